@@ -1,0 +1,1 @@
+"""peaceops: forms and workflow for the Canadian Police Arrangement's peace operations."""

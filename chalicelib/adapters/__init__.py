@@ -1,0 +1,1 @@
+"""Adapters to the outside world: DynamoDB (PynamoDB), SES, Cognito."""

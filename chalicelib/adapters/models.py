@@ -1,0 +1,200 @@
+"""PynamoDB models: one class per table, access patterns in docs/data-model.md.
+
+Table names and the endpoint come from config at import time (PynamoDB reads
+``Meta`` then), so tests set the environment before importing this module.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    JSONAttribute,
+    ListAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.models import Model
+
+from ..config import get_settings
+
+_S = get_settings()
+
+
+def _meta(logical: str) -> type:
+    attrs: dict[str, Any] = {"table_name": _S.table(logical), "region": _S.region, "billing_mode": "PAY_PER_REQUEST"}
+    if _S.dynamodb_endpoint:
+        attrs["host"] = _S.dynamodb_endpoint
+    return type("Meta", (), attrs)
+
+
+def _index_meta(name: str, projection: Any) -> type:
+    return type("Meta", (), {"index_name": name, "projection": projection})
+
+
+# --- catalogue: missions and caps share one table (pk = "mission" | "cap") ---
+
+class MissionModel(Model):
+    Meta = _meta("catalogue")
+    pk = UnicodeAttribute(hash_key=True, default="mission")
+    sk = UnicodeAttribute(range_key=True)  # mission_id
+    data = JSONAttribute()  # the mission's facts, names and descriptions (en/fr)
+    cap_id = UnicodeAttribute()
+    accepting_applications = BooleanAttribute(default=True)
+    version = NumberAttribute(default=1)
+    updated_at = UnicodeAttribute()
+
+
+class CapModel(Model):
+    Meta = _meta("catalogue")
+    pk = UnicodeAttribute(hash_key=True, default="cap")
+    sk = UnicodeAttribute(range_key=True)  # cap_id
+    authorized = NumberAttribute(null=True)
+    deployed = NumberAttribute(default=0)
+    data = JSONAttribute()  # names and note (en/fr)
+    version = NumberAttribute(default=1)
+    updated_at = UnicodeAttribute()
+
+
+# --- applications ---
+
+class ByStage(GlobalSecondaryIndex["ApplicationModel"]):
+    Meta = _index_meta("by_stage", AllProjection())
+    stage = UnicodeAttribute(hash_key=True)
+    submitted_at = UnicodeAttribute(range_key=True)
+
+
+class ByMission(GlobalSecondaryIndex["ApplicationModel"]):
+    Meta = _index_meta("by_mission", AllProjection())
+    mission_id = UnicodeAttribute(hash_key=True)
+    submitted_at = UnicodeAttribute(range_key=True)
+
+
+class ByService(GlobalSecondaryIndex["ApplicationModel"]):
+    Meta = _index_meta("by_service", AllProjection())
+    police_service = UnicodeAttribute(hash_key=True)
+    submitted_at = UnicodeAttribute(range_key=True)
+
+
+class BySubmitted(GlobalSecondaryIndex["ApplicationModel"]):
+    Meta = _index_meta("by_submitted", AllProjection())
+    list_pk = UnicodeAttribute(hash_key=True)
+    submitted_at = UnicodeAttribute(range_key=True)
+
+
+class ByEmail(GlobalSecondaryIndex["ApplicationModel"]):
+    Meta = _index_meta("by_email", KeysOnlyProjection())
+    email_key = UnicodeAttribute(hash_key=True)
+    submitted_at = UnicodeAttribute(range_key=True)
+
+
+class ApplicationModel(Model):
+    Meta = _meta("applications")
+    application_id = UnicodeAttribute(hash_key=True)
+    version = NumberAttribute()
+    stage = UnicodeAttribute()
+    mission_id = UnicodeAttribute()
+    cap_id = UnicodeAttribute()
+    police_service = UnicodeAttribute(null=True)
+    track = UnicodeAttribute()
+    language = UnicodeAttribute()
+    email = UnicodeAttribute()
+    email_key = UnicodeAttribute()
+    list_pk = UnicodeAttribute(default="file")
+    submitted_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    mission = JSONAttribute()  # the mission's facts as at submission (guards and emails read these)
+    form = JSONAttribute()
+    findings = JSONAttribute()
+    eligibility_flag = UnicodeAttribute()
+    token_hashes = ListAttribute(of=UnicodeAttribute, default=list)
+    family_readiness_on_file = BooleanAttribute(default=False)
+    medical_outcome = UnicodeAttribute(null=True)
+    modules = JSONAttribute(default=dict)
+
+    by_stage = ByStage()
+    by_mission = ByMission()
+    by_service = ByService()
+    by_submitted = BySubmitted()
+    by_email = ByEmail()
+
+
+class FamilyReadinessModel(Model):
+    """Confidential: read only by the applicant and readiness staff."""
+
+    Meta = _meta("family-readiness")
+    application_id = UnicodeAttribute(hash_key=True)
+    form = JSONAttribute()
+    submitted_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+
+
+class AuditModel(Model):
+    """Append-only: every put is conditional on the row not existing."""
+
+    Meta = _meta("audit")
+    subject = UnicodeAttribute(hash_key=True)  # "application#<id>" or "cap#<id>" / "mission#<id>"
+    seq = NumberAttribute(range_key=True)  # the subject's version after the change
+    at = UnicodeAttribute()
+    kind = UnicodeAttribute()  # stage_change | medical_outcome | module_result | catalogue_change | submitted
+    actor_id = UnicodeAttribute()
+    actor_role = UnicodeAttribute()
+    from_stage = UnicodeAttribute(null=True)
+    to_stage = UnicodeAttribute(null=True)
+    reason_code = UnicodeAttribute(null=True)
+    note = UnicodeAttribute(null=True)
+    initiated_by = UnicodeAttribute(null=True)
+    details = JSONAttribute(null=True)
+
+
+class PendingOutbox(GlobalSecondaryIndex["OutboxModel"]):
+    """Sparse: only pending messages carry ``queue`` and ``due_at``."""
+
+    Meta = _index_meta("pending", AllProjection())
+    queue = UnicodeAttribute(hash_key=True)
+    due_at = UnicodeAttribute(range_key=True)
+
+
+class OutboxByApplication(GlobalSecondaryIndex["OutboxModel"]):
+    Meta = _index_meta("by_application", AllProjection())
+    application_id = UnicodeAttribute(hash_key=True)
+    created_at = UnicodeAttribute(range_key=True)
+
+
+class OutboxModel(Model):
+    """One email to send; its id is derived from the event that caused it."""
+
+    Meta = _meta("outbox")
+    message_id = UnicodeAttribute(hash_key=True)
+    application_id = UnicodeAttribute()
+    template = UnicodeAttribute()
+    recipient = UnicodeAttribute()  # applicant | coordinator
+    to_address = UnicodeAttribute()
+    language = UnicodeAttribute()
+    params = JSONAttribute(default=dict)
+    status = UnicodeAttribute()  # pending | sent | failed
+    attempts = NumberAttribute(default=0)
+    queue = UnicodeAttribute(null=True)
+    due_at = UnicodeAttribute(null=True)
+    created_at = UnicodeAttribute()
+    sent_at = UnicodeAttribute(null=True)
+    ses_message_id = UnicodeAttribute(null=True)
+    last_error = UnicodeAttribute(null=True)
+
+    pending = PendingOutbox()
+    by_application = OutboxByApplication()
+
+
+class IdempotencyModel(Model):
+    Meta = _meta("idempotency")
+    key = UnicodeAttribute(hash_key=True)  # sha256(scope, Idempotency-Key)
+    request_hash = UnicodeAttribute()
+    status_code = NumberAttribute()
+    response = JSONAttribute()  # never holds a token (tokens are re-derived)
+    expires_at = NumberAttribute()  # epoch seconds, the table's TTL attribute
+
+
+ALL_MODELS: tuple[type[Model], ...] = (
+    MissionModel, ApplicationModel, FamilyReadinessModel, AuditModel, OutboxModel, IdempotencyModel,
+)

@@ -1,0 +1,272 @@
+"""DynamoDB repository: every read and write the services make, in one place.
+
+Each request path is a GetItem, a Query on an index, or one TransactWriteItems;
+no request path scans a table. docs/data-model.md lists the access patterns.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from ..config import Settings
+from ..domain.missions import Cap, Mission
+from ..domain.workflow import FileState, MovePlan
+from .models import (
+    ApplicationModel,
+    AuditModel,
+    CapModel,
+    FamilyReadinessModel,
+    IdempotencyModel,
+    MissionModel,
+    OutboxModel,
+)
+
+
+class ConditionFailed(Exception):
+    """A transaction was cancelled; ``reasons`` holds one code per item (None = fine)."""
+
+    def __init__(self, reasons: list[str | None]) -> None:
+        super().__init__(", ".join(str(r) for r in reasons))
+        self.reasons = reasons
+
+
+@dataclass(frozen=True)
+class NewFile:
+    """Everything one submission writes, in one transaction."""
+
+    application: ApplicationModel
+    audit: AuditModel
+    outbox: list[OutboxModel]
+    idempotency: IdempotencyModel | None
+
+
+def mission_from_model(m: MissionModel) -> Mission:
+    data = dict(m.data)
+    data.update(mission_id=m.sk, cap_id=m.cap_id, accepting_applications=m.accepting_applications)
+    return Mission.from_dict(data)
+
+
+def cap_from_model(c: CapModel) -> Cap:
+    return Cap(cap_id=c.sk, authorized=None if c.authorized is None else int(c.authorized),
+               deployed=int(c.deployed or 0), name=c.data.get("name", {}), note=c.data.get("note", {}))
+
+
+def file_mission(a: ApplicationModel) -> Mission:
+    return Mission.from_dict(a.mission)
+
+
+def file_state(a: ApplicationModel) -> FileState:
+    return FileState(
+        application_id=a.application_id, stage=a.stage, version=int(a.version), mission_id=a.mission_id,
+        cap_id=a.cap_id, police_service=a.police_service, language=a.language,
+        family_readiness_on_file=bool(a.family_readiness_on_file), medical_outcome=a.medical_outcome,
+        modules={k: int(v) for k, v in (a.modules or {}).items()},
+    )
+
+
+class Repository:
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._connection: Connection | None = None
+
+    def _conn(self) -> Connection:
+        if self._connection is None:
+            self._connection = Connection(region=self._settings.region, host=self._settings.dynamodb_endpoint)
+        return self._connection
+
+    def _transact(self) -> TransactWrite:
+        return TransactWrite(connection=self._conn())
+
+    @staticmethod
+    def _reasons(err: TransactWriteError) -> list[str | None]:
+        return [r.code if r is not None else None for r in (err.cancellation_reasons or [])]
+
+    # --- catalogue ---------------------------------------------------------
+
+    def missions(self) -> list[Mission]:
+        return [mission_from_model(m) for m in MissionModel.query("mission")]
+
+    def caps(self) -> dict[str, Cap]:
+        return {c.sk: cap_from_model(c) for c in CapModel.query("cap")}
+
+    def mission(self, mission_id: str) -> Mission | None:
+        try:
+            return mission_from_model(MissionModel.get("mission", mission_id))
+        except DoesNotExist:
+            return None
+
+    def cap(self, cap_id: str) -> Cap | None:
+        try:
+            return cap_from_model(CapModel.get("cap", cap_id))
+        except DoesNotExist:
+            return None
+
+    def mission_models(self, mission_ids: list[str]) -> dict[str, Mission]:
+        keys = [("mission", mid) for mid in dict.fromkeys(mission_ids)]
+        return {m.sk: mission_from_model(m) for m in MissionModel.batch_get(keys)}
+
+    def put_catalogue(self, caps: list[CapModel], missions: list[MissionModel]) -> None:
+        """Seed: write items that do not exist yet; never overwrite live figures."""
+        for item in [*caps, *missions]:
+            try:
+                item.save(condition=type(item).sk.does_not_exist())
+            except Exception as exc:  # noqa: BLE001 - PutError wraps the condition failure
+                if "ConditionalCheckFailed" not in str(exc):
+                    raise
+
+    # --- applications -----------------------------------------------------
+
+    def create_file(self, new: NewFile) -> None:
+        """Application, first audit row, outbox rows and idempotency record, all or nothing."""
+        try:
+            with self._transact() as tw:
+                tw.save(new.application, condition=ApplicationModel.application_id.does_not_exist())
+                tw.save(new.audit, condition=AuditModel.subject.does_not_exist())
+                for row in new.outbox:
+                    tw.save(row, condition=OutboxModel.message_id.does_not_exist())
+                if new.idempotency is not None:
+                    tw.save(new.idempotency, condition=IdempotencyModel.key.does_not_exist())
+        except TransactWriteError as err:
+            raise ConditionFailed(self._reasons(err)) from err
+
+    def application(self, application_id: str) -> ApplicationModel | None:
+        try:
+            return ApplicationModel.get(application_id, consistent_read=True)
+        except DoesNotExist:
+            return None
+
+    def application_ids_for_email(self, email_key: str) -> list[str]:
+        return [a.application_id for a in ApplicationModel.by_email.query(email_key)]
+
+    def add_token_hash(self, application_id: str, token_hash: str, keep: int) -> None:
+        """Add a fresh link's hash; keep only the newest ``keep`` (a plain update, no version bump)."""
+        app = ApplicationModel.get(application_id, consistent_read=True)
+        hashes = (list(app.token_hashes or []) + [token_hash])[-keep:]
+        app.update(actions=[ApplicationModel.token_hashes.set(hashes)])
+
+    def idempotency(self, key: str) -> IdempotencyModel | None:
+        try:
+            return IdempotencyModel.get(key, consistent_read=True)
+        except DoesNotExist:
+            return None
+
+    def family_readiness(self, application_id: str) -> FamilyReadinessModel | None:
+        try:
+            return FamilyReadinessModel.get(application_id, consistent_read=True)
+        except DoesNotExist:
+            return None
+
+    def save_family_readiness(self, state: FileState, form: dict[str, Any], now: str, audit: AuditModel) -> None:
+        """Form, file flag (version + 1) and audit row in one transaction."""
+        existing = self.family_readiness(state.application_id)
+        row = FamilyReadinessModel(state.application_id, form=form, updated_at=now,
+                                   submitted_at=existing.submitted_at if existing else now)
+        try:
+            with self._transact() as tw:
+                tw.save(row)
+                tw.update(ApplicationModel(state.application_id), actions=[
+                    ApplicationModel.family_readiness_on_file.set(True),
+                    ApplicationModel.version.set(state.version + 1),
+                    ApplicationModel.updated_at.set(now),
+                ], condition=ApplicationModel.version == state.version)
+                tw.save(audit, condition=AuditModel.subject.does_not_exist())
+        except TransactWriteError as err:
+            raise ConditionFailed(self._reasons(err)) from err
+
+    def record_fact(self, state: FileState, actions: list[Any], now: str, audit: AuditModel) -> None:
+        """A fact on the file (medical outcome, module result): version + 1 and audit, atomically."""
+        try:
+            with self._transact() as tw:
+                tw.update(ApplicationModel(state.application_id), actions=[
+                    *actions,
+                    ApplicationModel.version.set(state.version + 1),
+                    ApplicationModel.updated_at.set(now),
+                ], condition=ApplicationModel.version == state.version)
+                tw.save(audit, condition=AuditModel.subject.does_not_exist())
+        except TransactWriteError as err:
+            raise ConditionFailed(self._reasons(err)) from err
+
+    def apply_move(self, plan: MovePlan, now: str, audit: AuditModel, outbox: list[OutboxModel]) -> None:
+        """The stage change, its seat, its audit row and its emails: one transaction.
+
+        The first item's condition (stage and version as read) makes a stale or
+        repeated move fail; the cap's condition makes over-deployment impossible
+        however many moves race. Reasons come back in item order.
+        """
+        try:
+            with self._transact() as tw:
+                tw.update(ApplicationModel(plan.application_id), actions=[
+                    ApplicationModel.stage.set(plan.to_stage),
+                    ApplicationModel.version.set(plan.to_version),
+                    ApplicationModel.updated_at.set(now),
+                ], condition=(ApplicationModel.version == plan.from_version) & (ApplicationModel.stage == plan.from_stage))
+                tw.save(audit, condition=AuditModel.subject.does_not_exist())
+                for row in outbox:
+                    tw.save(row, condition=OutboxModel.message_id.does_not_exist())
+                if plan.seat == "take":
+                    tw.update(CapModel("cap", plan.cap_id), actions=[CapModel.deployed.add(1), CapModel.updated_at.set(now)],
+                              condition=CapModel.authorized.exists() & (CapModel.deployed < CapModel.authorized))
+                elif plan.seat == "release":
+                    tw.update(CapModel("cap", plan.cap_id), actions=[CapModel.deployed.add(-1), CapModel.updated_at.set(now)],
+                              condition=CapModel.deployed > 0)
+        except TransactWriteError as err:
+            raise ConditionFailed(self._reasons(err)) from err
+
+    def audit_trail(self, subject: str) -> list[AuditModel]:
+        return list(AuditModel.query(subject))
+
+    # --- outbox ------------------------------------------------------------
+
+    def outbox_for(self, application_id: str) -> list[OutboxModel]:
+        return list(OutboxModel.by_application.query(application_id))
+
+    def due_messages(self, now: str, limit: int) -> Iterator[OutboxModel]:
+        return OutboxModel.pending.query("pending", OutboxModel.due_at <= now, limit=limit)
+
+    def outbox_row(self, message_id: str) -> OutboxModel | None:
+        try:
+            return OutboxModel.get(message_id, consistent_read=True)
+        except DoesNotExist:
+            return None
+
+    def claim_message(self, row: OutboxModel, lease_until: str) -> bool:
+        """Take the row for one attempt: no two workers send the same attempt."""
+        try:
+            row.update(actions=[OutboxModel.attempts.add(1), OutboxModel.due_at.set(lease_until)],
+                       condition=(OutboxModel.status == "pending") & (OutboxModel.attempts == row.attempts))
+            return True
+        except Exception as exc:  # noqa: BLE001 - UpdateError wraps the condition failure
+            if "ConditionalCheckFailed" in str(exc):
+                return False
+            raise
+
+    def mark_sent(self, message_id: str, ses_message_id: str, now: str, attempts: int) -> None:
+        OutboxModel(message_id).update(actions=[
+            OutboxModel.attempts.set(attempts),
+            OutboxModel.status.set("sent"), OutboxModel.ses_message_id.set(ses_message_id),
+            OutboxModel.sent_at.set(now), OutboxModel.queue.remove(), OutboxModel.due_at.remove(),
+            OutboxModel.last_error.remove(),
+        ], condition=OutboxModel.status == "pending")
+
+    def mark_attempt_failed(self, message_id: str, error: str, due_at: str | None, attempts: int) -> None:
+        """Record a failed attempt: back to the queue at ``due_at``, or failed for good."""
+        if due_at is None:
+            actions = [OutboxModel.status.set("failed"), OutboxModel.queue.remove(), OutboxModel.due_at.remove()]
+        else:
+            actions = [OutboxModel.due_at.set(due_at)]
+        OutboxModel(message_id).update(actions=[*actions, OutboxModel.last_error.set(error[:500]),
+                                                OutboxModel.attempts.set(attempts)])
+
+    def put_outbox_once(self, row: OutboxModel) -> bool:
+        """Write a message unless one with its id exists (a retried request)."""
+        try:
+            row.save(condition=OutboxModel.message_id.does_not_exist())
+            return True
+        except Exception as exc:  # noqa: BLE001 - PutError wraps the condition failure
+            if "ConditionalCheckFailed" in str(exc):
+                return False
+            raise

@@ -1,0 +1,1 @@
+"""HTTP glue shared by routes: problem+json errors, bodies, credentials."""

@@ -1,0 +1,42 @@
+"""Reading requests: JSON bodies within limits, bearer credentials."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from chalice.app import Request
+
+from ..domain.errors import MalformedRequest, PayloadTooLarge, Unauthenticated, UnsupportedMediaType
+
+
+def json_body(request: Request, max_bytes: int) -> Any:
+    """The parsed JSON body: 415 if not JSON, 413 if too large, 400 if malformed."""
+    ctype = (request.headers.get("content-type") or "application/json").split(";")[0].strip().lower()
+    if ctype != "application/json" and not ctype.endswith("+json"):
+        raise UnsupportedMediaType("Send the body as application/json.", "Envoyez le corps au format application/json.")
+    raw = request.raw_body or b""
+    if len(raw) > max_bytes:
+        raise PayloadTooLarge(f"The body may be at most {max_bytes} bytes.",
+                              f"Le corps peut compter au plus {max_bytes} octets.", max_bytes=max_bytes)
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise MalformedRequest(f"The body is not valid JSON ({exc.__class__.__name__}).",
+                               f"Le corps n'est pas du JSON valide ({exc.__class__.__name__}).") from exc
+
+
+def json_object(request: Request, max_bytes: int) -> dict[str, Any]:
+    body = json_body(request, max_bytes)
+    if not isinstance(body, dict):
+        raise MalformedRequest("The body must be a JSON object.", "Le corps doit être un objet JSON.")
+    return body
+
+
+def bearer(request: Request) -> str:
+    """The bearer credential, or 401."""
+    value = request.headers.get("authorization") or ""
+    scheme, _, token = value.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("Send your access token as 'Authorization: Bearer <token>'.",
+                              "Envoyez votre jeton d'accès ainsi : « Authorization: Bearer <jeton> ».")
+    return token.strip()

@@ -1,0 +1,15 @@
+"""Build the real adapters once per cold start."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from ..adapters.mailer import SesMailer
+from ..adapters.repository import Repository
+from ..config import get_settings
+from ..services.deps import Deps
+
+
+@lru_cache(maxsize=1)
+def deps() -> Deps:
+    settings = get_settings()
+    return Deps(settings=settings, repo=Repository(settings), mailer=SesMailer(settings))

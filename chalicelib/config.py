@@ -1,0 +1,60 @@
+"""Every environment variable the service reads, read here and only here.
+
+Table names, the sender address and the region come from the environment
+(set per stage in ``.chalice/config.json``), never from code.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+
+
+@dataclass(frozen=True)
+class Settings:
+    stage: str
+    region: str
+    table_prefix: str
+    sender: str
+    base_url: str
+    token_secret: str
+    dynamodb_endpoint: str | None
+    ses_endpoint: str | None
+    cognito_endpoint: str | None
+    cognito_user_pool_id: str
+    cognito_client_id: str
+    cognito_region: str
+    ses_configuration_set: str | None
+    max_body_bytes: int
+    page_size: int
+
+    def table(self, name: str) -> str:
+        """Physical table name for a logical one, e.g. ``applications``."""
+        return f"{self.table_prefix}-{name}"
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    region = _env("AWS_DEFAULT_REGION", _env("AWS_REGION", "ca-central-1")) or "ca-central-1"
+    return Settings(
+        stage=_env("PEACEOPS_STAGE", "dev") or "dev",
+        region=region,
+        table_prefix=_env("PEACEOPS_TABLE_PREFIX", "peaceops-dev") or "peaceops-dev",
+        sender=_env("PEACEOPS_SENDER", "no-reply@peaceops.example.ca") or "",
+        base_url=(_env("PEACEOPS_BASE_URL", "http://127.0.0.1:8000") or "").rstrip("/"),
+        token_secret=_env("PEACEOPS_TOKEN_SECRET", "local-development-secret-not-for-production") or "",
+        dynamodb_endpoint=_env("PEACEOPS_DYNAMODB_ENDPOINT"),
+        ses_endpoint=_env("PEACEOPS_SES_ENDPOINT"),
+        cognito_endpoint=_env("PEACEOPS_COGNITO_ENDPOINT"),
+        cognito_user_pool_id=_env("PEACEOPS_COGNITO_USER_POOL_ID", "") or "",
+        cognito_client_id=_env("PEACEOPS_COGNITO_CLIENT_ID", "") or "",
+        cognito_region=_env("PEACEOPS_COGNITO_REGION", region) or region,
+        ses_configuration_set=_env("PEACEOPS_SES_CONFIGURATION_SET"),
+        max_body_bytes=int(_env("PEACEOPS_MAX_BODY_BYTES", "65536") or 65536),
+        page_size=int(_env("PEACEOPS_PAGE_SIZE", "25") or 25),
+    )

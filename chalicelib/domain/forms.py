@@ -1,0 +1,136 @@
+"""The two forms: their JSON Schemas (data in schemas/) and how input is checked.
+
+Validators are built once per process: building one checks the schema itself,
+which costs far more than validating a document (see benchmarks/).
+"""
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable
+
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import ValidationError
+
+from .errors import FieldError, ValidationFailed
+from .i18n import pick
+
+# schemas/ sits beside app.py; in the Lambda package vendor/schemas lands there too.
+SCHEMA_DIR = Path(__file__).resolve().parent.parent.parent / "schemas"
+FORM_NAMES = ("application", "family-readiness")
+
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$")
+
+format_checker = FormatChecker()
+
+
+@format_checker.checks("email")
+def _is_email(value: object) -> bool:
+    # jsonschema's own check only looks for an "@"; a mail must be deliverable.
+    return not isinstance(value, str) or bool(_EMAIL.match(value))
+
+
+@lru_cache(maxsize=None)
+def load_schema(form_name: str) -> dict[str, Any]:
+    if form_name not in FORM_NAMES:
+        raise KeyError(form_name)
+    return json.loads((SCHEMA_DIR / f"{form_name}.json").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=None)
+def validator(form_name: str) -> Draft202012Validator:
+    schema = load_schema(form_name)
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema, format_checker=format_checker)
+
+
+def pointer(parts: Iterable[Any]) -> str:
+    """RFC 6901 JSON Pointer for a path."""
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def field_label(form_name: str, field: str, lang: str) -> str:
+    prop = load_schema(form_name).get("properties", {}).get(field)
+    if not prop:
+        return field
+    return pick(prop.get("x-label"), lang) or field
+
+
+_MESSAGES: dict[str, tuple[str, str]] = {
+    "required": ("{label}: this field is required.", "{label} : ce champ est obligatoire."),
+    "unknown-field": ("“{field}” is not a field of this form.", "« {field} » n'est pas un champ de ce formulaire."),
+    "type": ("{label}: the value has the wrong type (expected {expected}).", "{label} : la valeur n'est pas du bon type (attendu : {expected})."),
+    "format-date": ("{label}: enter a real date as YYYY-MM-DD.", "{label} : entrez une date réelle au format AAAA-MM-JJ."),
+    "format-email": ("{label}: enter an email address like name@example.ca.", "{label} : entrez une adresse courriel comme nom@exemple.ca."),
+    "format": ("{label}: the value is not in the expected format.", "{label} : la valeur n'est pas dans le format attendu."),
+    "enum": ("{label}: choose one of the options.", "{label} : choisissez l'une des options."),
+    "const": ("{label}: you must accept to continue.", "{label} : vous devez accepter pour continuer."),
+    "minLength": ("{label}: enter at least {limit} character(s).", "{label} : entrez au moins {limit} caractère(s)."),
+    "maxLength": ("{label}: enter at most {limit} characters.", "{label} : entrez au plus {limit} caractères."),
+    "pattern": ("{label}: the value is not in the expected format.", "{label} : la valeur n'est pas dans le format attendu."),
+    "minimum": ("{label}: enter a number of at least {limit}.", "{label} : entrez un nombre d'au moins {limit}."),
+    "maximum": ("{label}: enter a number of at most {limit}.", "{label} : entrez un nombre d'au plus {limit}."),
+    "minItems": ("{label}: choose at least {limit}.", "{label} : choisissez-en au moins {limit}."),
+    "maxItems": ("{label}: choose at most {limit}.", "{label} : choisissez-en au plus {limit}."),
+    "uniqueItems": ("{label}: each choice may appear only once.", "{label} : chaque choix ne peut figurer qu'une fois."),
+    "unknown-mission": ("{label}: “{value}” is not a mission in the catalogue.", "{label} : « {value} » n'est pas une mission du catalogue."),
+    "mission-closed": ("{label}: “{value}” is not taking applications.", "{label} : « {value} » n'accepte pas de candidatures."),
+    "not-an-object": ("The form must be a JSON object.", "Le formulaire doit être un objet JSON."),
+}
+
+
+def message(code: str, form_name: str, field: str, **params: Any) -> FieldError:
+    """Build a FieldError with its English and French messages."""
+    en, fr = _MESSAGES.get(code, _MESSAGES["format"])
+    ptr = params.pop("pointer", pointer([field]) if field else "")
+    return FieldError(
+        pointer=ptr,
+        code=code,
+        message_en=en.format(label=field_label(form_name, field, "en"), field=field, **params),
+        message_fr=fr.format(label=field_label(form_name, field, "fr"), field=field, **params),
+    )
+
+
+def _translate(form_name: str, error: ValidationError) -> list[FieldError]:
+    path = list(error.absolute_path)
+    top = str(path[0]) if path else ""
+    kind = str(error.validator)
+    instance = error.instance
+    if kind == "required":
+        missing = [f for f in error.validator_value if isinstance(instance, dict) and f not in instance]
+        return [message("required", form_name, f, pointer=pointer(path + [f])) for f in missing]
+    if kind in ("additionalProperties", "unevaluatedProperties"):
+        allowed = set(error.schema.get("properties", {}))
+        extra = [k for k in instance if k not in allowed] if isinstance(instance, dict) else []
+        return [message("unknown-field", form_name, k, pointer=pointer(path + [k])) for k in extra]
+    if not path and kind == "type":
+        return [message("not-an-object", form_name, "", pointer="")]
+    ptr = pointer(path)
+    if kind == "format":
+        code = f"format-{error.validator_value}" if error.validator_value in ("date", "email") else "format"
+        return [message(code, form_name, top, pointer=ptr)]
+    if kind == "type":
+        return [message("type", form_name, top, pointer=ptr, expected=error.validator_value)]
+    if kind in ("minLength", "maxLength", "minimum", "maximum", "minItems", "maxItems"):
+        return [message(kind, form_name, top, pointer=ptr, limit=error.validator_value)]
+    if kind in _MESSAGES:
+        return [message(kind, form_name, top, pointer=ptr)]
+    return [message("format", form_name, top, pointer=ptr)]
+
+
+def check(form_name: str, document: Any) -> list[FieldError]:
+    """All schema violations of ``document``, in a stable order (by pointer)."""
+    found: dict[tuple[str, str], FieldError] = {}
+    for error in validator(form_name).iter_errors(document):
+        for fe in _translate(form_name, error):
+            found.setdefault((fe.pointer, fe.code), fe)
+    return sorted(found.values(), key=lambda fe: (fe.pointer, fe.code))
+
+
+def require_valid(form_name: str, document: Any, extra: list[FieldError] | None = None) -> None:
+    """Raise ValidationFailed listing every problem, schema and cross-field."""
+    errors = check(form_name, document) + list(extra or [])
+    if errors:
+        raise ValidationFailed(errors)

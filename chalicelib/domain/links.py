@@ -1,0 +1,18 @@
+"""The URLs an applicant is sent: one place, so pages and emails agree."""
+from __future__ import annotations
+
+from urllib.parse import quote
+
+
+def status_url(base: str, lang: str, application_id: str) -> str:
+    """The status page; asks for a link when the browser holds no valid token."""
+    return f"{base}/{lang}/status/{quote(application_id)}"
+
+
+def token_link(base: str, lang: str, application_id: str, token: str) -> str:
+    """The private link that opens the file (sent by email, never logged)."""
+    return f"{status_url(base, lang, application_id)}?token={quote(token)}"
+
+
+def access_url(base: str, lang: str) -> str:
+    return f"{base}/{lang}/access"

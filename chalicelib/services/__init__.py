@@ -1,0 +1,1 @@
+"""Use cases: one function each, given its adapters (see deps.Deps)."""

@@ -1,0 +1,30 @@
+"""The adapters a use case is given: real ones in app.py, fakes in unit tests."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Callable
+
+from ..adapters.mailer import Mailer
+from ..adapters.repository import Repository
+from ..config import Settings
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def iso(dt: datetime) -> str:
+    """Sortable UTC timestamp, e.g. 2026-11-23T01:45:00.123456Z."""
+    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@dataclass
+class Deps:
+    settings: Settings
+    repo: Repository
+    mailer: Mailer
+    clock: Callable[[], datetime] = utc_now
+
+    def now(self) -> str:
+        return iso(self.clock())

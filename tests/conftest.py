@@ -1,0 +1,21 @@
+"""Shared fixtures. The environment is set before any peaceops import, because
+PynamoDB reads table names when the models module is imported."""
+from __future__ import annotations
+
+import os
+
+os.environ.update({
+    "AWS_DEFAULT_REGION": "ca-central-1",
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SECURITY_TOKEN": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
+    "PEACEOPS_STAGE": "test",
+    "PEACEOPS_TABLE_PREFIX": "peaceops-test",
+    "PEACEOPS_SENDER": "no-reply@peaceops.test",
+    "PEACEOPS_BASE_URL": "https://peaceops.test",
+    "PEACEOPS_TOKEN_SECRET": "test-secret",
+})
+for name in ("PEACEOPS_DYNAMODB_ENDPOINT", "PEACEOPS_SES_ENDPOINT", "AWS_ENDPOINT_URL", "AWS_PROFILE"):
+    os.environ.pop(name, None)

@@ -1,0 +1,124 @@
+"""moto-backed fixtures: a fresh emulated account for every test."""
+from __future__ import annotations
+
+import copy
+import json
+from datetime import date, timedelta
+from typing import Any, Iterator
+
+import pytest
+from moto import mock_aws
+from moto.core import DEFAULT_ACCOUNT_ID
+from moto.ses.models import ses_backends
+
+
+@pytest.fixture
+def aws() -> Iterator[None]:
+    from chalicelib.adapters import models
+    from chalicelib.adapters.tables import create_all, verify_sender
+    from chalicelib.api.wiring import deps
+    from chalicelib.config import get_settings
+    from chalicelib.services import catalogue
+
+    with mock_aws():
+        for model in (*models.ALL_MODELS, models.CapModel):
+            model._connection = None  # PynamoDB caches one per class: rebuild inside this mock
+        deps.cache_clear()
+        create_all(get_settings())
+        verify_sender(get_settings())
+        catalogue.seed(deps())
+        yield
+        deps.cache_clear()
+
+
+@pytest.fixture
+def client(aws: None) -> Iterator[Any]:
+    from chalice.test import Client
+
+    from app import app
+
+    with Client(app) as c:
+        yield c
+
+
+def sent_messages() -> list[Any]:
+    return list(ses_backends[DEFAULT_ACCOUNT_ID]["ca-central-1"].sent_messages)
+
+
+@pytest.fixture
+def outbox() -> Any:
+    return sent_messages
+
+
+VALID_APPLICATION: dict[str, Any] = {
+    "given_name": "Hélène",
+    "family_name": "Côté-Tremblay",
+    "email": "helene.cote@example.ca",
+    "phone": "613-555-0199",
+    "preferred_language": "fr",
+    "track": "police_officer",
+    "police_service": "spvm",
+    "rank": "Sergente",
+    "years_operational_service": 12,
+    "english_proficiency": "advanced",
+    "french_proficiency": "advanced",
+    "leadership_experience": "formal",
+    "leadership_details": "Superviseure d'équipe de patrouille; formatrice sur le terrain.",
+    "computer_literacy": "basic_office",
+    "four_by_four_experience": True,
+    "first_aid_cpr_expiry": (date.today() + timedelta(days=800)).isoformat(),
+    "firearms_expiry": (date.today() + timedelta(days=400)).isoformat(),
+    "baton_expiry": (date.today() + timedelta(days=400)).isoformat(),
+    "oc_spray_expiry": (date.today() + timedelta(days=400)).isoformat(),
+    "missions": ["haiti-minustah"],
+    "available_from": (date.today() + timedelta(days=60)).isoformat(),
+    "privacy_consent": True,
+}
+
+VALID_FAMILY_READINESS: dict[str, Any] = {
+    "joint_decision": "yes",
+    "support_structure": "strong",
+    "support_details": "Ma sœur et mes parents habitent à côté.",
+    "dependants": [7, 11],
+    "recent_disruptions": False,
+    "health_considerations": False,
+    "career_timing": "yes",
+    "emergency_contact_name": "François Côté",
+    "emergency_contact_relationship": "Conjoint",
+    "emergency_contact_phone": "613-555-0123",
+    "wants_before_the_mission": True,
+    "wants_reintegration_guide": True,
+}
+
+
+def application(**overrides: Any) -> dict[str, Any]:
+    doc = copy.deepcopy(VALID_APPLICATION)
+    for k, v in overrides.items():
+        if v is None:
+            doc.pop(k, None)
+        else:
+            doc[k] = v
+    return doc
+
+
+def family_readiness(**overrides: Any) -> dict[str, Any]:
+    doc = copy.deepcopy(VALID_FAMILY_READINESS)
+    doc.update(overrides)
+    return doc
+
+
+JSON = {"Content-Type": "application/json"}
+
+
+def post_json(client: Any, path: str, body: Any, **headers: str) -> Any:
+    return client.http.post(path, headers={**JSON, **headers}, body=json.dumps(body))
+
+
+def submit(client: Any, **overrides: Any) -> dict[str, Any]:
+    r = post_json(client, "/applications", application(**overrides))
+    assert r.status_code == 201, r.body
+    return json.loads(r.body)
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
