@@ -10,6 +10,9 @@ from ..domain.missions import Cap, Mission, seed_catalogue
 from .deps import Deps
 
 
+KIND_ORDER = ("operation", "specialized_posting", "other_opportunity")
+
+
 def cap_view(cap: Cap | None, shared_with: list[str]) -> dict[str, Any] | None:
     if cap is None:
         return None
@@ -33,6 +36,8 @@ def list_missions(deps: Deps) -> list[dict[str, Any]]:
     by_cap: dict[str, list[str]] = {}
     for m in missions:
         by_cap.setdefault(m.cap_id, []).append(m.mission_id)
+    order = {kind: i for i, kind in enumerate(KIND_ORDER)}
+    missions.sort(key=lambda m: (order.get(m.kind, len(order)), m.mission_id))
     return [mission_view(m, caps.get(m.cap_id), by_cap.get(m.cap_id, [])) for m in missions]
 
 
