@@ -63,6 +63,14 @@ def from_error(err: DomainError, path: str | None, lang: str) -> Response:
                    err.detail_fr if fr else err.detail_en, path, lang, extra, headers)
 
 
+def request_path(req: Any) -> str | None:
+    """The concrete path asked for (Chalice's ``path`` is the route template)."""
+    if req is None:
+        return None
+    ctx = getattr(req, "context", None) or {}
+    return str(ctx.get("path") or req.path)
+
+
 def request_lang(app: Chalice) -> str:
     req = app.current_request
     headers = req.headers if req is not None else {}
@@ -75,8 +83,7 @@ def handles_problems(app: Chalice) -> Callable[[Callable[..., Any]], Callable[..
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
-            req = app.current_request
-            path = req.path if req is not None else None
+            path = request_path(app.current_request)
             try:
                 return view(*args, **kwargs)
             except DomainError as err:
@@ -106,7 +113,7 @@ def install(app: Chalice) -> None:
             return response
         body = response.body
         if isinstance(body, dict) and "Code" in body:
-            path = getattr(event, "path", None)
+            path = request_path(event)
             rewritten = chalice_problem(str(body["Code"]), path, negotiate(event.headers.get("accept-language")))
             rewritten.status_code = response.status_code
             for name in ("Allow",):

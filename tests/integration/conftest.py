@@ -120,5 +120,14 @@ def submit(client: Any, **overrides: Any) -> dict[str, Any]:
     return json.loads(r.body)
 
 
+def link_token(mail_body: str) -> str:
+    """The private token in an emailed link (moto keeps the HTML part)."""
+    import re
+
+    match = re.search(r"\?token=([A-Za-z0-9_-]+)", mail_body)
+    assert match, "no private link in this email"
+    return match.group(1)
+
+
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
