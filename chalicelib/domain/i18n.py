@@ -34,6 +34,6 @@ def negotiate(accept_language: str | None, default: str = "en") -> str:
                 except ValueError:
                     q = 0.0
         primary = tag.split("-")[0]
-        if primary in LANGUAGES and q > best_q:
+        if primary in LANGUAGES and q > 0 and q > best_q:
             best, best_q = primary, q
     return best

@@ -1,0 +1,66 @@
+"""Schemas, validators and language negotiation."""
+from __future__ import annotations
+
+import pytest
+
+from chalicelib.domain import forms, tokens
+from chalicelib.domain.i18n import negotiate
+
+
+def test_validators_are_built_once():
+    assert forms.validator("application") is forms.validator("application")
+
+
+def test_both_schemas_are_valid_2020_12_and_fully_bilingual():
+    for name in forms.FORM_NAMES:
+        schema = forms.load_schema(name)
+        assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+        assert schema["additionalProperties"] is False
+        listed = [f for s in schema["x-sections"] for f in s["fields"]]
+        assert sorted(listed) == sorted(schema["properties"]), name
+        for prop in schema["properties"].values():
+            for key in ("x-label", "x-help"):
+                assert set(prop[key]) == {"en", "fr"}
+            for labels in prop.get("x-enum-labels", {}).values():
+                assert labels["en"] and labels["fr"]
+            if "enum" in prop:
+                assert set(prop["enum"]) == set(prop["x-enum-labels"])
+
+
+def test_police_service_enum_matches_the_data():
+    from chalicelib.domain.missions import police_services
+
+    assert forms.load_schema("application")["properties"]["police_service"]["enum"] == list(police_services())
+
+
+@pytest.mark.parametrize("value,ok", [("a@b.ca", True), ("a@b", False), ("a b@c.ca", False), ("@c.ca", False)])
+def test_email_format_is_checked(value, ok):
+    errors = [e for e in forms.check("application", {"email": value}) if e.pointer == "/email"]
+    assert (not errors) is ok
+
+
+@pytest.mark.parametrize("value,ok", [("2027-02-28", True), ("2027-02-29", False), ("20270228", False), ("28/02/2027", False)])
+def test_date_format_is_checked(value, ok):
+    errors = [e for e in forms.check("application", {"available_from": value}) if e.pointer == "/available_from"]
+    assert (not errors) is ok
+
+
+def test_json_pointer_escaping():
+    assert forms.pointer(["a/b", "c~d", 0]) == "/a~1b/c~0d/0"
+    errors = forms.check("family-readiness", {"a/b": 1})
+    assert "/a~1b" in {e.pointer for e in errors}
+
+
+@pytest.mark.parametrize("header,lang", [(None, "en"), ("fr", "fr"), ("fr-CA,fr;q=0.9,en;q=0.8", "fr"),
+                                         ("en-CA,fr;q=0.5", "en"), ("de-DE", "en"), ("de, fr;q=0.1", "fr"), ("fr;q=x", "en")])
+def test_language_negotiation(header, lang):
+    assert negotiate(header) == lang
+
+
+def test_tokens():
+    t = tokens.new_token()
+    assert tokens.matches(t, ["0" * 64, tokens.token_hash(t)])
+    assert not tokens.matches(t, [tokens.token_hash(tokens.new_token())])
+    assert not tokens.matches(None, [tokens.token_hash(t)])
+    assert tokens.derived_token("s", "a", "b") == tokens.derived_token("s", "a", "b") != tokens.derived_token("s", "a", "c")
+    assert tokens.email_key(" Foo@Example.ca ") == tokens.email_key("foo@example.ca")
