@@ -10,10 +10,12 @@ from typing import Any
 from chalice import Chalice, Rate, Response
 
 from chalicelib.api import http, problems
+from chalicelib.api.auth import staff
 from chalicelib.api.wiring import deps
 from chalicelib.domain import forms
 from chalicelib.domain.errors import NotFound
-from chalicelib.services import applicant, catalogue, notifications, submissions
+from chalicelib.domain.workflow import Actor
+from chalicelib.services import applicant, catalogue, catalogue_admin, files, notifications, submissions, workflow
 
 app = Chalice(app_name="peaceops")
 problems.install(app)
@@ -97,6 +99,134 @@ def get_family_readiness(application_id: str) -> Response:  # who: applicant tok
 def withdraw(application_id: str) -> Response:  # who: applicant token of this file
     file = _own_file(application_id)
     return _json(applicant.withdraw(deps(), file, http.json_object(app.current_request, deps().settings.max_body_bytes)))
+
+
+# --- coordinators: a verified Cognito ID token; roles are its groups ---------------
+
+def _query() -> dict[str, str]:
+    return dict(app.current_request.query_params or {})
+
+
+def _obj() -> dict[str, Any]:
+    return http.json_object(app.current_request, deps().settings.max_body_bytes)
+
+
+@app.route("/admin/whoami", methods=["GET"])
+@handles
+@staff(app, "service_coordinator", "irss", "health", "admin")
+def whoami(actor: Actor) -> Response:
+    return _json({"role": actor.role, "actor_id": actor.actor_id, "police_service": actor.police_service})
+
+
+@app.route("/admin/applications", methods=["GET"])
+@handles
+@staff(app, "service_coordinator", "irss", "health", "admin")
+def admin_list(actor: Actor) -> Response:
+    return _json(files.list_files(deps(), actor, _query()))
+
+
+@app.route("/admin/applications/{application_id}", methods=["GET"])
+@handles
+@staff(app, "service_coordinator", "irss", "health", "admin")
+def admin_file(application_id: str, actor: Actor) -> Response:
+    return _json(files.file_view(deps(), actor, application_id))
+
+
+@app.route("/admin/applications/{application_id}/moves", methods=["POST"])
+@handles
+@staff(app, "service_coordinator", "irss", "health")
+def admin_move(application_id: str, actor: Actor) -> Response:
+    return _json(files.move_one(deps(), actor, application_id, _obj()))
+
+
+@app.route("/admin/moves", methods=["POST"])
+@handles
+@staff(app, "service_coordinator", "irss", "health")
+def admin_bulk_move(actor: Actor) -> Response:
+    return _json(files.bulk_move(deps(), actor, _obj()))
+
+
+@app.route("/admin/applications/{application_id}/medical-outcome", methods=["PUT"])
+@handles
+@staff(app, "health")
+def admin_medical_outcome(application_id: str, actor: Actor) -> Response:
+    return _json(workflow.record_medical_outcome(deps(), application_id, actor, _obj().get("outcome")))
+
+
+@app.route("/admin/applications/{application_id}/module-results", methods=["POST"])
+@handles
+@staff(app, "irss")
+def admin_module_result(application_id: str, actor: Actor) -> Response:
+    body = _obj()
+    return _json(workflow.record_module(deps(), application_id, actor, body.get("module"), body.get("score")))
+
+
+@app.route("/admin/emails/{message_id}/retry", methods=["POST"])
+@handles
+@staff(app, "irss")
+def admin_retry_email(message_id: str, actor: Actor) -> Response:
+    return _json(files.retry_email(deps(), actor, message_id), 202)
+
+
+@app.route("/admin/reports/pipeline", methods=["GET"])
+@handles
+@staff(app, "service_coordinator", "irss", "admin")
+def admin_pipeline(actor: Actor) -> Response:
+    return _json(files.pipeline(deps(), actor))
+
+
+@app.route("/admin/reports/applications.csv", methods=["GET"])
+@handles
+@staff(app, "service_coordinator", "irss", "admin")
+def admin_export(actor: Actor) -> Response:
+    body = "".join(files.export_csv(deps(), actor, _query()))
+    return Response(body=body, status_code=200, headers={
+        "Content-Type": "text/csv; charset=utf-8", "Cache-Control": "no-store",
+        "Content-Disposition": 'attachment; filename="peaceops-applications.csv"'})
+
+
+@app.route("/admin/missions", methods=["POST"])
+@handles
+@staff(app, "admin")
+def admin_create_mission(actor: Actor) -> Response:
+    return _json(catalogue_admin.create_mission(deps(), actor, _body()), 201)
+
+
+@app.route("/admin/missions/{mission_id}", methods=["PATCH"])
+@handles
+@staff(app, "admin")
+def admin_update_mission(mission_id: str, actor: Actor) -> Response:
+    return _json(catalogue_admin.update_mission(deps(), actor, mission_id, _body()))
+
+
+@app.route("/admin/missions/{mission_id}/status", methods=["PUT"])
+@handles
+@staff(app, "admin")
+def admin_open_close(mission_id: str, actor: Actor) -> Response:
+    return _json(catalogue_admin.set_open(deps(), actor, mission_id, _obj().get("accepting_applications")))
+
+
+@app.route("/admin/caps", methods=["POST"])
+@handles
+@staff(app, "admin")
+def admin_create_cap(actor: Actor) -> Response:
+    return _json(catalogue_admin.create_cap(deps(), actor, _obj()), 201)
+
+
+@app.route("/admin/caps/{cap_id}", methods=["GET"])
+@handles
+@staff(app, "irss", "admin")
+def admin_cap(cap_id: str, actor: Actor) -> Response:
+    view = catalogue_admin.cap_view(deps(), cap_id)
+    view["audit"] = catalogue_admin.audit_of(deps(), f"cap#{cap_id}")
+    return _json(view)
+
+
+@app.route("/admin/caps/{cap_id}/authorized", methods=["PUT"])
+@handles
+@staff(app, "admin")
+def admin_set_authorized(cap_id: str, actor: Actor) -> Response:
+    return _json(catalogue_admin.set_authorized(deps(), actor, cap_id, _obj()))
 
 
 # --- scheduled --------------------------------------------------------------

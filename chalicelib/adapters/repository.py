@@ -270,3 +270,103 @@ class Repository:
             if "ConditionalCheckFailed" in str(exc):
                 return False
             raise
+
+    # --- coordinators' lists ------------------------------------------------
+
+    def list_page(self, filters: Any, limit: int, start_key: dict[str, Any] | None) -> tuple[list[ApplicationModel], dict[str, Any] | None]:
+        """Exactly one Query on the most selective index, newest first; other filters apply server-side."""
+        A = ApplicationModel
+        if filters.stage:
+            index, hash_key = "by_stage", filters.stage
+        elif filters.mission:
+            index, hash_key = "by_mission", filters.mission
+        elif filters.service:
+            index, hash_key = "by_service", filters.service
+        else:
+            index, hash_key = "by_submitted", "file"
+        range_cond = None
+        if filters.range_from and filters.range_to:
+            range_cond = A.submitted_at.between(filters.range_from, filters.range_to)
+        elif filters.range_from:
+            range_cond = A.submitted_at >= filters.range_from
+        elif filters.range_to:
+            range_cond = A.submitted_at <= filters.range_to
+        conds = []
+        if filters.mission and index != "by_mission":
+            conds.append(A.mission_id == filters.mission)
+        if filters.service and index != "by_service":
+            conds.append(A.police_service == filters.service)
+        if filters.flag:
+            conds.append(A.eligibility_flag == filters.flag)
+        filter_cond = None
+        for c in conds:
+            filter_cond = c if filter_cond is None else filter_cond & c
+        raw = A._get_connection().query(
+            hash_key, range_key_condition=range_cond, filter_condition=filter_cond, index_name=index,
+            limit=limit, exclusive_start_key=start_key, scan_index_forward=False)
+        items = [A.from_raw_data(item) for item in raw.get("Items", [])]
+        return items, raw.get("LastEvaluatedKey")
+
+    def stages_for_mission(self, mission_id: str, service: str | None) -> list[str]:
+        """Stage of every file of a mission (index query, stage attribute only)."""
+        cond = ApplicationModel.police_service == service if service else None
+        return [a.stage for a in ApplicationModel.by_mission.query(
+            mission_id, filter_condition=cond, attributes_to_get=["stage"])]
+
+    # --- catalogue edits ----------------------------------------------------
+
+    def save_mission(self, row: MissionModel, expected_version: int | None, audit: AuditModel) -> None:
+        """Create (expected_version None) or replace a mission, with its audit row, atomically."""
+        cond = (MissionModel.sk.does_not_exist() if expected_version is None
+                else MissionModel.version == expected_version)
+        try:
+            with self._transact() as tw:
+                tw.save(row, condition=cond)
+                tw.condition_check(CapModel, "cap", row.cap_id, condition=CapModel.sk.exists())
+                tw.save(audit, condition=AuditModel.subject.does_not_exist())
+        except TransactWriteError as err:
+            raise ConditionFailed(self._reasons(err)) from err
+
+    def mission_row(self, mission_id: str) -> MissionModel | None:
+        try:
+            return MissionModel.get("mission", mission_id, consistent_read=True)
+        except DoesNotExist:
+            return None
+
+    def cap_row(self, cap_id: str) -> CapModel | None:
+        try:
+            return CapModel.get("cap", cap_id, consistent_read=True)
+        except DoesNotExist:
+            return None
+
+    def create_cap(self, row: CapModel, audit: AuditModel) -> None:
+        try:
+            with self._transact() as tw:
+                tw.save(row, condition=CapModel.sk.does_not_exist())
+                tw.save(audit, condition=AuditModel.subject.does_not_exist())
+        except TransactWriteError as err:
+            raise ConditionFailed(self._reasons(err)) from err
+
+    def set_cap_authorized(self, cap_id: str, authorized: int, version: int, now: str, audit: AuditModel) -> None:
+        """Never below the number deployed: the condition is checked atomically."""
+        try:
+            with self._transact() as tw:
+                tw.update(CapModel("cap", cap_id), actions=[
+                    CapModel.authorized.set(authorized), CapModel.version.set(version + 1), CapModel.updated_at.set(now),
+                ], condition=(CapModel.version == version) & (CapModel.deployed <= authorized))
+                tw.save(audit, condition=AuditModel.subject.does_not_exist())
+        except TransactWriteError as err:
+            raise ConditionFailed(self._reasons(err)) from err
+
+    def requeue_message(self, message_id: str, now: str) -> bool:
+        """A failed email goes back to the queue (a coordinator's decision)."""
+        try:
+            OutboxModel(message_id).update(actions=[
+                OutboxModel.status.set("pending"), OutboxModel.queue.set("pending"), OutboxModel.due_at.set(now),
+                OutboxModel.attempts.set(0),
+            ], condition=OutboxModel.status == "failed")
+            return True
+        except Exception as exc:  # noqa: BLE001 - UpdateError wraps the condition failure
+            if "ConditionalCheckFailed" in str(exc):
+                return False
+            raise

@@ -117,3 +117,12 @@ class ValidationFailed(DomainError):
         n = len(errors)
         super().__init__(f"{n} field(s) need attention.", f"{n} champ(s) à corriger.")
         self.errors = errors
+
+
+class InvalidQuery(ValidationFailed):
+    """Query parameters that cannot be used: 400, with one error per parameter."""
+
+    status = 400
+    code = "invalid-query"
+    title_en = "Invalid query parameters"
+    title_fr = "Paramètres de requête invalides"

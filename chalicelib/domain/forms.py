@@ -20,6 +20,7 @@ from .i18n import pick
 # schemas/ sits beside app.py; in the Lambda package vendor/schemas lands there too.
 SCHEMA_DIR = Path(__file__).resolve().parent.parent.parent / "schemas"
 FORM_NAMES = ("application", "family-readiness")
+ADMIN_SCHEMAS = ("mission",)
 
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$")
 
@@ -34,7 +35,7 @@ def _is_email(value: object) -> bool:
 
 @lru_cache(maxsize=None)
 def load_schema(form_name: str) -> dict[str, Any]:
-    if form_name not in FORM_NAMES:
+    if form_name not in FORM_NAMES + ADMIN_SCHEMAS:
         raise KeyError(form_name)
     return json.loads((SCHEMA_DIR / f"{form_name}.json").read_text(encoding="utf-8"))
 

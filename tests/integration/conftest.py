@@ -12,23 +12,51 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
 
+def _clear_caches() -> None:
+    from chalicelib.api.auth import verifier
+    from chalicelib.api.wiring import deps
+    from chalicelib.config import get_settings
+
+    get_settings.cache_clear()
+    deps.cache_clear()
+    verifier.cache_clear()
+
+
 @pytest.fixture
-def aws() -> Iterator[None]:
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """A fresh emulated account: tables, verified sender, seeded catalogue, coordinators' pool."""
     from chalicelib.adapters import models
     from chalicelib.adapters.tables import create_all, verify_sender
     from chalicelib.api.wiring import deps
     from chalicelib.config import get_settings
     from chalicelib.services import catalogue
+    from devtools.cognito_setup import create_pool
 
     with mock_aws():
         for model in (*models.ALL_MODELS, models.CapModel):
             model._connection = None  # PynamoDB caches one per class: rebuild inside this mock
-        deps.cache_clear()
+        pool = create_pool("ca-central-1")
+        monkeypatch.setenv("PEACEOPS_COGNITO_USER_POOL_ID", pool.user_pool_id)
+        monkeypatch.setenv("PEACEOPS_COGNITO_CLIENT_ID", pool.client_id)
+        _clear_caches()
         create_all(get_settings())
         verify_sender(get_settings())
         catalogue.seed(deps())
-        yield
-        deps.cache_clear()
+        yield pool
+        _clear_caches()
+
+
+@pytest.fixture
+def pool(aws: Any) -> Any:
+    return aws
+
+
+@pytest.fixture
+def tokens(pool: Any) -> dict[str, str]:
+    """A real ID token, signed by moto's Cognito, for each demo coordinator."""
+    from devtools.cognito_setup import DEMO_USERS
+
+    return {username: pool.id_token(username) for username in DEMO_USERS}
 
 
 @pytest.fixture

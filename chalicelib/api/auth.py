@@ -1,0 +1,62 @@
+"""Coordinator sign-in: a verified Cognito ID token becomes an Actor.
+
+Roles are Cognito groups. Every admin route names the roles it admits with
+``@staff(...)``; no token or a bad one is 401, a valid token whose groups hold
+none of the route's roles is 403.
+"""
+from __future__ import annotations
+
+import functools
+from functools import lru_cache
+from typing import Any, Callable
+
+from chalice import Chalice
+
+from ..adapters.cognito import CognitoVerifier, InvalidToken
+from ..config import get_settings
+from ..domain.errors import Forbidden, Unauthenticated
+from ..domain.workflow import Actor
+from .http import bearer
+
+ROLES = ("service_coordinator", "irss", "health", "admin")
+SERVICE_ATTRIBUTE = "custom:police_service"
+
+
+@lru_cache(maxsize=1)
+def verifier() -> CognitoVerifier:
+    return CognitoVerifier(get_settings())
+
+
+def actor_from_claims(claims: dict[str, Any], allowed: tuple[str, ...]) -> Actor:
+    groups = claims.get("cognito:groups") or []
+    role = next((r for r in allowed if r in groups), None)
+    if role is None:
+        raise Forbidden("Your role does not allow this.", "Votre rôle ne permet pas cette action.")
+    service = claims.get(SERVICE_ATTRIBUTE)
+    if role == "service_coordinator" and not service:
+        raise Forbidden("Your account has no police service; ask an administrator.",
+                        "Votre compte n'a pas de service de police; adressez-vous à un administrateur.")
+    return Actor(role=role, actor_id=str(claims["sub"]), police_service=service)
+
+
+def staff(app: Chalice, *allowed: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Admit only callers holding one of ``allowed`` roles; the view receives ``actor``."""
+    unknown = set(allowed) - set(ROLES)
+    if unknown or not allowed:
+        raise ValueError(f"unknown roles {unknown}")
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            token = bearer(app.current_request)
+            try:
+                claims = verifier().verify(token)
+            except InvalidToken as exc:
+                raise Unauthenticated("Sign in again: the token is missing, expired or not ours.",
+                                      "Reconnectez-vous : le jeton est absent, expiré ou ne vient pas de nous.") from exc
+            return view(*args, actor=actor_from_claims(claims, allowed), **kwargs)
+
+        wrapped.allowed_roles = allowed  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorate

@@ -1,0 +1,68 @@
+"""Create the coordinators' user pool, its groups and one demo user per role,
+against moto (in-process for tests, moto's server for the local run)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+
+ROLES = ("service_coordinator", "irss", "health", "admin")
+PASSWORD = "Peaceops-Local-2026!"
+
+DEMO_USERS = {
+    # username: (groups, police service)
+    "coordinator.spvm": (["service_coordinator"], "spvm"),
+    "coordinator.opp": (["service_coordinator"], "opp"),
+    "irss": (["irss"], None),
+    "health": (["health"], None),
+    "admin": (["admin"], None),
+}
+
+
+@dataclass(frozen=True)
+class Pool:
+    user_pool_id: str
+    client_id: str
+    region: str
+    endpoint: str | None
+
+    def client(self) -> Any:
+        return boto3.client("cognito-idp", region_name=self.region, endpoint_url=self.endpoint)
+
+    def id_token(self, username: str) -> str:
+        auth = self.client().admin_initiate_auth(
+            UserPoolId=self.user_pool_id, ClientId=self.client_id, AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": username, "PASSWORD": PASSWORD})
+        return str(auth["AuthenticationResult"]["IdToken"])
+
+
+def create_pool(region: str, endpoint: str | None = None, name: str = "peaceops-coordinators") -> Pool:
+    idp = boto3.client("cognito-idp", region_name=region, endpoint_url=endpoint)
+    pool_id = idp.create_user_pool(
+        PoolName=name,
+        Schema=[{"Name": "police_service", "AttributeDataType": "String", "Mutable": True}],
+        AdminCreateUserConfig={"AllowAdminCreateUserOnly": True},
+    )["UserPool"]["Id"]
+    client_id = idp.create_user_pool_client(
+        UserPoolId=pool_id, ClientName="peaceops-console",
+        ExplicitAuthFlows=["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+    )["UserPoolClient"]["ClientId"]
+    for role in ROLES:
+        idp.create_group(GroupName=role, UserPoolId=pool_id)
+    pool = Pool(pool_id, client_id, region, endpoint)
+    for username, (groups, service) in DEMO_USERS.items():
+        add_user(pool, username, groups, service)
+    return pool
+
+
+def add_user(pool: Pool, username: str, groups: list[str], service: str | None) -> None:
+    idp = pool.client()
+    attrs = [{"Name": "email", "Value": f"{username}@peaceops.example.ca"}]
+    if service:
+        attrs.append({"Name": "custom:police_service", "Value": service})
+    idp.admin_create_user(UserPoolId=pool.user_pool_id, Username=username, UserAttributes=attrs,
+                          MessageAction="SUPPRESS")
+    idp.admin_set_user_password(UserPoolId=pool.user_pool_id, Username=username, Password=PASSWORD, Permanent=True)
+    for group in groups:
+        idp.admin_add_user_to_group(UserPoolId=pool.user_pool_id, Username=username, GroupName=group)
