@@ -159,3 +159,18 @@ def link_token(mail_body: str) -> str:
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+def staff_call(client: Any, method: str, path: str, token: str, body: Any = None, **headers: str) -> Any:
+    h = {"Authorization": f"Bearer {token}", **headers}
+    if body is not None:
+        h.update(JSON)
+        return getattr(client.http, method)(path, headers=h, body=json.dumps(body))
+    return getattr(client.http, method)(path, headers=h)
+
+
+def move(client: Any, token: str, app_id: str, to: str, expected: str, reason: str | None = None) -> Any:
+    body = {"to_stage": to, "expected_stage": expected}
+    if reason:
+        body["reason_code"] = reason
+    return staff_call(client, "post", f"/admin/applications/{app_id}/moves", token, body)

@@ -1,0 +1,80 @@
+"""Twenty simultaneous moves into deployed at a cap with five seats left.
+
+moto's DynamoDB is not thread-safe: a failed transaction restores a deep copy
+of the table, which would undo writes other threads made meanwhile. So this
+test serializes moto's request handling with a lock (each AWS call is atomic,
+as it is in DynamoDB) while the application's threads race freely between
+their read and their transactional write. A barrier makes every thread read
+the file and plan its move before any of them writes: the worst interleaving.
+"""
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from .conftest import submit
+
+
+@pytest.fixture
+def serialized_moto(monkeypatch):
+    from moto.core.botocore_stubber import BotocoreStubber
+
+    lock = threading.Lock()
+    original = BotocoreStubber.__call__
+
+    def locked(self, *args, **kwargs):
+        with lock:
+            return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(BotocoreStubber, "__call__", locked)
+
+
+def test_twenty_moves_five_seats(client, tokens, serialized_moto, monkeypatch):
+    from chalicelib.adapters.models import ApplicationModel, CapModel
+    from chalicelib.api.wiring import deps
+    from chalicelib.domain.errors import DomainError
+    from chalicelib.domain.workflow import Actor, MoveRequest
+    from chalicelib.services import workflow
+
+    # Given: Cambodia's cap set to 5 with none deployed, and 20 files in training.
+    CapModel("cap", "cambodia").update(actions=[CapModel.authorized.set(5), CapModel.deployed.set(0)])
+    ids = []
+    for i in range(20):
+        created = submit(client, email=f"officer{i}@example.ca", missions=["cambodia-eccc"])
+        ApplicationModel(created["application_id"]).update(actions=[
+            ApplicationModel.stage.set("training"),
+            ApplicationModel.modules.set({"un-core-pre-deployment": 90, "un-bsafe": 90, "un-psea": 90})])
+        ids.append(created["application_id"])
+
+    barrier = threading.Barrier(20, timeout=30)
+    d = deps()
+    real_read = d.repo.application
+
+    def read_then_wait(application_id):
+        app = real_read(application_id)
+        barrier.wait()  # everyone has read 'training' and planned before anyone writes
+        return app
+
+    monkeypatch.setattr(d.repo, "application", read_then_wait)
+    irss = Actor("irss", "irss-user")
+
+    def attempt(app_id):
+        try:
+            workflow.move(d, app_id, irss, MoveRequest("deployed", "training"))
+            return 200
+        except DomainError as err:
+            return (err.status, err.extra.get("guard"))
+
+    # When: all twenty moves run at once.
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        outcomes = list(pool.map(attempt, ids))
+
+    # Then: exactly five deployed, fifteen refused for want of a seat, count right.
+    assert outcomes.count(200) == 5
+    assert outcomes.count((409, "seat_available")) == 15
+    assert int(CapModel.get("cap", "cambodia").deployed) == 5
+    monkeypatch.setattr(d.repo, "application", real_read)
+    stages = [ApplicationModel.get(i).stage for i in ids]
+    assert stages.count("deployed") == 5 and stages.count("training") == 15
