@@ -234,3 +234,9 @@ def admin_set_authorized(cap_id: str, actor: Actor) -> Response:
 @app.schedule(Rate(5, unit=Rate.MINUTES))
 def retry_emails(event: Any) -> dict[str, int]:  # who: EventBridge schedule only
     return notifications.deliver_pending(deps())
+
+
+# --- applicant web pages (server-rendered, English and French) -------------------
+from chalicelib.web.routes import web  # noqa: E402 - registered after the API routes
+
+app.register_blueprint(web)

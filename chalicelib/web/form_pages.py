@@ -1,0 +1,153 @@
+"""The four forms an applicant fills, each drawn as one page.
+
+The application and family-readiness forms come from their JSON Schemas; the
+withdrawal and new-link forms are small and built from the same parts.
+"""
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+from urllib.parse import quote
+
+from chalice import Response
+
+from ..domain.errors import FieldError, ValidationFailed
+from ..domain.forms import load_schema
+from ..domain.i18n import pick
+from . import fields, present
+from .fields import Field, FormData, FormView, Option, Section
+from .pages import Visit
+from .text import t
+
+SUBMISSION_KEY = "submission_key"
+_KEY = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+NOTE_MAX = 1000
+
+
+@dataclass
+class PageForm:
+    title: str
+    action: str
+    submit_label: str
+    view: FormView
+    intro: str = ""
+    warning: str = ""
+    danger: bool = False
+    cancel_url: str = ""
+    crumbs: list[tuple[str, str]] = field(default_factory=list)
+    hidden: list[tuple[str, str]] = field(default_factory=list)
+
+
+def form_page(v: Visit, form: PageForm, status: int = 200) -> Response:
+    return v.page("form_page.html", status, title=form.title, form=form.view, problems=form.view.problems,
+                  action=form.action, submit_label=form.submit_label, intro=form.intro, warning=form.warning,
+                  danger=form.danger, cancel_url=form.cancel_url, crumbs=form.crumbs, hidden=form.hidden)
+
+
+def _view(form_name: str, sections: list[Section], values: FormData, errors: Iterable[FieldError],
+          lang: str) -> FormView:
+    return FormView(sections, values, fields.problems(form_name, errors, sections, lang))
+
+
+def _heading(form_name: str, lang: str) -> tuple[str, str]:
+    """The form's title and introduction, from its schema."""
+    schema = load_schema(form_name)
+    return pick(schema.get("x-title"), lang) or schema.get("title", ""), pick(schema.get("x-help"), lang)
+
+
+# --- application ----------------------------------------------------------------
+
+def submission_key(data: FormData) -> str | None:
+    """The key the form was drawn with: a double post makes one file, not two."""
+    key = (data.get(SUBMISSION_KEY) or [""])[0]
+    return key if _KEY.match(key) else None
+
+
+def application_document(data: FormData) -> dict[str, Any]:
+    return fields.to_document("application", data)
+
+
+def application_form(v: Visit, missions: list[dict[str, Any]], preselect: str = "", data: FormData | None = None,
+                     errors: Iterable[FieldError] = ()) -> PageForm:
+    if data is None:
+        # A first visit: write to them in the language they are reading, and
+        # start with the mission they came from.
+        open_ids = {m["mission_id"] for m in missions if m.get("accepting_applications")}
+        data = {"preferred_language": [v.lang], **({"missions": [preselect]} if preselect in open_ids else {})}
+    key = submission_key(data) or secrets.token_urlsafe(24)
+    sections = fields.build("application", v.lang, missions)
+    title, intro = _heading("application", v.lang)
+    return PageForm(title=title, intro=intro, action=v.url("/apply"), submit_label=t("submit_application", v.lang),
+                    view=_view("application", sections, data, errors, v.lang), hidden=[(SUBMISSION_KEY, key)])
+
+
+# --- family readiness -------------------------------------------------------
+
+def family_document(data: FormData) -> dict[str, Any]:
+    return fields.to_document("family-readiness", data)
+
+
+def family_form(v: Visit, application_id: str, stored: dict[str, Any] | None = None, data: FormData | None = None,
+                errors: Iterable[FieldError] = ()) -> PageForm:
+    values = data if data is not None else fields.to_values("family-readiness", stored or {})
+    status_url = v.url(f"/status/{quote(application_id)}")
+    sections = fields.build("family-readiness", v.lang)
+    title, intro = _heading("family-readiness", v.lang)
+    return PageForm(title=title, intro=intro,
+                    action=v.url(f"/status/{quote(application_id)}/family-readiness"),
+                    submit_label=t("save_family_readiness", v.lang),
+                    view=_view("family-readiness", sections, values, errors, v.lang), cancel_url=status_url,
+                    crumbs=[(status_url, t("crumb_your_file", v.lang))])
+
+
+# --- withdrawal -------------------------------------------------------------------
+
+def _withdrawal_sections(lang: str) -> list[Section]:
+    reasons = tuple(Option(code, label) for code, label in present.withdrawal_reasons(lang))
+    return [Section("withdrawal", "", (
+        Field(name="reason_code", widget="radios", label=t("withdraw_reason", lang), help="", required=True,
+              options=reasons),
+        Field(name="note", widget="textarea", label=t("withdraw_note", lang), help=t("withdraw_note_help", lang,
+                                                                                     n=NOTE_MAX)),
+    ))]
+
+
+def withdrawal_form(v: Visit, file: Any, data: FormData | None = None, errors: Iterable[FieldError] = ()) -> PageForm:
+    status_url = v.url(f"/status/{quote(file.application_id)}")
+    sections = _withdrawal_sections(v.lang)
+    return PageForm(title=t("withdraw_title", v.lang), warning=t("withdraw_warning", v.lang),
+                    action=v.url(f"/status/{quote(file.application_id)}/withdraw"),
+                    submit_label=t("withdraw_confirm", v.lang), danger=True, cancel_url=status_url,
+                    view=FormView(sections, data or {}, fields.problems("withdrawal", errors, sections, v.lang)),
+                    crumbs=[(status_url, t("crumb_your_file", v.lang))], hidden=[("expected_stage", file.stage)])
+
+
+def withdrawal_request(data: FormData, file: Any) -> dict[str, Any]:
+    """The withdrawal as the service takes it; the page's own checks first."""
+    reason = (data.get("reason_code") or [""])[0]
+    note = (data.get("note") or [""])[0].replace("\r\n", "\n").strip()
+    errors = []
+    if reason not in dict(present.withdrawal_reasons("en")):
+        errors.append(FieldError("/reason_code", "required", t("err_withdraw_reason", "en"), t("err_withdraw_reason", "fr")))
+    if len(note) > NOTE_MAX:
+        errors.append(FieldError("/note", "maxLength", t("err_note_long", "en", n=NOTE_MAX),
+                                 t("err_note_long", "fr", n=NOTE_MAX)))
+    if errors:
+        raise ValidationFailed(errors)
+    # The stage the person saw: if the file moved since, the service says so.
+    expected = (data.get("expected_stage") or [""])[0] or file.stage
+    return {"reason_code": reason, "note": note or None, "expected_stage": expected}
+
+
+# --- a new link ---------------------------------------------------------------
+
+def access_form(v: Visit, data: FormData | None = None, errors: Iterable[FieldError] = ()) -> PageForm:
+    sections = [Section("access", "", (
+        Field(name="email", widget="text", input_type="email", autocomplete="email", width="w-30",
+              label=t("access_email", v.lang), help=t("access_email_help", v.lang), required=True),
+    ))]
+    return PageForm(title=t("access_title", v.lang), intro=t("access_intro", v.lang), action=v.url("/access"),
+                    submit_label=t("access_submit", v.lang),
+                    view=FormView(sections, data or {}, fields.problems("access", errors, sections, v.lang)))

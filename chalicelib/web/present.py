@@ -1,0 +1,129 @@
+"""What the pages say about a mission or a file, in plain words per language.
+
+The services answer with data (codes, booleans, numbers); these helpers turn
+it into the sentences a person reads, so templates stay simple.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from ..domain.eligibility import MIN_YEARS
+from ..domain.i18n import pick
+from ..domain.workflow import load_workflow
+from ..services.catalogue import KIND_ORDER
+from .render import when
+from .text import catalogue, t
+
+
+def language_name(code: str | None, lang: str) -> str:
+    return t(f"language_{code}", lang) if code in ("en", "fr") else t("not_stated", lang)
+
+
+def armed_text(armed: bool | None, lang: str) -> str:
+    return t("not_stated", lang) if armed is None else t("armed" if armed else "unarmed", lang)
+
+
+def seats_text(mission: dict[str, Any], lang: str) -> str:
+    cap = mission.get("cap") or {}
+    if cap.get("authorized") is None:
+        return t("seats_no_figure", lang)
+    return t("seats_left", lang, left=cap.get("seats_left", 0), authorized=cap["authorized"])
+
+
+def months_text(months: int | None, lang: str) -> str:
+    return t("not_stated", lang) if months is None else t("months", lang, n=months)
+
+
+def asks_for(m: dict[str, Any], lang: str) -> list[str]:
+    """What the mission asks of an applicant, beyond the general criteria."""
+    needs = []
+    if m.get("language_of_operation") in ("en", "fr"):
+        needs.append(t("needs_language", lang, language=language_name(m["language_of_operation"], lang)))
+    if m.get("armed"):
+        needs.append(t("needs_firearms", lang))
+    if m.get("requires_4x4"):
+        needs.append(t("needs_4x4", lang))
+    if m.get("interview_required"):
+        needs.append(t("needs_interview", lang))
+    if m.get("body") == "un":
+        needs.append(t("needs_un_modules", lang))
+    needs.append(t("needs_years", lang, years=MIN_YEARS))
+    if m.get("civilian_analysts"):
+        needs.append(t("needs_civilians_welcome", lang))
+    return needs
+
+
+def facts(m: dict[str, Any], lang: str) -> list[tuple[str, str]]:
+    """The summary list shown for each mission (term, detail)."""
+    return [
+        (t("fact_language", lang), language_name(m.get("language_of_operation"), lang)),
+        (t("fact_armed", lang), armed_text(m.get("armed"), lang)),
+        (t("fact_seats", lang), seats_text(m, lang)),
+        (t("fact_length", lang), months_text(m.get("deployment_months"), lang)),
+        (t("fact_accepting", lang), t("yes" if m.get("accepting_applications") else "no", lang)),
+    ]
+
+
+def by_kind(missions: Iterable[dict[str, Any]], lang: str) -> list[tuple[str, str, list[dict[str, Any]]]]:
+    """Missions grouped under a heading per kind, in the catalogue's order."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for m in missions:
+        groups.setdefault(m["kind"], []).append(m)
+    return [(kind, t(f"kind_{kind}", lang), groups[kind]) for kind in KIND_ORDER if kind in groups]
+
+
+def email_label(template: str, lang: str) -> str:
+    """What an email in the file's list was about."""
+    if template == "access_link":
+        return t("email_access_link", lang)
+    stage = load_workflow().stages.get(template)
+    return pick(stage["label"], lang) if stage else template
+
+
+def email_status(status: str, lang: str) -> str:
+    return t(f"email_status_{status}", lang) if status in ("sent", "pending", "failed") else status
+
+
+def withdrawal_reasons(lang: str) -> list[tuple[str, str]]:
+    """(code, label) of each reason an applicant may give, from the workflow table."""
+    rule = load_workflow().reason_rule("withdrawn") or {}
+    return [(code, pick(labels, lang)) for code, labels in rule.get("codes", {}).items()]
+
+
+def finding_result(result: str, lang: str) -> str:
+    return t(f"finding_{result}", lang) if result in ("met", "not_met", "unknown") else result
+
+
+def done_notice(done: str, lang: str) -> str:
+    """The confirmation shown after a change (``?done=`` on the status page)."""
+    return t(f"done_{done.replace('-', '_')}", lang) if done in ("family-readiness", "withdrawn") else ""
+
+
+def file_details(s: dict[str, Any], missions: list[dict[str, Any]], lang: str) -> list[tuple[str, str]]:
+    names = {m["mission_id"]: pick(m["name"], lang) for m in missions}
+    applied = [names.get(mid, mid) for mid in s.get("missions_applied", [])]
+    return [
+        (t("detail_mission", lang), pick(s["mission"]["name"], lang)),
+        (t("detail_missions_applied", lang), "; ".join(applied)),
+        (t("detail_submitted", lang), when(s.get("submitted_at"), lang)),
+        (t("detail_updated", lang), when(s.get("updated_at"), lang)),
+        (t("detail_language", lang), language_name(s.get("language"), lang)),
+    ]
+
+
+def emails(sent: list[dict[str, Any]], lang: str) -> list[dict[str, str]]:
+    return [{"label": email_label(e["template"], lang), "status": email_status(e["status"], lang),
+             "sent_at": e.get("sent_at") or "", "created_at": e.get("created_at") or ""} for e in sent]
+
+
+def findings(s: dict[str, Any], lang: str) -> list[tuple[str, str]]:
+    """The pre-screen of the file's mission: each criterion, its result and why."""
+    primary = s["mission"]["mission_id"]
+    rows = []
+    for f in s.get("eligibility") or []:
+        if f.get("mission_id") != primary:
+            continue
+        reason = f.get("reason_fr") if lang == "fr" else f.get("reason_en")
+        key = f"criterion_{f['criterion']}"
+        rows.append((t(key, lang) if key in catalogue() else f["criterion"], f"{finding_result(f['result'], lang)} – {reason}"))
+    return rows

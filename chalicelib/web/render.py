@@ -1,0 +1,60 @@
+"""Jinja2 templates (chalicelib/web/templates), autoescaped, with the filters
+the pages share: dates in each official language and the text lookup."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from ..domain.i18n import pick
+from .text import t
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+_MONTHS = {
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December"),
+    "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+           "octobre", "novembre", "décembre"),
+}
+
+
+def _parse(value: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(timezone.utc)
+    except (AttributeError, ValueError):
+        return None
+
+
+def when(value: str | None, lang: str) -> str:
+    """A stored UTC timestamp as people write it: Canada.ca style per language.
+
+    >>> when("2026-11-23T14:05:00.000000Z", "fr")
+    '23 novembre 2026, 14 h 05 (UTC)'
+    """
+    dt = _parse(value or "")
+    if dt is None:
+        return value or ""
+    month = _MONTHS["fr" if lang == "fr" else "en"][dt.month - 1]
+    if lang == "fr":
+        return f"{dt.day} {month} {dt.year}, {dt.hour} h {dt.minute:02d} (UTC)"
+    return f"{month} {dt.day}, {dt.year}, {dt.hour:02d}:{dt.minute:02d} (UTC)"
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    # Autoescape everything: applicant input is never marked safe.
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(default=True),
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.globals["pick"] = pick
+    return env
+
+
+def render(template: str, lang: str, **context: Any) -> str:
+    env = environment()
+    context.setdefault("t", lambda key, **params: t(key, lang, **params))
+    context.setdefault("when", lambda value: when(value, lang))
+    return env.get_template(template).render(lang=lang, **context)

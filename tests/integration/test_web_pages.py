@@ -1,0 +1,296 @@
+"""The applicant web pages through Chalice's test client and moto: security
+headers, CSRF, escaping, the error pattern, the token link and cookies."""
+from __future__ import annotations
+
+import json
+import re
+from html import unescape
+from typing import Any
+
+import pytest
+
+from .conftest import VALID_FAMILY_READINESS, application, sent_messages
+from .web_client import FORM, WebClient, form_fields, hidden, set_cookies
+
+PAGES = ["/missions", "/missions/haiti-minustah", "/apply", "/access"]
+
+
+@pytest.fixture
+def web(client: Any) -> WebClient:
+    return WebClient(client)
+
+
+def _text(r: Any) -> str:
+    return r.body.decode("utf-8")
+
+
+def _submit(web: WebClient, lang: str = "en", **overrides: Any) -> Any:
+    return web.post(f"/{lang}/apply", form_fields(application(**overrides)) +
+                    [("submission_key", hidden(_text(web.get(f"/{lang}/apply")), "submission_key"))])
+
+
+def _link_from_last_mail(address: str) -> str:
+    mail = [m for m in sent_messages() if m.destinations["ToAddresses"] == [address]][-1]
+    match = re.search(r'href="https://peaceops\.test([^"]+\?token=[^"]+)"', mail.body)
+    assert match, mail.body
+    return unescape(match.group(1))
+
+
+# --- headers and languages ----------------------------------------------------------
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+@pytest.mark.parametrize("path", PAGES)
+def test_pages_answer_in_their_language_with_security_headers(web: WebClient, lang: str, path: str) -> None:
+    r = web.get(f"/{lang}{path}")
+    assert r.status_code == 200
+    assert r.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert f'<html lang="{lang}">' in _text(r)
+    csp = r.headers["Content-Security-Policy"]
+    for directive in ("default-src 'self'", "script-src 'none'", "style-src 'self'", "frame-ancestors 'none'",
+                      "form-action 'self'", "base-uri 'none'"):
+        assert directive in csp
+    assert "unsafe-inline" not in csp
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    assert r.headers["Strict-Transport-Security"].startswith("max-age=")
+    assert r.headers["Referrer-Policy"] == "no-referrer"
+    assert r.headers["Cache-Control"] == "no-store"
+    assert "<script" not in _text(r)  # no script at all, inline or not
+
+
+def test_language_toggle_points_to_the_same_page_in_the_other_language(web: WebClient) -> None:
+    page = _text(web.get("/en/apply?mission=iraq-mlt"))
+    assert '<a href="/fr/apply?mission=iraq-mlt" lang="fr" hreflang="fr">Français</a>' in page
+    page = _text(web.get("/fr/missions/iraq-mlt"))
+    assert '<a href="/en/missions/iraq-mlt" lang="en" hreflang="en">English</a>' in page
+
+
+def test_stylesheet_is_served_with_nosniff(web: WebClient) -> None:
+    r = web.get("/static/site.css")
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/css")
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    assert b".gc-error-summary" in r.body
+
+
+def test_unknown_mission_is_an_html_404_in_french(web: WebClient) -> None:
+    r = web.get("/fr/missions/nulle-part")
+    assert r.status_code == 404
+    assert r.headers["Content-Type"].startswith("text/html")
+    assert "Mission introuvable." in _text(r)
+
+
+def test_mission_page_lists_what_it_asks_for(web: WebClient) -> None:
+    page = _text(web.get("/fr/missions/haiti-minustah"))
+    assert "Français avancé" in page and "Armée" in page and "50 libres sur 90 autorisées" in page
+    assert "4x4" in page and "entrevue" in page and "12 mois" in page
+    assert 'href="/fr/apply?mission=haiti-minustah"' in page
+
+
+def test_apply_form_is_drawn_from_the_schema(web: WebClient) -> None:
+    page = _text(web.get("/fr/apply?mission=haiti-minustah"))
+    # Labels and help from the schema, in French; the page's language preselected.
+    assert '<label class="gc-label" for="given_name">Prénom</label>' in page
+    assert 'id="given_name-help">Tel qu&#39;il figure sur votre passeport.' in page
+    assert 'aria-describedby="given_name-help"' in page and 'autocomplete="given-name"' in page
+    assert re.search(r'name="preferred_language" value="fr" checked', page)
+    assert re.search(r'<option value="haiti-minustah" selected>', page)
+    # Only missions taking applications are offered.
+    assert 'value="italy-spc-brindisi"' not in page
+    assert '<legend class="gc-label">Missions pour lesquelles vous postulez</legend>' in page
+
+
+# --- CSRF -------------------------------------------------------------------------------
+
+def test_post_without_csrf_token_is_refused_in_the_page_language(web: WebClient) -> None:
+    web.get("/fr/apply")  # has the cookie, but the post carries no token
+    r = web.post("/fr/apply", form_fields(application()), csrf=False)
+    assert r.status_code == 403
+    assert "Ce formulaire a expiré" in _text(r) and '<html lang="fr">' in _text(r)
+    assert r.headers["Content-Security-Policy"]
+    assert sent_messages() == []
+
+
+def test_post_with_a_token_for_another_cookie_is_refused(client: Any) -> None:
+    alice, mallory = WebClient(client), WebClient(client)
+    stolen = alice.csrf_token("/en/apply")
+    mallory.get("/en/apply")
+    r = mallory.post("/en/apply", form_fields(application()) + [("csrf_token", stolen)], csrf=False)
+    assert r.status_code == 403
+
+
+def test_post_without_the_cookie_is_refused(client: Any) -> None:
+    token = WebClient(client).csrf_token("/en/access")
+    r = client.http.post("/en/access", headers=FORM, body=f"email=a%40example.ca&csrf_token={token}")
+    assert r.status_code == 403
+
+
+def test_csrf_cookie_is_httponly_and_strict(web: WebClient) -> None:
+    cookie = next(c for c in set_cookies(web.get("/en/apply")) if c.startswith("po_csrf="))
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/" in cookie
+    assert "Secure" in cookie  # the test stage's base URL is https
+
+
+def test_forms_reject_other_content_types(web: WebClient) -> None:
+    r = web.client.http.post("/en/apply", headers={"Content-Type": "application/json"}, body="{}")
+    assert r.status_code == 415
+
+
+# --- the error pattern -----------------------------------------------------------------
+
+def test_invalid_application_comes_back_with_summary_messages_and_values_in_french(web: WebClient) -> None:
+    r = _submit(web, "fr", email="pas-une-adresse", given_name="Hélène", years_operational_service="douze",
+                first_aid_cpr_expiry="2026-02-30", privacy_consent=False, family_name=None)
+    assert r.status_code == 422
+    page = _text(r)
+    assert re.search(r"<title>Erreur : ", page)
+    assert 'role="alert"' in page and 'tabindex="-1" autofocus' in page
+    summary = page[page.index("gc-error-summary"):page.index("</ul>", page.index("gc-error-summary"))]
+    for anchor in ("#family_name", "#email", "#years_operational_service", "#first_aid_cpr_expiry", "#privacy_consent"):
+        assert f'href="{anchor}"' in summary
+    # Summary order follows the page: identity fields first, consent last.
+    assert summary.index("#family_name") < summary.index("#email") < summary.index("#privacy_consent")
+    assert "Années de service policier opérationnel : entrez un nombre entier" in page
+    assert 'id="email-error"' in page and 'aria-describedby="email-error email-help"' in page
+    # What the person typed is kept.
+    assert 'value="Hélène"' in page and 'value="pas-une-adresse"' in page and 'value="douze"' in page
+    assert sent_messages() == []
+
+
+def test_police_officer_conditional_fields_point_to_their_fields(web: WebClient) -> None:
+    page = _text(_submit(web, "en", police_service=None, rank=None))
+    assert 'href="#police_service"' in page and 'href="#rank"' in page
+    assert "Police service: this field is required." in page
+
+
+def test_typed_markup_is_escaped_everywhere(web: WebClient) -> None:
+    evil = '<script>alert("x")</script>'
+    page = _text(_submit(web, "en", given_name=evil, email="bad"))  # comes back with an error
+    assert evil not in page and "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
+
+    r = _submit(web, "en", given_name=evil, leadership_details=evil, preferred_language="en")
+    assert r.status_code == 303
+    application_id = r.headers["Location"].split("/")[3]
+    fr_doc = dict(VALID_FAMILY_READINESS, support_details=evil, emergency_contact_name=evil)
+    assert web.post(f"/en/status/{application_id}/family-readiness", form_fields(fr_doc)).status_code == 303
+    page = _text(web.get(f"/en/status/{application_id}/family-readiness"))  # the form comes back filled
+    assert evil not in page and "&lt;script&gt;" in page
+    for m in sent_messages():
+        assert "<script" not in m.body and "<script" not in m.subject
+
+
+# --- submission, token link, the file's pages -----------------------------------------
+
+def test_submission_redirects_to_confirmation_with_the_file_cookie(web: WebClient) -> None:
+    r = _submit(web, "en")
+    assert r.status_code == 303
+    location = r.headers["Location"]
+    assert re.fullmatch(r"/en/status/po-[a-z0-9]+/confirmation", location)
+    application_id = location.split("/")[3]
+    cookies = [c for c in set_cookies(r) if c.startswith("po_file=")]
+    assert sorted(re.search(r"Path=([^;]+)", c).group(1) for c in cookies) == [
+        f"/en/status/{application_id}", f"/fr/status/{application_id}"]
+    assert all("HttpOnly" in c and "SameSite=Strict" in c for c in cookies)
+    page = _text(web.follow(r))
+    assert "Application submitted" in page and "PO-" in page
+    assert "We sent you an email in French" in page  # the applicant chose French for letters
+
+
+def test_double_post_of_the_same_form_makes_one_file(web: WebClient) -> None:
+    key = hidden(_text(web.get("/en/apply")), "submission_key")
+    pairs = form_fields(application()) + [("submission_key", key)]
+    first, second = web.post("/en/apply", pairs), web.post("/en/apply", pairs)
+    assert first.headers["Location"] == second.headers["Location"]
+    assert len([m for m in sent_messages() if m.destinations["ToAddresses"] == ["helene.cote@example.ca"]]) == 1
+
+
+def test_emailed_link_moves_the_token_into_a_cookie_and_off_the_address(client: Any) -> None:
+    _submit(WebClient(client), "en")  # preferred_language fr: the email links to /fr/
+    link = _link_from_last_mail("helene.cote@example.ca")
+    assert link.startswith("/fr/status/po-")
+    browser = WebClient(client)
+    r = browser.get(link)
+    assert r.status_code == 200
+    page = _text(r)
+    status_path = link.split("?")[0]
+    assert f'<meta http-equiv="refresh" content="0; url={status_path}">' in page
+    assert "token=" not in page.replace(link.split("?")[1], "")  # never echoed back
+    assert any(c.startswith("po_file=") and f"Path={status_path}" in c for c in set_cookies(r))
+    status = browser.get(status_path)
+    assert status.status_code == 200
+    text = _text(status)
+    assert "Demande reçue" in text and "Prochaines étapes" in text
+    assert "Courriels que nous vous avons envoyés" in text and "Envoyé" in text
+    assert status.headers["Cache-Control"] == "no-store"
+
+
+def test_status_without_a_valid_token_asks_for_a_new_link(client: Any) -> None:
+    web = WebClient(client)
+    location = _submit(web, "en").headers["Location"]
+    status_path = location.rsplit("/", 1)[0]
+    stranger = WebClient(client)
+    r = stranger.get(status_path)
+    assert r.status_code == 403 and 'href="/en/access"' in _text(r)
+    r = stranger.get(status_path + "?token=" + "A" * 43)
+    assert r.status_code == 403 and not [c for c in set_cookies(r) if c.startswith("po_file=")]
+    # Another file's token does not open this one.
+    other = WebClient(client)
+    other_location = _submit(other, "en", email="autre@example.ca").headers["Location"]
+    other.jar = {(p.replace(other_location.split("/")[3], status_path.split("/")[3]), n): v
+                 for (p, n), v in other.jar.items()}
+    assert other.get(status_path).status_code == 403
+
+
+def test_family_readiness_errors_then_saved(web: WebClient) -> None:
+    base = _submit(web, "fr").headers["Location"].rsplit("/", 1)[0]
+    bad = dict(VALID_FAMILY_READINESS, dependants="7, onze", emergency_contact_phone="abc")
+    r = web.post(f"{base}/family-readiness".replace("/en/", "/fr/"), form_fields(bad))
+    assert r.status_code == 422
+    page = _text(r)
+    assert "Âge des personnes à charge : entrez des nombres entiers séparés par des virgules" in page
+    assert 'href="#dependants"' in page and 'href="#emergency_contact_phone"' in page
+    assert 'value="7, onze"' in page
+    r = web.post(f"{base}/family-readiness".replace("/en/", "/fr/"), form_fields(VALID_FAMILY_READINESS))
+    assert r.status_code == 303 and r.headers["Location"].endswith("?done=family-readiness")
+    page = _text(web.follow(r))
+    assert "Votre formulaire de préparation de la famille est enregistré." in page
+    assert "Préparation de la famille – au dossier" in page
+
+
+def test_withdrawal_needs_a_reason_then_closes_the_file(web: WebClient) -> None:
+    base = _submit(web, "en").headers["Location"].rsplit("/", 1)[0]
+    page = _text(web.get(f"{base}/withdraw"))
+    assert 'name="expected_stage" value="submitted"' in page and "Family reasons" in page
+    r = web.post(f"{base}/withdraw", [("note", "x" * 1001), ("expected_stage", "submitted")])
+    assert r.status_code == 422
+    assert 'href="#reason_code-1"' in _text(r) and 'href="#note"' in _text(r)
+    r = web.post(f"{base}/withdraw", [("reason_code", "family_reasons"), ("note", "Mon fils <b>naît</b> en mai."),
+                                      ("expected_stage", "submitted")])
+    assert r.status_code == 303
+    page = _text(web.follow(r))
+    assert "Your application is withdrawn." in page and "Withdrawn" in page
+    assert "Withdraw my application" not in page  # a closed file cannot be withdrawn again
+    mail = [m for m in sent_messages() if m.destinations["ToAddresses"] == ["helene.cote@example.ca"]]
+    assert len(mail) == 2 and "<b>" not in mail[-1].body
+
+
+def test_withdrawal_of_a_file_that_moved_meanwhile_is_refused(web: WebClient) -> None:
+    base = _submit(web, "en").headers["Location"].rsplit("/", 1)[0]
+    r = web.post(f"{base}/withdraw", [("reason_code", "other"), ("expected_stage", "irss_review")])
+    assert r.status_code == 409 and "reload" in _text(r)
+
+
+def test_access_form_validates_then_always_gives_the_same_answer(web: WebClient) -> None:
+    r = web.post("/fr/access", [("email", "pas une adresse")])
+    assert r.status_code == 422 and "Erreur : " in _text(r) and 'href="#email"' in _text(r)
+    unknown = web.post("/fr/access", [("email", "personne@example.ca")])
+    _submit(web, "en")
+    known = web.post("/fr/access", [("email", "helene.cote@example.ca")])
+    assert unknown.status_code == known.status_code == 200
+    assert _text(unknown) == _text(known)
+    subjects = [m.subject for m in sent_messages() if m.destinations["ToAddresses"] == ["helene.cote@example.ca"]]
+    assert any(s.startswith("Votre lien vers votre dossier") for s in subjects)
+
+
+def test_api_answers_are_untouched_by_the_web_headers(client: Any) -> None:
+    r = client.http.get("/missions")
+    assert r.status_code == 200 and "Content-Security-Policy" not in r.headers
+    assert json.loads(r.body)["missions"]

@@ -1,0 +1,77 @@
+"""A browser-like wrapper around Chalice's test client for the web pages:
+keeps cookies per path, reads the CSRF token from the page, posts forms."""
+from __future__ import annotations
+
+import re
+from html import unescape
+from typing import Any, Iterable
+from urllib.parse import urlencode, urlsplit
+
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+def set_cookies(response: Any) -> list[str]:
+    value = response.headers.get("Set-Cookie") or response.headers.get("set-cookie") or []
+    return [value] if isinstance(value, str) else list(value)
+
+
+def form_fields(document: dict[str, Any]) -> list[tuple[str, str]]:
+    """A JSON form document as a browser would post it."""
+    pairs: list[tuple[str, str]] = []
+    for name, value in document.items():
+        if isinstance(value, bool):
+            pairs.append((name, "true" if value else "false"))
+        elif isinstance(value, list) and value and isinstance(value[0], int):
+            pairs.append((name, ", ".join(str(v) for v in value)))
+        elif isinstance(value, list):
+            pairs.extend((name, str(v)) for v in value)
+        else:
+            pairs.append((name, str(value)))
+    return pairs
+
+
+class WebClient:
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.jar: dict[tuple[str, str], str] = {}  # (path, name) -> value
+
+    def _remember(self, response: Any) -> None:
+        for header in set_cookies(response):
+            parts = [p.strip() for p in header.split(";")]
+            name, _, value = parts[0].partition("=")
+            path = next((p.split("=", 1)[1] for p in parts[1:] if p.lower().startswith("path=")), "/")
+            self.jar[(path, name)] = value
+
+    def _cookie_header(self, path: str) -> dict[str, str]:
+        sent = [f"{name}={value}" for (p, name), value in self.jar.items()
+                if path == p or path.startswith(p.rstrip("/") + "/") or p == "/"]
+        return {"Cookie": "; ".join(sent)} if sent else {}
+
+    def get(self, url: str, **headers: str) -> Any:
+        path = urlsplit(url).path
+        r = self.client.http.get(url, headers={**self._cookie_header(path), **headers})
+        self._remember(r)
+        return r
+
+    def post(self, url: str, pairs: Iterable[tuple[str, str]], csrf: bool = True, **headers: str) -> Any:
+        fields = list(pairs)
+        if csrf:
+            fields.append(("csrf_token", self.csrf_token(url)))
+        path = urlsplit(url).path
+        r = self.client.http.post(url, headers={**FORM, **self._cookie_header(path), **headers},
+                                  body=urlencode(fields))
+        self._remember(r)
+        return r
+
+    def csrf_token(self, url: str) -> str:
+        return hidden(self.get(url).body.decode(), "csrf_token")
+
+    def follow(self, response: Any) -> Any:
+        assert response.status_code in (302, 303), response.status_code
+        return self.get(response.headers["Location"])
+
+
+def hidden(page: str, name: str) -> str:
+    match = re.search(rf'name="{name}" value="([^"]*)"', page)
+    assert match, f"no hidden {name} in the page"
+    return unescape(match.group(1))
