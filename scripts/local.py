@@ -8,6 +8,8 @@
 from __future__ import annotations
 
 import argparse
+import html
+import re
 import json
 import os
 import sys
@@ -76,7 +78,12 @@ def cmd_bootstrap(_: argparse.Namespace) -> None:
     created = create_all(settings)
     verify_sender(settings)
     n = catalogue.seed(deps())
-    state: dict = {"env": {}}
+    from devtools.cognito_setup import DEMO_USERS, create_pool
+
+    pool = create_pool(settings.region, MOTO)
+    state: dict = {"env": {"PEACEOPS_COGNITO_USER_POOL_ID": pool.user_pool_id,
+                           "PEACEOPS_COGNITO_CLIENT_ID": pool.client_id},
+                   "demo_users": sorted(DEMO_USERS)}
     STATE.parent.mkdir(exist_ok=True)
     STATE.write_text(json.dumps(state, indent=2))
     print(f"tables created: {len(created)}; sender verified: {settings.sender}; catalogue items: {n}")
@@ -93,7 +100,30 @@ def cmd_mail(_: argparse.Namespace) -> None:
         print(f"To:      {', '.join(m.get('destinations', {}).get('ToAddresses', []))}")
         print(f"Subject: {m.get('subject')}")
         print("-" * 72)
-        print(m.get("body"))
+        # moto keeps the HTML part; show it as text.
+        body = re.sub(r"<br>\n?", "\n", m.get("body") or "")
+        body = re.sub(r"</p>", "\n\n", body)
+        print(html.unescape(re.sub(r"<[^>]+>", "", body)).strip())
+
+
+def cmd_tokens(args: argparse.Namespace) -> None:
+    """Print a fresh ID token for each demo coordinator (or one, with --user)."""
+    _apply_env()
+    from devtools.cognito_setup import DEMO_USERS, Pool
+
+    if not STATE.exists():
+        raise SystemExit("Start the service first: scripts/dev")
+    env = json.loads(STATE.read_text())["env"]
+    pool = Pool(env["PEACEOPS_COGNITO_USER_POOL_ID"], env["PEACEOPS_COGNITO_CLIENT_ID"], "ca-central-1", MOTO)
+    for user, (groups, service) in DEMO_USERS.items():
+        if args.user and user != args.user:
+            continue
+        token = pool.id_token(user)
+        if args.user:
+            print(token)
+        else:
+            print(f"# {user}: {', '.join(groups)}{' (' + service + ')' if service else ''}")
+            print(f"export TOKEN_{user.upper().replace('.', '_')}='{token}'")
 
 
 def main() -> None:
@@ -104,6 +134,9 @@ def main() -> None:
     b.add_argument("--moto", default=MOTO)
     b.set_defaults(func=cmd_bootstrap)
     sub.add_parser("mail").set_defaults(func=cmd_mail)
+    t = sub.add_parser("tokens")
+    t.add_argument("--user", help="print only this user's token (e.g. irss)")
+    t.set_defaults(func=cmd_tokens)
     args = parser.parse_args()
     args.func(args)
 

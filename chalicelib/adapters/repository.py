@@ -6,6 +6,7 @@ no request path scans a table. docs/data-model.md lists the access patterns.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from contextlib import contextmanager
 from typing import Any, Iterator
 
 from pynamodb.connection import Connection
@@ -26,12 +27,46 @@ from .models import (
 )
 
 
-class ConditionFailed(Exception):
-    """A transaction was cancelled; ``reasons`` holds one code per item (None = fine)."""
+CONDITION_FAILED = "ConditionalCheckFailed"
 
-    def __init__(self, reasons: list[str | None]) -> None:
-        super().__init__(", ".join(str(r) for r in reasons))
+
+class ConditionFailed(Exception):
+    """A transaction was cancelled. ``failed`` names the items whose condition failed."""
+
+    def __init__(self, failed: set[str], reasons: list[str | None]) -> None:
+        super().__init__(", ".join(sorted(failed)) or ", ".join(str(r) for r in reasons))
+        self.failed = failed
         self.reasons = reasons
+
+
+class _Tx:
+    """Names each item of a TransactWriteItems call.
+
+    PynamoDB sends condition checks, then deletes, puts and updates, whatever
+    order they were added in; cancellation reasons come back in that order,
+    so the labels are kept per kind and joined the same way.
+    """
+
+    def __init__(self, tw: TransactWrite) -> None:
+        self.tw = tw
+        self.checks: list[str] = []
+        self.puts: list[str] = []
+        self.updates: list[str] = []
+
+    def put(self, label: str, model: Any, condition: Any = None) -> None:
+        self.tw.save(model, condition=condition)
+        self.puts.append(label)
+
+    def update(self, label: str, model: Any, actions: list[Any], condition: Any = None) -> None:
+        self.tw.update(model, actions=actions, condition=condition)
+        self.updates.append(label)
+
+    def check(self, label: str, model_cls: Any, hash_key: str, range_key: str | None, condition: Any) -> None:
+        self.tw.condition_check(model_cls, hash_key, range_key, condition=condition)
+        self.checks.append(label)
+
+    def order(self) -> list[str]:
+        return self.checks + self.puts + self.updates
 
 
 @dataclass(frozen=True)
@@ -78,12 +113,17 @@ class Repository:
             self._connection = Connection(region=self._settings.region, host=self._settings.dynamodb_endpoint)
         return self._connection
 
-    def _transact(self) -> TransactWrite:
-        return TransactWrite(connection=self._conn())
-
-    @staticmethod
-    def _reasons(err: TransactWriteError) -> list[str | None]:
-        return [r.code if r is not None else None for r in (err.cancellation_reasons or [])]
+    @contextmanager
+    def _transaction(self) -> Iterator[_Tx]:
+        """One TransactWriteItems; a cancellation becomes ConditionFailed naming the items."""
+        tx = _Tx(TransactWrite(connection=self._conn()))
+        try:
+            with tx.tw:
+                yield tx
+        except TransactWriteError as err:
+            reasons = [r.code if r is not None else None for r in (err.cancellation_reasons or [])]
+            failed = {label for label, code in zip(tx.order(), reasons) if code == CONDITION_FAILED}
+            raise ConditionFailed(failed, reasons) from err
 
     # --- catalogue ---------------------------------------------------------
 
@@ -122,16 +162,13 @@ class Repository:
 
     def create_file(self, new: NewFile) -> None:
         """Application, first audit row, outbox rows and idempotency record, all or nothing."""
-        try:
-            with self._transact() as tw:
-                tw.save(new.application, condition=ApplicationModel.application_id.does_not_exist())
-                tw.save(new.audit, condition=AuditModel.subject.does_not_exist())
-                for row in new.outbox:
-                    tw.save(row, condition=OutboxModel.message_id.does_not_exist())
-                if new.idempotency is not None:
-                    tw.save(new.idempotency, condition=IdempotencyModel.key.does_not_exist())
-        except TransactWriteError as err:
-            raise ConditionFailed(self._reasons(err)) from err
+        with self._transaction() as tx:
+            tx.put("file", new.application, ApplicationModel.application_id.does_not_exist())
+            tx.put("audit", new.audit, AuditModel.subject.does_not_exist())
+            for row in new.outbox:
+                tx.put("outbox", row, OutboxModel.message_id.does_not_exist())
+            if new.idempotency is not None:
+                tx.put("idempotency", new.idempotency, IdempotencyModel.key.does_not_exist())
 
     def application(self, application_id: str) -> ApplicationModel | None:
         try:
@@ -165,30 +202,24 @@ class Repository:
         existing = self.family_readiness(state.application_id)
         row = FamilyReadinessModel(state.application_id, form=form, updated_at=now,
                                    submitted_at=existing.submitted_at if existing else now)
-        try:
-            with self._transact() as tw:
-                tw.save(row)
-                tw.update(ApplicationModel(state.application_id), actions=[
-                    ApplicationModel.family_readiness_on_file.set(True),
-                    ApplicationModel.version.set(state.version + 1),
-                    ApplicationModel.updated_at.set(now),
-                ], condition=ApplicationModel.version == state.version)
-                tw.save(audit, condition=AuditModel.subject.does_not_exist())
-        except TransactWriteError as err:
-            raise ConditionFailed(self._reasons(err)) from err
+        with self._transaction() as tx:
+            tx.put("family_readiness", row)
+            tx.update("file", ApplicationModel(state.application_id), [
+                ApplicationModel.family_readiness_on_file.set(True),
+                ApplicationModel.version.set(state.version + 1),
+                ApplicationModel.updated_at.set(now),
+            ], ApplicationModel.version == state.version)
+            tx.put("audit", audit, AuditModel.subject.does_not_exist())
 
     def record_fact(self, state: FileState, actions: list[Any], now: str, audit: AuditModel) -> None:
         """A fact on the file (medical outcome, module result): version + 1 and audit, atomically."""
-        try:
-            with self._transact() as tw:
-                tw.update(ApplicationModel(state.application_id), actions=[
-                    *actions,
-                    ApplicationModel.version.set(state.version + 1),
-                    ApplicationModel.updated_at.set(now),
-                ], condition=ApplicationModel.version == state.version)
-                tw.save(audit, condition=AuditModel.subject.does_not_exist())
-        except TransactWriteError as err:
-            raise ConditionFailed(self._reasons(err)) from err
+        with self._transaction() as tx:
+            tx.update("file", ApplicationModel(state.application_id), [
+                *actions,
+                ApplicationModel.version.set(state.version + 1),
+                ApplicationModel.updated_at.set(now),
+            ], ApplicationModel.version == state.version)
+            tx.put("audit", audit, AuditModel.subject.does_not_exist())
 
     def apply_move(self, plan: MovePlan, now: str, audit: AuditModel, outbox: list[OutboxModel]) -> None:
         """The stage change, its seat, its audit row and its emails: one transaction.
@@ -197,24 +228,21 @@ class Repository:
         repeated move fail; the cap's condition makes over-deployment impossible
         however many moves race. Reasons come back in item order.
         """
-        try:
-            with self._transact() as tw:
-                tw.update(ApplicationModel(plan.application_id), actions=[
-                    ApplicationModel.stage.set(plan.to_stage),
-                    ApplicationModel.version.set(plan.to_version),
-                    ApplicationModel.updated_at.set(now),
-                ], condition=(ApplicationModel.version == plan.from_version) & (ApplicationModel.stage == plan.from_stage))
-                tw.save(audit, condition=AuditModel.subject.does_not_exist())
-                for row in outbox:
-                    tw.save(row, condition=OutboxModel.message_id.does_not_exist())
-                if plan.seat == "take":
-                    tw.update(CapModel("cap", plan.cap_id), actions=[CapModel.deployed.add(1), CapModel.updated_at.set(now)],
-                              condition=CapModel.authorized.exists() & (CapModel.deployed < CapModel.authorized))
-                elif plan.seat == "release":
-                    tw.update(CapModel("cap", plan.cap_id), actions=[CapModel.deployed.add(-1), CapModel.updated_at.set(now)],
-                              condition=CapModel.deployed > 0)
-        except TransactWriteError as err:
-            raise ConditionFailed(self._reasons(err)) from err
+        with self._transaction() as tx:
+            tx.update("file", ApplicationModel(plan.application_id), [
+                ApplicationModel.stage.set(plan.to_stage),
+                ApplicationModel.version.set(plan.to_version),
+                ApplicationModel.updated_at.set(now),
+            ], (ApplicationModel.version == plan.from_version) & (ApplicationModel.stage == plan.from_stage))
+            tx.put("audit", audit, AuditModel.subject.does_not_exist())
+            for row in outbox:
+                tx.put("outbox", row, OutboxModel.message_id.does_not_exist())
+            if plan.seat == "take":
+                tx.update("cap", CapModel("cap", plan.cap_id), [CapModel.deployed.add(1), CapModel.updated_at.set(now)],
+                          CapModel.authorized.exists() & (CapModel.deployed < CapModel.authorized))
+            elif plan.seat == "release":
+                tx.update("cap", CapModel("cap", plan.cap_id), [CapModel.deployed.add(-1), CapModel.updated_at.set(now)],
+                          CapModel.deployed > 0)
 
     def audit_trail(self, subject: str) -> list[AuditModel]:
         return list(AuditModel.query(subject))
@@ -319,13 +347,10 @@ class Repository:
         """Create (expected_version None) or replace a mission, with its audit row, atomically."""
         cond = (MissionModel.sk.does_not_exist() if expected_version is None
                 else MissionModel.version == expected_version)
-        try:
-            with self._transact() as tw:
-                tw.save(row, condition=cond)
-                tw.condition_check(CapModel, "cap", row.cap_id, condition=CapModel.sk.exists())
-                tw.save(audit, condition=AuditModel.subject.does_not_exist())
-        except TransactWriteError as err:
-            raise ConditionFailed(self._reasons(err)) from err
+        with self._transaction() as tx:
+            tx.put("mission", row, cond)
+            tx.check("cap", CapModel, "cap", row.cap_id, CapModel.sk.exists())
+            tx.put("audit", audit, AuditModel.subject.does_not_exist())
 
     def mission_row(self, mission_id: str) -> MissionModel | None:
         try:
@@ -340,23 +365,17 @@ class Repository:
             return None
 
     def create_cap(self, row: CapModel, audit: AuditModel) -> None:
-        try:
-            with self._transact() as tw:
-                tw.save(row, condition=CapModel.sk.does_not_exist())
-                tw.save(audit, condition=AuditModel.subject.does_not_exist())
-        except TransactWriteError as err:
-            raise ConditionFailed(self._reasons(err)) from err
+        with self._transaction() as tx:
+            tx.put("cap", row, CapModel.sk.does_not_exist())
+            tx.put("audit", audit, AuditModel.subject.does_not_exist())
 
     def set_cap_authorized(self, cap_id: str, authorized: int, version: int, now: str, audit: AuditModel) -> None:
         """Never below the number deployed: the condition is checked atomically."""
-        try:
-            with self._transact() as tw:
-                tw.update(CapModel("cap", cap_id), actions=[
-                    CapModel.authorized.set(authorized), CapModel.version.set(version + 1), CapModel.updated_at.set(now),
-                ], condition=(CapModel.version == version) & (CapModel.deployed <= authorized))
-                tw.save(audit, condition=AuditModel.subject.does_not_exist())
-        except TransactWriteError as err:
-            raise ConditionFailed(self._reasons(err)) from err
+        with self._transaction() as tx:
+            tx.update("cap", CapModel("cap", cap_id), [
+                CapModel.authorized.set(authorized), CapModel.version.set(version + 1), CapModel.updated_at.set(now),
+            ], (CapModel.version == version) & (CapModel.deployed <= authorized))
+            tx.put("audit", audit, AuditModel.subject.does_not_exist())
 
     def requeue_message(self, message_id: str, now: str) -> bool:
         """A failed email goes back to the queue (a coordinator's decision)."""

@@ -14,7 +14,8 @@ from typing import Any, Mapping
 from .i18n import pick
 from .missions import DATA_DIR
 
-_URL = re.compile(r"(https?://[^\s<]+)")
+# A URL, without the sentence's closing punctuation.
+_URL = re.compile(r"(https?://[^\s<]+?)(?=[.,;:!?)]*(?:\s|<|$))")
 
 
 @lru_cache(maxsize=1)

@@ -34,7 +34,7 @@ def _save(deps: Deps, doc: dict[str, Any], version: int, expected: int | None, a
         deps.repo.save_mission(_row(doc, version, now), expected,
                                _audit(f"mission#{doc['mission_id']}", version, actor, now, {"change": change, "mission": doc}))
     except ConditionFailed as exc:
-        if len(exc.reasons) > 1 and exc.reasons[1] == "ConditionalCheckFailed":
+        if "cap" in exc.failed:
             raise ValidationFailed([FieldError("/cap_id", "unknown-cap", "No such cap; create it first.",
                                                "Plafond inexistant; créez-le d'abord.")]) from exc
         if expected is None:

@@ -113,7 +113,7 @@ def submit(deps: Deps, document: Any, idempotency_key: str | None) -> tuple[int,
         deps.repo.create_file(NewFile(app, audit, outbox, record))
     except ConditionFailed as exc:
         # A concurrent retry with the same key won the race: answer as it did.
-        if scope is not None and exc.reasons and exc.reasons[-1] == "ConditionalCheckFailed":
+        if scope is not None and "idempotency" in exc.failed:
             winner = deps.repo.idempotency(scope)
             if winner is not None:
                 return _replay(deps, winner, idempotency_key or "", req_hash)

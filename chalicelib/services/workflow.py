@@ -12,9 +12,6 @@ from ..domain.workflow import Actor, MoveRequest, load_workflow, plan_move, seat
 from . import notifications
 from .deps import Deps
 
-CONDITION_FAILED = "ConditionalCheckFailed"
-
-
 def load_file(deps: Deps, application_id: str, actor: Actor) -> ApplicationModel:
     """The file, or 404 when it does not exist or lies outside the actor's scope."""
     app = deps.repo.application(application_id)
@@ -49,10 +46,9 @@ def move(deps: Deps, application_id: str, actor: Actor, req: MoveRequest,
     try:
         deps.repo.apply_move(plan, now, audit, outbox)
     except ConditionFailed as exc:
-        reasons = exc.reasons
-        if reasons and reasons[0] == CONDITION_FAILED:
+        if "file" in exc.failed:
             raise _stale(deps.repo.application(application_id)) from exc
-        if plan.seat == "take" and reasons and reasons[-1] == CONDITION_FAILED:
+        if "cap" in exc.failed and plan.seat == "take":
             cap = deps.repo.cap(plan.cap_id)
             if cap is None or cap.authorized is None:
                 _refuse("This mission has no authorized figure; an administrator must set one before deployment.",

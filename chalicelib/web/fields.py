@@ -241,6 +241,8 @@ def _message(error: FieldError, f: Field | None, lang: str, form_name: str) -> s
         # The schema's "expected integer" means little to a person typing in a box.
         key = "err_whole_numbers" if prop.get("type") == "array" else "err_whole_number"
         return t(key, lang, label=f.label)
+    if error.code == "pattern" and f is not None and prop.get("x-input") == "tel":
+        return t("err_phone", lang, label=f.label)
     return error.message_fr if lang == "fr" else error.message_en
 
 

@@ -104,8 +104,8 @@ def family_form(v: Visit, application_id: str, stored: dict[str, Any] | None = N
 
 # --- withdrawal -------------------------------------------------------------------
 
-def _withdrawal_sections(lang: str) -> list[Section]:
-    reasons = tuple(Option(code, label) for code, label in present.withdrawal_reasons(lang))
+def _withdrawal_sections(lang: str, stage: str) -> list[Section]:
+    reasons = tuple(Option(code, label) for code, label in present.withdrawal_reasons(lang, stage))
     return [Section("withdrawal", "", (
         Field(name="reason_code", widget="radios", label=t("withdraw_reason", lang), help="", required=True,
               options=reasons),
@@ -116,7 +116,7 @@ def _withdrawal_sections(lang: str) -> list[Section]:
 
 def withdrawal_form(v: Visit, file: Any, data: FormData | None = None, errors: Iterable[FieldError] = ()) -> PageForm:
     status_url = v.url(f"/status/{quote(file.application_id)}")
-    sections = _withdrawal_sections(v.lang)
+    sections = _withdrawal_sections(v.lang, file.stage)
     return PageForm(title=t("withdraw_title", v.lang), warning=t("withdraw_warning", v.lang),
                     action=v.url(f"/status/{quote(file.application_id)}/withdraw"),
                     submit_label=t("withdraw_confirm", v.lang), danger=True, cancel_url=status_url,
@@ -129,7 +129,7 @@ def withdrawal_request(data: FormData, file: Any) -> dict[str, Any]:
     reason = (data.get("reason_code") or [""])[0]
     note = (data.get("note") or [""])[0].replace("\r\n", "\n").strip()
     errors = []
-    if reason not in dict(present.withdrawal_reasons("en")):
+    if reason not in dict(present.withdrawal_reasons("en", file.stage)):
         errors.append(FieldError("/reason_code", "required", t("err_withdraw_reason", "en"), t("err_withdraw_reason", "fr")))
     if len(note) > NOTE_MAX:
         errors.append(FieldError("/note", "maxLength", t("err_note_long", "en", n=NOTE_MAX),

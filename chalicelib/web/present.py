@@ -84,10 +84,21 @@ def email_status(status: str, lang: str) -> str:
     return t(f"email_status_{status}", lang) if status in ("sent", "pending", "failed") else status
 
 
-def withdrawal_reasons(lang: str) -> list[tuple[str, str]]:
-    """(code, label) of each reason an applicant may give, from the workflow table."""
+def withdrawal_reasons(lang: str, stage: str) -> list[tuple[str, str]]:
+    """(code, label) of each reason an applicant may give at this stage.
+
+    The codes come from the workflow table; the words are the applicant's own
+    (the table's labels are written for coordinators). Ending a mission early
+    is a reason only once deployed.
+    """
     rule = load_workflow().reason_rule("withdrawn") or {}
-    return [(code, pick(labels, lang)) for code, labels in rule.get("codes", {}).items()]
+    reasons = []
+    for code, labels in rule.get("codes", {}).items():
+        if code == "ended_mission_early" and stage != "deployed":
+            continue
+        key = f"withdraw_reason_{code}"
+        reasons.append((code, t(key, lang) if key in catalogue() else pick(labels, lang)))
+    return reasons
 
 
 def finding_result(result: str, lang: str) -> str:

@@ -30,7 +30,7 @@ web = Blueprint(__name__)
 log = logging.getLogger(__name__)
 
 FORM = "application/x-www-form-urlencoded"
-STYLESHEET = Path(__file__).resolve().parent / "static" / "site.css"
+STATIC = Path(__file__).resolve().parent / "static"
 
 View = Callable[..., Response]
 
@@ -83,11 +83,21 @@ def splash() -> Response:  # who: public
     return _serve(lambda v: v.page("splash.html", title=""), {})
 
 
+def _static(name: str, content_type: str) -> Response:
+    # Chalice serves no files: the two assets are read from chalicelib/web/static.
+    v = Visit.start(web.current_request, get_settings())
+    return v.finish(Response(body=(STATIC / name).read_text(encoding="utf-8"), status_code=200,
+                             headers={"Content-Type": content_type, "Cache-Control": "public, max-age=3600"}))
+
+
 @web.route("/static/site.css", methods=["GET"])
 def stylesheet() -> Response:  # who: public
-    v = Visit.start(web.current_request, get_settings())
-    return v.finish(Response(body=STYLESHEET.read_text(encoding="utf-8"), status_code=200,
-                             headers={"Content-Type": "text/css; charset=utf-8", "Cache-Control": "public, max-age=3600"}))
+    return _static("site.css", "text/css; charset=utf-8")
+
+
+@web.route("/static/favicon.svg", methods=["GET"])
+def favicon() -> Response:  # who: public
+    return _static("favicon.svg", "image/svg+xml")
 
 
 @page("/missions")

@@ -1,0 +1,211 @@
+"""Coordinators' admin API: lists and cursors, the full file, bulk moves,
+missions and caps, reports and the CSV export."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from .conftest import bearer, family_readiness, move, staff_call, submit
+
+
+def get(client, token, path):
+    r = staff_call(client, "get", path, token)
+    assert r.status_code == 200, r.body
+    return json.loads(r.body)
+
+
+def make_files(client, n, **overrides):
+    return [submit(client, email=f"f{i}-{overrides.get('police_service', 'spvm')}@example.ca", **overrides)["application_id"]
+            for i in range(n)]
+
+
+# --- lists ---------------------------------------------------------------------
+
+def test_pagination_walks_every_file_newest_first_without_repeats(client, tokens):
+    ids = make_files(client, 7)
+    seen, cursor, pages = [], None, 0
+    while True:
+        path = "/admin/applications?limit=3" + (f"&cursor={cursor}" if cursor else "")
+        page = get(client, tokens["irss"], path)
+        seen += [i["application_id"] for i in page["items"]]
+        pages += 1
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert pages >= 3 and sorted(seen) == sorted(ids) and len(seen) == len(set(seen))
+    assert seen == list(reversed(ids))  # newest first
+
+
+def test_tampered_or_foreign_cursor_is_400(client, tokens):
+    make_files(client, 3)
+    page = get(client, tokens["irss"], "/admin/applications?limit=1")
+    cursor = page["next_cursor"]
+    body, sig = cursor.split(".")
+    tampered = body[:-2] + ("AA" if body[-2:] != "AA" else "BB") + "." + sig
+    for bad in (tampered, "garbage", cursor + "x"):
+        r = staff_call(client, "get", f"/admin/applications?limit=1&cursor={bad}", tokens["irss"])
+        assert r.status_code == 400 and json.loads(r.body)["code"] == "malformed-request", bad
+    # A cursor is bound to its filters.
+    r = staff_call(client, "get", f"/admin/applications?limit=1&stage=submitted&cursor={cursor}", tokens["irss"])
+    assert r.status_code == 400
+
+
+def test_filters_by_mission_stage_service_flag_and_dates(client, tokens):
+    spvm = make_files(client, 2)
+    opp = make_files(client, 2, police_service="opp", missions=["iraq-mlt"], preferred_language="en")
+    weak = submit(client, email="weak@example.ca", years_operational_service=2)["application_id"]
+    move(client, tokens["irss"], opp[0], "service_review", "submitted")
+    irss = tokens["irss"]
+    ids = lambda q: {i["application_id"] for i in get(client, irss, "/admin/applications" + q)["items"]}  # noqa: E731
+    assert ids("?mission=iraq-mlt") == set(opp)
+    assert ids("?stage=service_review") == {opp[0]}
+    assert ids("?service=opp&stage=submitted") == {opp[1]}
+    assert ids("?flag=not_met") >= {weak} and not ids("?flag=not_met") & set(opp)
+    assert ids("?from=2000-01-01&to=2000-12-31") == set()
+    assert ids("?from=2000-01-01") == set(spvm + opp + [weak])
+    r = staff_call(client, "get", "/admin/applications?stage=nowhere&flag=x&from=2026-13-01&limit=500&foo=1", irss)
+    assert r.status_code == 400
+    assert {e["pointer"] for e in json.loads(r.body)["errors"]} == {"/stage", "/flag", "/from", "/limit", "/foo"}
+
+
+def test_service_coordinator_sees_only_their_service(client, tokens):
+    spvm = make_files(client, 2)
+    opp = make_files(client, 1, police_service="opp")
+    mine = get(client, tokens["coordinator.spvm"], "/admin/applications?service=opp")  # asks for OPP: pinned to SPVM
+    assert {i["application_id"] for i in mine["items"]} == set(spvm)
+    assert {i["application_id"] for i in get(client, tokens["coordinator.opp"], "/admin/applications")["items"]} == set(opp)
+
+
+# --- the full file --------------------------------------------------------------
+
+def test_full_view_within_each_roles_rights(client, tokens):
+    created = submit(client)
+    app_id = created["application_id"]
+    client.http.put(f"/applications/{app_id}/family-readiness", headers={"Content-Type": "application/json", **bearer(created["access_token"])},
+                    body=json.dumps(family_readiness()))
+    irss = get(client, tokens["irss"], f"/admin/applications/{app_id}")
+    assert irss["family_readiness"]["form"]["emergency_contact_name"] == "François Côté"
+    assert irss["application_form"]["given_name"] == "Hélène"
+    assert len(irss["eligibility"]) == 5 and [a["kind"] for a in irss["audit"]] == ["submitted", "family_readiness"]
+    assert {e["recipient"] for e in irss["emails"]} == {"applicant", "coordinator"}
+    assert irss["next_stages"] == ["service_review", "withdrawn"]
+    for user in ("health", "coordinator.spvm", "admin"):
+        view = get(client, tokens[user], f"/admin/applications/{app_id}")
+        assert view["family_readiness"] == {"on_file": True}, user
+        assert "François" not in json.dumps(view)
+    assert "medical_outcome" not in get(client, tokens["coordinator.spvm"], f"/admin/applications/{app_id}")
+
+
+# --- moves, one or many ---------------------------------------------------------
+
+def test_bulk_moves_answer_per_file(client, tokens):
+    ids = make_files(client, 3)
+    other = make_files(client, 1, police_service="opp")[0]
+    moves = [{"application_id": i, "to_stage": "service_review", "expected_stage": "submitted"} for i in ids]
+    moves[2]["expected_stage"] = "interview"  # stale
+    moves.append({"application_id": other, "to_stage": "service_review", "expected_stage": "submitted"})  # out of scope
+    moves.append({"to_stage": "service_review", "expected_stage": "submitted"})  # malformed
+    r = staff_call(client, "post", "/admin/moves", tokens["coordinator.spvm"], {"moves": moves})
+    assert r.status_code == 200, r.body
+    body = json.loads(r.body)
+    assert [x["status"] for x in body["results"]] == [200, 200, 409, 404, 422]
+    assert (body["moved"], body["refused"]) == (2, 3)
+
+
+def test_more_than_25_files_need_confirmation(client, tokens):
+    ids = make_files(client, 26)
+    moves = [{"application_id": i, "to_stage": "service_review", "expected_stage": "submitted"} for i in ids]
+    r = staff_call(client, "post", "/admin/moves", tokens["irss"], {"moves": moves})
+    assert r.status_code == 422 and json.loads(r.body)["errors"][0]["pointer"] == "/confirm"
+    assert get(client, tokens["irss"], f"/admin/applications/{ids[0]}")["stage"] == "submitted"
+    r = staff_call(client, "post", "/admin/moves", tokens["irss"], {"moves": moves, "confirm": True})
+    assert json.loads(r.body)["moved"] == 26
+
+
+# --- missions and caps ------------------------------------------------------------
+
+NEW_MISSION = {
+    "mission_id": "mali-minusma", "cap_id": "mali", "kind": "operation",
+    "name": {"en": "Mali: MINUSMA", "fr": "Mali : MINUSMA"},
+    "organization": {"en": "UN mission in Mali", "fr": "Mission de l'ONU au Mali"},
+    "country": {"en": "Mali", "fr": "Mali"},
+    "description": {"en": "Example.", "fr": "Exemple."},
+    "language_of_operation": "fr", "armed": False, "body": "un", "interview_required": True,
+    "participation_since": None, "deployment_months": 12, "currently_deployed": None,
+    "requires_4x4": True, "accepting_applications": True,
+}
+
+
+def test_admin_creates_cap_and_mission_then_closes_it(client, tokens):
+    admin = tokens["admin"]
+    r = staff_call(client, "post", "/admin/missions", admin, NEW_MISSION)
+    assert r.status_code == 422 and json.loads(r.body)["errors"][0]["pointer"] == "/cap_id"  # no such cap yet
+    r = staff_call(client, "post", "/admin/caps", admin, {"cap_id": "mali", "authorized": 3, "name": {"en": "Mali", "fr": "Mali"}})
+    assert r.status_code == 201, r.body
+    r = staff_call(client, "post", "/admin/missions", admin, NEW_MISSION)
+    assert r.status_code == 201, r.body
+    assert json.loads(client.http.get("/missions/mali-minusma").body)["seats_left"] == 3
+    assert staff_call(client, "post", "/admin/missions", admin, NEW_MISSION).status_code == 409
+    submit(client, email="mali@example.ca", missions=["mali-minusma"])
+    r = staff_call(client, "put", "/admin/missions/mali-minusma/status", admin, {"accepting_applications": False})
+    assert r.status_code == 200 and json.loads(r.body)["accepting_applications"] is False
+    from .conftest import application, post_json
+
+    refused = post_json(client, "/applications", application(missions=["mali-minusma"]))
+    assert refused.status_code == 422 and json.loads(refused.body)["errors"][0]["code"] == "mission-closed"
+    r = staff_call(client, "patch", "/admin/missions/mali-minusma", admin, {"name": {"en": "Mali (MINUSMA)", "fr": "Mali (MINUSMA)"}, "version": 2})
+    assert r.status_code == 200 and json.loads(r.body)["name"]["en"] == "Mali (MINUSMA)"
+    stale = staff_call(client, "patch", "/admin/missions/mali-minusma", admin, {"armed": True, "version": 2})
+    assert stale.status_code == 409
+    bad = staff_call(client, "patch", "/admin/missions/mali-minusma", admin, {"armed": "sometimes"})
+    assert bad.status_code == 422 and json.loads(bad.body)["errors"][0]["pointer"] == "/armed"
+    from chalicelib.adapters.models import AuditModel
+
+    changes = [r.details["change"] for r in AuditModel.query("mission#mali-minusma")]
+    assert changes == ["created", "updated:accepting_applications", "updated:name"]
+
+
+def test_cap_never_below_deployed_and_audited(client, tokens):
+    admin = tokens["admin"]
+    r = staff_call(client, "put", "/admin/caps/west-bank/authorized", admin, {"authorized": 3, "note": "test"})
+    assert r.status_code == 409 and json.loads(r.body)["deployed"] == 4
+    r = staff_call(client, "put", "/admin/caps/west-bank/authorized", admin, {"authorized": 4})
+    assert r.status_code == 200 and json.loads(r.body)["seats_left"] == 0
+    assert json.loads(client.http.get("/missions/west-bank-proteus").body)["seats_left"] == 0
+    view = get(client, tokens["irss"], "/admin/caps/west-bank")
+    assert [(a["details"]["from"], a["details"]["to"]) for a in view["audit"]] == [(12, 4)]
+    assert staff_call(client, "put", "/admin/caps/west-bank/authorized", admin, {"authorized": -1}).status_code == 422
+    assert staff_call(client, "put", "/admin/caps/nowhere/authorized", admin, {"authorized": 1}).status_code == 404
+
+
+# --- reports --------------------------------------------------------------------------
+
+def test_pipeline_counts_and_seats(client, tokens):
+    make_files(client, 2)
+    opp = make_files(client, 1, police_service="opp", missions=["iraq-mlt"])
+    move(client, tokens["irss"], opp[0], "service_review", "submitted")
+    report = get(client, tokens["irss"], "/admin/reports/pipeline")
+    by_mission = {m["mission_id"]: m for m in report["missions"]}
+    assert by_mission["haiti-minustah"]["counts"]["submitted"] == 2
+    assert by_mission["iraq-mlt"]["counts"]["service_review"] == 1
+    caps = {c["cap_id"]: c for c in report["caps"]}
+    assert (caps["ukraine"]["authorized"], caps["ukraine"]["deployed"], caps["ukraine"]["missions"]) == (
+        20, 20, ["ukraine-euam", "ukraine-patrol-police"])
+    scoped = get(client, tokens["coordinator.opp"], "/admin/reports/pipeline")
+    assert scoped["scope"] == "opp"
+    assert {m["mission_id"]: m["total"] for m in scoped["missions"]}["haiti-minustah"] == 0
+
+
+def test_csv_export_is_neutralized(client, tokens):
+    submit(client, given_name="=HYPERLINK(\"http://evil\")", family_name="+SUM(1)", email="csv@example.ca")
+    submit(client, given_name="@cmd", family_name="-2", email="csv2@example.ca")
+    submit(client, given_name="Zoë", family_name="L'Écuyer", email="csv3@example.ca")
+    r = staff_call(client, "get", "/admin/reports/applications.csv", tokens["irss"])
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(r.body.decode("utf-8") if isinstance(r.body, bytes) else r.body)))
+    assert len(rows) == 3
+    names = {(row["given_name"], row["family_name"]) for row in rows}
+    assert names == {("'=HYPERLINK(\"http://evil\")", "'+SUM(1)"), ("'@cmd", "'-2"), ("Zoë", "L'Écuyer")}
+    scoped = staff_call(client, "get", "/admin/reports/applications.csv", tokens["coordinator.opp"])
+    assert len(list(csv.DictReader(io.StringIO(scoped.body.decode() if isinstance(scoped.body, bytes) else scoped.body)))) == 0
