@@ -3,6 +3,7 @@ against moto (in-process for tests, moto's server for the local run)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import boto3
@@ -28,7 +29,7 @@ class Pool:
     endpoint: str | None
 
     def client(self) -> Any:
-        return boto3.client("cognito-idp", region_name=self.region, endpoint_url=self.endpoint)
+        return _client(self.region, self.endpoint)
 
     def id_token(self, username: str) -> str:
         auth = self.client().admin_initiate_auth(
@@ -37,8 +38,14 @@ class Pool:
         return str(auth["AuthenticationResult"]["IdToken"])
 
 
+@lru_cache(maxsize=None)
+def _client(region: str, endpoint: str | None) -> Any:
+    # Creating a botocore client costs ~0.1 s; tests make pools often.
+    return boto3.client("cognito-idp", region_name=region, endpoint_url=endpoint)
+
+
 def create_pool(region: str, endpoint: str | None = None, name: str = "peaceops-coordinators") -> Pool:
-    idp = boto3.client("cognito-idp", region_name=region, endpoint_url=endpoint)
+    idp = _client(region, endpoint)
     pool_id = idp.create_user_pool(
         PoolName=name,
         Schema=[{"Name": "police_service", "AttributeDataType": "String", "Mutable": True}],

@@ -13,28 +13,30 @@ from moto.ses.models import ses_backends
 
 
 def _clear_caches() -> None:
+    """Settings carry the pool's ids, which change per test; the verifier reads them.
+
+    The adapters (deps) and PynamoDB's per-model connections are kept: moto
+    intercepts every botocore client created after moto was imported, and a
+    client costs ~0.1 s to build, which made set-up the bulk of the run.
+    """
     from chalicelib.api.auth import verifier
-    from chalicelib.api.wiring import deps
     from chalicelib.config import get_settings
 
     get_settings.cache_clear()
-    deps.cache_clear()
     verifier.cache_clear()
 
 
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """A fresh emulated account: tables, verified sender, seeded catalogue, coordinators' pool."""
-    from chalicelib.adapters import models
     from chalicelib.adapters.tables import create_all, verify_sender
     from chalicelib.api.wiring import deps
     from chalicelib.config import get_settings
     from chalicelib.services import catalogue
+    from chalicelib.services.deps import utc_now
     from devtools.cognito_setup import create_pool
 
     with mock_aws():
-        for model in (*models.ALL_MODELS, models.CapModel):
-            model._connection = None  # PynamoDB caches one per class: rebuild inside this mock
         pool = create_pool("ca-central-1")
         monkeypatch.setenv("PEACEOPS_COGNITO_USER_POOL_ID", pool.user_pool_id)
         monkeypatch.setenv("PEACEOPS_COGNITO_CLIENT_ID", pool.client_id)
@@ -43,6 +45,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         verify_sender(get_settings())
         catalogue.seed(deps())
         yield pool
+        deps().clock = utc_now  # a test may have moved the clock
         _clear_caches()
 
 

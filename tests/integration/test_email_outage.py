@@ -5,13 +5,17 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta, timezone
 
-import boto3
-
 from .conftest import move, sent_messages, staff_call, submit
 
 
+def _ses():
+    from chalicelib.adapters.tables import _client
+
+    return _client("ses", "ca-central-1", None)
+
+
 def set_ses(up: bool) -> None:
-    ses = boto3.client("ses", region_name="ca-central-1")
+    ses = _ses()
     if up:
         ses.verify_email_identity(EmailAddress="no-reply@peaceops.test")
     else:
