@@ -247,6 +247,7 @@ def test_family_readiness_errors_then_saved(web: WebClient) -> None:
     page = _text(r)
     assert "Âge des personnes à charge : entrez des nombres entiers séparés par des virgules" in page
     assert 'href="#dependants"' in page and 'href="#emergency_contact_phone"' in page
+    assert "Personne à joindre : téléphone : entrez un numéro de téléphone, par exemple 613-555-0199." in page
     assert 'value="7, onze"' in page
     r = web.post(f"{base}/family-readiness".replace("/en/", "/fr/"), form_fields(VALID_FAMILY_READINESS))
     assert r.status_code == 303 and r.headers["Location"].endswith("?done=family-readiness")
@@ -259,6 +260,7 @@ def test_withdrawal_needs_a_reason_then_closes_the_file(web: WebClient) -> None:
     base = _submit(web, "en").headers["Location"].rsplit("/", 1)[0]
     page = _text(web.get(f"{base}/withdraw"))
     assert 'name="expected_stage" value="submitted"' in page and "Family reasons" in page
+    assert 'value="ended_mission_early"' not in page  # only a deployed member ends a mission early
     r = web.post(f"{base}/withdraw", [("note", "x" * 1001), ("expected_stage", "submitted")])
     assert r.status_code == 422
     assert 'href="#reason_code-1"' in _text(r) and 'href="#note"' in _text(r)

@@ -1,0 +1,42 @@
+"""What every page state must pass in the browser, and the screenshot a
+person looks at (artifacts/screenshots/, not committed)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+# WCAG 2.1 A and AA, plus axe's best practices (landmarks, one h1, headings in order).
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}}
+
+_axe = Axe()  # bundles axe-core: runs offline
+
+
+def look(page: Page, name: str, lang: str) -> None:
+    """Right language, one h1, a full-page screenshot, zero axe violations."""
+    assert page.locator("html").get_attribute("lang") == lang
+    assert page.locator("h1").count() == 1
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}-{lang}.png"), full_page=True)
+    results = _axe.run(page, options=AXE_OPTIONS)
+    assert results.violations_count == 0, f"{name}-{lang}: {results.generate_report()}"
+
+
+def fill(page: Page, values: dict[str, Any]) -> None:
+    """Answer a form drawn from a schema, whatever widget each field got."""
+    for name, value in values.items():
+        if page.locator(f'input[type="radio"][name="{name}"]').count():
+            page.check(f'input[type="radio"][name="{name}"][value="{value}"]')
+        elif page.locator(f'input[type="checkbox"][name="{name}"]').count():
+            page.set_checked(f'input[name="{name}"]', bool(value))
+        elif isinstance(value, list):  # ordered choices: one select each
+            for i, choice in enumerate(value, start=1):
+                page.select_option(f"#{name}-{i}", choice)
+        elif page.locator(f'select[name="{name}"]').count():
+            page.select_option(f"#{name}", value)
+        else:
+            page.fill(f"#{name}", str(value))

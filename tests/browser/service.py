@@ -1,0 +1,142 @@
+"""The service as scripts/dev runs it, on free loopback ports, for the browser.
+
+moto's server emulates AWS; the tables, SES sender and catalogue are set up as
+`scripts/local.py bootstrap` does (without touching .local/, which belongs to a
+developer's own `scripts/dev`); `chalice local` serves the app. The stage is
+one that .chalice/config.json does not define, so PEACEOPS_BASE_URL, and with
+it every emailed link, points at this server's port rather than 8000.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from html import unescape
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+STAGE = "browser-test"
+
+BOOTSTRAP = """
+import sys
+sys.path.insert(0, {root!r})
+from chalicelib.adapters.tables import create_all, verify_sender
+from chalicelib.api.wiring import deps
+from chalicelib.config import get_settings
+from chalicelib.services import catalogue
+create_all(get_settings())
+verify_sender(get_settings())
+catalogue.seed(deps())
+"""
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _clean_environ() -> dict[str, str]:
+    """This process's environment without the unit tests' AWS and peaceops settings."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(("PEACEOPS_", "AWS_"))}
+
+
+def local_env(moto_port: int, app_port: int) -> dict[str, str]:
+    """The environment scripts/local.py sets up, for these ports."""
+    env = {**_clean_environ(), "PEACEOPS_MOTO_PORT": str(moto_port), "PEACEOPS_APP_PORT": str(app_port)}
+    out = subprocess.run([str(BIN / "python"), "-c", (
+        "import runpy, sys; sys.argv = ['local.py']; "
+        "ns = runpy.run_path('scripts/local.py'); "
+        "import json; print(json.dumps(ns['LOCAL_ENV']))")],
+        cwd=ROOT, env=env, check=True, capture_output=True, text=True, timeout=60)
+    env.update(json.loads(out.stdout.strip().splitlines()[-1]))
+    return env
+
+
+def _wait(url: str, proc: subprocess.Popen[bytes], timeout: float, log: Path) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=2).read()
+            return
+        except urllib.error.HTTPError:
+            return  # it answered
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"{url} did not come up; log:\n{log.read_text(errors='replace')[-3000:]}")
+            time.sleep(0.2)
+
+
+@dataclass
+class LocalService:
+    logs: Path
+    moto_port: int = field(default_factory=free_port)
+    app_port: int = field(default_factory=free_port)
+    procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.app_port}"
+
+    @property
+    def moto(self) -> str:
+        return f"http://127.0.0.1:{self.moto_port}"
+
+    def _spawn(self, name: str, args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+        log = open(self.logs / f"{name}.log", "wb")
+        proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        self.procs.append(proc)
+        return proc
+
+    def start(self) -> "LocalService":
+        env = local_env(self.moto_port, self.app_port)
+        moto = self._spawn("moto", [str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(self.moto_port)], env)
+        _wait(f"{self.moto}/moto-api/", moto, 30, self.logs / "moto.log")
+        subprocess.run([str(BIN / "python"), "-c", BOOTSTRAP.format(root=str(ROOT))], cwd=ROOT, env=env,
+                       check=True, capture_output=True, timeout=120)
+        app = self._spawn("chalice", [str(BIN / "chalice"), "local", "--host", "127.0.0.1", "--port",
+                                      str(self.app_port), "--stage", STAGE, "--no-autoreload"], env)
+        _wait(f"{self.base}/en/missions", app, 60, self.logs / "chalice.log")
+        return self
+
+    def stop(self) -> None:
+        for proc in reversed(self.procs):
+            proc.terminate()
+        for proc in self.procs:
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=10)
+
+    # --- what the service sent ---------------------------------------------------
+
+    def mail(self) -> list[dict[str, Any]]:
+        """Every email moto's SES accepted, oldest first (as `scripts/local.py mail` reads them)."""
+        data = json.loads(urllib.request.urlopen(f"{self.moto}/moto-api/data.json", timeout=5).read())
+        return list(data.get("ses", {}).get("Message", []))
+
+    def mail_to(self, address: str, count: int = 1, timeout: float = 10) -> list[dict[str, Any]]:
+        """The emails to ``address``, once at least ``count`` have arrived."""
+        deadline = time.monotonic() + timeout
+        while True:
+            got = [m for m in self.mail() if address in m.get("destinations", {}).get("ToAddresses", [])]
+            if len(got) >= count or time.monotonic() > deadline:
+                return got
+            time.sleep(0.2)
+
+
+def private_link(message: dict[str, Any]) -> str:
+    """The private status link in an email (moto keeps the HTML part, escaped)."""
+    match = re.search(r'href="([^"]+\?token=[^"]+)"', message.get("body") or "")
+    assert match, "no private link in this email"
+    return unescape(match.group(1))

@@ -1,0 +1,289 @@
+"""The applicant's pages in Chromium, in English and in French: every page
+state is screenshotted and checked with axe (WCAG 2.1 AA, zero violations).
+
+Journey per language: missions -> mission -> apply (errors, then corrected)
+-> confirmation -> the private link from the sent email, in a fresh browser
+-> status -> family readiness (errors, then saved) -> withdraw (errors, then
+done) -> ask for a new link -> open it.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from typing import Any, Iterator
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect
+
+from .checks import fill, look
+from .conftest import DESKTOP
+from .service import LocalService, private_link
+
+LANGS = ["en", "fr"]
+SCRIPT = "<script>alert('x')</script>"
+
+
+def _day(days: int) -> str:
+    return (date.today() + timedelta(days=days)).isoformat()
+
+
+APPLICANT = {
+    "en": {"given_name": "Jordan", "family_name": "Smith-Leblanc", "email": "jordan.smith@example.ca",
+           "police_service": "ops", "rank": "Sergeant"},
+    "fr": {"given_name": "Hélène", "family_name": "Côté-Tremblay", "email": "helene.cote@example.ca",
+           "police_service": "spvm", "rank": "Sergente"},
+}
+
+TEXT = {  # what each language's pages say at the checkpoints
+    "en": {"error": "Error: ", "received": "Application received", "withdrawn": "Withdrawn",
+           "saved": "Your family-readiness form is saved.", "done_withdrawn": "Your application is withdrawn.",
+           "subject_received": "Application received", "subject_link": "Your peace operations file link",
+           "whole_number": "Enter a whole number", "family_link": "Fill in the family-readiness form",
+           "withdraw_link": "Withdraw my application"},
+    "fr": {"error": "Erreur : ", "received": "Demande reçue", "withdrawn": "Retiré",
+           "saved": "Votre formulaire de préparation de la famille est enregistré.",
+           "done_withdrawn": "Votre demande est retirée.", "subject_received": "Demande reçue",
+           "subject_link": "Votre lien vers votre dossier", "whole_number": "Entrez un nombre entier",
+           "family_link": "Remplir le formulaire de préparation de la famille",
+           "withdraw_link": "Retirer ma demande"},
+}
+
+
+def _application(lang: str) -> dict[str, Any]:
+    person = APPLICANT[lang]
+    return {
+        "given_name": person["given_name"], "family_name": person["family_name"], "email": person["email"],
+        "phone": "613-555-0199", "preferred_language": lang, "track": "police_officer",
+        "police_service": person["police_service"], "rank": person["rank"], "years_operational_service": "12",
+        "english_proficiency": "advanced", "french_proficiency": "advanced", "leadership_experience": "formal",
+        "leadership_details": SCRIPT, "computer_literacy": "basic_office", "four_by_four_experience": "true",
+        "first_aid_cpr_expiry": _day(800), "firearms_expiry": _day(400), "baton_expiry": _day(400),
+        "oc_spray_expiry": _day(400), "missions": ["haiti-minustah", "iraq-mlt"], "available_from": _day(60),
+        "privacy_consent": True,
+    }
+
+
+FAMILY = {
+    "joint_decision": "yes", "support_structure": "strong", "support_details": "My sister lives next door.",
+    "dependants": "7, 11", "recent_disruptions": "false", "health_considerations": "false", "career_timing": "yes",
+    "emergency_contact_name": "Sam Smith", "emergency_contact_relationship": "Spouse",
+    "emergency_contact_phone": "613-555-0123", "wants_before_the_mission": "true",
+    "wants_reintegration_guide": "false",
+}
+
+
+def _recorder(page: Page, errors: list[str]) -> None:
+    """Record console errors (a CSP refusal or a missing asset would show here).
+
+    An error page's own status (404, 403) is reported too: that one is expected.
+    """
+    def on_console(m: ConsoleMessage) -> None:
+        own_status = m.text.startswith("Failed to load resource") and m.location.get("url") == page.url
+        if m.type == "error" and not own_status:
+            errors.append(f"{page.url}: {m.text}")
+
+    page.on("console", on_console)
+
+
+@pytest.fixture
+def console_errors(context: BrowserContext) -> Iterator[list[str]]:
+    errors: list[str] = []
+    for existing in context.pages:
+        _recorder(existing, errors)
+    context.on("page", lambda p: _recorder(p, errors))
+    yield errors
+    assert errors == []
+
+
+def _fresh_page(browser: Browser) -> tuple[BrowserContext, Page, list[str]]:
+    """A browser with no cookies, as when the person clicks the link in their mail app."""
+    ctx = browser.new_context(viewport=DESKTOP)
+    ctx.set_default_timeout(15_000)
+    errors: list[str] = []
+    page = ctx.new_page()
+    _recorder(page, errors)
+    return ctx, page, errors
+
+
+def _open_private_link(browser: Browser, link: str, lang: str) -> tuple[BrowserContext, Page, list[str]]:
+    ctx, page, errors = _fresh_page(browser)
+    page.goto(link)
+    # The link's page stores the token and moves on to the address without it.
+    page.wait_for_url(re.compile(rf"/{lang}/status/po-[a-z0-9]+$"))
+    assert "token" not in page.url
+    return ctx, page, errors
+
+
+# --- public pages -------------------------------------------------------------------
+
+def test_splash_page_offers_both_languages(page: Page, service: LocalService, console_errors: list[str]) -> None:
+    page.goto(service.base + "/")
+    look(page, "00-splash", "en")
+    page.click("a[lang=fr]")
+    expect(page).to_have_url(service.base + "/fr/missions")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_public_pages(page: Page, browser: Browser, service: LocalService, lang: str,
+                      console_errors: list[str]) -> None:
+    other = "fr" if lang == "en" else "en"
+    page.goto(f"{service.base}/{lang}/missions")
+    look(page, "01-missions", lang)
+    # The toggle leads to the same page in the other language.
+    page.click(f".gc-lang a[lang={other}]")
+    expect(page).to_have_url(f"{service.base}/{other}/missions")
+    page.click(f".gc-lang a[lang={lang}]")
+
+    page.click('a[href$="/missions/haiti-minustah"]')
+    look(page, "02-mission", lang)
+    expect(page.locator("main")).to_contain_text("12")
+    page.goto(f"{service.base}/{lang}/missions/nowhere")
+    look(page, "98-not-found", lang)
+    page.goto(f"{service.base}/{lang}/status/po-aaaaaaaaaaaaaaaa")
+    look(page, "97-no-access", lang)
+    expect(page.locator(f'main a[href="/{lang}/access"]')).to_be_visible()
+
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    try:
+        small = phone.new_page()
+        small.goto(f"{service.base}/{lang}/missions")
+        look(small, "01-missions-mobile", lang)
+        small.goto(f"{service.base}/{lang}/apply")
+        look(small, "03-apply-mobile", lang)
+        # Nothing wider than the screen: no sideways scrolling on a phone.
+        assert small.evaluate("document.documentElement.scrollWidth") <= 390
+    finally:
+        phone.close()
+
+
+# --- the journey ---------------------------------------------------------------------
+
+def _apply_with_errors_then_correct(page: Page, lang: str) -> None:
+    words = TEXT[lang]
+    page.click('a[href$="/apply?mission=haiti-minustah"]')
+    look(page, "03-apply", lang)
+    expect(page.locator("#missions-1")).to_have_value("haiti-minustah")  # the mission they came from
+    expect(page.locator(f'input[name="preferred_language"][value="{lang}"]')).to_be_checked()
+
+    fill(page, {"given_name": APPLICANT[lang]["given_name"], "email": "jordan@", "years_operational_service": "twelve",
+                "first_aid_cpr_expiry": "2026-02-30", "leadership_details": SCRIPT})
+    page.click("button[type=submit]")
+    assert page.title().startswith(words["error"])
+    summary = page.locator(".gc-error-summary")
+    expect(summary).to_be_focused()  # focus moves there with no script (autofocus)
+    assert summary.locator("a").count() >= 10
+    summary.locator('a[href="#years_operational_service"]').click()
+    expect(page.locator("#years_operational_service")).to_be_focused()
+    expect(page.locator("#years_operational_service-error")).to_contain_text(words["whole_number"])
+    expect(page.locator("#email-error")).to_be_visible()
+    # What was typed is kept, markup included, as text.
+    expect(page.locator("#given_name")).to_have_value(APPLICANT[lang]["given_name"])
+    expect(page.locator("#leadership_details")).to_have_value(SCRIPT)
+    expect(page.locator("#email")).to_have_attribute("aria-invalid", "true")
+    look(page, "04-apply-errors", lang)
+
+    fill(page, _application(lang))
+    page.click("button[type=submit]")
+    expect(page).to_have_url(re.compile(rf"/{lang}/status/po-[a-z0-9]+/confirmation$"))
+    look(page, "05-confirmation", lang)
+    expect(page.locator("h1")).to_be_visible()
+    expect(page.locator(".gc-reference")).to_have_text(re.compile(r"^PO-[A-Z0-9-]+$"))
+
+
+def _family_readiness(page: Page, lang: str) -> None:
+    page.click(f"text={TEXT[lang]['family_link']}")
+    look(page, "07-family-readiness", lang)
+    fill(page, {**FAMILY, "dependants": "7, eleven", "emergency_contact_phone": "call me"})
+    page.click("button[type=submit]")
+    assert page.title().startswith(TEXT[lang]["error"])
+    expect(page.locator(".gc-error-summary a")).to_have_count(2)
+    expect(page.locator("#dependants")).to_have_value("7, eleven")
+    look(page, "08-family-readiness-errors", lang)
+    fill(page, FAMILY)
+    page.click("button[type=submit]")
+    expect(page.locator(".gc-alert-success")).to_have_text(TEXT[lang]["saved"])
+
+
+def _withdraw(page: Page, lang: str) -> None:
+    page.click(f"a.gc-button-danger:has-text('{TEXT[lang]['withdraw_link']}')")
+    look(page, "09-withdraw", lang)
+    page.click("button[type=submit]")
+    assert page.title().startswith(TEXT[lang]["error"])
+    expect(page.locator(".gc-error-summary")).to_be_focused()
+    look(page, "10-withdraw-errors", lang)
+    fill(page, {"reason_code": "family_reasons", "note": "Back next year."})
+    page.click("button[type=submit]")
+    expect(page.locator(".gc-alert-success")).to_contain_text(TEXT[lang]["done_withdrawn"])
+    expect(page.locator(".gc-stage")).to_have_text(TEXT[lang]["withdrawn"])
+    expect(page.locator("a.gc-button-danger")).to_have_count(0)
+    look(page, "11-status-withdrawn", lang)
+
+
+def _new_link(page: Page, browser: Browser, service: LocalService, lang: str) -> None:
+    email = APPLICANT[lang]["email"]
+    page.goto(f"{service.base}/{lang}/access")
+    look(page, "12-access", lang)
+    fill(page, {"email": "not an address"})
+    page.click("button[type=submit]")
+    expect(page.locator(".gc-error-summary")).to_be_focused()
+    expect(page.locator("#email")).to_have_value("not an address")
+    look(page, "13-access-errors", lang)
+    fill(page, {"email": email})
+    page.click("button[type=submit]")
+    look(page, "14-access-sent", lang)
+
+    mails = service.mail_to(email, count=3)  # received, withdrawn, the new link
+    assert mails[-1]["subject"].startswith(TEXT[lang]["subject_link"])
+    ctx, status, errors = _open_private_link(browser, private_link(mails[-1]), lang)
+    try:
+        expect(status.locator(".gc-stage")).to_have_text(TEXT[lang]["withdrawn"])
+        assert errors == []
+    finally:
+        ctx.close()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_apply_follow_and_withdraw(page: Page, browser: Browser, service: LocalService, lang: str,
+                                  console_errors: list[str]) -> None:
+    page.goto(f"{service.base}/{lang}/missions")
+    page.click('a[href$="/missions/haiti-minustah"]')
+    _apply_with_errors_then_correct(page, lang)
+
+    # The confirmation email, in the language chosen in the form, carries the private link.
+    [mail] = service.mail_to(APPLICANT[lang]["email"])
+    assert mail["subject"].startswith(TEXT[lang]["subject_received"])
+    assert SCRIPT not in mail["body"] and "<script" not in mail["body"]
+    link = private_link(mail)
+    assert link.startswith(f"{service.base}/{lang}/status/po-")
+
+    ctx, status, errors = _open_private_link(browser, link, lang)
+    try:
+        expect(status.locator(".gc-stage")).to_have_text(TEXT[lang]["received"])
+        expect(status.locator(".gc-timeline li")).to_have_count(1)
+        expect(status.locator(".gc-table tbody tr")).to_have_count(1)
+        look(status, "06-status", lang)
+        _family_readiness(status, lang)
+        _withdraw(status, lang)
+        _new_link(status, browser, service, lang)
+        assert errors == []
+    finally:
+        ctx.close()
+
+
+def test_forms_work_with_javascript_turned_off(browser: Browser, service: LocalService) -> None:
+    ctx = browser.new_context(viewport=DESKTOP, java_script_enabled=False)
+    try:
+        page = ctx.new_page()
+        page.goto(f"{service.base}/fr/apply")
+        fill(page, {"given_name": "Zoé", "email": "zoe@"})
+        page.click("button[type=submit]")
+        assert page.title().startswith("Erreur : ")
+        expect(page.locator(".gc-error-summary")).to_be_focused()
+        expect(page.locator("#given_name")).to_have_value("Zoé")
+        fill(page, {**_application("fr"), "email": "zoe.roy@example.ca", "missions": ["ukraine-euam"]})
+        page.click("button[type=submit]")
+        expect(page).to_have_url(re.compile(r"/fr/status/po-[a-z0-9]+/confirmation$"))
+        page.click("text=Voir l'état de votre demande")
+        expect(page.locator(".gc-stage")).to_have_text("Demande reçue")
+    finally:
+        ctx.close()
