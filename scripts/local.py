@@ -60,9 +60,9 @@ def _wait_for_moto(timeout: float = 30.0) -> None:
         try:
             urllib.request.urlopen(f"{MOTO}/moto-api/", timeout=1).read()
             return
-        except OSError:
+        except OSError as exc:
             if time.monotonic() > deadline:
-                raise SystemExit(f"moto server did not start on {MOTO}; see .local/moto.log")
+                raise SystemExit(f"moto server did not start on {MOTO}; see .local/moto.log") from exc
             time.sleep(0.2)
 
 

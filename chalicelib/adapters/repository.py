@@ -103,6 +103,44 @@ def file_state(a: ApplicationModel) -> FileState:
     )
 
 
+def _index_for(filters: Any) -> tuple[str, str]:
+    """The most selective index for the filters, and its hash key."""
+    if filters.stage:
+        return "by_stage", filters.stage
+    if filters.mission:
+        return "by_mission", filters.mission
+    if filters.service:
+        return "by_service", filters.service
+    return "by_submitted", "file"
+
+
+def _date_range(filters: Any) -> Any:
+    A = ApplicationModel
+    if filters.range_from and filters.range_to:
+        return A.submitted_at.between(filters.range_from, filters.range_to)
+    if filters.range_from:
+        return A.submitted_at >= filters.range_from
+    if filters.range_to:
+        return A.submitted_at <= filters.range_to
+    return None
+
+
+def _other_filters(filters: Any, index: str) -> Any:
+    """What the chosen index does not already select, as one filter expression."""
+    A = ApplicationModel
+    conds = []
+    if filters.mission and index != "by_mission":
+        conds.append(A.mission_id == filters.mission)
+    if filters.service and index != "by_service":
+        conds.append(A.police_service == filters.service)
+    if filters.flag:
+        conds.append(A.eligibility_flag == filters.flag)
+    combined = None
+    for c in conds:
+        combined = c if combined is None else combined & c
+    return combined
+
+
 class Repository:
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
@@ -122,7 +160,7 @@ class Repository:
                 yield tx
         except TransactWriteError as err:
             reasons = [r.code if r is not None else None for r in (err.cancellation_reasons or [])]
-            failed = {label for label, code in zip(tx.order(), reasons) if code == CONDITION_FAILED}
+            failed = {label for label, code in zip(tx.order(), reasons, strict=False) if code == CONDITION_FAILED}
             raise ConditionFailed(failed, reasons) from err
 
     # --- catalogue ---------------------------------------------------------
@@ -303,36 +341,11 @@ class Repository:
 
     def list_page(self, filters: Any, limit: int, start_key: dict[str, Any] | None) -> tuple[list[ApplicationModel], dict[str, Any] | None]:
         """Exactly one Query on the most selective index, newest first; other filters apply server-side."""
-        A = ApplicationModel
-        if filters.stage:
-            index, hash_key = "by_stage", filters.stage
-        elif filters.mission:
-            index, hash_key = "by_mission", filters.mission
-        elif filters.service:
-            index, hash_key = "by_service", filters.service
-        else:
-            index, hash_key = "by_submitted", "file"
-        range_cond = None
-        if filters.range_from and filters.range_to:
-            range_cond = A.submitted_at.between(filters.range_from, filters.range_to)
-        elif filters.range_from:
-            range_cond = A.submitted_at >= filters.range_from
-        elif filters.range_to:
-            range_cond = A.submitted_at <= filters.range_to
-        conds = []
-        if filters.mission and index != "by_mission":
-            conds.append(A.mission_id == filters.mission)
-        if filters.service and index != "by_service":
-            conds.append(A.police_service == filters.service)
-        if filters.flag:
-            conds.append(A.eligibility_flag == filters.flag)
-        filter_cond = None
-        for c in conds:
-            filter_cond = c if filter_cond is None else filter_cond & c
-        raw = A._get_connection().query(
-            hash_key, range_key_condition=range_cond, filter_condition=filter_cond, index_name=index,
-            limit=limit, exclusive_start_key=start_key, scan_index_forward=False)
-        items = [A.from_raw_data(item) for item in raw.get("Items", [])]
+        index, hash_key = _index_for(filters)
+        raw = ApplicationModel._get_connection().query(
+            hash_key, range_key_condition=_date_range(filters), filter_condition=_other_filters(filters, index),
+            index_name=index, limit=limit, exclusive_start_key=start_key, scan_index_forward=False)
+        items = [ApplicationModel.from_raw_data(item) for item in raw.get("Items", [])]
         return items, raw.get("LastEvaluatedKey")
 
     def stages_for_mission(self, mission_id: str, service: str | None) -> list[str]:

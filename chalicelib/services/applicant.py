@@ -9,7 +9,7 @@ from ..adapters.models import ApplicationModel, AuditModel, OutboxModel
 from ..adapters.repository import ConditionFailed, file_mission, file_state
 from ..domain import forms, tokens
 from ..domain.emails import reference
-from ..domain.errors import Conflict, NotFound
+from ..domain.errors import Conflict, FieldError, NotFound, ValidationFailed
 from ..domain.i18n import pick
 from ..domain.workflow import Actor, MoveRequest, load_workflow
 from . import notifications, workflow
@@ -132,8 +132,6 @@ def request_links(deps: Deps, email: str) -> int:
 
 def request_links_for(deps: Deps, body: dict[str, Any]) -> int:
     """Validate the address (422 if it is not one), then send links if it has files."""
-    from ..domain.errors import FieldError, ValidationFailed
-
     email = body.get("email")
     unknown = sorted(set(body) - {"email"})
     errors = [FieldError(f"/{k}", "unknown-field", f"“{k}” is not a field here.", f"« {k} » n'est pas un champ ici.")
