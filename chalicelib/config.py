@@ -38,6 +38,21 @@ def _env(name: str, default: str | None = None) -> str | None:
     return value if value not in (None, "") else default
 
 
+DEFAULT_SECRET = "local-development-secret-not-for-production"
+# Stages where the built-in development secret is acceptable.
+SECRET_OPTIONAL_STAGES = ("local", "test")
+
+
+class ConfigurationError(RuntimeError):
+    """The deployment is missing a setting it must have."""
+
+
+def require_production_ready(settings: "Settings") -> None:
+    """Refuse to serve a deployed stage with the development token secret."""
+    if settings.stage not in SECRET_OPTIONAL_STAGES and settings.token_secret == DEFAULT_SECRET:
+        raise ConfigurationError("PEACEOPS_TOKEN_SECRET must be set for stage " + settings.stage)
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     region = _env("AWS_DEFAULT_REGION", _env("AWS_REGION", "ca-central-1")) or "ca-central-1"
@@ -47,7 +62,7 @@ def get_settings() -> Settings:
         table_prefix=_env("PEACEOPS_TABLE_PREFIX", "peaceops-dev") or "peaceops-dev",
         sender=_env("PEACEOPS_SENDER", "no-reply@peaceops.example.ca") or "",
         base_url=(_env("PEACEOPS_BASE_URL", "http://127.0.0.1:8000") or "").rstrip("/"),
-        token_secret=_env("PEACEOPS_TOKEN_SECRET", "local-development-secret-not-for-production") or "",
+        token_secret=_env("PEACEOPS_TOKEN_SECRET", DEFAULT_SECRET) or "",
         dynamodb_endpoint=_env("PEACEOPS_DYNAMODB_ENDPOINT"),
         ses_endpoint=_env("PEACEOPS_SES_ENDPOINT"),
         cognito_endpoint=_env("PEACEOPS_COGNITO_ENDPOINT"),

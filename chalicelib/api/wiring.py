@@ -5,11 +5,12 @@ from functools import lru_cache
 
 from ..adapters.mailer import SesMailer
 from ..adapters.repository import Repository
-from ..config import get_settings
+from ..config import get_settings, require_production_ready
 from ..services.deps import Deps
 
 
 @lru_cache(maxsize=1)
 def deps() -> Deps:
     settings = get_settings()
+    require_production_ready(settings)  # at the first request, not at import: `chalice package` imports the app
     return Deps(settings=settings, repo=Repository(settings), mailer=SesMailer(settings))

@@ -102,7 +102,18 @@ def family_readiness(deps: Deps, application_id: str) -> dict[str, Any]:
             "updated_at": row.updated_at}
 
 
+WITHDRAWAL_FIELDS = {"reason_code", "note", "expected_stage"}
+
+
 def withdraw(deps: Deps, app: ApplicationModel, body: dict[str, Any]) -> dict[str, Any]:
+    """The applicant ends their file (and a deployed officer their mission) at any open stage."""
+    errors = [FieldError(f"/{k}", "unknown-field", f"“{k}” is not a field here.", f"« {k} » n'est pas un champ ici.")
+              for k in sorted(set(body) - WITHDRAWAL_FIELDS)]
+    errors += [FieldError(f"/{k}", "type", f"{k}: text of at most 2000 characters.", f"{k} : texte d'au plus 2000 caractères.")
+               for k in sorted(WITHDRAWAL_FIELDS & set(body))
+               if body[k] is not None and (not isinstance(body[k], str) or len(body[k]) > 2000)]
+    if errors:
+        raise ValidationFailed(errors)
     req = MoveRequest(to_stage="withdrawn", expected_stage=body.get("expected_stage") or app.stage,
                       reason_code=body.get("reason_code") or "applicant_request", note=body.get("note"))
     return workflow.move(deps, app.application_id, APPLICANT, req, app=app)

@@ -284,3 +284,13 @@ def test_access_links_always_202_and_mail_only_known_addresses(client):
 def test_access_links_validate_the_address(client):
     body = _problem(post_json(client, "/access-links", {"email": "nope", "x": 1}), 422)
     assert {e["pointer"] for e in body["errors"]} == {"/email", "/x"}
+
+
+def test_withdrawal_body_is_checked(client):
+    created = submit(client)
+    path = f"/applications/{created['application_id']}/withdrawal"
+    r = client.http.post(path, headers={**JSON, **bearer(created["access_token"])}, body=json.dumps({"why": 1, "note": 5}))
+    body = _problem(r, 422)
+    assert {e["pointer"] for e in body["errors"]} == {"/why", "/note"}
+    status = json.loads(client.http.get(f"/applications/{created['application_id']}", headers=bearer(created["access_token"])).body)
+    assert status["stage"] == "submitted"

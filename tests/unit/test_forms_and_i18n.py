@@ -64,3 +64,14 @@ def test_tokens():
     assert not tokens.matches(None, [tokens.token_hash(t)])
     assert tokens.derived_token("s", "a", "b") == tokens.derived_token("s", "a", "b") != tokens.derived_token("s", "a", "c")
     assert tokens.email_key(" Foo@Example.ca ") == tokens.email_key("foo@example.ca")
+
+
+def test_deployed_stages_refuse_the_development_secret():
+    from chalicelib.config import DEFAULT_SECRET, ConfigurationError, get_settings, require_production_ready
+    from dataclasses import replace
+
+    base = get_settings()
+    require_production_ready(replace(base, stage="local", token_secret=DEFAULT_SECRET))
+    require_production_ready(replace(base, stage="prod", token_secret="x" * 40))
+    with pytest.raises(ConfigurationError):
+        require_production_ready(replace(base, stage="prod", token_secret=DEFAULT_SECRET))
