@@ -9,7 +9,7 @@ from typing import Any
 
 from chalice import Chalice, Rate, Response
 
-from chalicelib.api import http, problems
+from chalicelib.api import http, logs, problems
 from chalicelib.api.auth import staff
 from chalicelib.api.wiring import deps
 from chalicelib.domain import forms
@@ -19,6 +19,7 @@ from chalicelib.services import applicant, catalogue, catalogue_admin, files, no
 
 app = Chalice(app_name="peaceops")
 problems.install(app)
+logs.install(app)  # JSON lines with the request id; never bodies, tokens or personal data
 handles = problems.handles_problems(app)
 
 
