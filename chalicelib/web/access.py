@@ -20,17 +20,20 @@ ACCESS_COOKIE = "po_file"
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,128}$")
 
 
-def file_paths(application_id: str) -> list[str]:
-    """The path of the file's pages in each language (where the cookie is sent)."""
-    return [links.status_url("", lang, application_id) for lang in LANGUAGES]
+def file_paths(root: str, application_id: str) -> list[str]:
+    """The path of the file's pages in each language (where the cookie is sent).
+
+    ``root`` is the path the site lives under ("" at a domain's root).
+    """
+    return [links.status_url(root, lang, application_id) for lang in LANGUAGES]
 
 
-def grant(application_id: str, token: str, secure: bool) -> list[str]:
+def grant(root: str, application_id: str, token: str, secure: bool) -> list[str]:
     """Set-Cookie values that let this browser open the file in either language.
 
     A session cookie: it goes when the browser closes; the emailed link stays.
     """
-    return [cookie(ACCESS_COOKIE, token, path=path, secure=secure) for path in file_paths(application_id)]
+    return [cookie(ACCESS_COOKIE, token, path=path, secure=secure) for path in file_paths(root, application_id)]
 
 
 def looks_like_token(value: str | None) -> bool:

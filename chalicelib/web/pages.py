@@ -65,8 +65,8 @@ class Visit:
 
     def same_page_in(self, lang: str) -> str:
         """This page in the other language (never carrying a token)."""
-        template = (self.request.path or "/").split("/", 2)[2] if self.request.path.count("/") >= 2 else ""
-        path = "/" + template
+        # The route template minus its language, e.g. "/en/status/{application_id}".
+        path = "/" + (self.request.path or "/").lstrip("/").partition("/")[2]
         for name, value in (self.request.uri_params or {}).items():
             path = path.replace("{" + name + "}", quote(str(value), safe=""))
         query = {k: v for k, v in (self.request.query_params or {}).items() if k != "token"}

@@ -129,7 +129,7 @@ def apply_post(v: Visit) -> Response:  # who: public (creates a file and its tok
     except IdempotencyMismatch:
         return v.page("error.html", 422, title=t("already_sent_title", v.lang), detail=t("already_sent_text", v.lang),
                       back_url=v.url("/apply"), back_label=t("start_new_application", v.lang))
-    v.set_cookies += access.grant(body["application_id"], body["access_token"], v.secure)
+    v.set_cookies += access.grant(v.root, body["application_id"], body["access_token"], v.secure)
     return v.redirect(v.url(f"/status/{quote(body['application_id'])}/confirmation"))
 
 
@@ -168,7 +168,7 @@ def status_page(v: Visit, application_id: str) -> Response:  # who: the file's t
     if token:
         if access.open_file(deps(), application_id, [token]) is None:
             return _no_access(v)
-        v.set_cookies += access.grant(application_id, token, v.secure)
+        v.set_cookies += access.grant(v.root, application_id, token, v.secure)
         return v.page("opening.html", title=t("opening_title", v.lang), next_url=_file_url(v, application_id))
     file = _own_file(v, application_id)
     if file is None:

@@ -142,6 +142,14 @@ def test_public_pages(page: Page, browser: Browser, service: LocalService, lang:
     page.goto(f"{service.base}/{lang}/status/po-aaaaaaaaaaaaaaaa")
     look(page, "97-no-access", lang)
     expect(page.locator(f'main a[href="/{lang}/access"]')).to_be_visible()
+    # A form whose CSRF cookie is gone (expired, or posted from elsewhere) is refused, in its language.
+    page.goto(f"{service.base}/{lang}/access")
+    page.context.clear_cookies()
+    fill(page, {"email": "someone@example.ca"})
+    with page.expect_response(f"{service.base}/{lang}/access") as answer:
+        page.click("button[type=submit]")
+    assert answer.value.status == 403
+    look(page, "96-form-refused", lang)
 
     phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     try:

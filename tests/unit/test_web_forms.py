@@ -130,3 +130,21 @@ def test_dates_read_as_people_write_them() -> None:
     assert when("2026-11-23T01:45:00.000000Z", "fr") == "23 novembre 2026, 1 h 45 (UTC)"
     assert when("not a date", "en") == "not a date"
     assert t("error_summary_title", "fr", n=3).startswith("Le formulaire n'a pas pu être soumis, car 3 erreurs")
+
+
+def test_links_and_cookie_paths_follow_a_site_under_a_path() -> None:
+    """Behind an API Gateway stage (base URL ".../api") every link and cookie path carries it."""
+    from dataclasses import replace
+    from types import SimpleNamespace
+
+    from chalicelib.config import get_settings
+    from chalicelib.web import access
+    from chalicelib.web.pages import Visit
+
+    request = SimpleNamespace(path="/en/status/{application_id}", headers={}, uri_params={"application_id": "po-1"},
+                              query_params={"token": "secret", "done": "withdrawn"})
+    v = Visit.start(request, replace(get_settings(), base_url="https://peaceops.example.ca/api"))  # type: ignore[arg-type]
+    assert v.lang == "en" and v.url("/missions") == "/api/en/missions"
+    assert v.same_page_in("fr") == "/api/fr/status/po-1?done=withdrawn"  # never the token
+    paths = [re.search(r"Path=([^;]+)", c).group(1) for c in access.grant(v.root, "po-1", "t" * 43, True)]  # type: ignore[union-attr]
+    assert paths == ["/api/en/status/po-1", "/api/fr/status/po-1"]
