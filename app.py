@@ -56,7 +56,7 @@ def form_schema(form_name: str) -> Response:  # who: public
 @app.route("/applications", methods=["POST"])
 @handles
 def submit_application() -> Response:  # who: public (creates a file and its token)
-    key = app.current_request.headers.get("idempotency-key")
+    key = http.current(app.current_request).headers.get("idempotency-key")
     status, body = submissions.submit(deps(), _body(), key)
     return _json(body, status, {"Location": f"/applications/{body['application_id']}"})
 
@@ -105,7 +105,7 @@ def withdraw(application_id: str) -> Response:  # who: applicant token of this f
 # --- coordinators: a verified Cognito ID token; roles are its groups ---------------
 
 def _query() -> dict[str, str]:
-    return dict(app.current_request.query_params or {})
+    return dict(http.current(app.current_request).query_params or {})
 
 
 def _obj() -> dict[str, Any]:

@@ -22,14 +22,14 @@ from ..config import get_settings
 _S = get_settings()
 
 
-def _meta(logical: str) -> type:
+def _meta(logical: str) -> Any:
     attrs: dict[str, Any] = {"table_name": _S.table(logical), "region": _S.region, "billing_mode": "PAY_PER_REQUEST"}
     if _S.dynamodb_endpoint:
         attrs["host"] = _S.dynamodb_endpoint
     return type("Meta", (), attrs)
 
 
-def _index_meta(name: str, projection: Any) -> type:
+def _index_meta(name: str, projection: Any) -> Any:
     return type("Meta", (), {"index_name": name, "projection": projection})
 
 

@@ -191,7 +191,8 @@ class Repository:
         """Seed: write items that do not exist yet; never overwrite live figures."""
         for item in [*caps, *missions]:
             try:
-                item.save(condition=type(item).sk.does_not_exist())
+                model_cls: Any = type(item)
+                item.save(condition=model_cls.sk.does_not_exist())
             except Exception as exc:  # noqa: BLE001 - PutError wraps the condition failure
                 if "ConditionalCheckFailed" not in str(exc):
                     raise
@@ -220,7 +221,7 @@ class Repository:
     def add_token_hash(self, application_id: str, token_hash: str, keep: int) -> None:
         """Add a fresh link's hash; keep only the newest ``keep`` (a plain update, no version bump)."""
         app = ApplicationModel.get(application_id, consistent_read=True)
-        hashes = (list(app.token_hashes or []) + [token_hash])[-keep:]
+        hashes: list[Any] = ([str(h) for h in app.token_hashes or []] + [token_hash])[-keep:]
         app.update(actions=[ApplicationModel.token_hashes.set(hashes)])
 
     def idempotency(self, key: str) -> IdempotencyModel | None:

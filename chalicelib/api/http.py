@@ -9,12 +9,22 @@ from chalice.app import Request
 from ..domain.errors import MalformedRequest, PayloadTooLarge, Unauthenticated, UnsupportedMediaType
 
 
-def json_body(request: Request, max_bytes: int) -> Any:
+def current(request: Request | None) -> Request:
+    """The request being served (Chalice types it optional: there is none between requests)."""
+    if request is None:
+        raise RuntimeError("no current request")
+    return request
+
+
+def json_body(request: Request | None, max_bytes: int) -> Any:
     """The parsed JSON body: 415 if not JSON, 413 if too large, 400 if malformed."""
+    request = current(request)
     ctype = (request.headers.get("content-type") or "application/json").split(";")[0].strip().lower()
     if ctype != "application/json" and not ctype.endswith("+json"):
         raise UnsupportedMediaType("Send the body as application/json.", "Envoyez le corps au format application/json.")
     raw = request.raw_body or b""
+    if isinstance(raw, str):
+        raw = raw.encode("utf-8")
     if len(raw) > max_bytes:
         raise PayloadTooLarge(f"The body may be at most {max_bytes} bytes.",
                               f"Le corps peut compter au plus {max_bytes} octets.", max_bytes=max_bytes)
@@ -25,15 +35,16 @@ def json_body(request: Request, max_bytes: int) -> Any:
                                f"Le corps n'est pas du JSON valide ({exc.__class__.__name__}).") from exc
 
 
-def json_object(request: Request, max_bytes: int) -> dict[str, Any]:
+def json_object(request: Request | None, max_bytes: int) -> dict[str, Any]:
     body = json_body(request, max_bytes)
     if not isinstance(body, dict):
         raise MalformedRequest("The body must be a JSON object.", "Le corps doit être un objet JSON.")
     return body
 
 
-def bearer(request: Request) -> str:
+def bearer(request: Request | None) -> str:
     """The bearer credential, or 401."""
+    request = current(request)
     value = request.headers.get("authorization") or ""
     scheme, _, token = value.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():

@@ -44,7 +44,7 @@ def problem(status: int, code: str, title: str, detail: str, instance: str | Non
     if instance:
         body["instance"] = instance
     body.update(extra or {})
-    all_headers = {"Content-Type": PROBLEM_TYPE, "Content-Language": lang, "Cache-Control": "no-store"}
+    all_headers: dict[str, str | list[str]] = {"Content-Type": PROBLEM_TYPE, "Content-Language": lang, "Cache-Control": "no-store"}
     all_headers.update(headers or {})
     return Response(body=json.dumps(body, ensure_ascii=False), status_code=status, headers=all_headers)
 

@@ -22,7 +22,7 @@ LINK_WINDOW_MINUTES = 10
 def authorize(deps: Deps, application_id: str, token: str) -> ApplicationModel:
     """The file this token opens. Wrong token and no such file answer alike (404)."""
     app = deps.repo.application(application_id)
-    if app is None or not tokens.matches(token, list(app.token_hashes or [])):
+    if app is None or not tokens.matches(token, [str(h) for h in app.token_hashes or []]):
         raise NotFound("No such file, or this link does not open it.",
                        "Dossier introuvable, ou ce lien ne l'ouvre pas.")
     return app
