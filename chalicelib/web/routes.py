@@ -18,6 +18,7 @@ from ..api.wiring import deps
 from ..config import get_settings
 from ..domain.errors import DomainError, IdempotencyMismatch, ValidationFailed
 from ..domain.i18n import LANGUAGES, pick
+from ..domain.workflow import load_workflow
 from ..services import applicant, catalogue, submissions
 from . import access, present
 from .form_pages import (access_form, application_document, application_form, family_document, family_form,
@@ -51,6 +52,8 @@ def _serve(view: View, params: dict[str, Any]) -> Response:
     v = Visit.start(web.current_request, get_settings())
     try:
         return view(v, **params)
+    except _Answer as answer:
+        return answer.response
     except (CsrfRefused, DomainError) as err:
         return _error_page(v, err)
     except Exception as err:  # noqa: BLE001 - a page, not a stack trace; the route (never its query) is logged
@@ -150,8 +153,24 @@ def access_post(v: Visit) -> Response:  # who: public; the same answer whether o
 
 # --- the applicant's own file (token in the emailed link, then a cookie) ------------
 
-def _own_file(v: Visit, application_id: str) -> Any | None:
-    return access.open_file(deps(), application_id, v.cookies.get(access.ACCESS_COOKIE, []))
+class _Answer(Exception):
+    """A page that ends the request early (no access, a closed file)."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__()
+        self.response = response
+
+
+def _own_file(v: Visit, application_id: str, editable: bool = False) -> Any:
+    """The file this browser's cookie opens; with ``editable``, only while it is open."""
+    file = access.open_file(deps(), application_id, v.cookies.get(access.ACCESS_COOKIE, []))
+    if file is None:
+        raise _Answer(_no_access(v))
+    if editable and load_workflow().is_terminal(file.stage):
+        raise _Answer(v.page("error.html", 409, title=t("file_closed_title", v.lang),
+                             detail=t("file_closed_text", v.lang), back_url=_file_url(v, application_id),
+                             back_label=t("back_to_file", v.lang)))
+    return file
 
 
 def _no_access(v: Visit) -> Response:
@@ -171,8 +190,6 @@ def status_page(v: Visit, application_id: str) -> Response:  # who: the file's t
         v.set_cookies += access.grant(v.root, application_id, token, v.secure)
         return v.page("opening.html", title=t("opening_title", v.lang), next_url=_file_url(v, application_id))
     file = _own_file(v, application_id)
-    if file is None:
-        return _no_access(v)
     s = applicant.status(deps(), file)
     return v.page("status.html", title=t("status_title", v.lang), s=s,
                   notice=present.done_notice(v.query("done"), v.lang),
@@ -183,8 +200,6 @@ def status_page(v: Visit, application_id: str) -> Response:  # who: the file's t
 @page("/status/{application_id}/confirmation")
 def confirmation_page(v: Visit, application_id: str) -> Response:  # who: the file's token (cookie)
     file = _own_file(v, application_id)
-    if file is None:
-        return _no_access(v)
     s = applicant.status(deps(), file)
     return v.page("confirmation.html", title=t("confirmation_title", v.lang), s=s,
                   email_language=t(f"language_in_{s['language']}", v.lang))
@@ -192,9 +207,7 @@ def confirmation_page(v: Visit, application_id: str) -> Response:  # who: the fi
 
 @page("/status/{application_id}/family-readiness")
 def family_page(v: Visit, application_id: str) -> Response:  # who: the file's token (cookie)
-    file = _own_file(v, application_id)
-    if file is None:
-        return _no_access(v)
+    file = _own_file(v, application_id, editable=True)
     stored = applicant.family_readiness(deps(), application_id)["form"] if file.family_readiness_on_file else None
     return form_page(v, family_form(v, application_id, stored=stored))
 
@@ -202,9 +215,7 @@ def family_page(v: Visit, application_id: str) -> Response:  # who: the file's t
 @page("/status/{application_id}/family-readiness", "POST")
 def family_post(v: Visit, application_id: str) -> Response:  # who: the file's token (cookie)
     data = v.form()
-    file = _own_file(v, application_id)
-    if file is None:
-        return _no_access(v)
+    file = _own_file(v, application_id, editable=True)
     try:
         applicant.save_family_readiness(deps(), file, family_document(data))
     except ValidationFailed as err:
@@ -214,18 +225,14 @@ def family_post(v: Visit, application_id: str) -> Response:  # who: the file's t
 
 @page("/status/{application_id}/withdraw")
 def withdraw_page(v: Visit, application_id: str) -> Response:  # who: the file's token (cookie)
-    file = _own_file(v, application_id)
-    if file is None:
-        return _no_access(v)
+    file = _own_file(v, application_id, editable=True)
     return form_page(v, withdrawal_form(v, file))
 
 
 @page("/status/{application_id}/withdraw", "POST")
 def withdraw_post(v: Visit, application_id: str) -> Response:  # who: the file's token (cookie)
     data = v.form()
-    file = _own_file(v, application_id)
-    if file is None:
-        return _no_access(v)
+    file = _own_file(v, application_id, editable=True)
     try:
         applicant.withdraw(deps(), file, withdrawal_request(data, file))
     except ValidationFailed as err:

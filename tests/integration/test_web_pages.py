@@ -272,6 +272,13 @@ def test_withdrawal_needs_a_reason_then_closes_the_file(web: WebClient) -> None:
     assert "Withdraw my application" not in page  # a closed file cannot be withdrawn again
     mail = [m for m in sent_messages() if m.destinations["ToAddresses"] == ["helene.cote@example.ca"]]
     assert len(mail) == 2 and "<b>" not in mail[-1].body
+    # A closed file's forms say so plainly.
+    closed = web.get(f"{base}/withdraw")
+    assert closed.status_code == 409 and "This file is closed" in _text(closed)
+    token = web.csrf_token("/en/access")  # the closed form's page has no form to take it from
+    closed = web.post(f"{base}/family-readiness", form_fields(VALID_FAMILY_READINESS) + [("csrf_token", token)],
+                      csrf=False)
+    assert closed.status_code == 409 and "This file is closed" in _text(closed)
 
 
 def test_withdrawal_of_a_file_that_moved_meanwhile_is_refused(web: WebClient) -> None:
