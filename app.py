@@ -9,7 +9,7 @@ from typing import Any
 
 from chalice import Chalice, Rate, Response
 
-from chalicelib.api import http, logs, problems
+from chalicelib.api import contract, http, logs, problems
 from chalicelib.api.auth import staff
 from chalicelib.api.wiring import deps
 from chalicelib.domain import forms
@@ -32,6 +32,11 @@ def _body() -> Any:
 
 
 # --- public: anyone ---------------------------------------------------------
+
+@app.route("/openapi.json", methods=["GET"])
+def openapi_document() -> Response:  # who: public; the contract of every route, checked in tests/contract
+    return _json(contract.document())
+
 
 @app.route("/missions", methods=["GET"])
 @handles
