@@ -61,7 +61,8 @@ class Visit:
         return address + ("?" + urlencode(kept) if kept else "")
 
     def query(self, name: str) -> str:
-        return (self.request.query_params or {}).get(name) or ""
+        params: dict[str, str] = dict(self.request.query_params or {})
+        return params.get(name) or ""
 
     def same_page_in(self, lang: str) -> str:
         """This page in the other language (never carrying a token)."""
@@ -88,6 +89,8 @@ class Visit:
     def form(self) -> dict[str, list[str]]:
         """The posted form, once its CSRF token checks out (CsrfRefused otherwise)."""
         raw = self.request.raw_body or b""
+        if isinstance(raw, str):
+            raw = raw.encode("utf-8")
         if len(raw) > self.settings.max_body_bytes:
             raise PayloadTooLarge(f"The form may be at most {self.settings.max_body_bytes} bytes.",
                                   f"Le formulaire peut compter au plus {self.settings.max_body_bytes} octets.")
@@ -95,8 +98,10 @@ class Visit:
             data = parse_qs(raw.decode("utf-8"), keep_blank_values=True, max_num_fields=500)
         except (UnicodeDecodeError, ValueError) as exc:
             raise MalformedRequest("The form could not be read.", "Le formulaire n'a pas pu être lu.") from exc
-        sent_cookie = (self.cookies.get(security.CSRF_COOKIE) or [None])[-1]
-        security.check_csrf(self.settings.token_secret, sent_cookie, (data.get(security.CSRF_FIELD) or [None])[0])
+        cookie_values = self.cookies.get(security.CSRF_COOKIE) or []
+        field_values = data.get(security.CSRF_FIELD) or []
+        security.check_csrf(self.settings.token_secret, cookie_values[-1] if cookie_values else None,
+                            field_values[0] if field_values else None)
         return data
 
     # --- answers -------------------------------------------------------------

@@ -3,7 +3,6 @@ Debian's Chromium driven by Playwright. Playwright's own browser download
 cannot work here; /usr/bin/chromium is installed by scripts/test."""
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Iterator
 
 import pytest
