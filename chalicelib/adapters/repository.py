@@ -28,6 +28,7 @@ from .models import (
 
 
 CONDITION_FAILED = "ConditionalCheckFailed"
+MAX_KEY_BYTES = 2048  # DynamoDB's limit for a partition key
 
 
 class ConditionFailed(Exception):
@@ -210,6 +211,8 @@ class Repository:
                 tx.put("idempotency", new.idempotency, IdempotencyModel.key.does_not_exist())
 
     def application(self, application_id: str) -> ApplicationModel | None:
+        if not application_id or len(application_id.encode("utf-8")) > MAX_KEY_BYTES:
+            return None  # no file has such a key (DynamoDB would refuse the read: a 500, not a 404)
         try:
             return ApplicationModel.get(application_id, consistent_read=True)
         except DoesNotExist:

@@ -95,7 +95,7 @@ def record_module(deps: Deps, application_id: str, actor: Actor, module: Any, sc
     app = load_file(deps, application_id, actor)
     wf = load_workflow()
     errors = []
-    if module not in wf.un_modules:
+    if not isinstance(module, str) or module not in wf.un_modules:  # a list or object is not a key
         errors.append(FieldError("/module", "enum", f"module must be one of {', '.join(wf.un_modules)}.",
                                  f"module doit être l'un de {', '.join(wf.un_modules)}."))
     if not isinstance(score, int) or isinstance(score, bool) or not 0 <= score <= 100:
