@@ -1,0 +1,347 @@
+"""peaceops benchmarks: figures, each against a baseline measured in the same run.
+
+    .venv/bin/python benchmarks/run.py             # about 30 s
+    .venv/bin/python benchmarks/run.py --quick     # fewer repetitions
+
+Printed as Markdown tables (the README quotes them):
+
+- cold start: a fresh interpreter importing app.py from the unpacked
+  deployment package (no site-packages; boto3 as the Lambda runtime provides
+  it), against one importing a bare Chalice app that creates one boto3 client
+  the same way (median of several runs);
+- validating a full application against the JSON Schema, against one
+  moto-backed request (the one-line route below);
+- requests through Chalice's test client with moto in-process (submit,
+  status, list page, move), against a one-line route making a single
+  DynamoDB write, through the same client and moto;
+- AWS calls per operation, counted by operation name at botocore's
+  ``BaseClient._make_api_call`` (every client, PynamoDB's included);
+- the size of the deployment package `chalice package` builds.
+
+Ratios hide the machine: both sides of each ratio run here, now. Benchmarks are
+never timed tests; tests/contract/test_benchmark_claims.py checks the call
+counts only.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import itertools
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterator
+from unittest import mock
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+ENV = {  # as tests/conftest.py: moto in-process, no endpoint of our own
+    "AWS_DEFAULT_REGION": "ca-central-1", "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
+    "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled", "PEACEOPS_STAGE": "test", "PEACEOPS_TABLE_PREFIX": "peaceops-bench",
+    "PEACEOPS_SENDER": "no-reply@peaceops.bench", "PEACEOPS_BASE_URL": "https://peaceops.bench",
+    "PEACEOPS_TOKEN_SECRET": "bench-secret",
+}
+LAMBDA_ZIP_LIMIT = 50 * 1024 * 1024  # direct upload of a zipped deployment package
+JSON = {"Content-Type": "application/json"}
+
+
+def application() -> dict[str, Any]:
+    from tests.integration.conftest import application as valid
+
+    return valid()
+
+
+def family_readiness() -> dict[str, Any]:
+    from tests.integration.conftest import family_readiness as valid
+
+    return valid()
+
+
+# --- AWS calls ---------------------------------------------------------------------
+
+@contextmanager
+def counting() -> Iterator[Counter[str]]:
+    """Count every botocore API call made inside, by operation name."""
+    import botocore.client
+
+    calls: Counter[str] = Counter()
+    original = botocore.client.BaseClient._make_api_call
+
+    def counted(self: Any, operation_name: str, api_params: Any) -> Any:
+        calls[operation_name] += 1
+        return original(self, operation_name, api_params)
+
+    with mock.patch.object(botocore.client.BaseClient, "_make_api_call", counted):
+        yield calls
+
+
+def _post(client: Any, path: str, body: Any, **headers: str) -> Any:
+    r = client.http.post(path, headers={**JSON, **headers}, body=json.dumps(body))
+    assert r.status_code < 300, (path, r.status_code, r.body)
+    return json.loads(r.body)
+
+
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _submit(client: Any) -> dict[str, Any]:
+    return dict(_post(client, "/applications", application()))
+
+
+def _ok(r: Any) -> Any:
+    assert r.status_code < 300, r.body
+    return r
+
+
+_emails = itertools.count()
+
+# Each scenario: prepare (not counted, not timed), then return the one operation to measure.
+Scenario = Callable[[Any, dict[str, str]], Callable[[], Any]]
+
+
+def _scenario_submit(client: Any, tokens: dict[str, str]) -> Callable[[], Any]:
+    return lambda: _submit(client)
+
+
+def _scenario_status(client: Any, tokens: dict[str, str]) -> Callable[[], Any]:
+    f = _submit(client)
+    return lambda: _ok(client.http.get(f"/applications/{f['application_id']}", headers=_bearer(f["access_token"])))
+
+
+def _scenario_list_page(client: Any, tokens: dict[str, str]) -> Callable[[], Any]:
+    _submit(client)
+    return lambda: _ok(client.http.get("/admin/applications?limit=25", headers=_bearer(tokens["irss"])))
+
+
+def _scenario_move(client: Any, tokens: dict[str, str]) -> Callable[[], Any]:
+    f = _submit(client)
+    body = {"to_stage": "service_review", "expected_stage": "submitted"}
+    return lambda: _post(client, f"/admin/applications/{f['application_id']}/moves", body,
+                         **_bearer(tokens["coordinator.spvm"]))
+
+
+def _scenario_family_readiness(client: Any, tokens: dict[str, str]) -> Callable[[], Any]:
+    f = _submit(client)
+    return lambda: _ok(client.http.put(f"/applications/{f['application_id']}/family-readiness",
+                                       headers={**JSON, **_bearer(f["access_token"])},
+                                       body=json.dumps(family_readiness())))
+
+
+def _scenario_access_links(client: Any, tokens: dict[str, str]) -> Callable[[], Any]:
+    email = f"bench-{next(_emails)}@example.ca"  # an address with one file
+    _post(client, "/applications", {**application(), "email": email})
+    return lambda: _post(client, "/access-links", {"email": email})
+
+
+SCENARIOS: dict[str, Scenario] = {
+    "submit": _scenario_submit, "status": _scenario_status, "list page": _scenario_list_page,
+    "move": _scenario_move, "family readiness": _scenario_family_readiness, "access links": _scenario_access_links,
+}
+
+
+def calls_for(name: str, client: Any, tokens: dict[str, str]) -> Counter[str]:
+    """The AWS calls one ``name`` operation makes (its preparation not counted)."""
+    operation = SCENARIOS[name](client, tokens)
+    with counting() as calls:
+        operation()
+    return calls
+
+
+# --- the emulated account ----------------------------------------------------------------
+
+@dataclass
+class Emulated:
+    client: Any
+    tokens: dict[str, str]
+
+
+def _clear_caches() -> None:
+    from chalicelib.api.auth import verifier
+    from chalicelib.api.wiring import deps
+    from chalicelib.config import get_settings
+
+    get_settings.cache_clear()
+    deps.cache_clear()
+    verifier.cache_clear()
+
+
+@contextmanager
+def emulated() -> Iterator[Emulated]:
+    """moto in-process: tables, verified sender, seeded catalogue, the coordinators' pool; the app's test client."""
+    for name in ("PEACEOPS_DYNAMODB_ENDPOINT", "PEACEOPS_SES_ENDPOINT", "PEACEOPS_COGNITO_ENDPOINT", "AWS_ENDPOINT_URL"):
+        os.environ.pop(name, None)
+    for k, v in ENV.items():
+        os.environ.setdefault(k, v)
+    from chalice.test import Client
+    from moto import mock_aws
+
+    with mock_aws():
+        from chalicelib.adapters import models
+        from chalicelib.adapters.tables import create_all, verify_sender
+        from chalicelib.api.wiring import deps
+        from chalicelib.config import get_settings
+        from chalicelib.services import catalogue
+        from devtools.cognito_setup import DEMO_USERS, create_pool
+
+        for model in (*models.ALL_MODELS, models.CapModel):
+            model._connection = None
+        pool = create_pool(os.environ["AWS_DEFAULT_REGION"])
+        os.environ["PEACEOPS_COGNITO_USER_POOL_ID"], os.environ["PEACEOPS_COGNITO_CLIENT_ID"] = pool.user_pool_id, pool.client_id
+        _clear_caches()
+        create_all(get_settings())
+        verify_sender(get_settings())
+        catalogue.seed(deps())
+        from app import app
+
+        with Client(app) as client:
+            yield Emulated(client, {user: pool.id_token(user) for user in DEMO_USERS})
+        _clear_caches()
+
+
+# --- timings ---------------------------------------------------------------------------
+
+def median_ms(operation: Callable[[], Any], runs: int, warmup: int = 3) -> float:
+    for _ in range(warmup):
+        operation()
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        operation()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
+def baseline_request(runs: int) -> float:
+    """A bare Chalice app whose one route makes a single DynamoDB write (same client, same moto)."""
+    import boto3
+    from chalice import Chalice
+    from chalice.test import Client
+
+    ddb = boto3.client("dynamodb", region_name=os.environ["AWS_DEFAULT_REGION"])
+    ddb.create_table(TableName="bench-baseline", BillingMode="PAY_PER_REQUEST",
+                     KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                     AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
+    bare = Chalice(app_name="bare")
+    n = itertools.count()
+
+    @bare.route("/write", methods=["POST"])
+    def write() -> dict[str, str]:
+        return {"ok": str(ddb.put_item(TableName="bench-baseline", Item={"pk": {"S": str(next(n))}})["ResponseMetadata"]["HTTPStatusCode"])}
+
+    with Client(bare) as client:
+        return median_ms(lambda: _ok(client.http.post("/write", headers=JSON, body="{}")), runs)
+
+
+def request_timings(e: Emulated, runs: int) -> dict[str, float]:
+    out = {}
+    for name in ("submit", "status", "list page"):
+        out[name] = median_ms(SCENARIOS[name](e.client, e.tokens), runs)
+    moves = [SCENARIOS["move"](e.client, e.tokens) for _ in range(runs + 3)]  # a fresh file for each move
+    it = iter(moves)
+    out["move"] = median_ms(lambda: next(it)(), runs)
+    return out
+
+
+def validation_ms(runs: int) -> float:
+    from chalicelib.domain import forms
+
+    doc = application()
+    assert not forms.check("application", doc)
+    return median_ms(lambda: forms.check("application", doc), runs)
+
+
+IMPORT_APP = "import app"
+IMPORT_BARE = "import boto3; from chalice import Chalice; app = Chalice(app_name='bare'); boto3.client('dynamodb')"
+TIMED = ("import sys; sys.path[:0] = [{pkg!r}, {runtime!r}]; import time; t = time.perf_counter(); {code}; "
+         "print(time.perf_counter() - t)")
+LAMBDA_RUNTIME_PACKAGES = ("boto3", "s3transfer")  # the Python runtime provides these; the zip does not carry them
+
+
+def build_package(out: Path) -> Path:
+    """`chalice package` into ``out``; the deployment zip unpacked beside it, as Lambda's /var/task."""
+    import zipfile
+
+    chalice = Path(sys.executable).parent / "chalice"
+    subprocess.run([str(chalice), "package", "--stage", "prod", str(out / "package")], cwd=ROOT, check=True,
+                   env={**os.environ, "AWS_DEFAULT_REGION": ENV["AWS_DEFAULT_REGION"]}, capture_output=True,
+                   timeout=600)
+    with zipfile.ZipFile(out / "package" / "deployment.zip") as z:
+        z.extractall(out / "task")
+    runtime = out / "runtime"
+    runtime.mkdir()
+    import boto3
+
+    site = Path(boto3.__file__).resolve().parent.parent
+    for name in LAMBDA_RUNTIME_PACKAGES:
+        (runtime / name).symlink_to(site / name)
+    return out / "package" / "deployment.zip"
+
+
+def cold_start(out: Path, runs: int) -> tuple[float, float]:
+    """Median import time (ms) in fresh interpreters that see only the unpacked package and the runtime's
+    boto3 (-I -S: no site-packages), of app.py and of a bare Chalice app creating one boto3 client."""
+    env = {"PATH": os.environ.get("PATH", ""), **ENV}
+    app_times, bare_times = [], []
+    for _ in range(runs):  # interleaved, so drift hits both alike
+        for code, times in ((IMPORT_APP, app_times), (IMPORT_BARE, bare_times)):
+            timed = TIMED.format(pkg=str(out / "task"), runtime=str(out / "runtime"), code=code)
+            result = subprocess.run([sys.executable, "-I", "-S", "-c", timed], cwd=out / "task", env=env,
+                                    capture_output=True, text=True, check=True, timeout=120)
+            times.append(float(result.stdout.strip().splitlines()[-1]) * 1000)
+    return statistics.median(app_times), statistics.median(bare_times)
+
+
+# --- the tables ------------------------------------------------------------------------
+
+def _x(ratio: float) -> str:
+    return f"{ratio:.2f}×"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    args = parser.parse_args(argv)
+    runs, cold_runs = (10, 3) if args.quick else (40, 7)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        size = build_package(Path(tmp)).stat().st_size
+        app_ms, bare_ms = cold_start(Path(tmp), cold_runs)
+    # The app logs a JSON line per request on stderr: kept on (it is part of the cost), not shown.
+    with open(os.devnull, "w") as quiet, contextlib.redirect_stderr(quiet), emulated() as e:
+        base = baseline_request(runs)
+        validate = validation_ms(runs * 10)
+        requests = request_timings(e, runs)
+        calls = {name: calls_for(name, e.client, e.tokens) for name in SCENARIOS}
+
+    rows = [("cold start: import app.py from the package", f"{app_ms:.0f} ms",
+             f"bare Chalice app + one boto3 client: {bare_ms:.0f} ms",
+             _x(app_ms / bare_ms)),
+            ("validate a full application (JSON Schema)", f"{validate:.2f} ms",
+             f"one moto-backed request: {base:.2f} ms", _x(validate / base))]
+    rows += [(f"request: {name}", f"{ms:.2f} ms", f"one-line route, one DynamoDB write: {base:.2f} ms", _x(ms / base))
+             for name, ms in requests.items()]
+    rows.append(("deployment package (zip)", f"{size / 1024 / 1024:.1f} MiB",
+                 f"Lambda's zipped upload limit: {LAMBDA_ZIP_LIMIT // 1024 // 1024} MiB", _x(size / LAMBDA_ZIP_LIMIT)))
+    print(f"peaceops benchmarks (Python {sys.version.split()[0]}, {os.cpu_count()} cores; medians of "
+          f"{runs} requests, {cold_runs} cold starts)\n")
+    print("| measure | peaceops | baseline (same run) | ratio |\n|---|---|---|---|")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+    print("\n| operation | AWS calls |\n|---|---|")
+    for name, counted in calls.items():
+        print(f"| {name} | " + ", ".join(f"{op} {n}" for op, n in sorted(counted.items())) + " |")
+
+
+if __name__ == "__main__":
+    main()
