@@ -195,7 +195,7 @@ def emulated() -> Iterator[Emulated]:
         from devtools.cognito_setup import DEMO_USERS, create_pool
 
         for model in (*models.ALL_MODELS, models.CapModel):
-            model._connection = None
+            model._connection = None  # type: ignore[attr-defined]  # PynamoDB caches one per class
         pool = create_pool(os.environ["AWS_DEFAULT_REGION"])
         os.environ["PEACEOPS_COGNITO_USER_POOL_ID"], os.environ["PEACEOPS_COGNITO_CLIENT_ID"] = pool.user_pool_id, pool.client_id
         _clear_caches()
@@ -292,7 +292,8 @@ def cold_start(out: Path, runs: int) -> tuple[float, float]:
     """Median import time (ms) in fresh interpreters that see only the unpacked package and the runtime's
     boto3 (-I -S: no site-packages), of app.py and of a bare Chalice app creating one boto3 client."""
     env = {"PATH": os.environ.get("PATH", ""), **ENV}
-    app_times, bare_times = [], []
+    app_times: list[float] = []
+    bare_times: list[float] = []
     for _ in range(runs):  # interleaved, so drift hits both alike
         for code, times in ((IMPORT_APP, app_times), (IMPORT_BARE, bare_times)):
             timed = TIMED.format(pkg=str(out / "task"), runtime=str(out / "runtime"), code=code)

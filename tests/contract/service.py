@@ -68,9 +68,9 @@ def _wait(url: str, proc: subprocess.Popen[bytes], timeout: float, log: Path) ->
             return
         except urllib.error.HTTPError:
             return  # it answered
-        except OSError:
+        except OSError as err:
             if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"{url} did not come up; log:\n{log.read_text(errors='replace')[-3000:]}")
+                raise RuntimeError(f"{url} did not come up; log:\n{log.read_text(errors='replace')[-3000:]}") from err
             time.sleep(0.2)
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from benchmarks.run import calls_for, counting
-from tests.integration.conftest import aws, client, pool, tokens  # noqa: F401 - fixtures
 
 
 def test_a_move_is_one_read_one_transaction_and_its_email(client: Any, tokens: dict[str, str]) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.integration.conftest import aws, client, pool, staff_call, submit, tokens  # noqa: F401 - fixtures
+from tests.integration.conftest import staff_call, submit
 
 
 def test_a_bulk_move_of_an_empty_id_is_refused_not_a_500(client: Any, tokens: dict[str, str]) -> None:

@@ -18,7 +18,7 @@ from urllib.parse import quote
 import boto3
 import pytest
 
-from .conftest import bearer, family_readiness, move, post_json, staff_call, submit
+from .conftest import bearer, family_readiness, move, post_json, staff_call
 
 APP_LOGGERS = ("chalicelib", "peaceops", "app")
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -107,7 +107,7 @@ def test_a_whole_pipeline_logs_json_with_request_ids_and_no_personal_data(
                     if s in everything)
     assert not leaked, f"personal data in the logs: {leaked}"
 
-    app_lines = [json.loads(line) for r, line in zip(records, lines) if r.name.startswith(APP_LOGGERS)]
+    app_lines = [json.loads(line) for r, line in zip(records, lines, strict=True) if r.name.startswith(APP_LOGGERS)]
     by_message: dict[str, list[dict[str, Any]]] = {}
     for line in app_lines:
         assert UUID.match(line["request_id"]), line
