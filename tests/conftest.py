@@ -19,3 +19,12 @@ os.environ.update({
 })
 for name in ("PEACEOPS_DYNAMODB_ENDPOINT", "PEACEOPS_SES_ENDPOINT", "AWS_ENDPOINT_URL", "AWS_PROFILE"):
     os.environ.pop(name, None)
+
+# --- AWS call recorder (infra) ------------------------------------------------------
+# Records which AWS operations chalicelib makes during the run (a wrapper around
+# botocore's BaseClient._make_api_call; set-up helpers and test bodies are left out),
+# so tests/infra/test_policy.py can check the Lambda roles grant exactly those.
+# It only observes: every call still goes through unchanged.
+from tests.infra import recorder as _aws_call_recorder  # noqa: E402
+
+_aws_call_recorder.install()

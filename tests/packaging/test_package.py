@@ -1,7 +1,6 @@
 """`chalice package` (offline: no AWS account) must ship the schemas and data."""
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import zipfile
@@ -9,17 +8,15 @@ from pathlib import Path
 
 import pytest
 
+from tests.infra.package import package as chalice_package
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def package(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("package") / "out"
-    env = {**os.environ, "AWS_DEFAULT_REGION": "ca-central-1"}
-    chalice = Path(sys.executable).parent / "chalice"
-    subprocess.run([str(chalice), "package", "--stage", "prod", str(out)], cwd=ROOT, env=env, check=True,
-                   capture_output=True, timeout=300)
-    return out
+def package() -> Path:
+    """The deploy package (merged with infra/template.yaml), built once per session and shared with tests/infra."""
+    return chalice_package("prod")
 
 
 def test_schemas_and_data_are_in_the_deployment_zip(package: Path) -> None:

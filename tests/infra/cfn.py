@@ -1,0 +1,91 @@
+"""Just enough CloudFormation to read the packaged template as it would deploy.
+
+``Resolver`` evaluates the intrinsic functions the template uses (Ref, GetAtt,
+Sub, FindInMap, Select, Split, Join) for given parameter values, in a made-up
+account, so tests can compare physical names and ARNs. A physical id that only
+exists after deployment resolves to ``<LogicalId>``.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Callable
+
+REGION = "ca-central-1"
+ACCOUNT = "123456789012"
+PSEUDO = {"AWS::Region": REGION, "AWS::AccountId": ACCOUNT, "AWS::Partition": "aws",
+          "AWS::URLSuffix": "amazonaws.com", "AWS::StackName": "peaceops"}
+
+
+class Resolver:
+    def __init__(self, template: dict[str, Any], parameters: dict[str, str]) -> None:
+        self.t = template
+        self.params = parameters
+        self.resources: dict[str, Any] = template["Resources"]
+
+    def __call__(self, node: Any) -> Any:
+        if isinstance(node, list):
+            return [self(n) for n in node]
+        if not isinstance(node, dict):
+            return node
+        if len(node) == 1:
+            ((key, value),) = node.items()
+            function = self._functions().get(key)
+            if function is not None:
+                return function(value)
+        return {k: self(v) for k, v in node.items()}
+
+    def _functions(self) -> dict[str, Callable[[Any], Any]]:
+        return {
+            "Ref": self.ref,
+            "Fn::GetAtt": lambda v: self.getatt(*(v if isinstance(v, list) else v.split(".", 1))),
+            "Fn::Sub": self.sub,
+            "Fn::FindInMap": lambda v: self.t["Mappings"][self(v[0])][self(v[1])][self(v[2])],
+            "Fn::Select": lambda v: self(v[1])[int(self(v[0]))],
+            "Fn::Split": lambda v: str(self(v[1])).split(v[0]),
+            "Fn::Join": lambda v: v[0].join(str(i) for i in self(v[1])),
+        }
+
+    def props(self, name: str) -> dict[str, Any]:
+        return dict(self.resources[name].get("Properties", {}))
+
+    def ref(self, name: str) -> Any:
+        if name in PSEUDO:
+            return PSEUDO[name]
+        if name in self.params:
+            return self.params[name]
+        kind = self.resources[name]["Type"]
+        named_by = {"AWS::DynamoDB::Table": "TableName", "AWS::SES::EmailIdentity": "EmailIdentity",
+                    "AWS::SES::ConfigurationSet": "Name", "AWS::Logs::LogGroup": "LogGroupName"}
+        if kind in named_by and named_by[kind] in self.props(name):
+            return self(self.props(name)[named_by[kind]])
+        return f"<{name}>"
+
+    def getatt(self, name: str, attr: str) -> str:
+        kind = self.resources[name]["Type"]
+        if (kind, attr) == ("AWS::DynamoDB::Table", "Arn"):
+            return f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{self.ref(name)}"
+        if (kind, attr) == ("AWS::Logs::LogGroup", "Arn"):
+            return f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{self.ref(name)}:*"
+        return f"<{name}.{attr}>"
+
+    def sub(self, value: Any) -> str:
+        text, variables = (value[0], self(value[1])) if isinstance(value, list) else (value, {})
+
+        def one(match: re.Match[str]) -> str:
+            key = match.group(1)
+            if key in variables:
+                return str(variables[key])
+            if "." in key and key.split(".", 1)[0] in self.resources:
+                return self.getatt(*key.split(".", 1))
+            return str(self.ref(key))
+
+        return re.sub(r"\$\{([^}!][^}]*)\}", one, text)
+
+
+def statements(policy: dict[str, Any]) -> list[dict[str, Any]]:
+    found = policy["Statement"]
+    return found if isinstance(found, list) else [found]
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]

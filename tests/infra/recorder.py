@@ -1,0 +1,166 @@
+"""Records the AWS calls the service's own code makes while the tests run.
+
+Every botocore call goes through ``BaseClient._make_api_call`` (boto3 clients
+and PynamoDB's connection alike), so one wrapper sees them all, including
+calls that moto answers. A call is *the service's* when a frame of app.py or
+chalicelib/ is on its stack, and *set-up* when a frame of a set-up helper is
+(table creation and sender verification in tables.py, the catalogue seed,
+devtools/): set-up runs with an operator's credentials, never as the Lambda
+role. Calls from test bodies (no frame of ours) are ignored. A service call
+belongs to the scheduled RetryEmails function when ``retry_emails`` or
+``notifications.deliver_pending`` is on its stack, else to the API handler:
+each has its own role and policy.
+
+Each call is turned into the IAM requests it makes (``iam_requests``): a
+TransactWriteItems is a PutItem, UpdateItem, DeleteItem or ConditionCheckItem
+per item on that item's table, a Query on an index is authorized on the
+index's ARN, SES's SendEmail on the sender's identity and the configuration set.
+tests/infra/test_policy.py compares these with the policies in .chalice/.
+
+Installed by tests/conftest.py for the whole session (``install()``); run as a
+plugin (``-p tests.infra.recorder``) with PEACEOPS_AWS_CALLS_OUT set, it also
+writes what it saw to that file when the session ends.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import threading
+from pathlib import Path
+from typing import Any, Iterable
+
+ROOT = Path(__file__).resolve().parents[2]
+_OURS = (str(ROOT / "app.py"), str(ROOT / "chalicelib") + os.sep)
+# The scheduled job's code: a call under one of these is the RetryEmails function's.
+_RETRY_JOB = ((str(ROOT / "app.py"), "retry_emails"),
+              (str(ROOT / "chalicelib" / "services" / "notifications.py"), "deliver_pending"))
+# (file, function or None for any function in it) of set-up helpers.
+_SETUP = (
+    (str(ROOT / "chalicelib" / "adapters" / "tables.py"), None),
+    (str(ROOT / "chalicelib" / "services" / "catalogue.py"), "seed"),
+    (str(ROOT / "devtools") + os.sep, None),
+)
+OUT_ENV = "PEACEOPS_AWS_CALLS_OUT"
+
+IamRequest = tuple[str, tuple[str, ...]]  # (IAM action, symbolic resource)
+
+_lock = threading.Lock()
+# (function, service signing name, operation, IAM requests as ((action, resource), ...)),
+# function being "api" (APIHandler) or "retry_emails" (the scheduled job).
+service_calls: set[tuple[str, str, str, tuple[IamRequest, ...]]] = set()
+setup_calls: set[tuple[str, str]] = set()
+_installed = False
+
+
+def _is(filename: str, prefix: str) -> bool:
+    return filename == prefix or (prefix.endswith(os.sep) and filename.startswith(prefix))
+
+
+def classify(frame: Any) -> str | None:
+    """Who made a call at ``frame``: "setup", "api", "retry_emails", or None (not our code)."""
+    ours = retry = False
+    while frame is not None:
+        filename, function = frame.f_code.co_filename, frame.f_code.co_name
+        for path, fn in _SETUP:
+            if _is(filename, path) and fn in (None, function):
+                return "setup"
+        if any(_is(filename, p) for p in _OURS):
+            ours = True
+            retry = retry or (filename, function) in _RETRY_JOB
+        frame = frame.f_back
+    if not ours:
+        return None
+    return "retry_emails" if retry else "api"
+
+
+def _tables(items: Iterable[dict[str, Any]], action_of: dict[str, str]) -> list[IamRequest]:
+    out: list[IamRequest] = []
+    for item in items:
+        for kind, body in item.items():
+            out.append((f"dynamodb:{action_of[kind]}", ("table", body["TableName"])))
+    return out
+
+
+def iam_requests(service: str, operation: str, params: dict[str, Any]) -> list[IamRequest]:
+    """The (IAM action, resource) pairs one API call is authorized against.
+
+    Resources are kept symbolic: ("table", name), ("index", table, index),
+    ("identity", domain or address), ("configuration-set", name).
+    An operation this function does not know maps to ("<service>:<Op>", ("*",)),
+    which no exact policy grants: a new kind of call fails the policy test.
+    """
+    if service == "dynamodb":
+        if operation in ("GetItem", "PutItem", "UpdateItem", "DeleteItem", "DescribeTable"):
+            return [(f"dynamodb:{operation}", ("table", params["TableName"]))]
+        if operation in ("Query", "Scan"):
+            index = params.get("IndexName")
+            resource = ("index", params["TableName"], index) if index else ("table", params["TableName"])
+            return [(f"dynamodb:{operation}", resource)]
+        if operation in ("BatchGetItem", "BatchWriteItem"):
+            return [(f"dynamodb:{operation}", ("table", t)) for t in params["RequestItems"]]
+        if operation == "TransactWriteItems":
+            return _tables(params["TransactItems"], {"Put": "PutItem", "Update": "UpdateItem",
+                                                     "Delete": "DeleteItem", "ConditionCheck": "ConditionCheckItem"})
+        if operation == "TransactGetItems":
+            return _tables(params["TransactItems"], {"Get": "GetItem"})
+    if service == "ses" and operation in ("SendEmail", "SendRawEmail"):
+        source = str(params.get("Source", ""))
+        out: list[IamRequest] = [(f"ses:{operation}", ("identity", source.rsplit("@", 1)[-1]))]
+        if params.get("ConfigurationSetName"):
+            out.append((f"ses:{operation}", ("configuration-set", params["ConfigurationSetName"])))
+        return out
+    return [(f"{service}:{operation}", ("*",))]
+
+
+def _record(client: Any, operation: str, params: dict[str, Any]) -> None:
+    kind = classify(sys._getframe(2))
+    if kind is None:
+        return
+    service = client.meta.service_model.signing_name
+    with _lock:
+        if kind == "setup":
+            setup_calls.add((service, operation))
+        else:
+            requests = tuple(sorted(set(iam_requests(service, operation, params))))
+            service_calls.add((kind, service, operation, requests))
+
+
+def install() -> None:
+    """Wrap botocore's one entry point for API calls (idempotent)."""
+    global _installed
+    if _installed:
+        return
+    from botocore.client import BaseClient
+
+    original = BaseClient._make_api_call
+
+    def _make_api_call(self: Any, operation_name: str, api_params: dict[str, Any]) -> Any:
+        try:
+            _record(self, operation_name, api_params)
+        except Exception:  # noqa: BLE001 - recording must never change what the code under test sees
+            pass
+        return original(self, operation_name, api_params)
+
+    BaseClient._make_api_call = _make_api_call  # type: ignore[method-assign]
+    _installed = True
+
+
+def snapshot() -> dict[str, Any]:
+    with _lock:
+        return {
+            "service": sorted([fn, s, op, [[a, list(r)] for a, r in reqs]] for fn, s, op, reqs in service_calls),
+            "setup": sorted([s, op] for s, op in setup_calls),
+        }
+
+
+# --- as a pytest plugin (the policy test's subprocess run) -------------------
+
+def pytest_configure(config: Any) -> None:
+    install()
+
+
+def pytest_sessionfinish(session: Any, exitstatus: int) -> None:
+    out = os.environ.get(OUT_ENV)
+    if out:
+        Path(out).write_text(json.dumps(snapshot(), indent=1))
