@@ -114,7 +114,7 @@ def test_each_function_gets_every_setting_from_the_stage_or_the_template(
     # The token secret is never in the template or the package: resolved from Secrets Manager at deploy.
     assert env["PEACEOPS_TOKEN_SECRET"] == {"Fn::Sub": "{{resolve:secretsmanager:${TokenSecret}:SecretString}}"}
     assert template["Resources"]["TokenSecret"]["Properties"]["GenerateSecretString"]["PasswordLength"] >= 32
-    assert resolve(env["PEACEOPS_TABLE_PREFIX"]) == resolve({"Fn::FindInMap": ["Stages", "prod", "TablePrefix"]})
+    assert resolve(env["PEACEOPS_TABLE_PREFIX"]) == resolve({"Fn::FindInMap": ["Stages", {"Ref": "Stage"}, "TablePrefix"]})
 
 
 def test_the_schedule_is_chalice_s_five_minute_rule(template: dict[str, Any]) -> None:
