@@ -6,10 +6,12 @@ calls that moto answers. A call is *the service's* when a frame of app.py or
 chalicelib/ is on its stack, and *set-up* when a frame of a set-up helper is
 (table creation and sender verification in tables.py, the catalogue seed,
 devtools/): set-up runs with an operator's credentials, never as the Lambda
-role. Calls from test bodies (no frame of ours) are ignored. A service call
-belongs to the scheduled RetryEmails function when ``retry_emails`` or
-``notifications.deliver_pending`` is on its stack, else to the API handler:
-each has its own role and policy.
+role. Calls from test bodies (no frame of ours) are ignored, and so are calls
+made outside the integration tests (``SCOPE``), so the recording is the same
+whether it comes from the whole suite or from a run of tests/integration alone.
+A service call belongs to the scheduled RetryEmails function when
+``retry_emails`` or ``notifications.deliver_pending`` is on its stack, else to
+the API handler: each has its own role and policy.
 
 Each call is turned into the IAM requests it makes (``iam_requests``): a
 TransactWriteItems is a PutItem, UpdateItem, DeleteItem or ConditionCheckItem
@@ -27,8 +29,9 @@ import json
 import os
 import sys
 import threading
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 ROOT = Path(__file__).resolve().parents[2]
 _OURS = (str(ROOT / "app.py"), str(ROOT / "chalicelib") + os.sep)
@@ -42,6 +45,9 @@ _SETUP = (
     (str(ROOT / "devtools") + os.sep, None),
 )
 OUT_ENV = "PEACEOPS_AWS_CALLS_OUT"
+# The tests that exercise the app in-process against moto (pytest sets PYTEST_CURRENT_TEST).
+SCOPE = "tests/integration/"
+_forced = 0
 
 IamRequest = tuple[str, tuple[str, ...]]  # (IAM action, symbolic resource)
 
@@ -113,9 +119,25 @@ def iam_requests(service: str, operation: str, params: dict[str, Any]) -> list[I
     return [(f"{service}:{operation}", ("*",))]
 
 
+def _in_scope() -> bool:
+    """During an integration test, or inside ``exercising()``: the same scope however pytest was run."""
+    return _forced > 0 or os.environ.get("PYTEST_CURRENT_TEST", "").startswith(SCOPE)
+
+
+@contextmanager
+def exercising() -> Iterator[None]:
+    """Record the service's calls made inside this block, whatever test runs it."""
+    global _forced
+    _forced += 1
+    try:
+        yield
+    finally:
+        _forced -= 1
+
+
 def _record(client: Any, operation: str, params: dict[str, Any]) -> None:
     kind = classify(sys._getframe(2))
-    if kind is None:
+    if kind is None or not _in_scope():
         return
     service = client.meta.service_model.signing_name
     with _lock:

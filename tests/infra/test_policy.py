@@ -92,7 +92,8 @@ def configuration_set_call() -> list[Any]:
         ses = boto3.client("ses", region_name=REGION)
         ses.verify_domain_identity(Domain=TEST_SENDER_DOMAIN)
         ses.create_configuration_set(ConfigurationSet={"Name": TEST_CONFIGURATION_SET})
-        SesMailer(settings).send(Email(to="someone@example.ca", subject="s", text="t", html="<p>t</p>"))
+        with recorder.exercising():
+            SesMailer(settings).send(Email(to="someone@example.ca", subject="s", text="t", html="<p>t</p>"))
     new = recorder.service_calls - before
     recorder.service_calls.difference_update(new)  # not part of the suite's recording
     assert [(svc, op) for _fn, svc, op, _r in new] == [("ses", "SendEmail")], new
