@@ -45,7 +45,7 @@ def form_schemas() -> dict[str, dict[str, Any]]:
 @lru_cache(maxsize=1)
 def document() -> dict[str, Any]:
     """The document, with the form schemas bundled in (built once per cold start)."""
-    doc = json.loads(DOCUMENT.read_text(encoding="utf-8"))
+    doc: dict[str, Any] = json.loads(DOCUMENT.read_text(encoding="utf-8"))
     by_id = form_schemas()
     schemas = doc["components"]["schemas"]
     for name, entry in schemas.items():

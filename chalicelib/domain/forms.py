@@ -37,7 +37,8 @@ def _is_email(value: object) -> bool:
 def load_schema(form_name: str) -> dict[str, Any]:
     if form_name not in FORM_NAMES + ADMIN_SCHEMAS:
         raise KeyError(form_name)
-    return json.loads((SCHEMA_DIR / f"{form_name}.json").read_text(encoding="utf-8"))
+    schema: dict[str, Any] = json.loads((SCHEMA_DIR / f"{form_name}.json").read_text(encoding="utf-8"))
+    return schema
 
 
 @lru_cache(maxsize=None)
