@@ -29,10 +29,24 @@ def json_body(request: Request | None, max_bytes: int) -> Any:
         raise PayloadTooLarge(f"The body may be at most {max_bytes} bytes.",
                               f"Le corps peut compter au plus {max_bytes} octets.", max_bytes=max_bytes)
     try:
-        return json.loads(raw.decode("utf-8"))
+        body = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise MalformedRequest(f"The body is not valid JSON ({exc.__class__.__name__}).",
                                f"Le corps n'est pas du JSON valide ({exc.__class__.__name__}).") from exc
+    except RecursionError as exc:  # thousands of nested arrays or objects
+        raise MalformedRequest("The body is nested too deeply.", "Le corps est trop profondément imbriqué.") from exc
+    _check_text(body)
+    return body
+
+
+def _check_text(body: Any) -> None:
+    """Refuse text that is not Unicode: a \\uD800 escape alone decodes to a lone surrogate,
+    which no store, hash or email can encode. One pass over a body already within the size limit."""
+    try:
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise MalformedRequest("The body holds an unpaired UTF-16 surrogate (\\uD800-\\uDFFF escape); send Unicode text.",
+                               "Le corps contient un demi-code UTF-16 isolé (échappement \\uD800-\\uDFFF); envoyez du texte Unicode.") from exc
 
 
 def json_object(request: Request | None, max_bytes: int) -> dict[str, Any]:

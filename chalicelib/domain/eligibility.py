@@ -36,9 +36,12 @@ def _date(value: Any) -> date | None:
         return None
 
 
-def _add_months(d: date, months: int) -> date:
+def _add_months(d: date, months: int) -> date | None:
+    """``d`` plus ``months``, on the same day or the month's last; None past the calendar's end (year 9999)."""
     y, m = divmod(d.month - 1 + months, 12)
     year, month = d.year + y, m + 1
+    if year > date.max.year:
+        return None
     for day in (d.day, 30, 29, 28):
         try:
             return date(year, month, day)
@@ -61,7 +64,9 @@ def _years(form: Mapping[str, Any], m: Mission) -> Finding:
                        "Civilian analyst: the 5-year police service criterion does not apply; selection staff assess experience.",
                        "Analyste civil : le critère de 5 ans de service policier ne s'applique pas; le personnel de sélection évalue l'expérience.")
     years = form.get("years_operational_service")
-    if not isinstance(years, int):
+    if isinstance(years, float) and years.is_integer():
+        years = int(years)  # JSON Schema's "integer" admits 12.0
+    if not isinstance(years, int) or isinstance(years, bool):
         return Finding(m.mission_id, c, "unknown", "Years of operational service not given.", "Années de service opérationnel non indiquées.")
     if years >= MIN_YEARS:
         return Finding(m.mission_id, c, "met", f"{years} years of operational service (at least {MIN_YEARS} needed).",

@@ -54,6 +54,14 @@ def _date(value: str | None, field: str, errors: list[FieldError]) -> str | None
         return None
 
 
+def _date_range(params: Mapping[str, str], errors: list[FieldError]) -> tuple[str | None, str | None]:
+    """``from`` and ``to`` as ISO dates, ``from`` no later than ``to`` (DynamoDB refuses a reversed BETWEEN)."""
+    date_from, date_to = _date(params.get("from"), "from", errors), _date(params.get("to"), "to", errors)
+    if date_from and date_to and date_from > date_to:
+        errors.append(_err("from", "from: a date no later than to.", "from : une date qui ne suit pas to."))
+    return date_from, date_to
+
+
 def parse(params: Mapping[str, str] | None, actor: Actor, default_limit: int) -> tuple[Filters, int, str | None]:
     """Filters, page size and cursor from query parameters; a service coordinator is pinned to their service."""
     params = dict(params or {})
@@ -67,7 +75,7 @@ def parse(params: Mapping[str, str] | None, actor: Actor, default_limit: int) ->
     for name in ("mission", "service"):
         if params.get(name) is not None and not _ID.match(params[name]):
             errors.append(_err(name, f"{name}: an identifier.", f"{name} : un identifiant."))
-    date_from, date_to = _date(params.get("from"), "from", errors), _date(params.get("to"), "to", errors)
+    date_from, date_to = _date_range(params, errors)
     limit = default_limit
     if params.get("limit") is not None:
         raw = params["limit"]
