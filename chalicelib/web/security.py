@@ -69,7 +69,8 @@ def check_csrf(secret: str, cookie_value: str | None, submitted: str | None) -> 
     """Raise CsrfRefused unless ``submitted`` is the token of ``cookie_value``."""
     if not valid_csrf_value(cookie_value) or not submitted:
         raise CsrfRefused()
-    if not hmac.compare_digest(csrf_token(secret, str(cookie_value)), submitted):
+    # Compare bytes: compare_digest refuses str with non-ASCII characters (a TypeError, not a refusal).
+    if not hmac.compare_digest(csrf_token(secret, str(cookie_value)).encode("ascii"), submitted.encode("utf-8")):
         raise CsrfRefused()
 
 

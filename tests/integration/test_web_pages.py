@@ -117,6 +117,17 @@ def test_post_with_a_token_for_another_cookie_is_refused(client: Any) -> None:
     assert r.status_code == 403
 
 
+@pytest.mark.parametrize("token", ["é", "\u00ff" * 43, "a\u2028b", ""])
+def test_a_token_that_is_not_ascii_is_refused_not_a_crash(web: WebClient, token: str) -> None:
+    # Given a visitor with a valid CSRF cookie, when the form carries a token that is not ASCII (or is empty),
+    web.get("/en/access")
+    r = web.post("/en/access", [("email", "a@example.ca"), ("csrf_token", token)], csrf=False)
+    # then it is the same 403 page as any wrong token, never a 500.
+    assert r.status_code == 403, r.status_code
+    assert "This form has expired" in _text(r)
+    assert sent_messages() == []
+
+
 def test_post_without_the_cookie_is_refused(client: Any) -> None:
     token = WebClient(client).csrf_token("/en/access")
     r = client.http.post("/en/access", headers=FORM, body=f"email=a%40example.ca&csrf_token={token}")
