@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import boto3
+from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from ..config import Settings
@@ -32,6 +33,13 @@ class Mailer(Protocol):
 
 PERMANENT_CODES = {"MessageRejected", "InvalidParameterValue"}
 
+# Every send is bounded: at most ATTEMPTS tries of CONNECT + READ seconds each (about 30 s),
+# well inside the outbox's IMMEDIATE_GRACE, so a request's own attempt has always ended
+# before the retry job may take its row (tests/unit/test_delivery_bounds.py).
+CONNECT_TIMEOUT, READ_TIMEOUT, ATTEMPTS = 3, 10, 2
+CLIENT_CONFIG = Config(connect_timeout=CONNECT_TIMEOUT, read_timeout=READ_TIMEOUT,
+                       retries={"total_max_attempts": ATTEMPTS, "mode": "standard"})
+
 
 class SesMailer:
     def __init__(self, settings: Settings, client: Any | None = None) -> None:
@@ -42,7 +50,7 @@ class SesMailer:
     def client(self) -> Any:
         if self._client is None:
             self._client = boto3.client("ses", region_name=self._settings.region,
-                                        endpoint_url=self._settings.ses_endpoint)
+                                        endpoint_url=self._settings.ses_endpoint, config=CLIENT_CONFIG)
         return self._client
 
     def send(self, email: Email) -> str:

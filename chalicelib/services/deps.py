@@ -19,6 +19,11 @@ def iso(dt: datetime) -> str:
     return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def parse_iso(value: str) -> datetime:
+    """The inverse of ``iso``."""
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(timezone.utc)
+
+
 @dataclass
 class Deps:
     settings: Settings

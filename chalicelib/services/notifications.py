@@ -4,11 +4,23 @@ A row's id is derived from its event (``<file>:<version>:<recipient>``), so a
 retried change can never create a second email. Delivery is tried at once
 after the change commits and again by the scheduled job with backoff; an SES
 failure never touches the change itself.
+
+Who may send a row, and when (so that no two senders send the same attempt):
+- the request that wrote it, once, right after its transaction commits; the row
+  is written due ``IMMEDIATE_GRACE`` later, and that attempt is bounded well under
+  it (the SES client's timeouts in adapters/mailer.py, the function's Lambda
+  timeout in .chalice/config.json; tests/unit/test_delivery_bounds.py keeps both);
+- the scheduled job, after claiming the row with a conditional update that moves
+  it ``LEASE`` ahead.
+SES takes no idempotency key, so one window remains: SES accepts an email and the
+process dies before the row is marked sent. That email goes out again after the
+grace or the lease (at least once, not exactly once); every other path, an outage
+of any length included, sends each email once.
 """
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from ..adapters.mailer import Email, MailerError
@@ -17,23 +29,37 @@ from ..domain import emails, links, tokens
 from ..domain.i18n import pick
 from ..domain.missions import Mission, police_services
 from ..domain.workflow import load_workflow
-from .deps import Deps, iso
+from .deps import Deps, iso, parse_iso
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 8
+# A transient failure is retried (1, 2, 4 ... minutes, then hourly) for this long after
+# the change; only then, or when SES rejects the address, is the email failed for good
+# (coordinators see it and may requeue it). An SES outage shorter than this loses nothing.
+GIVE_UP_AFTER = timedelta(days=3)
+MAX_BACKOFF = timedelta(hours=1)
 # Rows wait this long before the retry job may pick them, so the immediate
 # attempt right after the change is never raced by the job.
 IMMEDIATE_GRACE = timedelta(minutes=2)
 LEASE = timedelta(minutes=5)
+# The job stops claiming rows once it has run this long (its Lambda timeout is 300 s,
+# and one attempt takes at most a minute), and after this many transient failures in a
+# row (SES is down: the rest wait for the next run instead of each timing out now).
+JOB_BUDGET = timedelta(minutes=3)
+JOB_FAILURES_BEFORE_PAUSE = 3
 # Templates whose email carries a private link: the token is minted at send
 # time (the outbox never stores a token).
 LINK_TEMPLATES = {"submitted", "access_link"}
 
 
 def backoff(attempts: int) -> timedelta:
-    """1, 2, 4 ... minutes, capped at 6 hours."""
-    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
+    """1, 2, 4 ... minutes after attempt ``attempts``, then hourly."""
+    return min(timedelta(minutes=2 ** min(max(attempts - 1, 0), 20)), MAX_BACKOFF)
+
+
+def _gave_up(row: OutboxModel, now: datetime) -> bool:
+    created = parse_iso(row.created_at) if row.created_at else None
+    return created is None or now - created >= GIVE_UP_AFTER
 
 
 def message_id(application_id: str, version: int, recipient: str) -> str:
@@ -65,7 +91,7 @@ def _mission_name(deps: Deps, mission_id: str, lang: str) -> str:
 
 
 def compose(deps: Deps, row: OutboxModel, token: str | None = None, mission_name: str | None = None) -> Email:
-    """Render a row. Link templates get ``token`` or a freshly minted one."""
+    """Render a row; a link template carries ``token`` (the caller mints and stores it)."""
     lang, base = row.language, deps.settings.base_url
     stage = row.params.get("stage", "")
     wf = load_workflow()
@@ -78,10 +104,7 @@ def compose(deps: Deps, row: OutboxModel, token: str | None = None, mission_name
         "status_url": links.status_url(base, lang, row.application_id),
         "access_url": links.access_url(base, lang),
     }
-    if row.template in LINK_TEMPLATES:
-        if token is None:
-            token = tokens.new_token()
-            deps.repo.add_token_hash(row.application_id, tokens.token_hash(token), tokens.MAX_ACTIVE_TOKENS)
+    if row.template in LINK_TEMPLATES and token is not None:
         params["link_url"] = links.token_link(base, lang, row.application_id, token)
     subject, text, html = emails.render(row.template, lang, params)
     return Email(to=row.to_address, subject=subject, text=text, html=html)
@@ -89,18 +112,30 @@ def compose(deps: Deps, row: OutboxModel, token: str | None = None, mission_name
 
 def attempt(deps: Deps, row: OutboxModel, attempts: int, token: str | None = None,
             mission_name: str | None = None) -> bool:
-    """Attempt number ``attempts`` of a row; records the outcome. Never raises for a mail failure."""
+    """Attempt number ``attempts`` of a row; records the outcome. Never raises for a mail failure.
+
+    A link email without ``token`` (a retry: the outbox never stores one) gets a fresh token,
+    stored only once SES has accepted the email, so failed attempts never retire the
+    applicant's earlier links.
+    """
+    fresh = tokens.new_token() if row.template in LINK_TEMPLATES and token is None else None
     try:
-        ses_id = deps.mailer.send(compose(deps, row, token, mission_name))
+        ses_id = deps.mailer.send(compose(deps, row, token or fresh, mission_name))
     except MailerError as exc:
-        final = exc.permanent or attempts >= MAX_ATTEMPTS
-        due = None if final else iso(deps.clock() + backoff(attempts))
-        deps.repo.mark_attempt_failed(row.message_id, str(exc), due, attempts)
-        log.warning("email attempt failed", extra={"message_id": row.message_id, "attempts": attempts,
-                                                   "error": str(exc), "final": final})
+        _failed(deps, row, attempts, str(exc), exc.permanent)
         return False
+    if fresh is not None:
+        deps.repo.add_token_hash(row.application_id, tokens.token_hash(fresh), tokens.MAX_ACTIVE_TOKENS)
     deps.repo.mark_sent(row.message_id, ses_id, deps.now(), attempts)
     return True
+
+
+def _failed(deps: Deps, row: OutboxModel, attempts: int, error: str, permanent: bool) -> None:
+    final = permanent or _gave_up(row, deps.clock())
+    due = None if final else iso(deps.clock() + backoff(attempts))
+    deps.repo.mark_attempt_failed(row.message_id, error, due, attempts)
+    log.warning("email attempt failed", extra={"message_id": row.message_id, "attempts": attempts,
+                                               "error": error, "final": final})
 
 
 def send_now(deps: Deps, rows: list[OutboxModel], token: str | None = None, mission_name: str | None = None) -> None:
@@ -113,17 +148,37 @@ def send_now(deps: Deps, rows: list[OutboxModel], token: str | None = None, miss
 
 
 def deliver_pending(deps: Deps, limit: int = 100) -> dict[str, int]:
-    """The scheduled job: claim each due row, try it once. Returns counts."""
-    now = deps.clock()
-    counts = {"due": 0, "sent": 0, "failed": 0, "skipped": 0}
+    """The scheduled job: claim each due row, try it once. Returns counts.
+
+    One row's crash (a template or data fault) is recorded on that row and never stops the
+    others; the run pauses when SES keeps failing or its time budget is spent, and the rows
+    it did not reach stay due for the next run.
+    """
+    start = now = deps.clock()
+    counts = {"due": 0, "sent": 0, "failed": 0, "skipped": 0, "crashed": 0, "deferred": 0}
+    failures_in_a_row = 0
     for row in list(deps.repo.due_messages(iso(now), limit)):
         counts["due"] += 1
-        if not deps.repo.claim_message(row, iso(now + LEASE)):
-            counts["skipped"] += 1
+        if failures_in_a_row >= JOB_FAILURES_BEFORE_PAUSE or deps.clock() - start >= JOB_BUDGET:
+            counts["deferred"] += 1
             continue
-        # Claiming counted this attempt on the row (the update refreshed it).
-        if attempt(deps, row, int(row.attempts)):
-            counts["sent"] += 1
-        else:
-            counts["failed"] += 1
+        outcome = _try_claimed(deps, row, iso(now + LEASE))
+        counts[outcome] += 1
+        failures_in_a_row = failures_in_a_row + 1 if outcome in ("failed", "crashed") else 0
     return counts
+
+
+def _try_claimed(deps: Deps, row: OutboxModel, lease_until: str) -> str:
+    """"sent", "failed", "crashed" or "skipped" (another worker holds the row)."""
+    try:
+        if not deps.repo.claim_message(row, lease_until):
+            return "skipped"
+        # Claiming counted this attempt on the row (the update refreshed it).
+        return "sent" if attempt(deps, row, int(row.attempts)) else "failed"
+    except Exception as exc:  # noqa: BLE001 - one bad row must not stop the others
+        log.exception("email attempt crashed", extra={"message_id": row.message_id})
+        try:
+            _failed(deps, row, int(row.attempts), type(exc).__name__, permanent=False)
+        except Exception:  # noqa: BLE001 - the lease expires and the next run tries again
+            log.exception("could not record the crash", extra={"message_id": row.message_id})
+        return "crashed"

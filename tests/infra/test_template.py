@@ -16,7 +16,7 @@ import logging
 import re
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -265,7 +265,8 @@ class _Repo:
         self.failed.append(args)
 
 
-def _logged_failure(caplog: pytest.LogCaptureFixture, attempts: int, permanent: bool) -> dict[str, Any]:
+def _logged_failure(caplog: pytest.LogCaptureFixture, attempts: int, permanent: bool,
+                    age: timedelta = timedelta(0)) -> dict[str, Any]:
     """The JSON line chalicelib logs when an email attempt fails, as CloudWatch receives it."""
     from chalicelib.adapters.models import OutboxModel
     from chalicelib.api.logs import JsonFormatter
@@ -281,7 +282,7 @@ def _logged_failure(caplog: pytest.LogCaptureFixture, attempts: int, permanent: 
 
     repo = _Repo()
     deps = Deps(settings=get_settings(), repo=repo, mailer=Mailer(),  # type: ignore[arg-type]
-                clock=lambda: datetime(2026, 1, 5, tzinfo=timezone.utc))
+                clock=lambda: datetime(2026, 1, 5, tzinfo=timezone.utc) + age)
     row = OutboxModel("po-1:2:applicant", application_id="po-1", template="service_review", recipient="applicant",
                       to_address="a@example.ca", language="en", params={"mission_id": "m", "stage": "service_review"},
                       status="pending", attempts=attempts - 1, created_at="2026-01-05T00:00:00Z")
@@ -296,11 +297,11 @@ def _logged_failure(caplog: pytest.LogCaptureFixture, attempts: int, permanent: 
 
 def test_the_email_metric_filters_match_the_line_the_code_logs(template: dict[str, Any],
                                                                  caplog: pytest.LogCaptureFixture) -> None:
-    from chalicelib.services.notifications import MAX_ATTEMPTS
+    from chalicelib.services.notifications import GIVE_UP_AFTER
 
     by_metric = {f["MetricTransformations"][0]["MetricName"]: f["FilterPattern"] for f in _filters(template)}
     retried = _logged_failure(caplog, attempts=1, permanent=False)
-    final = _logged_failure(caplog, attempts=MAX_ATTEMPTS, permanent=False)
+    final = _logged_failure(caplog, attempts=40, permanent=False, age=GIVE_UP_AFTER)
     rejected = _logged_failure(caplog, attempts=1, permanent=True)
     assert _matches(by_metric["EmailAttemptsFailed"], retried)
     assert _matches(by_metric["EmailAttemptsFailed"], final)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta, timezone
 
-from .conftest import move, sent_messages, staff_call, submit
+from .conftest import bearer, link_token, move, sent_messages, staff_call, submit
 
 
 def _ses():
@@ -54,7 +54,8 @@ def test_outage_loses_nothing_and_retry_sends_exactly_once(client, tokens):
     later = datetime.now(timezone.utc) + timedelta(minutes=10)
     d.clock = lambda: later
     counts = notifications.deliver_pending(d)
-    assert counts["sent"] == 0 and counts["failed"] == 5
+    # (after three failures in a row the run pauses; the other two wait for the next run, untouched)
+    assert counts["sent"] == 0 and counts["failed"] == 3 and counts["deferred"] == 2
     assert len(sent_messages()) == baseline
 
     # When SES is back and the job runs (twice, as a schedule would)...
@@ -71,14 +72,61 @@ def test_outage_loses_nothing_and_retry_sends_exactly_once(client, tokens):
     assert recipients == sorted([f"o{i}@example.ca" for i in range(3)] + ["late@example.ca", "peaceops-coordinator.spvm@example.ca"])
     assert list(OutboxModel.pending.query("pending")) == []
     # The late confirmation carries a freshly minted private link that opens the file.
-    from .conftest import bearer, link_token
-
     confirmation = next(m for m in new if m.destinations["ToAddresses"] == ["late@example.ca"])
     token = link_token(confirmation.body)
     assert client.http.get(f"/applications/{late}", headers=bearer(token)).status_code == 200
 
 
-def test_permanent_failure_stops_and_a_coordinator_can_requeue(client, tokens):
+def _run_job_every_5_minutes(d, start: datetime, duration: timedelta) -> datetime:
+    from chalicelib.services import notifications
+
+    t = start
+    while t < start + duration:
+        t += timedelta(minutes=5)
+        d.clock = lambda t=t: t
+        notifications.deliver_pending(d)
+    return t
+
+
+def test_a_long_outage_loses_nothing_and_spares_the_first_link(client, tokens):
+    from chalicelib.adapters.models import OutboxModel
+    from chalicelib.api.wiring import deps
+    from chalicelib.services import notifications
+
+    # Given SES down from the moment a file is submitted and moved
+    set_ses(False)
+    created = submit(client, email="long@example.ca")
+    app_id = created["application_id"]
+    assert move(client, tokens["coordinator.spvm"], app_id, "service_review", "submitted").status_code == 200
+    baseline = len(sent_messages())
+
+    # When the job runs every 5 minutes through a 12-hour outage
+    d = deps()
+    t = _run_job_every_5_minutes(d, datetime.now(timezone.utc), timedelta(hours=12))
+
+    # Then every email is still pending (retried hourly by now), none failed for good
+    rows = list(OutboxModel.by_application.query(app_id))
+    assert {r.status for r in rows} == {"pending"} and len(rows) == 3
+    assert all(int(r.attempts) > 10 for r in rows)
+    # ...and the failed retries of the confirmation never retired the link from the 201 answer
+    assert client.http.get(f"/applications/{app_id}", headers=bearer(created["access_token"])).status_code == 200
+
+    # When SES is back, the next runs send each email exactly once
+    set_ses(True)
+    for minutes in (60, 65):
+        d.clock = lambda m=minutes: t + timedelta(minutes=m)
+        notifications.deliver_pending(d)
+    new = sent_messages()[baseline:]
+    assert sorted(m.destinations["ToAddresses"][0] for m in new) == sorted(
+        ["long@example.ca", "long@example.ca", "peaceops-coordinator.spvm@example.ca"])
+    assert {r.status for r in OutboxModel.by_application.query(app_id)} == {"sent"}
+    # ...the retried confirmation's fresh link works, and so does the first one
+    confirmation = next(m for m in new if "?token=" in m.body)
+    assert client.http.get(f"/applications/{app_id}", headers=bearer(link_token(confirmation.body))).status_code == 200
+    assert client.http.get(f"/applications/{app_id}", headers=bearer(created["access_token"])).status_code == 200
+
+
+def test_an_email_fails_for_good_only_after_days_and_a_coordinator_can_requeue(client, tokens):
     from chalicelib.adapters.models import OutboxModel
     from chalicelib.api.wiring import deps
     from chalicelib.services import notifications
@@ -87,12 +135,15 @@ def test_permanent_failure_stops_and_a_coordinator_can_requeue(client, tokens):
     app_id = submit(client)["application_id"]
     d = deps()
     now = datetime.now(timezone.utc)
-    for i in range(notifications.MAX_ATTEMPTS + 2):
-        d.clock = lambda i=i: now + timedelta(days=i + 1)
-        notifications.deliver_pending(d)
+    # Just short of the limit: still pending, still queued.
+    _run_job_every_5_minutes(d, now, notifications.GIVE_UP_AFTER - timedelta(hours=2))
     rows = {r.recipient: r for r in OutboxModel.by_application.query(app_id)}
-    assert rows["applicant"].status == "failed" and int(rows["applicant"].attempts) == notifications.MAX_ATTEMPTS
-    assert rows["applicant"].queue is None
+    assert rows["applicant"].status == "pending" and rows["applicant"].queue == "pending"
+    # Past it: failed for good, out of the queue, the error kept.
+    _run_job_every_5_minutes(d, now + notifications.GIVE_UP_AFTER - timedelta(hours=2), timedelta(hours=3))
+    rows = {r.recipient: r for r in OutboxModel.by_application.query(app_id)}
+    assert rows["applicant"].status == "failed" and rows["applicant"].queue is None
+    assert rows["applicant"].last_error
     set_ses(True)
     mid = rows["applicant"].message_id
     r = staff_call(client, "post", f"/admin/emails/{mid}/retry", tokens["irss"], {})
@@ -102,3 +153,54 @@ def test_permanent_failure_stops_and_a_coordinator_can_requeue(client, tokens):
     d.clock = lambda: now + timedelta(days=30)
     assert notifications.deliver_pending(d)["sent"] == 1
     assert OutboxModel.get(mid).status == "sent"
+
+
+def test_one_broken_row_does_not_stop_the_others(client, tokens, monkeypatch):
+    from chalicelib.adapters.models import OutboxModel
+    from chalicelib.api.wiring import deps
+    from chalicelib.domain import emails
+    from chalicelib.services import notifications
+
+    # Given three files whose stage emails wait in the outbox
+    set_ses(False)
+    files = [submit(client, email=f"b{i}@example.ca")["application_id"] for i in range(3)]
+    for app_id in files:
+        assert move(client, tokens["coordinator.spvm"], app_id, "service_review", "submitted").status_code == 200
+    set_ses(True)
+    baseline = len(sent_messages())
+
+    # When rendering crashes for one file's emails (a template or data fault)
+    broken = files[1]
+    render = emails.render
+
+    def flaky(template, lang, params):
+        if broken.upper()[3:7] in params["reference"]:
+            raise KeyError("stage_label")
+        return render(template, lang, params)
+
+    monkeypatch.setattr(emails, "render", flaky)
+    d = deps()
+    d.clock = lambda: datetime.now(timezone.utc) + timedelta(minutes=10)
+    counts = notifications.deliver_pending(d)
+
+    # Then the others are sent, and the broken ones are recorded and back in the queue
+    assert counts["crashed"] == 3 and counts["sent"] == 6, counts  # the broken file: 2 confirmation rows + 1 stage row
+    sent_to = {m.destinations["ToAddresses"][0] for m in sent_messages()[baseline:]}
+    assert sent_to == {"b0@example.ca", "b2@example.ca", "peaceops-coordinator.spvm@example.ca"}
+    broken_rows = list(OutboxModel.by_application.query(broken))
+    assert {r.status for r in broken_rows} == {"pending"} and all(r.last_error == "KeyError" for r in broken_rows)
+
+
+def test_the_job_pauses_when_ses_keeps_failing(client, tokens):
+    from chalicelib.api.wiring import deps
+    from chalicelib.services import notifications
+
+    set_ses(False)
+    for i in range(3):
+        submit(client, email=f"p{i}@example.ca")
+    d = deps()
+    d.clock = lambda: datetime.now(timezone.utc) + timedelta(minutes=10)
+    counts = notifications.deliver_pending(d)
+    # Six rows due; after three transient failures in a row the rest wait for the next run untouched.
+    assert counts["due"] == 6 and counts["failed"] == notifications.JOB_FAILURES_BEFORE_PAUSE
+    assert counts["deferred"] == 6 - notifications.JOB_FAILURES_BEFORE_PAUSE
