@@ -4,6 +4,7 @@
     python scripts/local.py bootstrap   # tables, SES sender, missions, demo coordinators
     python scripts/local.py mail        # the emails the local service has sent
     python scripts/local.py tokens      # an ID token for each demo coordinator
+    python scripts/local.py retry       # run the scheduled email job once (chalice local runs no schedule)
 """
 from __future__ import annotations
 
@@ -100,9 +101,9 @@ def cmd_mail(_: argparse.Namespace) -> None:
         print(f"To:      {', '.join(m.get('destinations', {}).get('ToAddresses', []))}")
         print(f"Subject: {m.get('subject')}")
         print("-" * 72)
-        # moto keeps the HTML part; show it as text.
+        # moto keeps the HTML part; show it as text, a blank line after each block.
         body = re.sub(r"<br>\n?", "\n", m.get("body") or "")
-        body = re.sub(r"</p>", "\n\n", body)
+        body = re.sub(r"</(p|h[1-6]|div|li)>", "\n\n", body)
         print(html.unescape(re.sub(r"<[^>]+>", "", body)).strip())
 
 
@@ -126,6 +127,15 @@ def cmd_tokens(args: argparse.Namespace) -> None:
             print(f"export TOKEN_{user.upper().replace('.', '_')}='{token}'")
 
 
+def cmd_retry(_: argparse.Namespace) -> None:
+    """What the 5-minute schedule does in AWS: send the emails whose retry is due."""
+    _apply_env()
+    from chalicelib.api.wiring import deps
+    from chalicelib.services import notifications
+
+    print(json.dumps(notifications.deliver_pending(deps())))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="cmd", required=True)
@@ -137,6 +147,7 @@ def main() -> None:
     t = sub.add_parser("tokens")
     t.add_argument("--user", help="print only this user's token (e.g. irss)")
     t.set_defaults(func=cmd_tokens)
+    sub.add_parser("retry").set_defaults(func=cmd_retry)
     args = parser.parse_args()
     args.func(args)
 
