@@ -1,182 +1,338 @@
 """Whole selection paths through the HTTP API with real coordinator tokens.
 
-Given a file, when each role makes its move, then the stage, the audit trail,
-the cap and the applicant's emails follow at every step.
+Given a file, when each role makes its move, then at every step: the answer,
+one new audit row in the coordinators' view, exactly the new emails (the
+applicant's in their language with the status link and no medical or family
+detail, the coordinator's where workflow.json says so), the seat count, and
+one more entry in the applicant's plain-language timeline.
+
+Expected subjects, labels and recipients are read from the data files
+(workflow.json, emails.json, police_services.json), not from the code that
+renders them.
 """
 from __future__ import annotations
 
+import html
 import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
-from .conftest import bearer, family_readiness, move, sent_messages, staff_call, submit
+from .conftest import application, bearer, family_readiness, link_token, move, post_json, sent_messages, staff_call
+
+DATA = Path(__file__).resolve().parents[2] / "chalicelib" / "data"
+WORKFLOW = json.loads((DATA / "workflow.json").read_text(encoding="utf-8"))
+EMAILS = json.loads((DATA / "emails.json").read_text(encoding="utf-8"))
+COORDINATOR_EMAIL = {s["code"]: s["coordinator_email"]
+                     for s in json.loads((DATA / "police_services.json").read_text(encoding="utf-8"))["services"]}
+NOTIFY_COORDINATOR = set(WORKFLOW["notify_coordinator_on"])
+
+# What must never reach an email: the family-readiness form and medical outcomes.
+FAMILY = family_readiness()
+PRIVATE_TEXT = (FAMILY["support_details"], FAMILY["emergency_contact_name"], FAMILY["emergency_contact_phone"],
+                "needs_consultation", "consultation")
+PRIVATE_WORD = re.compile(r"\b(fit|unfit|apte|inapte)\b", re.IGNORECASE)
 
 
-def audit(client, token, app_id):
-    r = staff_call(client, "get", f"/admin/applications/{app_id}", token)
+@dataclass
+class File:
+    """An applicant's file as the test follows it."""
+
+    client: Any
+    tokens: dict[str, str]
+    app_id: str
+    access_token: str
+    email: str
+    lang: str
+    coordinator: str
+    reference: str = ""
+    stage: str = "submitted"
+    base_url: str = field(default="")
+
+    @property
+    def status_url(self) -> str:
+        return f"{self.base_url}/{self.lang}/status/{self.app_id}"
+
+
+def role(who: str) -> str:
+    return "service_coordinator" if who.startswith("coordinator.") else who
+
+
+def file_view(f: File) -> dict[str, Any]:
+    """The coordinators' view of the file (an IRSS token sees every row)."""
+    r = staff_call(f.client, "get", f"/admin/applications/{f.app_id}", f.tokens["irss"])
     assert r.status_code == 200, r.body
     return json.loads(r.body)
 
 
-def mails_to(address):
+def applicant_status(f: File) -> dict[str, Any]:
+    r = f.client.http.get(f"/applications/{f.app_id}", headers=bearer(f.access_token))
+    assert r.status_code == 200, r.body
+    return json.loads(r.body)
+
+
+def mails_to(address: str) -> list[Any]:
     return [m for m in sent_messages() if m.destinations["ToAddresses"] == [address]]
 
 
-def cap(client, tokens, cap_id):
-    return json.loads(staff_call(client, "get", f"/admin/caps/{cap_id}", tokens["admin"]).body)
+def cap(f: File, cap_id: str) -> int:
+    return int(json.loads(staff_call(f.client, "get", f"/admin/caps/{cap_id}", f.tokens["admin"]).body)["deployed"])
 
 
-def step(client, token, app_id, to, expected, applicant_email, subject_start, reason=None):
-    before = len(mails_to(applicant_email))
-    r = move(client, token, app_id, to, expected, reason)
+def expected_subject(template: str, stage: str, f: File) -> str:
+    label = WORKFLOW["stages"][stage]["label"][f.lang]
+    return EMAILS[template]["subject"][f.lang].format(reference=f.reference, stage_label=label)
+
+
+def assert_private(mail: Any, hidden: tuple[str, ...]) -> None:
+    for text in PRIVATE_TEXT + hidden:
+        assert text not in mail.body and text not in mail.subject, f"{text!r} in {mail.subject!r}"
+    assert not PRIVATE_WORD.search(mail.body), mail.body
+
+
+def check_emails(f: File, new: list[Any], stage: str, hidden: tuple[str, ...] = ()) -> Any:
+    """Exactly the new emails: the applicant's, plus the coordinator's where the stage calls for one."""
+    mine = [m for m in new if m.destinations["ToAddresses"] == [f.email]]
+    theirs = [m for m in new if m.destinations["ToAddresses"] == [f.coordinator]]
+    want_coordinator = 1 if stage in NOTIFY_COORDINATOR else 0
+    assert (len(mine), len(theirs), len(new)) == (1, want_coordinator, 1 + want_coordinator), [m.subject for m in new]
+    mail = mine[0]
+    assert mail.subject == expected_subject(stage, stage, f)
+    assert f.status_url in mail.body
+    assert html.escape(WORKFLOW["stages"][stage]["next_step"][f.lang]) in mail.body  # says what comes next
+    assert_private(mail, hidden)
+    if theirs:
+        assert theirs[0].subject == expected_subject(f"coordinator_{stage}", stage, f)
+        assert f.reference in theirs[0].body
+        assert_private(theirs[0], hidden)
+    return mail
+
+
+def check_timeline(f: File, before: list[dict[str, Any]], stage: str, hidden: tuple[str, ...]) -> None:
+    """One more plain-language entry, nothing earlier changed, no code or note anywhere."""
+    status = applicant_status(f)
+    assert status["history"][:-1] == before
+    last = status["history"][-1]
+    assert (last["stage"], last["label"]) == (stage, WORKFLOW["stages"][stage]["label"])
+    assert status["stage"] == stage and status["closed"] is WORKFLOW["stages"][stage]["terminal"]
+    shown = json.dumps(status, ensure_ascii=False)
+    for text in hidden:
+        assert text not in shown, text
+
+
+def check_audit(f: File, version: int, who: str, to: str, reason: str | None, note: str | None,
+                before: list[dict[str, Any]]) -> dict[str, Any]:
+    """One row appended at the file's new version; earlier rows untouched; its emails recorded as sent."""
+    view = file_view(f)
+    rows = view["audit"]
+    assert rows[:-1] == before and rows[-1]["seq"] == version
+    row = rows[-1]
+    assert (row["kind"], row["from_stage"], row["to_stage"], row["actor_role"]) == ("stage_change", f.stage, to, role(who))
+    assert (row["reason_code"], row["note"]) == (reason, note)
+    assert row["initiated_by"] == (role(who) if to == "withdrawn" else None)
+    outbox = {e["recipient"]: e["status"] for e in view["emails"] if e["message_id"].startswith(f"{f.app_id}:{version}:")}
+    assert outbox == {"applicant": "sent", **({"coordinator": "sent"} if to in NOTIFY_COORDINATOR else {})}
+    return row
+
+
+def request_move(f: File, who: str, to: str, reason: str | None, note: str | None) -> Any:
+    given = {k: v for k, v in (("expected_stage", f.stage), ("reason_code", reason), ("note", note)) if v is not None}
+    if who == "applicant":
+        return post_json(f.client, f"/applications/{f.app_id}/withdrawal", given, **bearer(f.access_token))
+    return staff_call(f.client, "post", f"/admin/applications/{f.app_id}/moves", f.tokens[who], {"to_stage": to, **given})
+
+
+def step(f: File, who: str, to: str, reason: str | None = None, note: str | None = None) -> Any:
+    """Given the file where the test left it, when ``who`` moves it to ``to``, then every trace follows.
+
+    Returns the applicant's email for this step.
+    """
+    audit_before, history_before = file_view(f)["audit"], applicant_status(f)["history"]
+    mails_before = len(sent_messages())
+    r = request_move(f, who, to, reason, note)
     assert r.status_code == 200, r.body
-    assert json.loads(r.body)["stage"] == to
-    new = mails_to(applicant_email)[before:]
-    assert len(new) == 1, f"one email for {to}"
-    assert new[0].subject.startswith(subject_start), new[0].subject
-    return new[0]
+    answer = json.loads(r.body)
+    assert (answer["previous_stage"], answer["stage"]) == (f.stage, to)
+    hidden = tuple(t for t in (reason, note) if t)
+    check_audit(f, answer["version"], who, to, reason, note, audit_before)
+    mail = check_emails(f, sent_messages()[mails_before:], to, hidden)
+    check_timeline(f, history_before, to, hidden)
+    f.stage = to
+    return mail
 
 
-def refused(client, token, app_id, to, expected, guard):
-    r = move(client, token, app_id, to, expected)
+def submitted(client: Any, tokens: dict[str, str], **overrides: Any) -> File:
+    """Given a valid application, when it is submitted, then the file, its first row and its emails exist."""
+    from chalicelib.config import get_settings
+
+    doc = application(**overrides)
+    mails_before = len(sent_messages())
+    r = post_json(client, "/applications", doc)
+    assert r.status_code == 201, r.body
+    created = json.loads(r.body)
+    f = File(client, tokens, created["application_id"], created["access_token"], doc["email"],
+             doc["preferred_language"], COORDINATOR_EMAIL[doc["police_service"]], base_url=get_settings().base_url)
+    view = file_view(f)
+    f.reference = view["reference"]
+    assert [(a["seq"], a["kind"], a["to_stage"], a["actor_role"]) for a in view["audit"]] == [
+        (1, "submitted", "submitted", "applicant")]
+    mail = check_emails(f, sent_messages()[mails_before:], "submitted")
+    f.access_token = link_token(mail.body)  # the private link in the email opens the file
+    check_timeline(f, [], "submitted", ())
+    return f
+
+
+def put_family_readiness(f: File) -> None:
+    r = f.client.http.put(f"/applications/{f.app_id}/family-readiness",
+                          headers={"Content-Type": "application/json", **bearer(f.access_token)},
+                          body=json.dumps(family_readiness()))
+    assert r.status_code == 200, r.body
+
+
+def record(f: File, who: str, method: str, what: str, body: dict[str, Any]) -> None:
+    r = staff_call(f.client, method, f"/admin/applications/{f.app_id}/{what}", f.tokens[who], body)
+    assert r.status_code == 200, r.body
+
+
+def refused(f: File, who: str, to: str, guard: str) -> dict[str, Any]:
+    """The guard answers 409 in both languages; the file, its trail and the outbox stay as they were."""
+    view_before, mails_before = file_view(f), len(sent_messages())
+    r = move(f.client, f.tokens[who], f.app_id, to, f.stage)
     assert r.status_code == 409, r.body
     body = json.loads(r.body)
     assert body["guard"] == guard and body["reason"]["en"] and body["reason"]["fr"]
+    view = file_view(f)
+    assert (view["stage"], view["audit"], view["emails"]) == (f.stage, view_before["audit"], view_before["emails"])
+    assert len(sent_messages()) == mails_before
     return body
 
 
+def shortcut_to(f: File, stage: str, **facts: Any) -> None:
+    """Put a file straight into ``stage`` (for tests about one move, not the path)."""
+    from chalicelib.adapters.models import ApplicationModel
+
+    actions = [ApplicationModel.stage.set(stage)] + [getattr(ApplicationModel, k).set(v) for k, v in facts.items()]
+    ApplicationModel(f.app_id).update(actions=actions)
+    f.stage = stage
+
+
 def test_un_mission_whole_path_in_french(client, tokens):
-    me = "helene.cote@example.ca"
-    created = submit(client)  # Haiti (UN, French), SPVM, French-speaking applicant
-    app_id, coord, irss, health = created["application_id"], tokens["coordinator.spvm"], tokens["irss"], tokens["health"]
-    assert cap(client, tokens, "haiti")["deployed"] == 40
+    # Given a French-speaking SPVM officer applying to Haiti (UN)
+    f = submitted(client, tokens)
+    assert cap(f, "haiti") == 40
 
-    step(client, coord, app_id, "service_review", "submitted", me, "Votre dossier a progressé : Examen par le service de police")
-    step(client, coord, app_id, "irss_review", "service_review", me, "Votre dossier a progressé : Examen de sélection de la GRC")
-    refused(client, irss, app_id, "interview", "irss_review", "family_readiness_on_file")
-    r = client.http.put(f"/applications/{app_id}/family-readiness", headers={"Content-Type": "application/json", **bearer(created["access_token"])},
-                        body=json.dumps(family_readiness()))
-    assert r.status_code == 200
-    refused(client, irss, app_id, "medical", "irss_review", "no_interview_required")  # UN: interview first
-    step(client, irss, app_id, "interview", "irss_review", me, "Votre dossier a progressé : Entrevue")
-    step(client, irss, app_id, "medical", "interview", me, "Votre dossier a progressé : Évaluation médicale")
-    refused(client, health, app_id, "pre_deployment", "medical", "medically_fit")
-    r = staff_call(client, "put", f"/admin/applications/{app_id}/medical-outcome", health, {"outcome": "needs_consultation"})
-    assert r.status_code == 200
-    refused(client, health, app_id, "pre_deployment", "medical", "medically_fit")
-    staff_call(client, "put", f"/admin/applications/{app_id}/medical-outcome", health, {"outcome": "fit"})
-    step(client, health, app_id, "pre_deployment", "medical", me, "Votre dossier a progressé : Préparation au déploiement")
-    refused(client, irss, app_id, "training", "pre_deployment", "un_modules_passed")
+    step(f, "coordinator.spvm", "service_review", note="Sgte en congé jusqu'en mai; libérée par l'inspecteur")
+    step(f, "coordinator.spvm", "irss_review")
+    refused(f, "irss", "interview", "family_readiness_on_file")
+    put_family_readiness(f)
+    refused(f, "irss", "medical", "no_interview_required")  # UN: interview first
+    step(f, "irss", "interview")
+    step(f, "irss", "medical")
+    refused(f, "health", "pre_deployment", "medically_fit")
+    record(f, "health", "put", "medical-outcome", {"outcome": "needs_consultation"})
+    refused(f, "health", "pre_deployment", "medically_fit")
+    record(f, "health", "put", "medical-outcome", {"outcome": "fit"})
+    step(f, "health", "pre_deployment")
+    refused(f, "irss", "training", "un_modules_passed")
     for module, score in (("un-core-pre-deployment", 92), ("un-bsafe", 79), ("un-psea", 88)):
-        assert staff_call(client, "post", f"/admin/applications/{app_id}/module-results", irss,
-                          {"module": module, "score": score}).status_code == 200
-    refused(client, irss, app_id, "training", "pre_deployment", "un_modules_passed")  # 79 < 80
-    staff_call(client, "post", f"/admin/applications/{app_id}/module-results", irss, {"module": "un-bsafe", "score": 85})
-    step(client, irss, app_id, "training", "pre_deployment", me, "Votre dossier a progressé : Formation")
-    coord_before = len(mails_to("peaceops-coordinator.spvm@example.ca"))
-    step(client, irss, app_id, "deployed", "training", me, "Votre dossier a progressé : Déployé")
-    assert cap(client, tokens, "haiti")["deployed"] == 41
-    assert len(mails_to("peaceops-coordinator.spvm@example.ca")) == coord_before + 1
-    step(client, irss, app_id, "returned", "deployed", me, "Votre dossier a progressé : Retour de mission")
-    assert cap(client, tokens, "haiti")["deployed"] == 40
+        record(f, "irss", "post", "module-results", {"module": module, "score": score})
+    refused(f, "irss", "training", "un_modules_passed")  # 79 < 80
+    record(f, "irss", "post", "module-results", {"module": "un-bsafe", "score": 85})
+    step(f, "irss", "training")
+    step(f, "irss", "deployed")
+    assert cap(f, "haiti") == 41
+    step(f, "irss", "returned")
+    assert cap(f, "haiti") == 40
 
-    view = audit(client, irss, app_id)
-    stage_changes = [(a["from_stage"], a["to_stage"], a["actor_role"]) for a in view["audit"] if a["kind"] == "stage_change"]
-    assert stage_changes == [
-        ("submitted", "service_review", "service_coordinator"), ("service_review", "irss_review", "service_coordinator"),
-        ("irss_review", "interview", "irss"), ("interview", "medical", "irss"), ("medical", "pre_deployment", "health"),
-        ("pre_deployment", "training", "irss"), ("training", "deployed", "irss"), ("deployed", "returned", "irss")]
-    seqs = [a["seq"] for a in view["audit"]]
-    assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
+    # Then the coordinators' trail holds every move and every fact, in order
+    view = file_view(f)
+    assert [(a["kind"], a["to_stage"]) for a in view["audit"] if a["kind"] == "stage_change"] == [
+        ("stage_change", s) for s in ("service_review", "irss_review", "interview", "medical", "pre_deployment",
+                                      "training", "deployed", "returned")]
     kinds = [a["kind"] for a in view["audit"]]
-    assert kinds.count("medical_outcome") == 2 and kinds.count("module_result") == 4 and kinds[0] == "submitted"
-    assert all(e["status"] == "sent" for e in view["emails"])
-    # No medical or family detail in any email to the applicant.
-    for m in mails_to(me):
-        for word in ("needs_consultation", "consultation", "Ma sœur", "François", "apte"):
-            assert word not in m.body
-
-    status = json.loads(client.http.get(f"/applications/{app_id}", headers=bearer(created["access_token"])).body)
-    assert [h["stage"] for h in status["history"] if h["stage"]] == [
-        "submitted", "service_review", "irss_review", "interview", "medical", "pre_deployment", "training", "deployed", "returned"]
+    assert (kinds.count("family_readiness"), kinds.count("medical_outcome"), kinds.count("module_result")) == (1, 2, 4)
+    status = applicant_status(f)
     assert status["closed"] is True and status["can_withdraw"] is False
+    assert len(mails_to(f.email)) == 9 and len(mails_to(f.coordinator)) == 2  # received, 8 moves; submitted, deployed
 
 
 def test_non_un_mission_skips_interview_and_modules(client, tokens):
-    me = "sam.lee@example.ca"
-    created = submit(client, email=me, preferred_language="en", police_service="opp", missions=["iraq-mlt"])
-    app_id, coord, irss, health = created["application_id"], tokens["coordinator.opp"], tokens["irss"], tokens["health"]
-    step(client, coord, app_id, "service_review", "submitted", me, "Your file has moved: Police service review")
-    step(client, irss, app_id, "irss_review", "service_review", me, "Your file has moved: RCMP selection review")
-    client.http.put(f"/applications/{app_id}/family-readiness", headers={"Content-Type": "application/json", **bearer(created["access_token"])},
-                    body=json.dumps(family_readiness()))
-    refused(client, irss, app_id, "interview", "irss_review", "interview_required")
-    step(client, irss, app_id, "medical", "irss_review", me, "Your file has moved: Medical")
-    staff_call(client, "put", f"/admin/applications/{app_id}/medical-outcome", health, {"outcome": "fit"})
-    step(client, health, app_id, "pre_deployment", "medical", me, "Your file has moved: Pre-deployment")
-    step(client, irss, app_id, "training", "pre_deployment", me, "Your file has moved: International Policing")
-    step(client, irss, app_id, "deployed", "training", me, "Your file has moved: Deployed")
-    assert cap(client, tokens, "iraq")["deployed"] == 4
-    # A deployed officer may end the mission early: the seat is freed.
-    step(client, irss, app_id, "withdrawn", "deployed", me, "Your file is withdrawn", reason="ended_mission_early")
-    assert cap(client, tokens, "iraq")["deployed"] == 3
-    last = audit(client, irss, app_id)["audit"][-1]
-    assert (last["to_stage"], last["reason_code"], last["initiated_by"]) == ("withdrawn", "ended_mission_early", "irss")
+    # Given an English-speaking OPP officer applying to Iraq (not UN: no interview, no UN modules)
+    f = submitted(client, tokens, email="sam.lee@example.ca", preferred_language="en", police_service="opp",
+                  missions=["iraq-mlt"])
+    assert cap(f, "iraq") == 3
+
+    step(f, "coordinator.opp", "service_review")
+    step(f, "irss", "irss_review")
+    put_family_readiness(f)
+    refused(f, "irss", "interview", "interview_required")
+    step(f, "irss", "medical")
+    record(f, "health", "put", "medical-outcome", {"outcome": "fit"})
+    step(f, "health", "pre_deployment")
+    step(f, "irss", "training")  # no module results on file, and none needed
+    step(f, "irss", "deployed", note="Arrival in Baghdad confirmed by the contingent commander")
+    assert cap(f, "iraq") == 4
+    step(f, "irss", "returned")
+    assert cap(f, "iraq") == 3
+    assert len(mails_to(f.email)) == 8 and len(mails_to(f.coordinator)) == 2  # received, 7 moves; submitted, deployed
+
+
+def test_deployed_officer_ends_mission_early(client, tokens):
+    # Given an officer deployed to Iraq
+    f = submitted(client, tokens, email="sam.lee@example.ca", preferred_language="en", police_service="opp",
+                  missions=["iraq-mlt"])
+    shortcut_to(f, "training")
+    step(f, "irss", "deployed")
+    assert cap(f, "iraq") == 4
+    # When the officer ends the mission from their status page
+    mail = step(f, "applicant", "withdrawn", reason="ended_mission_early", note="My father is in hospital")
+    # Then the seat is freed, the trail says the applicant initiated it, and the coordinator was told (checked in step)
+    assert cap(f, "iraq") == 3
+    assert "apply again" in mail.body
+    assert applicant_status(f)["can_withdraw"] is False
 
 
 def test_ends_need_coded_reasons(client, tokens):
-    created = submit(client)
-    app_id = created["application_id"]
-    move(client, tokens["coordinator.spvm"], app_id, "service_review", "submitted")
-    r = move(client, tokens["coordinator.spvm"], app_id, "not_selected", "service_review")
+    f = submitted(client, tokens)
+    step(f, "coordinator.spvm", "service_review")
+    r = move(client, tokens["coordinator.spvm"], f.app_id, "not_selected", "service_review")
     assert r.status_code == 422 and json.loads(r.body)["errors"][0]["pointer"] == "/reason_code"
-    r = move(client, tokens["coordinator.spvm"], app_id, "not_selected", "service_review", "criteria_not_met")
-    assert r.status_code == 200
-    assert mails_to("helene.cote@example.ca")[-1].subject.startswith("Mise à jour de votre dossier")
+    step(f, "coordinator.spvm", "not_selected", reason="criteria_not_met", note="Fewer than 5 years in patrol")
 
 
 def test_medically_unfit_keeps_no_detail(client, tokens):
-    created = submit(client, missions=["iraq-mlt"])
-    app_id = created["application_id"]
     from chalicelib.adapters.models import ApplicationModel
 
-    ApplicationModel(app_id).update(actions=[ApplicationModel.stage.set("medical")])
-    r = staff_call(client, "put", f"/admin/applications/{app_id}/medical-outcome", tokens["health"],
-                   {"outcome": "unfit", "diagnosis": "should not be stored"})
-    assert r.status_code == 200
-    r = move(client, tokens["health"], app_id, "medically_unfit", "medical", "medical_requirements_not_met")
-    assert r.status_code == 200
-    raw = json.dumps(ApplicationModel.get(app_id).serialize())
-    assert "should not be stored" not in raw
-    bad = staff_call(client, "put", f"/admin/applications/{app_id}/medical-outcome", tokens["health"], {"outcome": "broken leg"})
+    f = submitted(client, tokens, missions=["iraq-mlt"])
+    shortcut_to(f, "medical")
+    record(f, "health", "put", "medical-outcome", {"outcome": "unfit", "diagnosis": "should not be stored"})
+    step(f, "health", "medically_unfit", reason="medical_requirements_not_met")
+    assert "should not be stored" not in json.dumps(ApplicationModel.get(f.app_id).serialize())
+    bad = staff_call(client, "put", f"/admin/applications/{f.app_id}/medical-outcome", tokens["health"], {"outcome": "broken leg"})
     assert bad.status_code == 422
 
 
 def test_stale_move_gets_409_with_current_state(client, tokens):
-    created = submit(client)
-    app_id = created["application_id"]
-    assert move(client, tokens["irss"], app_id, "service_review", "submitted").status_code == 200
-    r = move(client, tokens["irss"], app_id, "service_review", "submitted")  # a retry of the same move
+    f = submitted(client, tokens)
+    step(f, "irss", "service_review")
+    r = move(client, tokens["irss"], f.app_id, "service_review", "submitted")  # a retry of the same move
     assert r.status_code == 409
     body = json.loads(r.body)
     assert body["code"] == "stale-state" and body["current_stage"] == "service_review"
-    view = audit(client, tokens["irss"], app_id)
-    assert [a["to_stage"] for a in view["audit"]].count("service_review") == 1  # no duplicate record
-    assert len(mails_to("helene.cote@example.ca")) == 2  # confirmation + one stage email
+    assert [a["to_stage"] for a in file_view(f)["audit"]].count("service_review") == 1  # no duplicate record
+    assert len(mails_to(f.email)) == 2  # confirmation + one stage email
 
 
 def test_deploying_without_authorized_figure_is_refused(client, tokens):
-    created = submit(client, missions=["drc-monusco"])
-    from chalicelib.adapters.models import ApplicationModel
-
-    ApplicationModel(created["application_id"]).update(actions=[ApplicationModel.stage.set("training"),
-                                                                ApplicationModel.modules.set({"un-core-pre-deployment": 90, "un-bsafe": 90, "un-psea": 90})])
-    refused(client, tokens["irss"], created["application_id"], "deployed", "training", "seat_available")
+    f = submitted(client, tokens, missions=["drc-monusco"])
+    shortcut_to(f, "training", modules={"un-core-pre-deployment": 90, "un-bsafe": 90, "un-psea": 90})
+    refused(f, "irss", "deployed", "seat_available")
 
 
 def test_full_cap_refuses_deployment(client, tokens):
-    created = submit(client, missions=["ukraine-euam"])  # Ukraine: 20 of 20 deployed
-    from chalicelib.adapters.models import ApplicationModel
-
-    ApplicationModel(created["application_id"]).update(actions=[ApplicationModel.stage.set("training")])
-    body = refused(client, tokens["irss"], created["application_id"], "deployed", "training", "seat_available")
+    f = submitted(client, tokens, missions=["ukraine-euam"])  # Ukraine: 20 of 20 deployed
+    shortcut_to(f, "training")
+    body = refused(f, "irss", "deployed", "seat_available")
     assert "No seat left" in body["reason"]["en"] and "Aucune place" in body["reason"]["fr"]
-    assert cap(client, tokens, "ukraine")["deployed"] == 20
+    assert cap(f, "ukraine") == 20
