@@ -56,16 +56,28 @@ def update_mission(deps: Deps, actor: Actor, mission_id: str, patch: Any) -> dic
     if not isinstance(patch, dict):
         raise ValidationFailed([FieldError("", "not-an-object", "Send a JSON object.", "Envoyez un objet JSON.")])
     expected = patch.pop("version", None)
+    _check_fixed(patch, row, expected)
     if expected is not None and expected != int(row.version):
         raise StaleState("The mission changed meanwhile; reload it.", "La mission a changé entre-temps; rechargez-la.",
                          current_version=int(row.version))
-    if "mission_id" in patch and patch["mission_id"] != mission_id:
-        raise ValidationFailed([FieldError("/mission_id", "immutable", "The identifier cannot change.",
-                                           "L'identifiant ne peut pas changer.")])
     current = asdict(mission_from_model(row))
     current.update(patch)
     forms.require_valid("mission", current)
     return _save(deps, current, int(row.version) + 1, int(row.version), actor, "updated:" + ",".join(sorted(patch)))
+
+
+def _check_fixed(patch: dict[str, Any], row: MissionModel, expected: Any) -> None:
+    """What an update may not change. The cap is fixed: files already filed under it keep counting
+    there, so moving a mission to another cap would split its seats and escape its authorized figure."""
+    errors = []
+    if expected is not None and (not isinstance(expected, int) or isinstance(expected, bool)):
+        errors.append(FieldError("/version", "type", "version: the whole number you read.", "version : le nombre entier lu."))
+    for field, current in (("mission_id", row.sk), ("cap_id", row.cap_id)):
+        if field in patch and patch[field] != current:
+            errors.append(FieldError(f"/{field}", "immutable", f"{field} cannot change; create a new mission instead.",
+                                     f"{field} ne peut pas changer; créez plutôt une nouvelle mission."))
+    if errors:
+        raise ValidationFailed(errors)
 
 
 def set_open(deps: Deps, actor: Actor, mission_id: str, is_open: Any) -> dict[str, Any]:
