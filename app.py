@@ -156,15 +156,14 @@ def admin_bulk_move(actor: Actor) -> Response:
 @handles
 @staff(app, "health")
 def admin_medical_outcome(application_id: str, actor: Actor) -> Response:
-    return _json(workflow.record_medical_outcome(deps(), application_id, actor, _obj().get("outcome")))
+    return _json(workflow.record_medical_outcome(deps(), application_id, actor, _obj()))
 
 
 @app.route("/admin/applications/{application_id}/module-results", methods=["POST"])
 @handles
 @staff(app, "irss")
 def admin_module_result(application_id: str, actor: Actor) -> Response:
-    body = _obj()
-    return _json(workflow.record_module(deps(), application_id, actor, body.get("module"), body.get("score")))
+    return _json(workflow.record_module(deps(), application_id, actor, _obj()))
 
 
 @app.route("/admin/emails/{message_id}/retry", methods=["POST"])

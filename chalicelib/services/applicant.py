@@ -9,7 +9,7 @@ from ..adapters.models import ApplicationModel, AuditModel, OutboxModel
 from ..adapters.repository import ConditionFailed, file_mission, file_state
 from ..domain import forms, tokens
 from ..domain.emails import reference
-from ..domain.errors import Conflict, FieldError, NotFound, ValidationFailed
+from ..domain.errors import Conflict, FieldError, NotFound, ValidationFailed, unknown_fields
 from ..domain.i18n import pick
 from ..domain.workflow import Actor, MoveRequest, load_workflow
 from . import notifications, workflow
@@ -107,8 +107,7 @@ WITHDRAWAL_FIELDS = {"reason_code", "note", "expected_stage"}
 
 def withdraw(deps: Deps, app: ApplicationModel, body: dict[str, Any]) -> dict[str, Any]:
     """The applicant ends their file (and a deployed officer their mission) at any open stage."""
-    errors = [FieldError(f"/{k}", "unknown-field", f"“{k}” is not a field here.", f"« {k} » n'est pas un champ ici.")
-              for k in sorted(set(body) - WITHDRAWAL_FIELDS)]
+    errors = unknown_fields(body, WITHDRAWAL_FIELDS)
     errors += [FieldError(f"/{k}", "type", f"{k}: text of at most 2000 characters.", f"{k} : texte d'au plus 2000 caractères.")
                for k in sorted(WITHDRAWAL_FIELDS & set(body))
                if body[k] is not None and (not isinstance(body[k], str) or len(body[k]) > 2000)]
@@ -144,9 +143,7 @@ def request_links(deps: Deps, email: str) -> int:
 def request_links_for(deps: Deps, body: dict[str, Any]) -> int:
     """Validate the address (422 if it is not one), then send links if it has files."""
     email = body.get("email")
-    unknown = sorted(set(body) - {"email"})
-    errors = [FieldError(f"/{k}", "unknown-field", f"“{k}” is not a field here.", f"« {k} » n'est pas un champ ici.")
-              for k in unknown]
+    errors = unknown_fields(body, ("email",))
     if not isinstance(email, str) or not forms._EMAIL.match(email):
         errors.append(FieldError("/email", "format-email", "Enter an email address like name@example.ca.",
                                  "Entrez une adresse courriel comme nom@exemple.ca."))

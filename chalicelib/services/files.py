@@ -9,7 +9,7 @@ from ..adapters.models import ApplicationModel
 from ..domain import cursors
 from ..domain import access, listing
 from ..domain.emails import reference
-from ..domain.errors import DomainError, FieldError, NotFound, ValidationFailed
+from ..domain.errors import DomainError, FieldError, NotFound, ValidationFailed, unknown_fields
 from ..domain.workflow import Actor, MoveRequest, load_workflow
 from . import workflow
 from .deps import Deps
@@ -84,10 +84,7 @@ def move_one(deps: Deps, actor: Actor, application_id: str, body: Mapping[str, A
 
 
 def _move_request(body: Mapping[str, Any]) -> MoveRequest:
-    errors = []
-    allowed = {"to_stage", "expected_stage", "reason_code", "note", "application_id"}
-    errors += [FieldError(f"/{k}", "unknown-field", f"“{k}” is not a field here.", f"« {k} » n'est pas un champ ici.")
-               for k in sorted(set(body) - allowed)]
+    errors = unknown_fields(body, ("to_stage", "expected_stage", "reason_code", "note", "application_id"))
     for name in ("to_stage", "expected_stage"):
         if not isinstance(body.get(name), str):
             errors.append(FieldError(f"/{name}", "required", f"{name} is required.", f"{name} est obligatoire."))

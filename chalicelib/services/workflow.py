@@ -1,12 +1,12 @@
 """Stage moves and the facts that guards read (medical outcome, UN modules)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Mapping, cast
 
 from ..adapters.models import ApplicationModel, AuditModel
 from ..adapters.repository import ConditionFailed, file_mission, file_state
 from ..domain import access
-from ..domain.errors import FieldError, NotFound, StaleState, ValidationFailed
+from ..domain.errors import FieldError, NotFound, StaleState, ValidationFailed, unknown_fields
 from ..domain.i18n import pick
 from ..domain.workflow import Actor, MoveRequest, load_workflow, plan_move, seat_full, _refuse
 from . import notifications
@@ -75,26 +75,30 @@ def _record(deps: Deps, app: ApplicationModel, actor: Actor, kind: str, actions:
     return state.version + 1
 
 
-def record_medical_outcome(deps: Deps, application_id: str, actor: Actor, outcome: Any,
-                           expected_version: Any = None) -> dict[str, Any]:
-    """Health staff record fit / unfit / needs_consultation, and nothing more."""
+def record_medical_outcome(deps: Deps, application_id: str, actor: Actor, body: Mapping[str, Any]) -> dict[str, Any]:
+    """Health staff record fit / unfit / needs_consultation, and nothing more (any other field is refused)."""
     app = load_file(deps, application_id, actor)
     wf = load_workflow()
-    if outcome not in wf.medical_outcomes:
-        raise ValidationFailed([FieldError("/outcome", "enum", f"outcome must be one of {', '.join(wf.medical_outcomes)}.",
-                                           f"outcome doit être l'un de {', '.join(wf.medical_outcomes)}.")])
+    outcome = body.get("outcome")
+    errors = unknown_fields(body, ("outcome",))
+    if not isinstance(outcome, str) or outcome not in wf.medical_outcomes:
+        errors.append(FieldError("/outcome", "enum", f"outcome must be one of {', '.join(wf.medical_outcomes)}.",
+                                 f"outcome doit être l'un de {', '.join(wf.medical_outcomes)}."))
+    if errors:
+        raise ValidationFailed(errors)
     if app.stage != "medical":
         raise _stale(app)
-    version = _record(deps, app, actor, "medical_outcome", [ApplicationModel.medical_outcome.set(outcome)],
+    version = _record(deps, app, actor, "medical_outcome", [ApplicationModel.medical_outcome.set(str(outcome))],
                       {"outcome": outcome})
     return {"application_id": application_id, "medical_outcome": outcome, "version": version}
 
 
-def record_module(deps: Deps, application_id: str, actor: Actor, module: Any, score: Any) -> dict[str, Any]:
+def record_module(deps: Deps, application_id: str, actor: Actor, body: Mapping[str, Any]) -> dict[str, Any]:
     """A UN online module's mark (0-100); the best mark counts."""
     app = load_file(deps, application_id, actor)
     wf = load_workflow()
-    errors = []
+    module, score = body.get("module"), body.get("score")
+    errors = unknown_fields(body, ("module", "score"))
     if not isinstance(module, str) or module not in wf.un_modules:  # a list or object is not a key
         errors.append(FieldError("/module", "enum", f"module must be one of {', '.join(wf.un_modules)}.",
                                  f"module doit être l'un de {', '.join(wf.un_modules)}."))
@@ -104,7 +108,8 @@ def record_module(deps: Deps, application_id: str, actor: Actor, module: Any, sc
     if errors:
         raise ValidationFailed(errors)
     modules = {k: int(v) for k, v in (app.modules or {}).items()}
-    modules[module] = max(score, modules.get(module, 0))
+    key, mark = cast(str, module), cast(int, score)  # both checked above
+    modules[key] = max(mark, modules.get(key, 0))
     version = _record(deps, app, actor, "module_result", [ApplicationModel.modules.set(modules)],
                       {"module": module, "score": score})
     return {"application_id": application_id, "modules": modules, "version": version,

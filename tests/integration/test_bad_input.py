@@ -117,3 +117,20 @@ def test_family_readiness_keeps_working_after_refusals(client):
     r = client.http.put(f"/applications/{created['application_id']}/family-readiness",
                         headers={**JSON, **bearer(created["access_token"])}, body=json.dumps(family_readiness()))
     assert r.status_code == 200, r.body
+
+
+def test_health_staff_cannot_slip_medical_detail_into_an_outcome(client, tokens):
+    # Only fit / unfit / needs_consultation is ever stored: any other field is refused, not dropped.
+    from chalicelib.adapters.models import ApplicationModel
+
+    app_id = submit(client)["application_id"]
+    ApplicationModel(app_id).update(actions=[ApplicationModel.stage.set("medical")])
+    r = staff_call(client, "put", f"/admin/applications/{app_id}/medical-outcome", tokens["health"],
+                   {"outcome": "unfit", "diagnosis": "détail médical"}, **{"Accept-Language": "fr"})
+    body = _problem(r, 422, "validation-failed")
+    assert [(e["pointer"], e["code"]) for e in body["errors"]] == [("/diagnosis", "unknown-field")]
+    assert "n'est pas un champ" in body["errors"][0]["message"]
+    assert ApplicationModel.get(app_id).medical_outcome is None
+    r = staff_call(client, "post", f"/admin/applications/{app_id}/module-results", tokens["irss"],
+                   {"module": "un-bsafe", "score": 90, "comment": "x"})
+    assert [e["pointer"] for e in _problem(r, 422, "validation-failed")["errors"]] == ["/comment"]

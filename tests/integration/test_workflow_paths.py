@@ -306,7 +306,10 @@ def test_medically_unfit_keeps_no_detail(client, tokens):
 
     f = submitted(client, tokens, missions=["iraq-mlt"])
     shortcut_to(f, "medical")
-    record(f, "health", "put", "medical-outcome", {"outcome": "unfit", "diagnosis": "should not be stored"})
+    detail = staff_call(client, "put", f"/admin/applications/{f.app_id}/medical-outcome", tokens["health"],
+                        {"outcome": "unfit", "diagnosis": "should not be stored"})
+    assert detail.status_code == 422 and json.loads(detail.body)["errors"][0]["pointer"] == "/diagnosis"
+    record(f, "health", "put", "medical-outcome", {"outcome": "unfit"})
     step(f, "health", "medically_unfit", reason="medical_requirements_not_met")
     assert "should not be stored" not in json.dumps(ApplicationModel.get(f.app_id).serialize())
     bad = staff_call(client, "put", f"/admin/applications/{f.app_id}/medical-outcome", tokens["health"], {"outcome": "broken leg"})
