@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import date, timedelta
 
 from .conftest import bearer, family_readiness, move, staff_call, submit
 
@@ -22,19 +23,56 @@ def make_files(client, n, **overrides):
 
 # --- lists ---------------------------------------------------------------------
 
-def test_pagination_walks_every_file_newest_first_without_repeats(client, tokens):
-    ids = make_files(client, 7)
-    seen, cursor, pages = [], None, 0
-    while True:
-        path = "/admin/applications?limit=3" + (f"&cursor={cursor}" if cursor else "")
-        page = get(client, tokens["irss"], path)
-        seen += [i["application_id"] for i in page["items"]]
-        pages += 1
+def walk(client, token, query):
+    """Follow next_cursor from the first page to the last: every id in order, and each page's size."""
+    ids, sizes, cursor = [], [], None
+    while len(sizes) < 50:  # far more pages than any test needs: a cursor that never ends fails below
+        page = get(client, token, "/admin/applications?" + query + (f"&cursor={cursor}" if cursor else ""))
+        ids += [i["application_id"] for i in page["items"]]
+        sizes.append(len(page["items"]))
         cursor = page["next_cursor"]
         if not cursor:
-            break
-    assert pages >= 3 and sorted(seen) == sorted(ids) and len(seen) == len(set(seen))
-    assert seen == list(reversed(ids))  # newest first
+            return ids, sizes
+    raise AssertionError(f"no last page after {len(sizes)} pages of {query}")
+
+
+def submit_in_order(client, plan, kinds):
+    """One file per letter of ``plan``, oldest first; ``kinds`` gives each letter's form overrides."""
+    return [(letter, submit(client, email=f"{letter}{i}@example.ca", **kinds[letter])["application_id"])
+            for i, letter in enumerate(plan)]
+
+
+def newest_first(made, letter):
+    return [app_id for kind, app_id in reversed(made) if kind == letter]
+
+
+def test_pagination_walks_every_file_newest_first_without_repeats(client, tokens):
+    ids = make_files(client, 7)
+    seen, sizes = walk(client, tokens["irss"], "limit=3")
+    assert sizes == [3, 3, 1]
+    assert seen == list(reversed(ids))  # newest first, each once
+
+
+def test_filtered_pages_hold_exactly_the_coordinators_own_files(client, tokens):
+    # Given SPVM's and OPP's submitted files interleaved in time, and one SPVM file already moved on...
+    made = submit_in_order(client, "osoomsoso", {"s": {}, "m": {}, "o": {"police_service": "opp"}})
+    r = move(client, tokens["coordinator.spvm"], newest_first(made, "m")[0], "service_review", "submitted")
+    assert r.status_code == 200, r.body
+    # When SPVM's coordinator walks the submitted files two at a time (the index holds 8 of them)...
+    seen, sizes = walk(client, tokens["coordinator.spvm"], "stage=submitted&limit=2")
+    # ...then the pages, short or empty as they may be (DynamoDB applies Limit before the
+    # service filter), add up to exactly SPVM's three submitted files, newest first.
+    assert seen == newest_first(made, "s")
+    assert len(sizes) >= 4 and max(sizes) <= 2
+
+
+def test_pages_filtered_by_flag_add_up_to_exactly_the_flagged_files(client, tokens):
+    # Given files flagged not_met ("w": too few years of service) between files that are not ("n")...
+    made = submit_in_order(client, "nwnnwnwn", {"n": {}, "w": {"years_operational_service": 2}})
+    # When IRSS walks flag=not_met two at a time, then the union is exactly the three, newest first.
+    seen, sizes = walk(client, tokens["irss"], "flag=not_met&limit=2")
+    assert seen == newest_first(made, "w")
+    assert len(sizes) >= 4 and max(sizes) <= 2
 
 
 def test_tampered_or_foreign_cursor_is_400(client, tokens):
@@ -197,15 +235,61 @@ def test_pipeline_counts_and_seats(client, tokens):
     assert {m["mission_id"]: m["total"] for m in scoped["missions"]}["haiti-minustah"] == 0
 
 
-def test_csv_export_is_neutralized(client, tokens):
-    submit(client, given_name="=HYPERLINK(\"http://evil\")", family_name="+SUM(1)", email="csv@example.ca")
-    submit(client, given_name="@cmd", family_name="-2", email="csv2@example.ca")
-    submit(client, given_name="Zoë", family_name="L'Écuyer", email="csv3@example.ca")
-    r = staff_call(client, "get", "/admin/reports/applications.csv", tokens["irss"])
-    assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(r.body.decode("utf-8") if isinstance(r.body, bytes) else r.body)))
-    assert len(rows) == 3
-    names = {(row["given_name"], row["family_name"]) for row in rows}
-    assert names == {("'=HYPERLINK(\"http://evil\")", "'+SUM(1)"), ("'@cmd", "'-2"), ("Zoë", "L'Écuyer")}
-    scoped = staff_call(client, "get", "/admin/reports/applications.csv", tokens["coordinator.opp"])
-    assert len(list(csv.DictReader(io.StringIO(scoped.body.decode() if isinstance(scoped.body, bytes) else scoped.body)))) == 0
+# (given_name, family_name) as typed: as exported. A cell a spreadsheet would run gets a leading quote.
+TYPED_NAMES = {
+    ("=HYPERLINK(\"http://evil\")", "+SUM(1)"): ("'=HYPERLINK(\"http://evil\")", "'+SUM(1)"),
+    ("@cmd", "-2"): ("'@cmd", "'-2"),
+    ("\t=1+1", "\r=2+2"): ("'\t=1+1", "'\r=2+2"),
+    ("Zoë", "L'Écuyer"): ("Zoë", "L'Écuyer"),
+}
+
+
+def csv_rows(r):
+    assert r.status_code == 200, r.body
+    assert r.headers["Content-Type"].startswith("text/csv")
+    text = r.body.decode("utf-8") if isinstance(r.body, bytes) else r.body
+    return list(csv.DictReader(io.StringIO(text, newline="")))
+
+
+def test_csv_export_is_neutralized_and_spans_pages(client, tokens, monkeypatch):
+    from chalicelib.api.wiring import deps
+    from chalicelib.domain import listing
+
+    # Given one file more than an export page holds (the export queries listing.MAX_LIMIT files at a time),
+    # some with names a spreadsheet would run...
+    typed = [submit(client, given_name=g, family_name=f, email=f"csv{i}@example.ca")["application_id"]
+             for i, (g, f) in enumerate(TYPED_NAMES)]
+    plain = make_files(client, listing.MAX_LIMIT + 1 - len(typed))
+    queries = []
+    list_page = deps().repo.list_page
+
+    def counted(*args):
+        queries.append(args)
+        return list_page(*args)
+
+    monkeypatch.setattr(deps().repo, "list_page", counted)
+    # When IRSS exports...
+    rows = csv_rows(staff_call(client, "get", "/admin/reports/applications.csv", tokens["irss"]))
+    # ...then it took two index queries, and every file is there once, newest first...
+    assert len(queries) == 2
+    assert [row["application_id"] for row in rows] == list(reversed(typed + plain))
+    # ...with each hostile cell neutralized and the rest untouched.
+    names = {row["application_id"]: (row["given_name"], row["family_name"]) for row in rows}
+    assert [names[i] for i in typed] == list(TYPED_NAMES.values())
+    assert {names[i] for i in plain} == {("Hélène", "Côté-Tremblay")}
+    # And OPP's coordinator, whose service has no files, gets the header only.
+    assert csv_rows(staff_call(client, "get", "/admin/reports/applications.csv", tokens["coordinator.opp"])) == []
+
+
+def test_from_later_than_to_is_400(client, tokens):
+    irss = tokens["irss"]
+    app_id = submit(client)["application_id"]
+    day = get(client, irss, f"/admin/applications/{app_id}")["submitted_at"][:10]
+    # Given a range of one day (from = to), the file of that day is listed.
+    assert [i["application_id"] for i in get(client, irss, f"/admin/applications?from={day}&to={day}")["items"]] == [app_id]
+    # When from is the day after to, then the list and the export both refuse it with 400 problem+json.
+    after = (date.fromisoformat(day) + timedelta(days=1)).isoformat()
+    for path in ("/admin/applications", "/admin/reports/applications.csv"):
+        r = staff_call(client, "get", f"{path}?from={after}&to={day}", irss)
+        assert r.status_code == 400, (path, r.status_code, r.body)
+        assert r.headers["Content-Type"] == "application/problem+json", path

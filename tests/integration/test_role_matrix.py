@@ -1,34 +1,75 @@
 """Every admin endpoint with every role, and with no token, an expired token,
-a token from another pool and an applicant's access token."""
+a token from another pool, an applicant's access token and a garbage token.
+
+Each cell sends a request that is valid for the caller (a body the route
+accepts, a file in a stage the caller's role may move it from), so the answer
+is the role rule and nothing else: the exact success status for an admitted
+role, 403 for a signed-in role the route does not admit, 404 for a service
+coordinator on another service's file, 401 for anything that is not a
+coordinator's ID token from our pool.
+"""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
 from .conftest import staff_call, submit
+from .test_admin_api import NEW_MISSION
 
-ALL = ("coordinator.spvm", "irss", "health", "admin")
-# The role rule of each admin route, stated independently of the code.
-MATRIX = {
-    ("GET", "/admin/whoami"): {"service_coordinator", "irss", "health", "admin"},
-    ("GET", "/admin/applications"): {"service_coordinator", "irss", "health", "admin"},
-    ("GET", "/admin/applications/{application_id}"): {"service_coordinator", "irss", "health", "admin"},
-    ("POST", "/admin/applications/{application_id}/moves"): {"service_coordinator", "irss", "health"},
-    ("POST", "/admin/moves"): {"service_coordinator", "irss", "health"},
-    ("PUT", "/admin/applications/{application_id}/medical-outcome"): {"health"},
-    ("POST", "/admin/applications/{application_id}/module-results"): {"irss"},
-    ("POST", "/admin/emails/{message_id}/retry"): {"irss"},
-    ("GET", "/admin/reports/pipeline"): {"service_coordinator", "irss", "admin"},
-    ("GET", "/admin/reports/applications.csv"): {"service_coordinator", "irss", "admin"},
-    ("POST", "/admin/missions"): {"admin"},
-    ("PATCH", "/admin/missions/{mission_id}"): {"admin"},
-    ("PUT", "/admin/missions/{mission_id}/status"): {"admin"},
-    ("POST", "/admin/caps"): {"admin"},
-    ("GET", "/admin/caps/{cap_id}"): {"irss", "admin"},
-    ("PUT", "/admin/caps/{cap_id}/authorized"): {"admin"},
+# Columns: the callers. Every file in the world below belongs to SPVM, so
+# coordinator.opp (another police service) must not learn that it exists.
+CALLERS = ("coordinator.spvm", "coordinator.opp", "irss", "health", "admin")
+ROLE_OF = {"coordinator.spvm": "service_coordinator", "coordinator.opp": "service_coordinator",
+           "irss": "irss", "health": "health", "admin": "admin"}
+BULK = ("POST", "/admin/moves")
+# The answer each caller gets to a valid request, stated independently of the code.
+EXPECTED = {
+    ("GET", "/admin/whoami"):                                        (200, 200, 200, 200, 200),
+    ("GET", "/admin/applications"):                                  (200, 200, 200, 200, 200),
+    ("GET", "/admin/applications/{application_id}"):                 (200, 404, 200, 200, 200),
+    ("POST", "/admin/applications/{application_id}/moves"):          (200, 404, 200, 200, 403),
+    BULK:                                                            (200, 200, 200, 200, 403),  # per file: below
+    ("PUT", "/admin/applications/{application_id}/medical-outcome"): (403, 403, 403, 200, 403),
+    ("POST", "/admin/applications/{application_id}/module-results"): (403, 403, 200, 403, 403),
+    ("POST", "/admin/emails/{message_id}/retry"):                    (403, 403, 202, 403, 403),
+    ("GET", "/admin/reports/pipeline"):                              (200, 200, 200, 403, 200),
+    ("GET", "/admin/reports/applications.csv"):                      (200, 200, 200, 403, 200),
+    ("POST", "/admin/missions"):                                     (403, 403, 403, 403, 201),
+    ("PATCH", "/admin/missions/{mission_id}"):                       (403, 403, 403, 403, 200),
+    ("PUT", "/admin/missions/{mission_id}/status"):                  (403, 403, 403, 403, 200),
+    ("POST", "/admin/caps"):                                         (403, 403, 403, 403, 201),
+    ("GET", "/admin/caps/{cap_id}"):                                 (403, 403, 200, 403, 200),
+    ("PUT", "/admin/caps/{cap_id}/authorized"):                      (403, 403, 403, 403, 200),
 }
-ROLE_OF = {"coordinator.spvm": "service_coordinator", "irss": "irss", "health": "health", "admin": "admin"}
+# A bulk move answers 200 with one result per file; the other service's coordinator gets 404 for SPVM's file.
+BULK_FILE_STATUS = {"coordinator.spvm": 200, "coordinator.opp": 404, "irss": 200, "health": 200}
+PROBLEM_CODE = {401: "unauthenticated", 403: "forbidden", 404: "not-found"}
+
+# A move each role may make from the stage its file is in (chalicelib/data/workflow.json).
+MOVE_OF = {
+    "coordinator.spvm": {"to_stage": "service_review", "expected_stage": "submitted"},
+    "coordinator.opp": {"to_stage": "service_review", "expected_stage": "submitted"},
+    "irss": {"to_stage": "irss_review", "expected_stage": "service_review"},
+    "health": {"to_stage": "medically_unfit", "expected_stage": "medical", "reason_code": "medical_requirements_not_met"},
+}
+BODIES: dict[tuple[str, str], Any] = {
+    ("POST", "/admin/applications/{application_id}/moves"): lambda app_id, caller: MOVE_OF[caller],
+    BULK: lambda app_id, caller: {"moves": [{"application_id": app_id, **MOVE_OF[caller]}]},
+    ("PUT", "/admin/applications/{application_id}/medical-outcome"): {"outcome": "fit"},
+    ("POST", "/admin/applications/{application_id}/module-results"): {"module": "un-bsafe", "score": 90},
+    ("POST", "/admin/emails/{message_id}/retry"): {},
+    ("POST", "/admin/missions"): {**NEW_MISSION, "cap_id": "haiti"},
+    ("PATCH", "/admin/missions/{mission_id}"): {"deployment_months": 12},
+    ("PUT", "/admin/missions/{mission_id}/status"): {"accepting_applications": False},
+    ("POST", "/admin/caps"): {"cap_id": "mali", "authorized": 3, "name": {"en": "Mali", "fr": "Mali"}},
+    ("PUT", "/admin/caps/{cap_id}/authorized"): {"authorized": 3},
+}
+
+
+def admitted_roles(route: tuple[str, str]) -> set[str]:
+    return {ROLE_OF[c] for c, status in zip(CALLERS, EXPECTED[route], strict=True) if status != 403}
 
 
 def test_the_matrix_covers_every_admin_route_and_matches_the_code():
@@ -36,9 +77,12 @@ def test_the_matrix_covers_every_admin_route_and_matches_the_code():
 
     routes = {(m, path): entry for path, methods in app.routes.items() for m, entry in methods.items()
               if path.startswith("/admin")}
-    assert set(routes) == set(MATRIX)
+    assert set(routes) == set(EXPECTED)
     for key, entry in routes.items():
-        assert set(entry.view_function.allowed_roles) == MATRIX[key], key
+        assert set(entry.view_function.allowed_roles) == admitted_roles(key), key
+    # Both coordinators hold the same role: a route admits both or neither.
+    for key, row in EXPECTED.items():
+        assert (row[0] == 403) == (row[1] == 403), key
 
 
 def test_every_non_admin_route_is_public_or_applicant_only():
@@ -50,74 +94,98 @@ def test_every_non_admin_route_is_public_or_applicant_only():
             assert not hasattr(entry.view_function, "allowed_roles") or path.startswith("/admin"), path
 
 
-def _request(client, method, path, token, app_id, message_id):
-    concrete = (path.replace("{application_id}", app_id).replace("{mission_id}", "philippines")
-                .replace("{cap_id}", "philippines").replace("{message_id}", message_id))
-    bodies = {
-        "/moves": {"to_stage": "withdrawn", "expected_stage": "submitted", "reason_code": "other"},
-        "/admin/moves": {"moves": [{"application_id": app_id, "to_stage": "service_review", "expected_stage": "nope"}]},
-        "/medical-outcome": {"outcome": "fit"},
-        "/module-results": {"module": "un-bsafe", "score": 90},
-        "/retry": {},
-        "/admin/missions": {"mission_id": "x"},
-        "/status": {"accepting_applications": True},
-        "/admin/caps": {"cap_id": "x"},
-        "/authorized": {"authorized": 2},
-        "/admin/missions/philippines": {"accepting_applications": True},
-    }
-    body = next((b for suffix, b in bodies.items() if concrete.endswith(suffix)), None) if method != "GET" else None
+def valid_request(world: dict[str, Any], route: tuple[str, str], caller: str) -> tuple[str, str, Any]:
+    """The request ``caller`` would make on its own file (SPVM's main file for callers without one)."""
+    method, template = route
+    app_id = world["files"].get(caller, world["app_id"])
+    path = (template.replace("{application_id}", app_id).replace("{mission_id}", "philippines")
+            .replace("{cap_id}", "philippines").replace("{message_id}", world["failed_email"]))
+    body = BODIES.get(route)
+    return method.lower(), path, body(app_id, caller) if callable(body) else body
+
+
+def send(client: Any, request: tuple[str, str, Any], token: str | None) -> Any:
+    method, path, body = request
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    kwargs = {"headers": {**headers, "Content-Type": "application/json"}, "body": json.dumps(body or {})} if method != "GET" else {"headers": headers}
-    return getattr(client.http, method.lower())(concrete, **kwargs)
+    if body is None:
+        return getattr(client.http, method)(path, headers=headers)
+    return getattr(client.http, method)(path, headers={**headers, "Content-Type": "application/json"},
+                                        body=json.dumps(body))
+
+
+def assert_answer(r: Any, status: int, label: Any) -> None:
+    assert r.status_code == status, (label, r.status_code, r.body)
+    if status in PROBLEM_CODE:
+        assert r.headers["Content-Type"] == "application/problem+json", label
+        assert json.loads(r.body)["code"] == PROBLEM_CODE[status], label
 
 
 @pytest.fixture
 def world(client, tokens, pool):
+    """SPVM files: one submitted (with its applicant token and a failed email), one at
+    service_review for IRSS, one at medical for health; and five tokens that are not ours."""
     from moto.cognitoidp.models import cognitoidp_backends
     from moto.core import DEFAULT_ACCOUNT_ID
 
+    from chalicelib.adapters.models import ApplicationModel, OutboxModel
     from devtools.cognito_setup import create_pool
 
     created = submit(client)
+    irss_file, health_file = (submit(client, email=f"{who}@example.ca")["application_id"] for who in ("irss", "health"))
+    r = staff_call(client, "post", f"/admin/applications/{irss_file}/moves", tokens["irss"],
+                   {"to_stage": "service_review", "expected_stage": "submitted"})
+    assert r.status_code == 200, r.body
+    ApplicationModel(health_file).update(actions=[ApplicationModel.stage.set("medical")])
+    failed = f"{created['application_id']}:1:applicant"
+    OutboxModel(failed).update(actions=[OutboxModel.status.set("failed")])
+
     backend_pool = cognitoidp_backends[DEFAULT_ACCOUNT_ID]["ca-central-1"].user_pools[pool.user_pool_id]
     expired, _ = backend_pool.create_jwt(pool.client_id, "admin", "id", expires_in=-600,
-                                        extra_data={"cognito:groups": ["admin"]})
+                                         extra_data={"cognito:groups": ["admin"]})
     other = create_pool("ca-central-1", name="another-pool").id_token("admin")
-    return {"app_id": created["application_id"], "message_id": f"{created['application_id']}:1:applicant",
+    return {"app_id": created["application_id"], "files": {"irss": irss_file, "health": health_file},
+            "failed_email": failed,
             "bad": {"no token": None, "expired": expired, "another pool": other,
                     "applicant token": created["access_token"], "garbage": "abc.def.ghi"}}
 
 
-@pytest.mark.parametrize("route", sorted(MATRIX))
+@pytest.mark.parametrize("route", sorted(EXPECTED), ids=" ".join)
 def test_each_role_on_each_route(client, tokens, world, route):
-    method, path = route
-    for user in ALL:
-        r = _request(client, method, path, tokens[user], world["app_id"], world["message_id"])
-        if ROLE_OF[user] in MATRIX[route]:
-            assert r.status_code not in (401, 403) and r.status_code < 500, (user, route, r.status_code, r.body)
-        else:
-            assert r.status_code == 403, (user, route, r.status_code)
-            assert json.loads(r.body)["code"] == "forbidden"
+    expected = dict(zip(CALLERS, EXPECTED[route], strict=True))
+    reference = valid_request(world, route, next(c for c in CALLERS if expected[c] != 403))
+
+    # Given tokens that are not a coordinator's ID token from our pool, when each sends a valid request: 401.
     for label, token in world["bad"].items():
-        r = _request(client, method, path, token, world["app_id"], world["message_id"])
-        assert r.status_code == 401, (label, route, r.status_code)
-        assert r.headers["Content-Type"] == "application/problem+json"
+        assert_answer(send(client, reference, token), 401, (label, route))
+
+    # When each signed-in caller sends a request valid for it (refused callers first, so that the
+    # admitted requests that follow also show the refusals changed nothing)...
+    for caller in sorted(CALLERS, key=lambda c: expected[c] < 300):
+        request = reference if expected[caller] == 403 else valid_request(world, route, caller)
+        r = send(client, request, tokens[caller])
+        # ...then each gets exactly the answer of its cell.
+        assert_answer(r, expected[caller], (caller, route))
+        if route == BULK and expected[caller] == 200:
+            assert [x["status"] for x in json.loads(r.body)["results"]] == [BULK_FILE_STATUS[caller]], r.body
 
 
 def test_staff_tokens_do_not_open_applicant_endpoints(client, tokens, world):
-    for user in ALL:
+    for user in ROLE_OF:
         r = client.http.get(f"/applications/{world['app_id']}", headers={"Authorization": f"Bearer {tokens[user]}"})
         assert r.status_code == 404
 
 
-def test_out_of_scope_file_is_404_not_403(client, tokens, world):
-    # The file belongs to SPVM; OPP's coordinator must not learn it exists.
-    for method, path in (("GET", "/admin/applications/{application_id}"),
-                         ("POST", "/admin/applications/{application_id}/moves")):
-        r = _request(client, method, path, tokens["coordinator.opp"], world["app_id"], world["message_id"])
-        assert r.status_code == 404, (path, r.body)
-    missing = _request(client, "GET", "/admin/applications/{application_id}", tokens["coordinator.opp"], "po-none", "")
-    assert json.loads(missing.body)["detail"] == json.loads(
-        _request(client, "GET", "/admin/applications/{application_id}", tokens["coordinator.opp"], world["app_id"], "").body)["detail"]
-    r = staff_call(client, "post", f"/admin/emails/{world['message_id']}/retry", tokens["irss"], {})
-    assert r.status_code == 409  # in scope for IRSS, but the email was sent, not failed
+def test_out_of_scope_file_answers_like_a_missing_file(client, tokens, world):
+    # Given SPVM's file, when OPP's coordinator opens it and a file that does not exist...
+    route = ("GET", "/admin/applications/{application_id}")
+    theirs = send(client, valid_request(world, route, "coordinator.opp"), tokens["coordinator.opp"])
+    missing = send(client, ("get", "/admin/applications/po-none", None), tokens["coordinator.opp"])
+    # ...then both answers are the same 404: nothing says the first one exists.
+    assert theirs.status_code == missing.status_code == 404
+    assert json.loads(theirs.body)["detail"] == json.loads(missing.body)["detail"]
+
+
+def test_retrying_an_email_that_was_sent_is_409(client, tokens, world):
+    # Given an email that went out (the applicant's confirmation of IRSS's file), when IRSS retries it: 409.
+    r = staff_call(client, "post", f"/admin/emails/{world['files']['irss']}:1:applicant/retry", tokens["irss"], {})
+    assert r.status_code == 409, r.body
