@@ -184,10 +184,11 @@ def admin_pipeline(actor: Actor) -> Response:
 @handles
 @staff(app, "service_coordinator", "irss", "admin")
 def admin_export(actor: Actor) -> Response:
-    body = "".join(files.export_csv(deps(), actor, _query()))
+    body, truncated = files.export_csv(deps(), actor, _query())
     return Response(body=body, status_code=200, headers={
         "Content-Type": "text/csv; charset=utf-8", "Cache-Control": "no-store",
-        "Content-Disposition": 'attachment; filename="peaceops-applications.csv"'})
+        "Content-Disposition": 'attachment; filename="peaceops-applications.csv"',
+        "X-Export-Truncated": "true" if truncated else "false"})
 
 
 @app.route("/admin/missions", methods=["POST"])

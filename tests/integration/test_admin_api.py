@@ -281,6 +281,21 @@ def test_csv_export_is_neutralized_and_spans_pages(client, tokens, monkeypatch):
     assert csv_rows(staff_call(client, "get", "/admin/reports/applications.csv", tokens["coordinator.opp"])) == []
 
 
+def test_csv_export_says_when_it_stops_at_its_limit(client, tokens, monkeypatch):
+    from chalicelib.services import files
+
+    # Given 7 files
+    made = make_files(client, 7)
+    newest_first = list(reversed(made))
+    for limit, truncated in ((5, "true"), (7, "false"), (8, "false")):
+        # When the export's limit is below, at or above that count
+        monkeypatch.setattr(files, "EXPORT_MAX_ROWS", limit)
+        r = staff_call(client, "get", "/admin/reports/applications.csv?limit=3", tokens["irss"])
+        # Then it holds the newest files up to the limit, and says whether more were left out
+        assert r.headers["X-Export-Truncated"] == truncated, limit
+        assert [row["application_id"] for row in csv_rows(r)] == newest_first[:limit]
+
+
 def test_from_later_than_to_is_400(client, tokens):
     irss = tokens["irss"]
     app_id = submit(client)["application_id"]
