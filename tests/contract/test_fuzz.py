@@ -11,7 +11,10 @@ caller has: a bearer token the operation admits (the file's access token, or a
 coordinator holding one of the operation's roles), ids of things that exist,
 and for the web forms a valid CSRF cookie and token and the file's cookie.
 The rest keep what schemathesis generated. Bounded: MAX_EXAMPLES per
-operation, no shrinking, derandomized (the same run every time).
+operation, no shrinking, derandomized (the same run every time); in time, each
+request by a 20 s timeout and each operation's whole run by OPERATION_TIMEOUT
+(pytest-timeout: an overrun fails the test rather than holding CI). An
+operation takes about 1 s here; the whole module about 45 s.
 """
 from __future__ import annotations
 
@@ -115,7 +118,11 @@ def _as_a_real_caller(case: Any, service: LocalService, real: dict[str, Any]) ->
     return {"Authorization": f"Bearer {token}"} if token else {}
 
 
+OPERATION_TIMEOUT = 120  # seconds
+
+
 @schema.parametrize()
+@pytest.mark.timeout(OPERATION_TIMEOUT)
 @settings(deadline=None, suppress_health_check=list(HealthCheck))
 def test_no_5xx_and_every_answer_matches_the_document(case: Any, service: LocalService, real: dict[str, Any]) -> None:
     label = f"{case.operation.method.upper()} {case.operation.path}"
