@@ -14,8 +14,6 @@ from typing import Any, Mapping
 from .i18n import pick
 from .missions import DATA_DIR
 
-# A URL, without the sentence's closing punctuation.
-_URL = re.compile(r"(https?://[^\s<]+?)(?=[.,;:!?)]*(?:\s|<|$))")
 
 
 @lru_cache(maxsize=1)
@@ -34,13 +32,24 @@ def render(template_id: str, lang: str, params: Mapping[str, Any]) -> tuple[str,
     values = _Params({k: str(v) for k, v in params.items()})
     subject = pick(t["subject"], lang).format_map(values)
     text = pick(t["body"], lang).format_map(values)
+    links = _links(values)
     paragraphs = []
     for para in text.split("\n\n"):
         escaped = html.escape(para).replace("\n", "<br>\n")
-        paragraphs.append("<p>" + _URL.sub(r'<a href="\1">\1</a>', escaped) + "</p>")
+        paragraphs.append("<p>" + (links.sub(r'<a href="\g<0>">\g<0></a>', escaped) if links else escaped) + "</p>")
     body = (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{html.escape(subject)}</title></head>'
             f'<body>{"".join(paragraphs)}</body></html>')
     return subject, text, body
+
+
+def _links(values: Mapping[str, str]) -> re.Pattern[str] | None:
+    """The links the service built (``*_url`` values), escaped as they stand in the HTML, longest first.
+
+    Only these become anchors: a URL inside any other value (a mission name an administrator typed)
+    stays text.
+    """
+    urls = sorted({html.escape(v) for k, v in values.items() if k.endswith("_url") and v}, key=len, reverse=True)
+    return re.compile("|".join(re.escape(u) for u in urls)) if urls else None
 
 
 def reference(application_id: str) -> str:
