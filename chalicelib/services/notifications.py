@@ -80,7 +80,8 @@ def outbox_rows(deps: Deps, *, application_id: str, version: int, stage: str, te
     if notify_coordinator and service:
         rows.append(OutboxModel(message_id(application_id, version, "coordinator"), application_id=application_id,
                                 template=f"coordinator_{stage}", recipient="coordinator",
-                                to_address=service["coordinator_email"], language=language, params=params,
+                                to_address=service["coordinator_email"], language=service.get("language") or language,
+                                params=params,
                                 status="pending", attempts=0, queue="pending", due_at=due, created_at=iso(now)))
     return rows
 

@@ -35,6 +35,19 @@ def test_submit_creates_file_token_and_confirmation_email(client):
     assert "?token=" not in coordinator_mail[0].body
 
 
+@pytest.mark.parametrize("service, applicant_lang, coordinator_subject", [
+    ("spvm", "en", "Nouvelle demande"),   # a Montréal coordinator reads French, whatever the applicant chose
+    ("opp", "fr", "New application"),     # an Ontario coordinator reads English
+])
+def test_the_coordinator_is_written_to_in_the_services_language(client, service, applicant_lang, coordinator_subject):
+    created = submit(client, police_service=service, preferred_language=applicant_lang)
+    by_address = {m.destinations["ToAddresses"][0]: m for m in sent_messages()}
+    assert by_address[f"peaceops-coordinator.{service}@example.ca"].subject.startswith(coordinator_subject)
+    applicant = by_address["helene.cote@example.ca"]
+    assert applicant.subject.startswith("Application received" if applicant_lang == "en" else "Demande reçue")
+    assert created["reference"] in applicant.subject
+
+
 def test_token_is_stored_only_as_a_hash(client):
     from chalicelib.adapters.models import ApplicationModel
 
