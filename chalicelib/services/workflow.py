@@ -34,6 +34,7 @@ def move(deps: Deps, application_id: str, actor: Actor, req: MoveRequest,
     # The cap is not read: the transaction's condition is the seat check, and
     # only a refused transaction reads the cap to explain itself.
     plan = plan_move(state, mission, None, actor, req)
+    wf = load_workflow()
     now = deps.now()
     audit = AuditModel(f"application#{app.application_id}", plan.to_version, at=now, kind="stage_change",
                        actor_id=actor.actor_id, actor_role=actor.role, from_stage=plan.from_stage,
@@ -41,7 +42,7 @@ def move(deps: Deps, application_id: str, actor: Actor, req: MoveRequest,
                        initiated_by=plan.initiated_by)
     outbox = notifications.outbox_rows(
         deps, application_id=app.application_id, version=plan.to_version, stage=plan.to_stage,
-        template=plan.to_stage, language=app.language, to_address=app.email, mission=mission,
+        template=wf.stage(plan.to_stage)["email_template"], language=app.language, to_address=app.email, mission=mission,
         police_service=app.police_service, notify_coordinator=plan.notify_coordinator)
     try:
         deps.repo.apply_move(plan, now, audit, outbox)
@@ -57,7 +58,6 @@ def move(deps: Deps, application_id: str, actor: Actor, req: MoveRequest,
             seat_full()
         raise _stale(deps.repo.application(application_id)) from exc
     notifications.send_now(deps, outbox, mission_name=pick(mission.name, app.language))
-    wf = load_workflow()
     return {"application_id": app.application_id, "stage": plan.to_stage, "version": plan.to_version,
             "previous_stage": plan.from_stage, "next_stages": wf.next_stages(plan.to_stage)}
 
@@ -86,7 +86,7 @@ def record_medical_outcome(deps: Deps, application_id: str, actor: Actor, body: 
                                  f"outcome doit être l'un de {', '.join(wf.medical_outcomes)}."))
     if errors:
         raise ValidationFailed(errors)
-    if app.stage != "medical":
+    if not wf.stage(app.stage).get("records_medical_outcome"):
         raise _stale(app)
     version = _record(deps, app, actor, "medical_outcome", [ApplicationModel.medical_outcome.set(str(outcome))],
                       {"outcome": outcome})

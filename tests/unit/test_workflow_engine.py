@@ -31,8 +31,11 @@ def test_every_stage_named_in_transitions_exists_and_has_an_email_template():
     wf = load_workflow()
     for t in wf.raw["transitions"]:
         assert t["to"] in wf.stages and (t["from"] == "*" or t["from"] in wf.stages)
-    for stage in wf.stages:
-        assert stage in templates(), stage
+    for stage, row in wf.stages.items():
+        assert row["email_template"] in templates(), stage
+        for part in ("subject", "body"):
+            assert set(templates()[row["email_template"]][part]) == {"en", "fr"}, (stage, part)
+    assert [s for s, row in wf.stages.items() if row.get("records_medical_outcome")] == ["medical"]
     for stage in wf.raw["notify_coordinator_on"]:
         assert f"coordinator_{stage}" in templates()
 
