@@ -26,6 +26,13 @@ def look(page: Page, name: str, lang: str) -> None:
     assert results.violations_count == 0, f"{name}-{lang}: {results.generate_report()}"
 
 
+def look_at(page: Page, url: str, status: int, name: str, lang: str) -> None:
+    """Open ``url``, which must answer with HTTP ``status`` (an error page's own code), and look at it."""
+    response = page.goto(url)
+    assert response is not None and response.status == status, f"{url}: {response and response.status}"
+    look(page, name, lang)
+
+
 def fill(page: Page, values: dict[str, Any]) -> None:
     """Answer a form drawn from a schema, whatever widget each field got."""
     for name, value in values.items():

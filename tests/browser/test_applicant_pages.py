@@ -3,19 +3,22 @@ state is screenshotted and checked with axe (WCAG 2.1 AA, zero violations).
 
 Journey per language: missions -> mission -> apply (errors, then corrected)
 -> confirmation -> the private link from the sent email, in a fresh browser
--> status -> family readiness (errors, then saved) -> withdraw (errors, then
-done) -> ask for a new link -> open it.
+(the page it lands on, then status) -> family readiness (errors, then saved)
+-> withdraw (errors, then done; the closed file's forms answer 409) -> ask for
+a new link -> open it. Error pages (404, 403 no access, 403 refused form) are
+checked with the public pages.
 """
 from __future__ import annotations
 
 import re
 from datetime import date, timedelta
 from typing import Any, Iterator
+from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Route, expect
 
-from .checks import fill, look
+from .checks import fill, look, look_at
 from .conftest import DESKTOP
 from .service import LocalService, private_link
 
@@ -105,11 +108,41 @@ def _fresh_page(browser: Browser) -> tuple[BrowserContext, Page, list[str]]:
     return ctx, page, errors
 
 
-def _open_private_link(browser: Browser, link: str, lang: str) -> tuple[BrowserContext, Page, list[str]]:
+def _open_private_link(browser: Browser, link: str, lang: str,
+                       name: str | None = None) -> tuple[BrowserContext, Page, list[str]]:
+    """Open the emailed link; with ``name``, look at the page it lands on first."""
     ctx, page, errors = _fresh_page(browser)
-    page.goto(link)
-    # The link's page stores the token and moves on to the address without it.
-    page.wait_for_url(re.compile(rf"/{lang}/status/po-[a-z0-9]+$"))
+    # The link's page stores the token in a cookie and moves on (meta refresh, 0 s) to the address
+    # without it.
+    file_url = re.compile(rf"/{lang}/status/po-[a-z0-9]+$")
+    if name is None:
+        page.goto(link)
+    else:
+        # To look at that page before it moves on, the refresh's request is stopped in the browser
+        # (aborted, as when a person presses Stop: the page stays, with no error page), then the
+        # page's own "continue" link is followed. The page itself is the real one: loaded from the
+        # service at its own address, with its headers (CSP), stylesheet and cookies, so axe and the
+        # screenshot see what a person sees. (Fetching the HTML for set_content() would fire the
+        # refresh too, and on about:blank, without the stylesheet or the CSP; holding the request
+        # instead leaves a navigation pending, which every locator waits for.) The refresh itself
+        # is still followed when the new link is opened, at the end of the journey.
+        stopped: list[str] = []
+
+        def stop(route: Route) -> None:
+            stopped.append(route.request.url)
+            route.abort("aborted")
+
+        page.route(file_url, stop)
+        page.goto(link)
+        for _ in range(200):  # the refresh comes after the load event (goto waited for it); 10 s at most
+            if stopped:
+                break
+            page.wait_for_timeout(50)
+        page.unroute(file_url)
+        assert len(stopped) == 1 and "?token=" in page.url, "the link's page did not stay to be looked at"
+        look(page, name, lang)
+        page.click(f'main a.gc-button[href="{urlsplit(stopped[0]).path}"]')
+    page.wait_for_url(file_url)
     assert "token" not in page.url
     return ctx, page, errors
 
@@ -137,10 +170,8 @@ def test_public_pages(page: Page, browser: Browser, service: LocalService, lang:
     page.click('a[href$="/missions/haiti-minustah"]')
     look(page, "02-mission", lang)
     expect(page.locator("main")).to_contain_text("12")
-    page.goto(f"{service.base}/{lang}/missions/nowhere")
-    look(page, "98-not-found", lang)
-    page.goto(f"{service.base}/{lang}/status/po-aaaaaaaaaaaaaaaa")
-    look(page, "97-no-access", lang)
+    look_at(page, f"{service.base}/{lang}/missions/does-not-exist", 404, "98-not-found", lang)
+    look_at(page, f"{service.base}/{lang}/status/po-aaaaaaaaaaaaaaaa", 403, "97-no-access", lang)
     expect(page.locator(f'main a[href="/{lang}/access"]')).to_be_visible()
     # A form whose CSRF cookie is gone (expired, or posted from elsewhere) is refused, in its language.
     page.goto(f"{service.base}/{lang}/access")
@@ -210,6 +241,7 @@ def _family_readiness(page: Page, lang: str) -> None:
     fill(page, FAMILY)
     page.click("button[type=submit]")
     expect(page.locator(".gc-alert-success")).to_have_text(TEXT[lang]["saved"])
+    look(page, "08-status-family-saved", lang)
 
 
 def _withdraw(page: Page, lang: str) -> None:
@@ -225,6 +257,12 @@ def _withdraw(page: Page, lang: str) -> None:
     expect(page.locator(".gc-stage")).to_have_text(TEXT[lang]["withdrawn"])
     expect(page.locator("a.gc-button-danger")).to_have_count(0)
     look(page, "11-status-withdrawn", lang)
+    # The closed file's forms, reached by their address, answer 409 with a way back to the file.
+    file_url = page.url.split("?")[0]
+    look_at(page, f"{file_url}/family-readiness", 409, "99-file-closed", lang)
+    expect(page.locator(f'main a.gc-button[href="{urlsplit(file_url).path}"]')).to_be_visible()
+    withdraw_again = page.goto(f"{file_url}/withdraw")
+    assert withdraw_again is not None and withdraw_again.status == 409
 
 
 def _new_link(page: Page, browser: Browser, service: LocalService, lang: str) -> None:
@@ -264,7 +302,7 @@ def test_apply_follow_and_withdraw(page: Page, browser: Browser, service: LocalS
     link = private_link(mail)
     assert link.startswith(f"{service.base}/{lang}/status/po-")
 
-    ctx, status, errors = _open_private_link(browser, link, lang)
+    ctx, status, errors = _open_private_link(browser, link, lang, name="06-opening")
     try:
         expect(status.locator(".gc-stage")).to_have_text(TEXT[lang]["received"])
         expect(status.locator(".gc-timeline li")).to_have_count(1)
