@@ -20,7 +20,8 @@ from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, R
 
 from .checks import fill, look, look_at
 from .conftest import DESKTOP
-from .service import LocalService, private_link
+from ..local_service import LocalService
+from .mail import private_link
 
 LANGS = ["en", "fr"]
 SCRIPT = "<script>alert('x')</script>"

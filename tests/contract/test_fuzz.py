@@ -34,7 +34,7 @@ from schemathesis.specs.openapi.checks import (
 
 from tests.integration.conftest import VALID_APPLICATION
 
-from .service import LocalService
+from ..local_service import LocalService
 
 MAX_EXAMPLES = 15
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,

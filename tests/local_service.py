@@ -1,10 +1,10 @@
-"""The service as `scripts/dev` runs it, on free loopback ports: moto's server
-emulates AWS, the tables, SES sender, catalogue and coordinators' user pool are
-set up as `scripts/local.py bootstrap` does (without touching .local/, a
-developer's own), and `chalice local` serves the app.
+"""The service as `scripts/dev` runs it, on free loopback ports, for the browser and contract tests.
 
-The stage is one .chalice/config.json does not define, so the environment set
-here (scripts/local.py's LOCAL_ENV for these ports) is what the app reads.
+moto's server emulates AWS; the tables, SES sender, catalogue and coordinators' user pool are set
+up as `scripts/local.py bootstrap` does (without touching .local/, a developer's own), and
+`chalice local` serves the app. The stage is one .chalice/config.json does not define, so the
+environment set here (scripts/local.py's LOCAL_ENV for these ports) is what the app reads, and
+every emailed link points at this server's port.
 """
 from __future__ import annotations
 
@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-STAGE = "contract-test"
+STAGE = "test-service"
 
 BOOTSTRAP = """
 import json, sys
@@ -86,6 +86,10 @@ class LocalService:
     def base(self) -> str:
         return f"http://127.0.0.1:{self.app_port}"
 
+    @property
+    def moto(self) -> str:
+        return f"http://127.0.0.1:{self.moto_port}"
+
     def _spawn(self, name: str, args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
         log = open(self.logs / f"{name}.log", "wb")
         proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -94,17 +98,16 @@ class LocalService:
 
     def start(self) -> "LocalService":
         env = local_env(self.moto_port, self.app_port)
-        moto_url = f"http://127.0.0.1:{self.moto_port}"
         moto = self._spawn("moto", [str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(self.moto_port)], env)
-        _wait(f"{moto_url}/moto-api/", moto, 30, self.logs / "moto.log")
-        out = subprocess.run([str(BIN / "python"), "-c", BOOTSTRAP.format(root=str(ROOT), moto=moto_url)], cwd=ROOT,
+        _wait(f"{self.moto}/moto-api/", moto, 30, self.logs / "moto.log")
+        out = subprocess.run([str(BIN / "python"), "-c", BOOTSTRAP.format(root=str(ROOT), moto=self.moto)], cwd=ROOT,
                              env=env, check=True, capture_output=True, text=True, timeout=120)
         setup = json.loads(out.stdout.strip().splitlines()[-1])
         self.tokens = setup["tokens"]
         env.update({"PEACEOPS_COGNITO_USER_POOL_ID": setup["pool"], "PEACEOPS_COGNITO_CLIENT_ID": setup["client"]})
         app = self._spawn("chalice", [str(BIN / "chalice"), "local", "--host", "127.0.0.1", "--port",
                                       str(self.app_port), "--stage", STAGE, "--no-autoreload"], env)
-        _wait(f"{self.base}/openapi.json", app, 60, self.logs / "chalice.log")
+        _wait(f"{self.base}/en/missions", app, 60, self.logs / "chalice.log")
         return self
 
     def stop(self) -> None:
@@ -129,3 +132,19 @@ class LocalService:
                 return r.status, json.loads(r.read() or b"null")
         except urllib.error.HTTPError as err:
             return err.code, json.loads(err.read() or b"null")
+
+    # --- what the service sent ---------------------------------------------------
+
+    def mail(self) -> list[dict[str, Any]]:
+        """Every email moto's SES accepted, oldest first (as `scripts/local.py mail` reads them)."""
+        data = json.loads(urllib.request.urlopen(f"{self.moto}/moto-api/data.json", timeout=5).read())
+        return list(data.get("ses", {}).get("Message", []))
+
+    def mail_to(self, address: str, count: int = 1, timeout: float = 10) -> list[dict[str, Any]]:
+        """The emails to ``address``, once at least ``count`` have arrived."""
+        deadline = time.monotonic() + timeout
+        while True:
+            got = [m for m in self.mail() if address in m.get("destinations", {}).get("ToAddresses", [])]
+            if len(got) >= count or time.monotonic() > deadline:
+                return got
+            time.sleep(0.2)
