@@ -76,10 +76,19 @@ def test_each_deployable_stage_agrees_with_chalice_config(template: dict[str, An
         assert mapping == {"TablePrefix": env["PEACEOPS_TABLE_PREFIX"], "Sender": env["PEACEOPS_SENDER"]}
         assert conf["autogen_policy"] is False
         assert conf["iam_policy_file"] == "policy-api.json"
-        assert conf["lambda_functions"] == {"retry_emails": {"iam_policy_file": "policy-retry-emails.json"}}
+        assert conf["lambda_functions"]["retry_emails"]["iam_policy_file"] == "policy-retry-emails.json"
         assert conf["api_gateway_stage"] == "api"  # the 5xx alarm's Stage dimension
     for name in ("policy-api.json", "policy-retry-emails.json"):
         assert (ROOT / ".chalice" / name).is_file()
+
+
+def test_the_package_carries_the_timeouts_email_delivery_relies_on(template: dict[str, Any],
+                                                                   chalice_config: dict[str, Any]) -> None:
+    # tests/unit/test_delivery_bounds.py checks the figures in .chalice/config.json; this checks they reach AWS.
+    conf = chalice_config["stages"]["prod"]
+    assert template["Resources"]["APIHandler"]["Properties"]["Timeout"] == conf["lambda_timeout"] == 30
+    retry = conf["lambda_functions"]["retry_emails"]["lambda_timeout"]
+    assert template["Resources"]["RetryEmails"]["Properties"]["Timeout"] == retry == 300
 
 
 def test_the_package_holds_each_function_s_own_policy(template: dict[str, Any]) -> None:
