@@ -14,8 +14,8 @@ Who may send a row, and when (so that no two senders send the same attempt):
   it ``LEASE`` ahead.
 SES takes no idempotency key, so one window remains: SES accepts an email and the
 process dies before the row is marked sent. That email goes out again after the
-grace or the lease (at least once, not exactly once); every other path, an outage
-of any length included, sends each email once.
+grace or the lease (at least once, not exactly once); every other path, an SES
+outage shorter than ``GIVE_UP_AFTER`` included, sends each email once.
 """
 from __future__ import annotations
 
