@@ -101,10 +101,10 @@ def cmd_mail(_: argparse.Namespace) -> None:
         print(f"To:      {', '.join(m.get('destinations', {}).get('ToAddresses', []))}")
         print(f"Subject: {m.get('subject')}")
         print("-" * 72)
-        # moto keeps the HTML part; show it as text, a blank line after each block.
+        # moto keeps the HTML part; show it as text, a blank line after each paragraph.
         body = re.sub(r"(?s)<head>.*?</head>", "", m.get("body") or "")  # the title repeats the subject
         body = re.sub(r"<br>\n?", "\n", body)
-        body = re.sub(r"</(p|h[1-6]|div|li)>", "\n\n", body)
+        body = re.sub(r"</p>", "\n\n", body)
         print(html.unescape(re.sub(r"<[^>]+>", "", body)).strip())
 
 

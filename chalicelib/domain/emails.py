@@ -15,7 +15,6 @@ from .i18n import pick
 from .missions import DATA_DIR
 
 
-
 @lru_cache(maxsize=1)
 def templates() -> dict[str, Any]:
     return json.loads((DATA_DIR / "emails.json").read_text(encoding="utf-8"))  # type: ignore[no-any-return]

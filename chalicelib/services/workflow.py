@@ -88,7 +88,7 @@ def record_medical_outcome(deps: Deps, application_id: str, actor: Actor, body: 
         raise ValidationFailed(errors)
     if not wf.stage(app.stage).get("records_medical_outcome"):
         raise _stale(app)
-    version = _record(deps, app, actor, "medical_outcome", [ApplicationModel.medical_outcome.set(str(outcome))],
+    version = _record(deps, app, actor, "medical_outcome", [ApplicationModel.medical_outcome.set(cast(str, outcome))],
                       {"outcome": outcome})
     return {"application_id": application_id, "medical_outcome": outcome, "version": version}
 

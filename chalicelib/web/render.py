@@ -2,7 +2,7 @@
 the pages share: dates in each official language and the text lookup."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -10,6 +10,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from ..domain.i18n import pick
+from ..services.deps import parse_iso
 from .text import t
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -24,7 +25,7 @@ _MONTHS = {
 
 def _parse(value: str) -> datetime | None:
     try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(timezone.utc)
+        return parse_iso(value)
     except (AttributeError, ValueError):
         return None
 
