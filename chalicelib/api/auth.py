@@ -18,7 +18,7 @@ from ..domain.errors import Forbidden, Unauthenticated
 from ..domain.workflow import Actor
 from .http import bearer
 
-ROLES = ("service_coordinator", "irss", "health", "admin")
+from ..domain.access import STAFF_ROLES as ROLES  # the one role list
 SERVICE_ATTRIBUTE = "custom:police_service"
 
 
