@@ -6,7 +6,9 @@ from typing import Any
 
 from chalice.app import Request
 
-from ..domain.errors import MalformedRequest, PayloadTooLarge, Unauthenticated, UnsupportedMediaType
+from ..domain.errors import (MalformedRequest, PayloadTooLarge, Unauthenticated, UnsupportedMediaType,
+                             ValidationFailed)
+from ..domain.text import forbidden_character_errors
 
 
 def current(request: Request | None) -> Request:
@@ -16,27 +18,68 @@ def current(request: Request | None) -> Request:
     return request
 
 
+def is_json_type(header: str | None) -> bool:
+    """Only ``application/json`` (optionally ``; charset=utf-8``) is a JSON body.
+
+    No type at all is refused too: a browser on another site can post text/plain
+    (or nothing) without a preflight, never application/json, so this check is what
+    keeps other sites from making a visitor's browser call the API.
+    """
+    media, *params = [part.strip().lower() for part in (header or "").split(";")]
+    if media != "application/json":
+        return False
+    for param in params:
+        name, _, value = param.partition("=")
+        if name.strip() != "charset" or value.strip().strip('"') != "utf-8":
+            return False
+    return True
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError("number out of range")
+    return value
+
+
 def json_body(request: Request | None, max_bytes: int) -> Any:
-    """The parsed JSON body: 415 if not JSON, 413 if too large, 400 if malformed."""
+    """The parsed JSON body: 415 if not JSON, 413 if too large, 400 if malformed,
+    422 if a text holds a forbidden character (chalicelib/domain/text.py)."""
     request = current(request)
-    ctype = (request.headers.get("content-type") or "application/json").split(";")[0].strip().lower()
-    if ctype != "application/json" and not ctype.endswith("+json"):
-        raise UnsupportedMediaType("Send the body as application/json.", "Envoyez le corps au format application/json.")
+    if not is_json_type(request.headers.get("content-type")):
+        raise UnsupportedMediaType("Send the body as application/json, with that Content-Type header.",
+                                   "Envoyez le corps au format application/json, avec cet en-tête Content-Type.")
     raw = request.raw_body or b""
     if isinstance(raw, str):
         raw = raw.encode("utf-8")
     if len(raw) > max_bytes:
         raise PayloadTooLarge(f"The body may be at most {max_bytes} bytes.",
                               f"Le corps peut compter au plus {max_bytes} octets.", max_bytes=max_bytes)
+    body = _parse(raw)
+    _check_text(body)
+    errors = forbidden_character_errors(body)
+    if errors:
+        raise ValidationFailed(errors)
+    return body
+
+
+def _parse(raw: bytes) -> Any:
     try:
-        body = json.loads(raw.decode("utf-8"))
+        return json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant, parse_float=_finite_float)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise MalformedRequest(f"The body is not valid JSON ({exc.__class__.__name__}).",
                                f"Le corps n'est pas du JSON valide ({exc.__class__.__name__}).") from exc
     except RecursionError as exc:  # thousands of nested arrays or objects
         raise MalformedRequest("The body is nested too deeply.", "Le corps est trop profondément imbriqué.") from exc
-    _check_text(body)
-    return body
+    except ValueError as exc:  # an integer past Python's 4,300 digits, NaN, Infinity, 1e999
+        raise MalformedRequest("The body holds a number that cannot be read (too many digits, out of range, "
+                               "or NaN/Infinity).",
+                               "Le corps contient un nombre illisible (trop de chiffres, hors limites, "
+                               "ou NaN/Infinity).") from exc
 
 
 def _check_text(body: Any) -> None:

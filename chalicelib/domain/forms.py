@@ -124,10 +124,17 @@ def _translate(form_name: str, error: ValidationError) -> list[FieldError]:
 
 def check(form_name: str, document: Any) -> list[FieldError]:
     """All schema violations of ``document``, in a stable order (by pointer)."""
+    from .text import forbidden_character_errors  # text.py builds its pointers with this module's pointer()
+
     found: dict[tuple[str, str], FieldError] = {}
     for error in validator(form_name).iter_errors(document):
         for fe in _translate(form_name, error):
             found.setdefault((fe.pointer, fe.code), fe)
+    for fe in forbidden_character_errors(document):  # NUL and bidi controls: refused in every text field
+        top = (fe.pointer.split("/") + ["", ""])[1].replace("~1", "/").replace("~0", "~")
+        labelled = FieldError(fe.pointer, fe.code, f"{field_label(form_name, top, 'en')}: {fe.message_en}",
+                              f"{field_label(form_name, top, 'fr')} : {fe.message_fr}")
+        found.setdefault((fe.pointer, fe.code), labelled)
     return sorted(found.values(), key=lambda fe: (fe.pointer, fe.code))
 
 

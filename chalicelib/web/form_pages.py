@@ -15,6 +15,7 @@ from chalice import Response
 
 from ..domain.errors import FieldError, ValidationFailed
 from ..domain.forms import load_schema
+from ..domain.text import forbidden_character_errors
 from ..domain.i18n import pick
 from . import fields, present
 from .fields import Field, FormData, FormView, Option, Section
@@ -134,6 +135,7 @@ def withdrawal_request(data: FormData, file: Any) -> dict[str, Any]:
     if len(note) > NOTE_MAX:
         errors.append(FieldError("/note", "maxLength", t("err_note_long", "en", n=NOTE_MAX),
                                  t("err_note_long", "fr", n=NOTE_MAX)))
+    errors += forbidden_character_errors(note, "/note")
     if errors:
         raise ValidationFailed(errors)
     # The stage the person saw: if the file moved since, the service says so.
