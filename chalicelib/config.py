@@ -47,10 +47,20 @@ class ConfigurationError(RuntimeError):
     """The deployment is missing a setting it must have."""
 
 
+# HMAC-SHA256 keys (file tokens, CSRF, cursors) are derived from the secret: fewer than 32 bytes
+# is fewer than the 256 bits every derived key claims.
+MIN_SECRET_BYTES = 32
+
+
 def require_production_ready(settings: "Settings") -> None:
-    """Refuse to serve a deployed stage with the development token secret."""
-    if settings.stage not in SECRET_OPTIONAL_STAGES and settings.token_secret == DEFAULT_SECRET:
+    """Refuse to serve a deployed stage with the development token secret or a short one."""
+    if settings.stage in SECRET_OPTIONAL_STAGES:
+        return
+    if settings.token_secret == DEFAULT_SECRET:
         raise ConfigurationError("PEACEOPS_TOKEN_SECRET must be set for stage " + settings.stage)
+    if len(settings.token_secret.encode("utf-8")) < MIN_SECRET_BYTES:
+        raise ConfigurationError(f"PEACEOPS_TOKEN_SECRET must be at least {MIN_SECRET_BYTES} bytes for stage "
+                                 + settings.stage)
 
 
 @lru_cache(maxsize=1)

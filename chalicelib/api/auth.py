@@ -2,7 +2,8 @@
 
 Roles are Cognito groups. Every admin route names the roles it admits with
 ``@staff(...)``; no token or a bad one is 401, a valid token whose groups hold
-none of the route's roles is 403.
+none of the route's roles is 403, and so is one whose ``cognito:groups`` claim is
+not a list of names (a string is never searched for a role).
 """
 from __future__ import annotations
 
@@ -27,8 +28,22 @@ def verifier() -> CognitoVerifier:
     return CognitoVerifier(get_settings())
 
 
+def groups_of(claims: dict[str, Any]) -> list[str]:
+    """The caller's Cognito groups: a JSON list of names, or 403.
+
+    Cognito always sends a list. A string is refused rather than searched, as ``"irss" in "xirssx"``
+    is true of a string; a missing claim is no groups (403 below).
+    """
+    groups = claims.get("cognito:groups", [])
+    if not isinstance(groups, list) or not all(isinstance(g, str) for g in groups):
+        raise Forbidden("Your token's groups are not a list of names; sign in again or ask an administrator.",
+                        "Les groupes de votre jeton ne sont pas une liste de noms; reconnectez-vous ou adressez-vous "
+                        "à un administrateur.")
+    return groups
+
+
 def actor_from_claims(claims: dict[str, Any], allowed: tuple[str, ...]) -> Actor:
-    groups = claims.get("cognito:groups") or []
+    groups = groups_of(claims)
     role = next((r for r in allowed if r in groups), None)
     if role is None:
         raise Forbidden("Your role does not allow this.", "Votre rôle ne permet pas cette action.")
