@@ -9,7 +9,7 @@ import json
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable, Mapping
 
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
@@ -83,43 +83,80 @@ _MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
-def message(code: str, form_name: str, field: str, **params: Any) -> FieldError:
-    """Build a FieldError with its English and French messages."""
-    en, fr = _MESSAGES.get(code, _MESSAGES["format"])
+Label = Callable[[str, str], str]
+"""How messages name a field: ``label(field, lang)``."""
+
+
+def form_label(form_name: str) -> Label:
+    """A form's fields are named by their schema's ``x-label``."""
+    return lambda field, lang: field_label(form_name, field, lang)
+
+
+def field_error(code: str, field: str, label: Label, table: Mapping[str, tuple[str, str]] | None = None,
+                **params: Any) -> FieldError:
+    """Build a FieldError with its English and French messages, the field named by ``label``.
+
+    ``table`` replaces some of the messages (a JSON request body is not "this form")."""
+    en, fr = (table or {}).get(code) or _MESSAGES.get(code, _MESSAGES["format"])
     ptr = params.pop("pointer", pointer([field]) if field else "")
     return FieldError(
         pointer=ptr,
         code=code,
-        message_en=en.format(label=field_label(form_name, field, "en"), field=field, **params),
-        message_fr=fr.format(label=field_label(form_name, field, "fr"), field=field, **params),
+        message_en=en.format(label=label(field, "en"), field=field, **params),
+        message_fr=fr.format(label=label(field, "fr"), field=field, **params),
     )
 
 
-def _translate(form_name: str, error: ValidationError) -> list[FieldError]:
+def message(code: str, form_name: str, field: str, **params: Any) -> FieldError:
+    """Build a FieldError with its English and French messages."""
+    return field_error(code, field, form_label(form_name), **params)
+
+
+def _listing(values: Any, joiner: str = ", ") -> str:
+    items = values if isinstance(values, list) else [values]
+    return joiner.join("null" if v is None else str(v) for v in items)
+
+
+_LIMITS = ("minLength", "maxLength", "minimum", "maximum", "minItems", "maxItems")
+
+
+def translate(error: ValidationError, label: Label, table: Mapping[str, tuple[str, str]] | None = None) -> list[FieldError]:
+    """One jsonschema error as FieldErrors (JSON Pointer, code, both languages), fields named by ``label``.
+
+    Messages may use {label}, {field}, {limit} (a limit's value), {values} (an enum's values) and
+    {expected} / {types_en} / {types_fr} (a type's); ``table`` replaces some of them."""
+    def say(code: str, field: str, **params: Any) -> FieldError:
+        return field_error(code, field, label, table, **params)
+
     path = list(error.absolute_path)
     top = str(path[0]) if path else ""
     kind = str(error.validator)
     instance = error.instance
     if kind == "required":
         missing = [f for f in error.validator_value if isinstance(instance, dict) and f not in instance]
-        return [message("required", form_name, f, pointer=pointer(path + [f])) for f in missing]
+        return [say("required", f, pointer=pointer(path + [f])) for f in missing]
     if kind in ("additionalProperties", "unevaluatedProperties"):
         allowed = set(error.schema.get("properties", {}))
         extra = [k for k in instance if k not in allowed] if isinstance(instance, dict) else []
-        return [message("unknown-field", form_name, k, pointer=pointer(path + [k])) for k in extra]
+        return [say("unknown-field", k, pointer=pointer(path + [k])) for k in extra]
     if not path and kind == "type":
-        return [message("not-an-object", form_name, "", pointer="")]
+        return [say("not-an-object", "", pointer="")]
     ptr = pointer(path)
     if kind == "format":
         code = f"format-{error.validator_value}" if error.validator_value in ("date", "email") else "format"
-        return [message(code, form_name, top, pointer=ptr)]
+        return [say(code, top, pointer=ptr)]
     if kind == "type":
-        return [message("type", form_name, top, pointer=ptr, expected=error.validator_value)]
-    if kind in ("minLength", "maxLength", "minimum", "maximum", "minItems", "maxItems"):
-        return [message(kind, form_name, top, pointer=ptr, limit=error.validator_value)]
+        return [say("type", top, pointer=ptr, expected=error.validator_value,
+                    types_en=_listing(error.validator_value, " or "), types_fr=_listing(error.validator_value, " ou "))]
+    if kind in _LIMITS:
+        return [say(kind, top, pointer=ptr, limit=error.validator_value)]
     if kind in _MESSAGES:
-        return [message(kind, form_name, top, pointer=ptr)]
-    return [message("format", form_name, top, pointer=ptr)]
+        return [say(kind, top, pointer=ptr, values=_listing(error.validator_value))]
+    return [say("format", top, pointer=ptr)]
+
+
+def _translate(form_name: str, error: ValidationError) -> list[FieldError]:
+    return translate(error, form_label(form_name))
 
 
 def check(form_name: str, document: Any) -> list[FieldError]:
