@@ -11,26 +11,92 @@ import re
 from functools import lru_cache
 from typing import Any, Mapping
 
+from .figures import figures, fill
 from .i18n import pick
 from .missions import DATA_DIR
+
+# The parameters the code passes to a template, declared once: services/notifications.py
+# passes exactly params_for(template), and chalicelib/domain/datafiles.py checks every
+# placeholder of emails.json against it. A template may also name a figure
+# (chalicelib/domain/figures.py: {pass_mark}, {active_links}, {min_years}).
+COMMON_PARAMS = ("reference", "mission", "stage_label", "next_step", "status_url", "access_url")
+# Every email to the applicant brings a fresh private link (the token is minted at send time).
+LINK_PARAMS = COMMON_PARAMS + ("link_url",)
+# The coordinators' notices (coordinator_<stage>) carry no private link.
+COORDINATOR_PREFIX = "coordinator_"
+# Sent by the code (the access page), not by a stage.
+ACCESS_LINK = "access_link"
+# What a template must show: every applicant email its private link, an applicant's stage
+# email the status page as well, every email the file's reference.
+APPLICANT_NEEDS = ("reference", "link_url")
+STAGE_TEMPLATE_NEEDS = ("status_url",)
+COORDINATOR_NEEDS = ("reference",)
+
+
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+class MissingPlaceholder(KeyError):
+    """A template names a placeholder the caller gave no value for (a data or code fault)."""
+
+    def __init__(self, template_id: str, lang: str, name: str) -> None:
+        super().__init__(f"email template {template_id!r} ({lang}) has placeholder {{{name}}} but no value was "
+                         f"given for it; expected parameters: {', '.join(params_for(template_id))}")
+        self.template_id, self.lang, self.name = template_id, lang, name
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def is_coordinator_template(template_id: str) -> bool:
+    return template_id.startswith(COORDINATOR_PREFIX)
+
+
+def params_for(template_id: str) -> tuple[str, ...]:
+    """The parameters the code passes to ``template_id``: an applicant's email has its private link.
+
+    >>> params_for("coordinator_submitted")[-1], params_for("returned")[-1]
+    ('access_url', 'link_url')
+    """
+    return COMMON_PARAMS if is_coordinator_template(template_id) else LINK_PARAMS
+
+
+def placeholders(text: str) -> list[str]:
+    """The ``{name}`` placeholders of a text, in order.
+
+    >>> placeholders("{reference} for {mission}")
+    ['reference', 'mission']
+    """
+    return _PLACEHOLDER.findall(text)
 
 
 @lru_cache(maxsize=1)
 def templates() -> dict[str, Any]:
-    return json.loads((DATA_DIR / "emails.json").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    """The templates of data/emails.json, read once per process."""
+    data: dict[str, Any] = json.loads((DATA_DIR / "emails.json").read_text(encoding="utf-8"))
+    return data
 
 
-class _Params(dict):  # type: ignore[type-arg]
-    def __missing__(self, key: str) -> str:
-        return ""
+def _fill(template_id: str, lang: str, text: str, values: Mapping[str, str]) -> str:
+    """``text`` with every placeholder filled from ``values``; a placeholder with no value raises."""
+    def value(m: re.Match[str]) -> str:
+        if m.group(1) not in values:
+            raise MissingPlaceholder(template_id, lang, m.group(1))
+        return values[m.group(1)]
+    return _PLACEHOLDER.sub(value, text)
 
 
 def render(template_id: str, lang: str, params: Mapping[str, Any]) -> tuple[str, str, str]:
-    """Return (subject, text, html) for a template in ``lang``."""
+    """Return (subject, text, html) for a template in ``lang``.
+
+    Every placeholder needs a value: one the caller did not give raises MissingPlaceholder
+    (never an empty string in a sent email). Figures ({pass_mark} ...) are filled in the
+    template and in the values (a stage's next step may name one).
+    """
     t = templates()[template_id]
-    values = _Params({k: str(v) for k, v in params.items()})
-    subject = pick(t["subject"], lang).format_map(values)
-    text = pick(t["body"], lang).format_map(values)
+    values = {**{k: str(v) for k, v in figures().items()}, **{k: fill(str(v)) for k, v in params.items()}}
+    subject = _fill(template_id, lang, pick(t["subject"], lang), values)
+    text = _fill(template_id, lang, pick(t["body"], lang), values)
     links = _links(values)
     paragraphs = []
     for para in text.split("\n\n"):
