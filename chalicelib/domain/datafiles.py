@@ -1,0 +1,345 @@
+"""The data files an administrator may edit, checked: their JSON Schemas and every cross-reference.
+
+An edit that would break a page or an email is reported here, with the file and the key,
+before it ships: tests/unit/test_data_files.py runs ``check_all()`` on the files on disk.
+Each ``check_*`` function takes the parsed JSON, so a test can feed it a broken copy.
+
+The schemas are in schemas/data/ (draft 2020-12); the missions file's items are validated by
+the administrators' own schemas/mission.json, named by its ``$id`` (one definition).
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from jsonschema import Draft202012Validator, FormatChecker
+from referencing import Registry, Resource
+
+from . import emails, figures
+from .access import ROLES
+from .workflow import ANY, GUARDS
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+SCHEMA_DIR = ROOT / "schemas"
+WORKFLOW = "chalicelib/data/workflow.json"
+EMAILS = "chalicelib/data/emails.json"
+MISSIONS = "chalicelib/data/missions.json"
+POLICE_SERVICES = "chalicelib/data/police_services.json"
+PAGE_TEXT = "chalicelib/web/text.json"
+APPLICATION_SCHEMA = "schemas/application.json"
+MISSION_SCHEMA = "schemas/mission.json"
+SCHEMAS = {WORKFLOW: "workflow.schema.json", EMAILS: "emails.schema.json", MISSIONS: "missions.schema.json",
+           POLICE_SERVICES: "police-services.schema.json", PAGE_TEXT: "page-text.schema.json"}
+LANGS = ("en", "fr")
+
+# Reason codes the code names, by the stage they lead to (keep this list when code names another):
+# services/applicant.py gives applicant_request to a withdrawal without a reason;
+# web/present.py offers ended_mission_early only once deployed.
+CODE_REASON_CODES = (("withdrawn", "applicant_request"), ("withdrawn", "ended_mission_early"))
+# Where the pages look texts up by key: t("key") in the web code and its templates.
+WEB_SOURCES = ("chalicelib/web/*.py", "chalicelib/web/templates/*.html")
+_T_CALL = re.compile(r"""\bt\(\s*["']([a-z0-9_]+)["']\s*[,)]""")
+# Keys the pages build from a language (base.html: t("gc_" + lang)); kind_<kind> is checked with the missions.
+LANGUAGE_KEYS = ("gc_{lang}", "toggle_{lang}")
+# Items of these lists are named by their identifier in messages: missions[haiti-minustah].kind
+_ID_KEYS = ("mission_id", "cap_id", "code")
+_NUMBER_WORDS = {1: ("one", "un"), 2: ("two", "deux"), 3: ("three", "trois"), 4: ("four", "quatre"),
+                 5: ("five", "cinq"), 6: ("six", "six"), 7: ("seven", "sept"), 8: ("eight", "huit"),
+                 9: ("nine", "neuf"), 10: ("ten", "dix")}
+
+
+def read(relative: str) -> Any:
+    """A file of the checkout, parsed, read from disk each time (the checks must see the file as it is)."""
+    return json.loads((ROOT / relative).read_text(encoding="utf-8"))
+
+
+# ---- schemas ------------------------------------------------------------------------------------
+
+def _registry() -> Registry[Any]:
+    paths = [SCHEMA_DIR / "mission.json", *sorted((SCHEMA_DIR / "data").glob("*.schema.json"))]
+    resources = []
+    for path in paths:
+        schema = json.loads(path.read_text(encoding="utf-8"))
+        resources.append((schema["$id"], Resource.from_contents(schema)))
+    return Registry().with_resources(resources)
+
+
+def _where(data: Any, path: Iterable[Any]) -> str:
+    """A readable key for a place in ``data``: ``transitions[3].roles``, ``missions[haiti-minustah].kind``."""
+    out, node = "", data
+    for part in path:
+        if isinstance(part, int):
+            ident = next((node[part][k] for k in _ID_KEYS if isinstance(node[part], dict) and k in node[part]), None)
+            out += f"[{ident if isinstance(ident, str) else part}]"
+        else:
+            out += ("." if out else "") + str(part)
+        node = node[part]
+    return out or "(the whole file)"
+
+
+def schema_problems(file: str, data: Any) -> list[str]:
+    """``data`` (the parsed ``file``) against its schema in schemas/data/."""
+    schema = json.loads((SCHEMA_DIR / "data" / SCHEMAS[file]).read_text(encoding="utf-8"))
+    validator = Draft202012Validator(schema, registry=_registry(), format_checker=FormatChecker())
+    errors = sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
+    return [f"{file}: {_where(data, e.absolute_path)}: {e.message}" for e in errors]
+
+
+# ---- figures and placeholders -------------------------------------------------------------------
+
+def _figure_patterns() -> dict[str, re.Pattern[str]]:
+    """How each figure reads when someone types it instead of its placeholder."""
+    values = figures.figures()
+    def number(value: int) -> str:
+        return "|".join([str(value), *_NUMBER_WORDS.get(value, ())])
+    return {
+        "pass_mark": re.compile(rf"\b{values['pass_mark']}[\s\u00a0\u202f]*%"),
+        "active_links": re.compile(rf"\b({number(values['active_links'])})\b[^.;:]{{0,30}}\b(links?|liens?)\b", re.I),
+        "min_years": re.compile(rf"\b({number(values['min_years'])})[\s\u00a0]+(years?|ans)\b", re.I),
+    }
+
+
+def typed_figures(file: str, key: str, text: str) -> list[str]:
+    """A figure typed as a number where its placeholder belongs."""
+    return [f"{file}: {key}: {found.group(0)!r} types the figure {name} ({figures.figures()[name]}); "
+            f"write {{{name}}} so it is filled from the value it describes"
+            for name, pattern in _figure_patterns().items() for found in [pattern.search(text)] if found]
+
+
+def _only_figures(file: str, key: str, text: str) -> list[str]:
+    return [f"{file}: {key}: placeholder {{{p}}} is not a figure (known: {', '.join(figures.FIGURE_NAMES)})"
+            for p in emails.placeholders(text) if p not in figures.FIGURE_NAMES]
+
+
+def _languages_agree(file: str, key: str, text: Mapping[str, str]) -> list[str]:
+    en, fr = (sorted(set(emails.placeholders(text.get(lang, "")))) for lang in LANGS)
+    if en == fr:
+        return []
+    return [f"{file}: {key}: English and French name different placeholders "
+            f"(en: {', '.join(en) or 'none'}; fr: {', '.join(fr) or 'none'})"]
+
+
+# ---- workflow.json ------------------------------------------------------------------------------
+
+def _names(where: str, values: Iterable[str], known: Iterable[str], what: str) -> list[str]:
+    allowed = set(known)
+    return [f"{WORKFLOW}: {where}: {what} {v!r} does not exist (known: {', '.join(sorted(allowed))})"
+            for v in values if v not in allowed]
+
+
+def _transition_problems(wf: Mapping[str, Any]) -> list[str]:
+    stages = set(wf["stages"])
+    out = []
+    for i, t in enumerate(wf["transitions"]):
+        where = f"transitions[{i}] ({t['from']} -> {t['to']})"
+        out += _names(f"{where}.from", [t["from"]], stages | {ANY}, "stage")
+        out += _names(f"{where}.to", [t["to"]], stages, "stage")
+        out += _names(f"{where}.roles", t["roles"], ROLES, "role")
+        out += _names(f"{where}.guards", t["guards"], GUARDS, "guard")
+    return out
+
+
+def _movers(wf: Mapping[str, Any], to_stage: str) -> tuple[set[str], set[str]]:
+    """The roles that may move a file to ``to_stage``, and the stages such a move starts from."""
+    roles: set[str] = set()
+    starts: set[str] = set()
+    for t in wf["transitions"]:
+        if t["to"] == to_stage:
+            roles |= set(t["roles"])
+            starts |= {s for s, d in wf["stages"].items() if not d["terminal"]} if t["from"] == ANY else {t["from"]}
+    return roles, starts
+
+
+def _reason_code_problems(wf: Mapping[str, Any], stage: str, code: str, rule: Mapping[str, Any]) -> list[str]:
+    where = f"reasons.{stage}.codes.{code}"
+    movers, starts = _movers(wf, stage)
+    out = _names(f"{where}.roles", rule.get("roles", ()), ROLES, "role")
+    out += _names(f"{where}.from_stages", rule.get("from_stages", ()), wf["stages"], "stage")
+    out += [f"{WORKFLOW}: {where}.roles: {r!r} makes no move to {stage}, so could never give this reason"
+            for r in rule.get("roles", ()) if r in ROLES and r not in movers]
+    out += [f"{WORKFLOW}: {where}.from_stages: no move leads from {s} to {stage}"
+            for s in rule.get("from_stages", ()) if s in wf["stages"] and s not in starts]
+    return out
+
+
+def _reason_problems(wf: Mapping[str, Any]) -> list[str]:
+    out = _names("reasons", wf["reasons"], wf["stages"], "stage")
+    for stage, rule in wf["reasons"].items():
+        for code, definition in rule["codes"].items():
+            out += _reason_code_problems(wf, stage, code, definition)
+    for stage, code in CODE_REASON_CODES:
+        if code not in wf["reasons"].get(stage, {}).get("codes", {}):
+            out.append(f"{WORKFLOW}: reasons.{stage}.codes: the code names reason {code!r}, which is missing "
+                       "(see chalicelib.domain.datafiles.CODE_REASON_CODES)")
+    return out
+
+
+def _stage_problems(wf: Mapping[str, Any]) -> list[str]:
+    out = _names("initial", [wf["initial"]], wf["stages"], "stage")
+    out += _names("notify_coordinator_on", wf["notify_coordinator_on"], wf["stages"], "stage")
+    medical = [s for s, d in wf["stages"].items() if d.get("records_medical_outcome")]
+    if len(medical) != 1:
+        out.append(f"{WORKFLOW}: stages: exactly one stage must have records_medical_outcome (found: "
+                   f"{', '.join(medical) or 'none'})")
+    for name, stage in wf["stages"].items():
+        for lang in LANGS:
+            key, text = f"stages.{name}.next_step.{lang}", stage["next_step"][lang]
+            out += _only_figures(WORKFLOW, key, text) + typed_figures(WORKFLOW, key, text)
+    return out
+
+
+def check_workflow(wf: Any) -> list[str]:
+    """workflow.json: its schema, then its stages, roles, guards and reasons against each other and the code."""
+    problems = schema_problems(WORKFLOW, wf)
+    if problems:
+        return problems  # the cross-references read the shape the schema guarantees
+    return _stage_problems(wf) + _transition_problems(wf) + _reason_problems(wf)
+
+
+# ---- emails.json --------------------------------------------------------------------------------
+
+def _stage_templates(wf: Mapping[str, Any]) -> dict[str, str]:
+    """The templates the workflow sends, with the key that names each."""
+    named = {s["email_template"]: f"stages.{name}.email_template" for name, s in wf["stages"].items()}
+    named.update({f"coordinator_{s}": f"notify_coordinator_on ({s})" for s in wf["notify_coordinator_on"]})
+    return named
+
+
+def _needs(template_id: str, stage_templates: Iterable[str]) -> tuple[str, ...]:
+    """The parameters ``template_id`` must show (emails.APPLICANT_NEEDS ...)."""
+    if emails.is_coordinator_template(template_id):
+        return emails.COORDINATOR_NEEDS
+    return emails.APPLICANT_NEEDS + (emails.STAGE_TEMPLATE_NEEDS if template_id in stage_templates else ())
+
+
+def _template_problems(tid: str, template: Mapping[str, Any], needs: tuple[str, ...]) -> list[str]:
+    allowed = emails.params_for(tid) + figures.FIGURE_NAMES
+    out = []
+    for lang in LANGS:
+        shown = set()
+        for part in ("subject", "body"):
+            key, text = f"{tid}.{part}.{lang}", template[part][lang]
+            shown |= set(emails.placeholders(text))
+            out += [f"{EMAILS}: {key}: placeholder {{{p}}} is not a parameter of this template "
+                    f"(parameters: {', '.join(allowed)})" for p in emails.placeholders(text) if p not in allowed]
+            out += typed_figures(EMAILS, key, text)
+        out += [f"{EMAILS}: {tid}.body.{lang}: does not show {{{p}}}, which this template must show"
+                for p in needs if p not in shown]
+    for part in ("subject", "body"):
+        out += _languages_agree(EMAILS, f"{tid}.{part}", template[part])
+    return out
+
+
+def check_emails(templates: Any, wf: Any) -> list[str]:
+    """emails.json: its schema; every template the workflow or the code sends exists, and every
+    placeholder is one the code passes (emails.params_for) and every one it must show is there."""
+    problems = schema_problems(EMAILS, templates)
+    if problems:
+        return problems
+    sent = _stage_templates(wf)
+    out = [f"{WORKFLOW}: {key}: email template {tid!r} is not in {EMAILS}" for tid, key in sent.items()
+           if tid not in templates]
+    if emails.ACCESS_LINK not in templates:
+        out.append(f"{EMAILS}: {emails.ACCESS_LINK}: the access page sends this email but the template is missing")
+    for tid, template in templates.items():
+        if tid.startswith("_"):
+            continue
+        if tid not in sent and tid != emails.ACCESS_LINK:
+            out.append(f"{EMAILS}: {tid}: no stage, coordinator notice or link email sends this template")
+        out += _template_problems(tid, template, _needs(tid, sent))
+    return out
+
+
+# ---- missions.json ------------------------------------------------------------------------------
+
+def _unique(file: str, where: str, values: list[str]) -> list[str]:
+    return [f"{file}: {where}: {v!r} appears more than once" for v in sorted({v for v in values if values.count(v) > 1})]
+
+
+def check_missions(catalogue: Any, page_text: Any, mission_schema: Any | None = None) -> list[str]:
+    """missions.json: caps by their schema, missions by the admin schema; every cap_id exists, and
+    every mission kind has its page texts (``kind_<kind>`` in text.json)."""
+    problems = schema_problems(MISSIONS, catalogue)
+    if problems:
+        return problems
+    schema = mission_schema if mission_schema is not None else read(MISSION_SCHEMA)
+    caps = [c["cap_id"] for c in catalogue["caps"]]
+    out = _unique(MISSIONS, "caps", caps) + _unique(MISSIONS, "missions", [m["mission_id"] for m in catalogue["missions"]])
+    out += [f"{MISSIONS}: missions[{m['mission_id']}].cap_id: cap {m['cap_id']!r} is not among the caps"
+            for m in catalogue["missions"] if m["cap_id"] not in caps]
+    kinds = dict.fromkeys([*schema["properties"]["kind"]["enum"], *(m["kind"] for m in catalogue["missions"])])
+    out += [f"{PAGE_TEXT}: kind_{kind}: mission kind {kind!r} has no page text" for kind in kinds
+            if f"kind_{kind}" not in page_text]
+    return out
+
+
+# ---- police_services.json -----------------------------------------------------------------------
+
+def check_police_services(services: Any, application_schema: Any | None = None) -> list[str]:
+    """police_services.json: its schema; codes unique and the same as the application form's choices."""
+    problems = schema_problems(POLICE_SERVICES, services)
+    if problems:
+        return problems
+    codes = [s["code"] for s in services["services"]]
+    form = application_schema if application_schema is not None else read(APPLICATION_SCHEMA)
+    choices = form["properties"]["police_service"]["enum"]
+    out = _unique(POLICE_SERVICES, "services", codes)
+    out += [f"{POLICE_SERVICES}: services: {c!r} is a choice of {APPLICATION_SCHEMA} (police_service) but has "
+            "no coordinator here" for c in choices if c not in codes]
+    out += [f"{POLICE_SERVICES}: services[{c}]: not a choice of {APPLICATION_SCHEMA} (police_service)"
+            for c in codes if c not in choices]
+    return out
+
+
+# ---- text.json ----------------------------------------------------------------------------------
+
+def _keys_used_by_pages() -> dict[str, str]:
+    """Every key the web code looks up with a literal t("key"), with the first file that does."""
+    used = {k.format(lang=lang): "chalicelib/web/templates/base.html" for k in LANGUAGE_KEYS for lang in LANGS}
+    for pattern in WEB_SOURCES:
+        for path in sorted(ROOT.glob(pattern)):
+            for key in _T_CALL.findall(path.read_text(encoding="utf-8")):
+                used.setdefault(key, str(path.relative_to(ROOT)))
+    return used
+
+
+def check_page_text(text: Any, used: Mapping[str, str] | None = None) -> list[str]:
+    """text.json: every key in English and French with the same placeholders, no figure typed,
+    and every key the pages look up exists."""
+    problems = schema_problems(PAGE_TEXT, text)
+    if problems:
+        return problems
+    out = []
+    for key, entry in text.items():
+        out += _languages_agree(PAGE_TEXT, key, entry)
+        for lang in LANGS:
+            out += typed_figures(PAGE_TEXT, f"{key}.{lang}", entry[lang])
+    out += [f"{PAGE_TEXT}: {key}: no such key, but {source} looks it up with t({key!r})"
+            for key, source in (_keys_used_by_pages() if used is None else used).items() if key not in text]
+    return out
+
+
+# ---- everything ---------------------------------------------------------------------------------
+
+def read_all() -> dict[str, Any]:
+    """Every data file, parsed from disk, by its path in the checkout."""
+    return {file: read(file) for file in SCHEMAS}
+
+
+def check(files: Mapping[str, Any]) -> list[str]:
+    """Every problem in ``files`` (as read_all() gives them), each naming the file and the key."""
+    wf, page_text = files[WORKFLOW], files[PAGE_TEXT]
+    out = check_workflow(wf)
+    # The email checks read the workflow's shape: with a broken workflow, only the templates' schema.
+    out += schema_problems(EMAILS, files[EMAILS]) if out else check_emails(files[EMAILS], wf)
+    out += check_missions(files[MISSIONS], page_text)
+    out += check_police_services(files[POLICE_SERVICES])
+    out += check_page_text(page_text)
+    return out
+
+
+def check_all() -> list[str]:
+    """Every problem in the data files as they are on disk (empty when all is well)."""
+    return check(read_all())

@@ -1,0 +1,197 @@
+"""The data files an administrator may edit pass their schemas and cross-references, and each broken
+edit that once passed the whole test command is now reported with the file and the key."""
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+
+from chalicelib.domain import datafiles, emails
+from chalicelib.domain.datafiles import EMAILS, MISSIONS, PAGE_TEXT, POLICE_SERVICES, WORKFLOW
+from chalicelib.domain.figures import figures
+
+Files = dict[str, Any]
+
+
+def test_the_shipped_files_read_from_disk_pass_every_check() -> None:
+    assert datafiles.check_all() == []
+
+
+@pytest.fixture(scope="module")
+def shipped() -> Files:
+    return datafiles.read_all()
+
+
+def _transition(files: Files, from_stage: str, to_stage: str) -> dict[str, Any]:
+    return next(t for t in files[WORKFLOW]["transitions"] if (t["from"], t["to"]) == (from_stage, to_stage))
+
+
+def _mission(files: Files, mission_id: str) -> dict[str, Any]:
+    return next(m for m in files[MISSIONS]["missions"] if m["mission_id"] == mission_id)
+
+
+def _service(files: Files, code: str) -> dict[str, Any]:
+    return next(s for s in files[POLICE_SERVICES]["services"] if s["code"] == code)
+
+
+def _replace(files: Files, file: str, path: tuple[str, ...], old: str, new: str) -> None:
+    node = files[file]
+    for key in path[:-1]:
+        node = node[key]
+    assert old in node[path[-1]], f"the shipped text no longer holds {old!r}: update the test"
+    node[path[-1]] = node[path[-1]].replace(old, new)
+
+
+def _set(getter: Callable[[Files], dict[str, Any]], key: str, value: Any) -> Callable[[Files], None]:
+    return lambda files: getter(files).__setitem__(key, value)
+
+
+# Each broken edit, and the message (file, key and what is wrong) it must produce.
+BROKEN_EDITS: dict[str, tuple[Callable[[Files], None], str]] = {
+    "mission misspelled in the returned email": (
+        lambda f: _replace(f, EMAILS, ("returned", "body", "en"), "{mission}", "{misison}"),
+        f"{EMAILS}: returned.body.en: placeholder {{misison}} is not a parameter of this template"),
+    "status link dropped from a French template": (
+        lambda f: _replace(f, EMAILS, ("irss_review", "body", "fr"), "{status_url}", "la page de suivi"),
+        f"{EMAILS}: irss_review.body.fr: does not show {{status_url}}"),
+    "private link dropped from a stage email": (
+        lambda f: _replace(f, EMAILS, ("deployed", "body", "en"), "{link_url}", "your status page"),
+        f"{EMAILS}: deployed.body.en: does not show {{link_url}}"),
+    "a private link put into a coordinator's notice": (
+        lambda f: _replace(f, EMAILS, ("coordinator_deployed", "body", "en"), "{mission}.", "{mission}: {link_url}"),
+        f"{EMAILS}: coordinator_deployed.body.en: placeholder {{link_url}} is not a parameter of this template"),
+    "private link dropped from the access email": (
+        lambda f: _replace(f, EMAILS, ("access_link", "body", "fr"), "{link_url}", ""),
+        f"{EMAILS}: access_link.body.fr: does not show {{link_url}}"),
+    "roles written as a string": (
+        _set(lambda f: _transition(f, "irss_review", "interview"), "roles", "irss"),
+        f"{WORKFLOW}: transitions[3].roles: 'irss' is not of type 'array'"),
+    "role typo on a transition": (
+        _set(lambda f: _transition(f, "interview", "not_selected"), "roles", ["irs"]),
+        f"{WORKFLOW}: transitions[7] (interview -> not_selected).roles: role 'irs' does not exist"),
+    "guard typo": (
+        _set(lambda f: _transition(f, "training", "deployed"), "guards", ["seat_availabel"]),
+        f"{WORKFLOW}: transitions[12] (training -> deployed).guards: guard 'seat_availabel' does not exist"),
+    "transition to a stage that does not exist": (
+        _set(lambda f: _transition(f, "deployed", "returned"), "to", "retruned"),
+        f"{WORKFLOW}: transitions[14] (deployed -> retruned).to: stage 'retruned' does not exist"),
+    "the old top-level role list": (
+        lambda f: f[WORKFLOW].__setitem__("roles", ["applicant", "irss"]),
+        f"{WORKFLOW}: (the whole file): Additional properties are not allowed ('roles' was unexpected)"),
+    "80 % typed into a next step": (
+        lambda f: _replace(f, WORKFLOW, ("stages", "pre_deployment", "next_step", "fr"), "{pass_mark} %", "80 %"),
+        f"{WORKFLOW}: stages.pre_deployment.next_step.fr: '80 %' types the figure pass_mark (80)"),
+    "unknown figure in a next step": (
+        lambda f: _replace(f, WORKFLOW, ("stages", "pre_deployment", "next_step", "en"), "{pass_mark}", "{passmark}"),
+        f"{WORKFLOW}: stages.pre_deployment.next_step.en: placeholder {{passmark}} is not a figure"),
+    "stage email template that does not exist": (
+        _set(lambda f: f[WORKFLOW]["stages"]["medical"], "email_template", "medicale"),
+        f"{WORKFLOW}: stages.medical.email_template: email template 'medicale' is not in {EMAILS}"),
+    "coordinator notice without its template": (
+        lambda f: f[WORKFLOW]["notify_coordinator_on"].append("returned"),
+        f"{WORKFLOW}: notify_coordinator_on (returned): email template 'coordinator_returned' is not in {EMAILS}"),
+    "reason for a stage that does not exist": (
+        lambda f: f[WORKFLOW]["reasons"].__setitem__("not_selectd", f[WORKFLOW]["reasons"]["not_selected"]),
+        f"{WORKFLOW}: reasons: stage 'not_selectd' does not exist"),
+    "reason code role typo": (
+        _set(lambda f: f[WORKFLOW]["reasons"]["withdrawn"]["codes"]["family_reasons"], "roles", ["aplicant"]),
+        f"{WORKFLOW}: reasons.withdrawn.codes.family_reasons.roles: role 'aplicant' does not exist"),
+    "reason code from a stage that does not exist": (
+        _set(lambda f: f[WORKFLOW]["reasons"]["withdrawn"]["codes"]["ended_mission_early"], "from_stages", ["deploy"]),
+        f"{WORKFLOW}: reasons.withdrawn.codes.ended_mission_early.from_stages: stage 'deploy' does not exist"),
+    "a reason code the code names, removed": (
+        lambda f: f[WORKFLOW]["reasons"]["withdrawn"]["codes"].pop("applicant_request"),
+        f"{WORKFLOW}: reasons.withdrawn.codes: the code names reason 'applicant_request', which is missing"),
+    "mission kind typo": (
+        _set(lambda f: _mission(f, "haiti-minustah"), "kind", "operatoin"),
+        f"{MISSIONS}: missions[haiti-minustah].kind: 'operatoin' is not one of"),
+    "armed written as yes": (
+        _set(lambda f: _mission(f, "iraq-mlt"), "armed", "yes"),
+        f"{MISSIONS}: missions[iraq-mlt].armed: 'yes' is not of type 'boolean', 'null'"),
+    "a cap that does not exist": (
+        _set(lambda f: _mission(f, "cambodia-eccc"), "cap_id", "cambodge"),
+        f"{MISSIONS}: missions[cambodia-eccc].cap_id: cap 'cambodge' is not among the caps"),
+    "a cap note that is not bilingual": (
+        _set(lambda f: f[MISSIONS]["caps"][0], "note", "Authorized 90."),
+        f"{MISSIONS}: caps[haiti].note: 'Authorized 90.' is not of type 'object'"),
+    "a negative authorized figure": (
+        _set(lambda f: f[MISSIONS]["caps"][1], "authorized", -1),
+        f"{MISSIONS}: caps[ukraine].authorized: -1 is less than the minimum of 0"),
+    "police service language written out": (
+        _set(lambda f: _service(f, "opp"), "language", "english"),
+        f"{POLICE_SERVICES}: services[opp].language: 'english' is not one of ['en', 'fr']"),
+    "police service the application form does not offer": (
+        _set(lambda f: _service(f, "naps"), "code", "naps2"),
+        f"{POLICE_SERVICES}: services: 'naps' is a choice of schemas/application.json (police_service)"),
+    "page text missing its French": (
+        lambda f: f[PAGE_TEXT]["withdraw_note_help"].pop("fr"),
+        f"{PAGE_TEXT}: withdraw_note_help: 'fr' is a required property"),
+    "page text whose languages name different placeholders": (
+        lambda f: _replace(f, PAGE_TEXT, ("seats_left", "fr"), "{authorized}", "{autorisees}"),
+        f"{PAGE_TEXT}: seats_left: English and French name different placeholders"),
+    "five typed into a page text": (
+        lambda f: _replace(f, PAGE_TEXT, ("access_sent_keep", "fr"), "{active_links}", "cinq"),
+        f"{PAGE_TEXT}: access_sent_keep.fr: 'cinq liens' types the figure active_links (5)"),
+    "a mission kind without its page text": (
+        lambda f: f[PAGE_TEXT].pop("kind_specialized_posting"),
+        f"{PAGE_TEXT}: kind_specialized_posting: mission kind 'specialized_posting' has no page text"),
+    "a key the pages look up, removed": (
+        lambda f: f[PAGE_TEXT].pop("what_next"),
+        f"{PAGE_TEXT}: what_next: no such key, but chalicelib/web/templates/"),
+}
+
+
+@pytest.mark.parametrize("edit", BROKEN_EDITS)
+def test_a_broken_edit_is_reported_with_the_file_and_the_key(shipped: Files, edit: str) -> None:
+    files = copy.deepcopy(shipped)
+    apply, expected = BROKEN_EDITS[edit]
+    apply(files)
+    problems = datafiles.check(files)
+    assert any(expected in p for p in problems), f"{expected!r} not in {problems}"
+
+
+def test_the_checks_read_the_files_on_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the test command runs: a broken file on disk fails check_all, whatever the process cached."""
+    emails.templates()  # the runtime's cached copy stays as it was: the check does not use it
+    for part in ("chalicelib/data", "chalicelib/web", "schemas"):
+        shutil.copytree(datafiles.ROOT / part, tmp_path / part, ignore=shutil.ignore_patterns("static", "*.pyc"))
+    broken = tmp_path / EMAILS
+    broken.write_text(broken.read_text(encoding="utf-8").replace("({mission}) has moved", "({misison}) has moved", 1),
+                      encoding="utf-8")
+    monkeypatch.setattr(datafiles, "ROOT", tmp_path)
+    monkeypatch.setattr(datafiles, "SCHEMA_DIR", tmp_path / "schemas")
+    problems = datafiles.check_all()
+    assert problems and all(p.startswith(EMAILS + ": ") for p in problems), problems
+    assert any("service_review.body.en: placeholder {misison}" in p for p in problems), problems
+
+
+def test_the_missions_items_are_checked_by_the_admin_schema_itself(shipped: Files, tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """schemas/mission.json is referenced by its $id, not copied: tightening it tightens the file's check."""
+    shutil.copytree(datafiles.SCHEMA_DIR, tmp_path / "schemas")
+    mission_schema = tmp_path / "schemas" / "mission.json"
+    schema = json.loads(mission_schema.read_text(encoding="utf-8"))
+    schema["properties"]["deployment_months"]["maximum"] = 11
+    mission_schema.write_text(json.dumps(schema), encoding="utf-8")
+    monkeypatch.setattr(datafiles, "SCHEMA_DIR", tmp_path / "schemas")
+    problems = datafiles.check_missions(shipped[MISSIONS], shipped[PAGE_TEXT])
+    assert f"{MISSIONS}: missions[haiti-minustah].deployment_months: 12 is greater than the maximum of 11" in problems
+
+
+def test_every_template_parameter_the_code_passes_is_declared_once() -> None:
+    assert emails.params_for("coordinator_withdrawn") == emails.COMMON_PARAMS  # no private link to a coordinator
+    assert emails.params_for("returned") == emails.params_for("access_link") == emails.COMMON_PARAMS + ("link_url",)
+
+
+def test_the_texts_state_figures_from_the_values_they_describe() -> None:
+    from chalicelib.web.text import t
+    from chalicelib.domain.workflow import load_workflow
+
+    assert figures()["pass_mark"] == load_workflow().pass_mark
+    assert t("needs_un_modules", "fr").endswith(f"au moins {figures()['pass_mark']}\u00a0%")
+    assert f"Your {figures()['active_links']} most recent links" in t("access_sent_keep", "en")
+    assert "{" not in t("access_sent_keep", "fr") and "{" not in t("needs_un_modules", "en")
