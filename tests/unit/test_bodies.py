@@ -352,3 +352,32 @@ def test_the_forms_messages_are_unchanged() -> None:
     assert (error.code, error.message_en) == ("not-an-object", "The form must be a JSON object.")
     mission = forms.message("unknown-mission", "application", "missions", pointer="/missions/0", value="PO-9")
     assert mission.pointer == "/missions/0" and "« PO-9 » n'est pas une mission du catalogue." in mission.message_fr
+
+
+# --- the document's own examples -------------------------------------------------------------------
+
+def _json_bodies() -> list[tuple[str, str, str, list[Any]]]:
+    found = []
+    for path, item in openapi.document()["paths"].items():
+        for method, operation in item.items():
+            media = operation.get("requestBody", {}).get("content", {}).get("application/json") \
+                if isinstance(operation, dict) else None
+            if media is not None:
+                examples = ([media["example"]] if "example" in media else []) + \
+                    [e["value"] for e in media.get("examples", {}).values()]
+                found.append((method, path, media["schema"]["$ref"], examples))
+    return found
+
+
+def test_every_json_body_is_a_component_and_its_examples_pass() -> None:
+    seen = _json_bodies()
+    assert len(seen) >= 12
+    for method, path, ref, examples in seen:
+        assert ref.startswith("#/components/schemas/"), (method, path)
+        component = ref.rsplit("/", 1)[1]
+        assert bodies.bodies().schema(component)["type"] == "object", (method, path)
+        for example in examples:
+            assert bodies.check(component, example) == [], (method, path, example)
+    assert {ref.rsplit("/", 1)[1] for _, _, ref, _ in seen} >= {
+        "MoveRequest", "BulkMoveRequest", "MedicalOutcomeRequest", "ModuleResultRequest", "WithdrawalRequest",
+        "AccessLinksRequest", "MissionPatch", "MissionOpenRequest", "CapCreate", "AuthorizedRequest"}
