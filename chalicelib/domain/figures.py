@@ -22,16 +22,16 @@ _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
 
 def base_figures() -> dict[str, int]:
-    """The figures kept outside the workflow table (the workflow adds its own pass mark)."""
+    """The figures kept outside the workflow table (the workflow's loader adds its own pass mark)."""
     return {"active_links": MAX_ACTIVE_TOKENS, "min_years": MIN_YEARS}
 
 
 @lru_cache(maxsize=1)
 def figures() -> dict[str, int]:
     """The figures by name: the workflow's module pass mark, the token limit, the years of service."""
-    from .workflow import load_workflow  # the workflow module may fill its texts with fill(); read it late
+    from .workflow import load_workflow  # the workflow module fills its texts with fill_text(); read it late
 
-    return {"pass_mark": load_workflow().pass_mark, "active_links": MAX_ACTIVE_TOKENS, "min_years": MIN_YEARS}
+    return {"pass_mark": load_workflow().pass_mark, **base_figures()}
 
 
 def fill(text: str, values: Mapping[str, int] | None = None) -> str:

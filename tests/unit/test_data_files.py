@@ -12,7 +12,7 @@ import pytest
 
 from chalicelib.domain import datafiles, emails
 from chalicelib.domain.datafiles import EMAILS, MISSIONS, PAGE_TEXT, POLICE_SERVICES, WORKFLOW
-from chalicelib.domain.figures import figures
+from chalicelib.domain.figures import FIGURE_NAMES, figures
 
 Files = dict[str, Any]
 
@@ -191,7 +191,9 @@ def test_the_texts_state_figures_from_the_values_they_describe() -> None:
     from chalicelib.web.text import t
     from chalicelib.domain.workflow import load_workflow
 
-    assert figures()["pass_mark"] == load_workflow().pass_mark
+    assert set(figures()) == set(FIGURE_NAMES) and figures()["pass_mark"] == load_workflow().pass_mark
+    next_steps = [text for stage in load_workflow().stages.values() for text in stage.next_step.values()]
+    assert f"at least {figures()['pass_mark']}%" in " ".join(next_steps) and "{" not in " ".join(next_steps)
     assert t("needs_un_modules", "fr").endswith(f"au moins {figures()['pass_mark']}\u00a0%")
     assert f"Your {figures()['active_links']} most recent links" in t("access_sent_keep", "en")
     assert "{" not in t("access_sent_keep", "fr") and "{" not in t("needs_un_modules", "en")
