@@ -82,6 +82,7 @@ def _where(data: Any, path: Iterable[Any]) -> str:
 def schema_problems(file: str, data: Any) -> list[str]:
     """``data`` (the parsed ``file``) against its schema in schemas/data/."""
     schema = json.loads((SCHEMA_DIR / "data" / SCHEMAS[file]).read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)  # a broken schema raises: it must never pass every file
     validator = Draft202012Validator(schema, registry=_registry(), format_checker=FormatChecker())
     errors = sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
     return [f"{file}: {_where(data, e.absolute_path)}: {e.message}" for e in errors]
