@@ -13,6 +13,7 @@ import html
 import re
 import json
 import os
+import shlex
 import sys
 import time
 import urllib.request
@@ -22,7 +23,13 @@ ROOT = Path(__file__).resolve().parent.parent
 MOTO_PORT = os.environ.get("PEACEOPS_MOTO_PORT", "5001")
 APP_PORT = os.environ.get("PEACEOPS_APP_PORT", "8000")
 MOTO = f"http://127.0.0.1:{MOTO_PORT}"
-STATE = ROOT / ".local" / "state.json"
+# What one run of scripts/dev wrote, kept per emulator port so two runs on different ports in one
+# checkout keep apart. moto holds everything in memory: when it stops, the ids recorded here name
+# nothing, so scripts/dev empties this file before it starts moto and the bootstrap writes it anew.
+RUN_DIR = ROOT / ".local" / MOTO_PORT
+STATE = RUN_DIR / "state.json"
+# The environment only a bootstrap knows (the user pool it made); never kept from an earlier run.
+STATE_KEYS = ("PEACEOPS_COGNITO_USER_POOL_ID", "PEACEOPS_COGNITO_CLIENT_ID")
 
 LOCAL_ENV = {
     "AWS_DEFAULT_REGION": "ca-central-1",
@@ -39,20 +46,32 @@ LOCAL_ENV = {
 }
 
 
-def _apply_env() -> None:
-    for k, v in LOCAL_ENV.items():
-        os.environ.setdefault(k, v)
+def _apply_env() -> dict[str, str]:
+    """Set the local run's environment over whatever this process inherited, and return it.
+
+    It is a function of the two ports and of what this run's bootstrap wrote: a value kept from an
+    earlier run (an exported user pool id, another port's endpoint) would point at an emulator that
+    is gone, so nothing here is a default that the shell may already have set.
+    """
+    env = dict(LOCAL_ENV)
     if STATE.exists():
-        for k, v in json.loads(STATE.read_text()).get("env", {}).items():
-            os.environ.setdefault(k, v)
+        env.update(json.loads(STATE.read_text()).get("env", {}))
+    for k in STATE_KEYS:
+        if k not in env:
+            os.environ.pop(k, None)
+    os.environ.update(env)
     sys.path.insert(0, str(ROOT))
+    return env
 
 
 def cmd_env(_: argparse.Namespace) -> None:
-    _apply_env()
-    keys = list(LOCAL_ENV) + (list(json.loads(STATE.read_text()).get("env", {})) if STATE.exists() else [])
-    for k in keys:
-        print(f"export {k}='{os.environ[k]}'")
+    """Shell lines for `eval`: this run's values, and `unset` for the pool ids no bootstrap has written yet."""
+    env = _apply_env()
+    for k, v in env.items():
+        print(f"export {k}={shlex.quote(v)}")
+    for k in STATE_KEYS:
+        if k not in env:
+            print(f"unset {k}")
 
 
 def _wait_for_moto(timeout: float = 30.0) -> None:
@@ -63,11 +82,12 @@ def _wait_for_moto(timeout: float = 30.0) -> None:
             return
         except OSError as exc:
             if time.monotonic() > deadline:
-                raise SystemExit(f"moto server did not start on {MOTO}; see .local/moto.log") from exc
+                raise SystemExit(f"moto server did not start on {MOTO}; see {RUN_DIR / 'moto.log'}") from exc
             time.sleep(0.2)
 
 
 def cmd_bootstrap(_: argparse.Namespace) -> None:
+    STATE.unlink(missing_ok=True)  # an earlier run's pool is not in this emulator
     _apply_env()
     _wait_for_moto()
     from chalicelib.adapters.tables import create_all, verify_sender
@@ -82,10 +102,10 @@ def cmd_bootstrap(_: argparse.Namespace) -> None:
     from devtools.cognito_setup import DEMO_USERS, create_pool
 
     pool = create_pool(settings.region, MOTO)
-    state: dict = {"env": {"PEACEOPS_COGNITO_USER_POOL_ID": pool.user_pool_id,
-                           "PEACEOPS_COGNITO_CLIENT_ID": pool.client_id},
-                   "demo_users": sorted(DEMO_USERS)}
-    STATE.parent.mkdir(exist_ok=True)
+    state: dict[str, object] = {"env": {"PEACEOPS_COGNITO_USER_POOL_ID": pool.user_pool_id,
+                                        "PEACEOPS_COGNITO_CLIENT_ID": pool.client_id},
+                                "demo_users": sorted(DEMO_USERS)}
+    STATE.parent.mkdir(parents=True, exist_ok=True)
     STATE.write_text(json.dumps(state, indent=2))
     print(f"tables created: {len(created)}; sender verified: {settings.sender}; catalogue items: {n}")
 
@@ -110,17 +130,27 @@ def cmd_mail(_: argparse.Namespace) -> None:
 
 def cmd_tokens(args: argparse.Namespace) -> None:
     """Print a fresh ID token for each demo coordinator (or one, with --user)."""
-    _apply_env()
+    env = _apply_env()
+    from botocore.exceptions import ClientError, EndpointConnectionError
+
     from devtools.cognito_setup import DEMO_USERS, Pool
 
     if not STATE.exists():
-        raise SystemExit("Start the service first: scripts/dev")
-    env = json.loads(STATE.read_text())["env"]
-    pool = Pool(env["PEACEOPS_COGNITO_USER_POOL_ID"], env["PEACEOPS_COGNITO_CLIENT_ID"], "ca-central-1", MOTO)
+        raise SystemExit(f"Start the service first: scripts/dev (no {STATE})")
+    if args.user and args.user not in DEMO_USERS:
+        raise SystemExit(f"No demo user {args.user!r}; there are: {', '.join(DEMO_USERS)}")
+    pool = Pool(env["PEACEOPS_COGNITO_USER_POOL_ID"], env["PEACEOPS_COGNITO_CLIENT_ID"], env["AWS_DEFAULT_REGION"], MOTO)
     for user, (groups, service) in DEMO_USERS.items():
         if args.user and user != args.user:
             continue
-        token = pool.id_token(user)
+        try:
+            token = pool.id_token(user)
+        except EndpointConnectionError as exc:
+            raise SystemExit(f"Nothing answers on {MOTO}: start the service with scripts/dev") from exc
+        except ClientError as exc:
+            # The emulator on this port is not the one that wrote the state: that run has stopped.
+            raise SystemExit(f"{STATE} names a user pool the emulator on {MOTO} does not have "
+                             f"({exc.response['Error']['Code']}): start the service again with scripts/dev") from exc
         if args.user:
             print(token)
         else:
