@@ -75,15 +75,25 @@ class Visit:
 
     # --- forms ---------------------------------------------------------------
 
+    @property
+    def csrf_cookie(self) -> str:
+        """The CSRF cookie's name under this scheme (``__Host-po_csrf`` over https)."""
+        return security.cookie_name(security.CSRF_COOKIE, self.secure)
+
+    @property
+    def csrf_scope(self) -> str:
+        """What this page's forms protect: the file in the route (its application id), else "public"."""
+        return str((self.request.uri_params or {}).get("application_id") or security.PUBLIC_SCOPE)
+
     def csrf_field(self) -> Markup:
         """The hidden CSRF input; marks the answer as needing the CSRF cookie."""
         if self._csrf_value is None:
-            sent = (self.cookies.get(security.CSRF_COOKIE) or [""])[-1]
+            sent = (self.cookies.get(self.csrf_cookie) or [""])[-1]
             if security.valid_csrf_value(sent):
                 self._csrf_value = sent
             else:
                 self._csrf_value, self._csrf_is_new = security.new_csrf_value(), True
-        token = security.csrf_token(self.settings.token_secret, self._csrf_value)
+        token = security.csrf_token(self.settings.token_secret, self._csrf_value, self.csrf_scope)
         return Markup('<input type="hidden" name="{}" value="{}">').format(security.CSRF_FIELD, token)
 
     def form(self) -> dict[str, list[str]]:
@@ -98,10 +108,10 @@ class Visit:
             data = parse_qs(raw.decode("utf-8"), keep_blank_values=True, max_num_fields=500)
         except (UnicodeDecodeError, ValueError) as exc:
             raise MalformedRequest("The form could not be read.", "Le formulaire n'a pas pu être lu.") from exc
-        cookie_values = self.cookies.get(security.CSRF_COOKIE) or []
+        cookie_values = self.cookies.get(self.csrf_cookie) or []
         field_values = data.get(security.CSRF_FIELD) or []
         security.check_csrf(self.settings.token_secret, cookie_values[-1] if cookie_values else None,
-                            field_values[0] if field_values else None)
+                            field_values[0] if field_values else None, self.csrf_scope)
         return data
 
     # --- answers -------------------------------------------------------------
@@ -121,8 +131,9 @@ class Visit:
         headers["Content-Language"] = self.lang
         cookies = list(self.set_cookies)
         if self._csrf_is_new and self._csrf_value:
-            cookies.append(security.cookie(security.CSRF_COOKIE, self._csrf_value, path=self.root or "/",
-                                           secure=self.secure))
+            # __Host- cookies must be at Path=/; over http the cookie stays under the site's root.
+            cookies.append(security.cookie(self.csrf_cookie, self._csrf_value,
+                                           path="/" if self.secure else self.root or "/", secure=self.secure))
         if cookies:
             headers["Set-Cookie"] = cookies
         response.headers = headers

@@ -163,7 +163,7 @@ class _Answer(Exception):
 
 def _own_file(v: Visit, application_id: str, editable: bool = False) -> Any:
     """The file this browser's cookie opens; with ``editable``, only while it is open."""
-    file = access.open_file(deps(), application_id, v.cookies.get(access.ACCESS_COOKIE, []))
+    file = access.open_file(deps(), application_id, access.candidates(v.cookies, application_id, v.secure))
     if file is None:
         raise _Answer(_no_access(v))
     if editable and load_workflow().is_terminal(file.stage):
@@ -239,3 +239,10 @@ def withdraw_post(v: Visit, application_id: str) -> Response:  # who: the file's
         return form_page(v, withdrawal_form(v, file, data=data, errors=err.errors), 422)
     return v.redirect(_file_url(v, application_id, done="withdrawn"))
 
+
+
+@page("/status/{application_id}/sign-out", "POST")
+def sign_out_post(v: Visit, application_id: str) -> Response:  # who: this browser (its CSRF pair for this file)
+    v.form()  # a token from this file's page only: another site or file cannot sign the visitor out
+    v.set_cookies += access.revoke(v.root, application_id, v.secure)
+    return v.page("signed_out.html", title=t("signed_out_title", v.lang))

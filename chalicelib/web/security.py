@@ -1,22 +1,33 @@
 """Security for the web pages: response headers, CSRF tokens, cookies.
 
 CSRF uses a signed double submit: a random value lives in an HttpOnly,
-SameSite=Strict cookie, and each form carries HMAC(secret, value). A post is
-accepted only when the form's token is the MAC of the cookie it came with, so
-a cookie planted from elsewhere is useless without the server's secret.
+SameSite=Strict cookie, and each form carries HMAC(secret, value, scope). A post
+is accepted only when the form's token is the MAC of the cookie it came with
+*and* of the scope it is posted to: the file's application id on a file's pages,
+"public" elsewhere. So a cookie planted from elsewhere is useless without the
+server's secret, and a token read from one file's page (or the public pages)
+is refused on another file's forms.
+
+Over https the cookies carry the ``__Host-`` prefix: the browser then accepts
+them only with Secure, Path=/ and no Domain, so no sibling sub-domain or plain
+http page can plant or overwrite them. Plain http (the local run) keeps the bare
+names, which browsers require there; each scheme reads only its own names.
 """
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
 import re
 import secrets
 from http.cookies import SimpleCookie
 from typing import Mapping
 
+from ..domain import signing
+
+HOST_PREFIX = "__Host-"
 CSRF_COOKIE = "po_csrf"
 CSRF_FIELD = "csrf_token"
+CSRF_PURPOSE = "csrf"
+PUBLIC_SCOPE = "public"
 _COOKIE_VALUE = re.compile(r"^[A-Za-z0-9_-]{43}$")
 
 # No inline script anywhere: the pages work without JavaScript, so none is allowed.
@@ -59,18 +70,20 @@ def valid_csrf_value(value: str | None) -> bool:
     return bool(value) and bool(_COOKIE_VALUE.match(value or ""))
 
 
-def csrf_token(secret: str, cookie_value: str) -> str:
-    """The token a form carries for this cookie value."""
-    mac = hmac.new(secret.encode("utf-8"), ("csrf\x1f" + cookie_value).encode("ascii"), hashlib.sha256)
-    return _b64(mac.digest())
+def cookie_name(name: str, secure: bool) -> str:
+    """The name a cookie goes by under this scheme: ``__Host-<name>`` over https, ``<name>`` over http."""
+    return HOST_PREFIX + name if secure else name
 
 
-def check_csrf(secret: str, cookie_value: str | None, submitted: str | None) -> None:
-    """Raise CsrfRefused unless ``submitted`` is the token of ``cookie_value``."""
-    if not valid_csrf_value(cookie_value) or not submitted:
-        raise CsrfRefused()
-    # Compare bytes: compare_digest refuses str with non-ASCII characters (a TypeError, not a refusal).
-    if not hmac.compare_digest(csrf_token(secret, str(cookie_value)).encode("ascii"), submitted.encode("utf-8")):
+def csrf_token(secret: str, cookie_value: str, scope: str) -> str:
+    """The token a form carries for this cookie value, on pages of ``scope`` (an application id, or "public")."""
+    return signing.sign(secret, CSRF_PURPOSE, cookie_value, scope)
+
+
+def check_csrf(secret: str, cookie_value: str | None, submitted: str | None, scope: str) -> None:
+    """Raise CsrfRefused unless ``submitted`` is the token of ``cookie_value`` for ``scope``."""
+    if not valid_csrf_value(cookie_value) or not signing.verify(secret, CSRF_PURPOSE, submitted, str(cookie_value),
+                                                                  scope):
         raise CsrfRefused()
 
 
@@ -85,7 +98,12 @@ def read_cookies(headers: Mapping[str, str]) -> dict[str, list[str]]:
 
 
 def cookie(name: str, value: str, *, path: str = "/", secure: bool, max_age: int | None = None) -> str:
-    """A Set-Cookie value: HttpOnly and SameSite=Strict always; Secure over https."""
+    """A Set-Cookie value: HttpOnly and SameSite=Strict always; Secure over https.
+
+    A ``__Host-`` name is only ever written the way browsers accept it (Secure, Path=/).
+    """
+    if name.startswith(HOST_PREFIX) and (path != "/" or not secure):
+        raise ValueError(f"{name} needs Secure and Path=/")
     jar: SimpleCookie = SimpleCookie()
     jar[name] = value
     morsel = jar[name]

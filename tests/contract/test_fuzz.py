@@ -113,7 +113,8 @@ def _as_a_real_caller(case: Any, service: LocalService, real: dict[str, Any]) ->
     if web:
         case.cookies = {**(case.cookies or {}), "po_csrf": CSRF_VALUE, "po_file": file["access_token"]}
         if isinstance(case.body, dict):
-            case.body["csrf_token"] = csrf_token(DEFAULT_SECRET, CSRF_VALUE)
+            # The token is bound to the file in the path, or "public" (chalicelib/web/security.py).
+            case.body["csrf_token"] = csrf_token(DEFAULT_SECRET, CSRF_VALUE, params.get("application_id") or "public")
     token = _bearer(case, service, real)
     return {"Authorization": f"Bearer {token}"} if token else {}
 

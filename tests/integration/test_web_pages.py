@@ -135,7 +135,7 @@ def test_post_without_the_cookie_is_refused(client: Any) -> None:
 
 
 def test_csrf_cookie_is_httponly_and_strict(web: WebClient) -> None:
-    cookie = next(c for c in set_cookies(web.get("/en/apply")) if c.startswith("po_csrf="))
+    cookie = next(c for c in set_cookies(web.get("/en/apply")) if c.startswith("__Host-po_csrf="))
     assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/" in cookie
     assert "Secure" in cookie  # the test stage's base URL is https
 
@@ -196,9 +196,11 @@ def test_submission_redirects_to_confirmation_with_the_file_cookie(web: WebClien
     location = r.headers["Location"]
     assert re.fullmatch(r"/en/status/po-[a-z0-9]+/confirmation", location)
     application_id = location.split("/")[3]
-    cookies = [c for c in set_cookies(r) if c.startswith("po_file=")]
-    assert sorted(re.search(r"Path=([^;]+)", c).group(1) for c in cookies) == [
-        f"/en/status/{application_id}", f"/fr/status/{application_id}"]
+    # Over https: one __Host- cookie per file, at Path=/ (the prefix requires it), named for the file.
+    cookies = [c for c in set_cookies(r) if c.startswith("__Host-po_file_")]
+    assert [c.split("=", 1)[0] for c in cookies] == [f"__Host-po_file_{application_id}"]
+    assert [re.search(r"Path=([^;]+)", c).group(1) for c in cookies] == ["/"]
+    assert all("Secure" in c and "Domain" not in c for c in cookies)
     assert all("HttpOnly" in c and "SameSite=Strict" in c for c in cookies)
     page = _text(web.follow(r))
     assert "Application submitted" in page and "PO-" in page
@@ -224,7 +226,7 @@ def test_emailed_link_moves_the_token_into_a_cookie_and_off_the_address(client: 
     status_path = link.split("?")[0]
     assert f'<meta http-equiv="refresh" content="0; url={status_path}">' in page
     assert "token=" not in page.replace(link.split("?")[1], "")  # never echoed back
-    assert any(c.startswith("po_file=") and f"Path={status_path}" in c for c in set_cookies(r))
+    assert any(c.startswith(f"__Host-po_file_{status_path.split('/')[3]}=") for c in set_cookies(r))
     status = browser.get(status_path)
     assert status.status_code == 200
     text = _text(status)
@@ -241,11 +243,11 @@ def test_status_without_a_valid_token_asks_for_a_new_link(client: Any) -> None:
     r = stranger.get(status_path)
     assert r.status_code == 403 and 'href="/en/access"' in _text(r)
     r = stranger.get(status_path + "?token=" + "A" * 43)
-    assert r.status_code == 403 and not [c for c in set_cookies(r) if c.startswith("po_file=")]
+    assert r.status_code == 403 and not [c for c in set_cookies(r) if "po_file" in c]
     # Another file's token does not open this one.
     other = WebClient(client)
     other_location = _submit(other, "en", email="autre@example.ca").headers["Location"]
-    other.jar = {(p.replace(other_location.split("/")[3], status_path.split("/")[3]), n): v
+    other.jar = {(p, n.replace(other_location.split("/")[3], status_path.split("/")[3])): v
                  for (p, n), v in other.jar.items()}
     assert other.get(status_path).status_code == 403
 
@@ -286,7 +288,7 @@ def test_withdrawal_needs_a_reason_then_closes_the_file(web: WebClient) -> None:
     # A closed file's forms say so plainly.
     closed = web.get(f"{base}/withdraw")
     assert closed.status_code == 409 and "This file is closed" in _text(closed)
-    token = web.csrf_token("/en/access")  # the closed form's page has no form to take it from
+    token = web.csrf_token(base)  # the closed form's page has none: the status page's sign-out form, same file
     closed = web.post(f"{base}/family-readiness", form_fields(VALID_FAMILY_READINESS) + [("csrf_token", token)],
                       csrf=False)
     assert closed.status_code == 409 and "This file is closed" in _text(closed)

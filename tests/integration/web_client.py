@@ -40,7 +40,10 @@ class WebClient:
             parts = [p.strip() for p in header.split(";")]
             name, _, value = parts[0].partition("=")
             path = next((p.split("=", 1)[1] for p in parts[1:] if p.lower().startswith("path=")), "/")
-            self.jar[(path, name)] = value
+            if any(p.lower() == "max-age=0" for p in parts[1:]):
+                self.jar.pop((path, name), None)  # the server asked the browser to forget it
+            else:
+                self.jar[(path, name)] = value
 
     def _cookie_header(self, path: str) -> dict[str, str]:
         sent = [f"{name}={value}" for (p, name), value in self.jar.items()

@@ -98,14 +98,16 @@ def test_an_error_without_a_field_links_to_the_form() -> None:
     assert p.anchor == "main-form" and p.field is None and p.message == "Whole form."
 
 
-def test_csrf_token_is_bound_to_its_cookie_and_secret() -> None:
+def test_csrf_token_is_bound_to_its_cookie_secret_and_scope() -> None:
     value = security.new_csrf_value()
-    token = security.csrf_token("s3cret", value)
-    security.check_csrf("s3cret", value, token)
-    for cookie, sent, secret in ((security.new_csrf_value(), token, "s3cret"), (value, token, "other"),
-                                 (None, token, "s3cret"), (value, None, "s3cret"), ("short", token, "s3cret")):
+    token = security.csrf_token("s3cret", value, "po-1")
+    security.check_csrf("s3cret", value, token, "po-1")
+    for cookie, sent, secret, scope in ((security.new_csrf_value(), token, "s3cret", "po-1"),
+                                        (value, token, "other", "po-1"), (None, token, "s3cret", "po-1"),
+                                        (value, None, "s3cret", "po-1"), ("short", token, "s3cret", "po-1"),
+                                        (value, token, "s3cret", "po-2"), (value, token, "s3cret", "public")):
         with pytest.raises(security.CsrfRefused):
-            security.check_csrf(secret, cookie, sent)
+            security.check_csrf(secret, cookie, sent, scope)
 
 
 def test_cookies_are_httponly_strict_and_secure_over_https() -> None:
@@ -146,5 +148,8 @@ def test_links_and_cookie_paths_follow_a_site_under_a_path() -> None:
     v = Visit.start(request, replace(get_settings(), base_url="https://peaceops.example.ca/api"))  # type: ignore[arg-type]
     assert v.lang == "en" and v.url("/missions") == "/api/en/missions"
     assert v.same_page_in("fr") == "/api/fr/status/po-1?done=withdrawn"  # never the token
-    paths = [re.search(r"Path=([^;]+)", c).group(1) for c in access.grant(v.root, "po-1", "t" * 43, True)]  # type: ignore[union-attr]
-    assert paths == ["/api/en/status/po-1", "/api/fr/status/po-1"]
+    paths = [re.search(r"Path=([^;]+)", c).group(1) for c in access.grant(v.root, "po-1", "t" * 43, False)]  # type: ignore[union-attr]
+    assert paths == ["/api/en/status/po-1", "/api/fr/status/po-1"]  # over http, scoped by path
+    # Over https a __Host- cookie must sit at Path=/: the file's id moves into its name instead.
+    assert access.grant(v.root, "po-1", "t" * 43, True) == [
+        f"__Host-po_file_po-1={'t' * 43}; HttpOnly; Path=/; SameSite=Strict; Secure"]
