@@ -69,8 +69,7 @@ def submit_application() -> Response:  # who: public (creates a file and its tok
 @app.route("/access-links", methods=["POST"])
 @handles
 def access_links() -> Response:  # who: public; always 202, reveals nothing
-    body = http.json_object(app.current_request, deps().settings.max_body_bytes)
-    applicant.request_links_for(deps(), body)
+    applicant.request_links_for(deps(), _body())
     return _json({"status": "accepted"}, 202)
 
 
@@ -104,7 +103,7 @@ def get_family_readiness(application_id: str) -> Response:  # who: applicant tok
 @handles
 def withdraw(application_id: str) -> Response:  # who: applicant token of this file
     file = _own_file(application_id)
-    return _json(applicant.withdraw(deps(), file, http.json_object(app.current_request, deps().settings.max_body_bytes)))
+    return _json(applicant.withdraw(deps(), file, _body()))
 
 
 # --- coordinators: a verified Cognito ID token; roles are its groups ---------------
@@ -142,28 +141,28 @@ def admin_file(application_id: str, actor: Actor) -> Response:
 @handles
 @staff(app, "service_coordinator", "irss", "health")
 def admin_move(application_id: str, actor: Actor) -> Response:
-    return _json(files.move_one(deps(), actor, application_id, _obj()))
+    return _json(files.move_one(deps(), actor, application_id, _body()))
 
 
 @app.route("/admin/moves", methods=["POST"])
 @handles
 @staff(app, "service_coordinator", "irss", "health")
 def admin_bulk_move(actor: Actor) -> Response:
-    return _json(files.bulk_move(deps(), actor, _obj()))
+    return _json(files.bulk_move(deps(), actor, _body()))
 
 
 @app.route("/admin/applications/{application_id}/medical-outcome", methods=["PUT"])
 @handles
 @staff(app, "health")
 def admin_medical_outcome(application_id: str, actor: Actor) -> Response:
-    return _json(workflow.record_medical_outcome(deps(), application_id, actor, _obj()))
+    return _json(workflow.record_medical_outcome(deps(), application_id, actor, _body()))
 
 
 @app.route("/admin/applications/{application_id}/module-results", methods=["POST"])
 @handles
 @staff(app, "irss")
 def admin_module_result(application_id: str, actor: Actor) -> Response:
-    return _json(workflow.record_module(deps(), application_id, actor, _obj()))
+    return _json(workflow.record_module(deps(), application_id, actor, _body()))
 
 
 @app.route("/admin/emails/{message_id}/retry", methods=["POST"])
@@ -209,14 +208,14 @@ def admin_update_mission(mission_id: str, actor: Actor) -> Response:
 @handles
 @staff(app, "admin")
 def admin_open_close(mission_id: str, actor: Actor) -> Response:
-    return _json(catalogue_admin.set_open(deps(), actor, mission_id, _obj().get("accepting_applications")))
+    return _json(catalogue_admin.set_open(deps(), actor, mission_id, _body()))
 
 
 @app.route("/admin/caps", methods=["POST"])
 @handles
 @staff(app, "admin")
 def admin_create_cap(actor: Actor) -> Response:
-    return _json(catalogue_admin.create_cap(deps(), actor, _obj()), 201)
+    return _json(catalogue_admin.create_cap(deps(), actor, _body()), 201)
 
 
 @app.route("/admin/caps/{cap_id}", methods=["GET"])
@@ -232,7 +231,7 @@ def admin_cap(cap_id: str, actor: Actor) -> Response:
 @handles
 @staff(app, "admin")
 def admin_set_authorized(cap_id: str, actor: Actor) -> Response:
-    return _json(catalogue_admin.set_authorized(deps(), actor, cap_id, _obj()))
+    return _json(catalogue_admin.set_authorized(deps(), actor, cap_id, _body()))
 
 
 # --- scheduled --------------------------------------------------------------

@@ -193,6 +193,7 @@ class IdempotencyModel(Model):
     status_code = NumberAttribute()
     response = JSONAttribute()  # never holds a token (tokens are re-derived)
     expires_at = NumberAttribute()  # epoch seconds, the table's TTL attribute
+    issued_at = UnicodeAttribute(null=True)  # when the answer's (derived) token was issued
 
 
 ALL_MODELS: tuple[type[Model], ...] = (

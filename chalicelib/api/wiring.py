@@ -4,7 +4,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from ..adapters.mailer import SesMailer
-from ..adapters.repository import Repository
+from ..adapters.dynamo import DynamoStorage
 from ..config import get_settings, require_production_ready
 from ..services.deps import Deps
 
@@ -13,4 +13,4 @@ from ..services.deps import Deps
 def deps() -> Deps:
     settings = get_settings()
     require_production_ready(settings)  # at the first request, not at import: `chalice package` imports the app
-    return Deps(settings=settings, repo=Repository(settings), mailer=SesMailer(settings))
+    return Deps(settings=settings, store=DynamoStorage(settings), mailer=SesMailer(settings))

@@ -25,3 +25,37 @@ def can_see_file(actor: Actor, police_service: str | None) -> bool:
 
 def can_read_family_readiness(actor: Actor) -> bool:
     return actor.role in FAMILY_READINESS_READERS
+
+
+# Medical information (the outcome International Health Services record, and a file closed on
+# medical grounds with its reason) is for IRSS and health staff only.
+MEDICAL_READERS = ("irss", "health")
+MODULE_READERS = ("irss", "health", "admin")
+MEDICAL_END = "medically_unfit"
+# What that end reads as to everyone else: closed, not selected, with no reason.
+MEDICAL_END_SHOWN_AS = "not_selected"
+
+
+def can_read_medical(actor: Actor) -> bool:
+    return actor.role in MEDICAL_READERS
+
+
+def can_read_modules(actor: Actor) -> bool:
+    return actor.role in MODULE_READERS
+
+
+def stage_seen_by(actor: Actor, stage: str) -> str:
+    """The stage as this actor may see it: a medical end reads as not selected to non-medical staff."""
+    if stage == MEDICAL_END and actor.role != APPLICANT and not can_read_medical(actor):
+        return MEDICAL_END_SHOWN_AS
+    return stage
+
+
+def hides_medical_end(actor: Actor, stage: str | None) -> bool:
+    """Whether this stage's reason and note are hidden from this actor (a medical end)."""
+    return stage is not None and stage_seen_by(actor, stage) != stage
+
+
+def stages_seen_by(actor: Actor, stages: list[str]) -> list[str]:
+    """The stages this actor may filter on or count by."""
+    return [s for s in stages if stage_seen_by(actor, s) == s]

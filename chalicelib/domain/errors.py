@@ -57,6 +57,23 @@ class Unauthenticated(DomainError):
     title_fr = "Authentification requise"
 
 
+class LinkExpired(Unauthenticated):
+    """A real link to the file, issued more than 90 days ago: a new one is a request away."""
+
+    code = "link-expired"
+    title_en = "This link has expired"
+    title_fr = "Ce lien est expiré"
+
+
+class MissionUnavailable(DomainError):
+    """A stored mission the schema refuses (written by an older version): that mission only."""
+
+    status = 503
+    code = "mission-unavailable"
+    title_en = "Mission unavailable"
+    title_fr = "Mission non disponible"
+
+
 class Forbidden(DomainError):
     status = 403
     code = "forbidden"

@@ -3,6 +3,13 @@
 A cap is first-class: several missions may share one (the two Ukraine
 operations share 20; every West Bank operation shares the Ministerial
 Authorization of 12). Seats left are always computed from the cap.
+
+The mission's JSON Schema (schemas/mission.json) and the ``Mission`` dataclass
+are one source: a mission is only ever built from a document the schema
+accepts (``Mission.from_dict``), and a unit test keeps the dataclass's fields
+equal to the schema's properties, required ones without a default. So the admin
+API, which validates against the same schema, can never store a row the site
+cannot read.
 """
 from __future__ import annotations
 
@@ -10,46 +17,60 @@ import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
+
+from . import forms
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
 UN_EU_BODIES = ("un", "eu")
 
 
+class UnreadableMission(ValueError):
+    """A mission document the schema refuses (a row written by an older version, a hand edit)."""
+
+    def __init__(self, mission_id: str, problems: list[str]) -> None:
+        super().__init__(f"mission {mission_id!r}: " + "; ".join(problems))
+        self.mission_id = mission_id
+        self.problems = problems
+
+
 @dataclass(frozen=True)
 class Cap:
     cap_id: str
     authorized: int | None
-    deployed: int | None
-    name: dict[str, str] = field(default_factory=dict)
-    note: dict[str, str] = field(default_factory=dict)
+    deployed: int
+    name: Mapping[str, str] = field(default_factory=dict)
+    note: Mapping[str, str] = field(default_factory=dict)
+    version: int = 1
 
     @property
     def seats_left(self) -> int | None:
+        """The one rule for seats left: authorized minus deployed, never below 0; None with no figure."""
         if self.authorized is None:
             return None
-        return max(self.authorized - (self.deployed or 0), 0)
+        return max(self.authorized - self.deployed, 0)
 
 
 @dataclass(frozen=True)
 class Mission:
+    # Required by schemas/mission.json (no default here).
     mission_id: str
     cap_id: str
     kind: str
-    name: dict[str, str]
-    organization: dict[str, str]
-    country: dict[str, str]
-    description: dict[str, str]
+    name: Mapping[str, str]
+    organization: Mapping[str, str]
+    country: Mapping[str, str]
+    description: Mapping[str, str]
     language_of_operation: str | None
     armed: bool | None
     body: str
     interview_required: bool
-    participation_since: str | None
     deployment_months: int | None
-    currently_deployed: int | None
     requires_4x4: bool
     accepting_applications: bool
+    # Optional in the schema (a default here).
+    participation_since: str | None = None
     civilian_analysts: bool = False
 
     @property
@@ -57,21 +78,49 @@ class Mission:
         return self.body == "un"
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Mission":
-        known = {f for f in cls.__dataclass_fields__}
-        return cls(**{k: v for k, v in data.items() if k in known})
+    def from_dict(cls, data: Mapping[str, Any]) -> "Mission":
+        """A mission from a document the schema accepts; ``UnreadableMission`` otherwise."""
+        errors = forms.check("mission", dict(data))
+        if errors:
+            raise UnreadableMission(str(data.get("mission_id", "?")),
+                                    [f"{e.pointer or '/'}: {e.code}" for e in errors])
+        return cls(**dict(data))
+
+    def as_dict(self) -> dict[str, Any]:
+        """The mission as its schema describes it (what the admin API and the catalogue store)."""
+        return {name: (dict(v) if isinstance(v, Mapping) else v) for name, v in vars(self).items()}
+
+
+def kinds() -> tuple[str, ...]:
+    """Mission kinds in display order: the schema's enum is the one list."""
+    return tuple(forms.load_schema("mission")["properties"]["kind"]["enum"])
+
+
+def cap_from_dict(raw: Mapping[str, Any]) -> Cap:
+    return Cap(cap_id=str(raw["cap_id"]), authorized=None if raw.get("authorized") is None else int(raw["authorized"]),
+               deployed=int(raw.get("deployed") or 0), name=dict(raw.get("name") or {}),
+               note=dict(raw.get("note") or {}), version=int(raw.get("version") or 1))
 
 
 @lru_cache(maxsize=1)
 def seed_catalogue() -> tuple[tuple[Cap, ...], tuple[Mission, ...]]:
     """The catalogue as derived from the public pages (data/missions.json)."""
     raw = json.loads((DATA_DIR / "missions.json").read_text(encoding="utf-8"))
-    caps = tuple(Cap(**c) for c in raw["caps"])
+    caps = tuple(cap_from_dict(c) for c in raw["caps"])
     missions = tuple(Mission.from_dict(m) for m in raw["missions"])
     return caps, missions
 
 
+@dataclass(frozen=True)
+class PoliceService:
+    code: str
+    name: Mapping[str, str]
+    coordinator_email: str
+    language: str | None = None  # None: write in the applicant's language (the bilingual RCMP)
+
+
 @lru_cache(maxsize=1)
-def police_services() -> dict[str, dict[str, Any]]:
+def police_services() -> dict[str, PoliceService]:
     raw = json.loads((DATA_DIR / "police_services.json").read_text(encoding="utf-8"))
-    return {s["code"]: s for s in raw["services"]}
+    return {s["code"]: PoliceService(code=s["code"], name=dict(s["name"]), coordinator_email=s["coordinator_email"],
+                                     language=s.get("language")) for s in raw["services"]}

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Callable, Mapping
 
-from .errors import Forbidden, GuardRefused, NotFound, StaleState, ValidationFailed, FieldError
+from .errors import Forbidden, GuardRefused, StaleState, ValidationFailed, FieldError
+from .figures import base_figures, fill_text
 from .missions import DATA_DIR, Cap, Mission
 
 ANY = "*"
@@ -67,65 +68,146 @@ class MovePlan:
     initiated_by: str | None
 
 
+Text = Mapping[str, str]  # {"en": ..., "fr": ...}
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    label: Text
+    next_step: Text
+    terminal: bool
+    email_template: str
+    occupies_seat: bool = False
+    records_medical_outcome: bool = False
+
+
+@dataclass(frozen=True)
+class Transition:
+    from_stage: str  # a stage, or ANY: every open stage
+    to_stage: str
+    roles: tuple[str, ...]
+    guards: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ReasonCode:
+    """A coded reason for entering a stage: who may give it, and from which stages."""
+
+    code: str
+    label: Text
+    roles: tuple[str, ...] | None = None  # None: whoever may make the move
+    from_stages: tuple[str, ...] | None = None  # None: any stage the move starts from
+
+    def allows(self, role: str, from_stage: str) -> bool:
+        return ((self.roles is None or role in self.roles)
+                and (self.from_stages is None or from_stage in self.from_stages))
+
+
+@dataclass(frozen=True)
+class ReasonRule:
+    required: bool
+    codes: Mapping[str, ReasonCode]
+
+    def codes_for(self, role: str, from_stage: str) -> list[ReasonCode]:
+        """The reasons this role may give for a move from ``from_stage``, in the table's order."""
+        return [c for c in self.codes.values() if c.allows(role, from_stage)]
+
+
 @dataclass(frozen=True)
 class Workflow:
-    raw: Mapping[str, Any]
+    """The workflow table (data/workflow.json), typed and frozen."""
 
-    @property
-    def initial(self) -> str:
-        return str(self.raw["initial"])
+    initial: str
+    stages: Mapping[str, Stage]
+    transitions: tuple[Transition, ...]
+    reasons: Mapping[str, ReasonRule]
+    notify_coordinator_on: frozenset[str]
+    un_modules: Mapping[str, Text]
+    pass_mark: int
+    medical_outcomes: tuple[str, ...]
 
-    @property
-    def stages(self) -> Mapping[str, Any]:
-        return self.raw["stages"]  # type: ignore[no-any-return]
-
-    def stage(self, name: str) -> Mapping[str, Any]:
-        return self.stages[name]  # type: ignore[no-any-return]
+    def stage(self, name: str) -> Stage:
+        return self.stages[name]
 
     def is_terminal(self, name: str) -> bool:
-        return bool(self.stage(name).get("terminal"))
+        return self.stage(name).terminal
 
     def occupies_seat(self, name: str) -> bool:
-        return bool(self.stage(name).get("occupies_seat"))
+        return self.stage(name).occupies_seat
 
-    def transition(self, from_stage: str, to_stage: str) -> Mapping[str, Any] | None:
-        for t in self.raw["transitions"]:
-            if t["to"] != to_stage:
+    def transition(self, from_stage: str, to_stage: str) -> Transition | None:
+        for t in self.transitions:
+            if t.to_stage != to_stage:
                 continue
-            if t["from"] == from_stage or (t["from"] == ANY and not self.is_terminal(from_stage)):
-                return t  # type: ignore[no-any-return]
+            if t.from_stage == from_stage or (t.from_stage == ANY and not self.is_terminal(from_stage)):
+                return t
         return None
 
     def next_stages(self, from_stage: str, role: str | None = None) -> list[str]:
         out = []
         for to in self.stages:
             t = self.transition(from_stage, to)
-            if t and (role is None or role in t["roles"]):
+            if t and (role is None or role in t.roles):
                 out.append(to)
         return out
 
-    def reason_rule(self, to_stage: str) -> Mapping[str, Any] | None:
-        return self.raw["reasons"].get(to_stage)  # type: ignore[no-any-return]
+    def reason_rule(self, to_stage: str) -> ReasonRule | None:
+        return self.reasons.get(to_stage)
 
     def notifies_coordinator(self, to_stage: str) -> bool:
-        return to_stage in self.raw["notify_coordinator_on"]
+        return to_stage in self.notify_coordinator_on
 
     @property
-    def un_modules(self) -> Mapping[str, Mapping[str, str]]:
-        return self.raw["un_required_modules"]  # type: ignore[no-any-return]
+    def medical_stage(self) -> str:
+        """The stage where health staff record the medical outcome."""
+        return next(s.name for s in self.stages.values() if s.records_medical_outcome)
 
-    @property
-    def pass_mark(self) -> int:
-        return int(self.raw["module_pass_mark"])
 
-    @property
-    def medical_outcomes(self) -> list[str]:
-        return list(self.raw["medical_outcomes"])
+def _stage(name: str, raw: Mapping[str, Any], numbers: Mapping[str, int]) -> Stage:
+    return Stage(name=name, label=dict(raw["label"]), next_step=fill_text(raw["next_step"], numbers),
+                 terminal=bool(raw["terminal"]), email_template=str(raw.get("email_template", name)),
+                 occupies_seat=bool(raw.get("occupies_seat", False)),
+                 records_medical_outcome=bool(raw.get("records_medical_outcome", False)))
+
+
+def _optional_tuple(value: Any) -> tuple[str, ...] | None:
+    return None if value is None else tuple(str(v) for v in value)
+
+
+def _reason_rule(raw: Mapping[str, Any]) -> ReasonRule:
+    codes = {code: ReasonCode(code=code, label={"en": c["en"], "fr": c["fr"]}, roles=_optional_tuple(c.get("roles")),
+                              from_stages=_optional_tuple(c.get("from_stages")))
+             for code, c in raw["codes"].items()}
+    return ReasonRule(required=bool(raw.get("required")), codes=codes)
+
+
+def parse_workflow(raw: Mapping[str, Any]) -> Workflow:
+    """Build the typed table from its JSON (schemas/data/workflow.schema.json checks the file itself)."""
+    # Numbers a next step states ("at least {pass_mark} %") come from the values they describe.
+    numbers = {**base_figures(), "pass_mark": int(raw["module_pass_mark"])}
+    return Workflow(
+        initial=str(raw["initial"]),
+        stages={name: _stage(name, s, numbers) for name, s in raw["stages"].items()},
+        transitions=tuple(Transition(from_stage=t["from"], to_stage=t["to"], roles=tuple(t["roles"]),
+                                     guards=tuple(t["guards"])) for t in raw["transitions"]),
+        reasons={stage: _reason_rule(r) for stage, r in raw["reasons"].items()},
+        notify_coordinator_on=frozenset(raw["notify_coordinator_on"]),
+        un_modules={k: dict(v) for k, v in raw["un_required_modules"].items()},
+        pass_mark=int(raw["module_pass_mark"]),
+        medical_outcomes=tuple(raw["medical_outcomes"]),
+    )
+
+
+def workflow_json() -> dict[str, Any]:
+    """The table as stored (for the data checks and the OpenAPI document's enums)."""
+    raw: dict[str, Any] = json.loads((DATA_DIR / "workflow.json").read_text(encoding="utf-8"))
+    return raw
 
 
 @lru_cache(maxsize=1)
 def load_workflow() -> Workflow:
-    return Workflow(json.loads((DATA_DIR / "workflow.json").read_text(encoding="utf-8")))
+    return parse_workflow(workflow_json())
 
 
 def _refuse(en: str, fr: str, guard: str) -> None:
@@ -171,20 +253,24 @@ def _un_modules_passed(f: FileState, m: Mission, cap: Cap | None, wf: Workflow) 
 
 
 def _seat_available(f: FileState, m: Mission, cap: Cap | None, wf: Workflow) -> None:
-    if cap is None:
-        return  # not read: the transaction's condition on the cap decides, atomically
-    if cap.authorized is None:
+    if cap is not None:  # not read on the way in: the transaction's condition on the cap decides, atomically
+        explain_seat_refusal(cap)
+
+
+def explain_seat_refusal(cap: Cap | None) -> None:
+    """Why a cap gives no seat (no authorized figure, or none left); returns when it has one.
+
+    The one place this rule is worded: the guard calls it with a cap it read, and the move's
+    service calls it with the cap it reads after the transaction's seat condition failed.
+    """
+    if cap is None or cap.authorized is None:
         _refuse("This mission has no authorized figure; an administrator must set one before deployment.",
                 "Cette mission n'a pas de nombre autorisé; un administrateur doit en fixer un avant le déploiement.",
                 "seat_available")
     elif (cap.seats_left or 0) <= 0:
-        seat_full()
-
-
-def seat_full() -> None:
-    _refuse("No seat left: the authorized number of deployments for this mission's cap is reached.",
-            "Aucune place libre : le nombre autorisé de déploiements pour cette mission est atteint.",
-            "seat_available")
+        _refuse("No seat left: the authorized number of deployments for this mission's cap is reached.",
+                "Aucune place libre : le nombre autorisé de déploiements pour cette mission est atteint.",
+                "seat_available")
 
 
 GUARDS: dict[str, Callable[[FileState, Mission, Cap | None, Workflow], None]] = {
@@ -197,24 +283,30 @@ GUARDS: dict[str, Callable[[FileState, Mission, Cap | None, Workflow], None]] = 
 }
 
 
-def _check_reason(wf: Workflow, req: MoveRequest) -> None:
+def _reason_error(en: str, fr: str) -> ValidationFailed:
+    return ValidationFailed([FieldError("/reason_code", "reason-required", en, fr)])
+
+
+def check_reason(wf: Workflow, f: FileState, actor: Actor, req: MoveRequest) -> None:
+    """The coded reason of a move: required where the table says, one this actor may give from this stage,
+    and none at all for a stage that takes no reason."""
     rule = wf.reason_rule(req.to_stage)
     if rule is None:
+        if req.reason_code is not None:
+            raise ValidationFailed([FieldError("/reason_code", "no-reason-here",
+                                               f"A move to {req.to_stage} takes no reason code.",
+                                               f"Un passage à {req.to_stage} ne prend pas de motif.")])
         return
-    codes = rule["codes"]
-    if req.reason_code in codes:
+    allowed = [c.code for c in rule.codes_for(actor.role, f.stage)]
+    if req.reason_code in allowed or (req.reason_code is None and not rule.required):
         return
-    if req.reason_code is None and not rule.get("required"):
-        return
-    raise ValidationFailed([FieldError(
-        "/reason_code", "reason-required",
-        f"A reason is required for {req.to_stage}: one of {', '.join(codes)}.",
-        f"Un motif est exigé pour {req.to_stage} : l'un de {', '.join(codes)}.")])
+    raise _reason_error(f"A reason is required for {req.to_stage}: one of {', '.join(allowed)}.",
+                        f"Un motif est exigé pour {req.to_stage} : l'un de {', '.join(allowed)}.")
 
 
 def plan_move(f: FileState, mission: Mission, cap: Cap | None, actor: Actor, req: MoveRequest,
               wf: Workflow | None = None) -> MovePlan:
-    """Decide a move or raise: unknown stage (422), stale (409), role (403), guard (409)."""
+    """Decide a move or raise: unknown stage (422), stale (409), role (403), reason (422), guard (409)."""
     wf = wf or load_workflow()
     if req.to_stage not in wf.stages:
         raise ValidationFailed([FieldError("/to_stage", "unknown-stage", f"Unknown stage {req.to_stage!r}.",
@@ -228,10 +320,10 @@ def plan_move(f: FileState, mission: Mission, cap: Cap | None, actor: Actor, req
         raise GuardRefused(f"A file cannot move from {f.stage} to {req.to_stage}.",
                            f"Un dossier ne peut pas passer de {f.stage} à {req.to_stage}.",
                            guard="transition", allowed=wf.next_stages(f.stage))
-    if actor.role not in t["roles"]:
+    if actor.role not in t.roles:
         raise Forbidden(f"The {actor.role} role cannot make this move.", f"Le rôle {actor.role} ne peut pas faire ce changement.")
-    _check_reason(wf, req)
-    for name in t["guards"]:
+    check_reason(wf, f, actor, req)
+    for name in t.guards:
         GUARDS[name](f, mission, cap, wf)
     was, will = wf.occupies_seat(f.stage), wf.occupies_seat(req.to_stage)
     seat = "take" if will and not was else "release" if was and not will else None
@@ -242,8 +334,3 @@ def plan_move(f: FileState, mission: Mission, cap: Cap | None, actor: Actor, req
         reason_code=req.reason_code, note=req.note, actor=actor,
         initiated_by=actor.role if req.to_stage == "withdrawn" else None,
     )
-
-
-def require_known(stage: str, wf: Workflow | None = None) -> None:
-    if stage not in (wf or load_workflow()).stages:
-        raise NotFound()

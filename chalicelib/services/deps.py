@@ -1,4 +1,4 @@
-"""The adapters a use case is given: real ones in app.py, fakes in unit tests."""
+"""The adapters a use case is given: real ones in api/wiring.py, in-memory ones in unit tests."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -6,8 +6,8 @@ from datetime import datetime, timezone
 from typing import Callable
 
 from ..adapters.mailer import Mailer
-from ..adapters.repository import Repository
 from ..config import Settings
+from .ports import Storage
 
 
 def utc_now() -> datetime:
@@ -27,7 +27,7 @@ def parse_iso(value: str) -> datetime:
 @dataclass
 class Deps:
     settings: Settings
-    repo: Repository
+    store: Storage
     mailer: Mailer
     clock: Callable[[], datetime] = utc_now
 

@@ -1,111 +1,103 @@
-"""Coordinators' view of files: lists, the full file, bulk moves, CSV export."""
+"""Coordinators' view of files: lists, the full file, bulk moves, CSV export.
+
+What each role may see is domain/access.py's: the family-readiness form's content,
+the medical outcome, the modules, and a file closed on medical grounds (which reads
+as "not selected", with no reason, to every role without medical access, in every
+view, list, count and export here).
+"""
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any, Mapping
 
-from ..adapters.models import ApplicationModel
-from ..domain import cursors
-from ..domain import access, listing
+from ..domain import access, bodies, csvexport, cursors, listing
 from ..domain.emails import reference
-from ..domain.errors import DomainError, FieldError, NotFound, ValidationFailed, unknown_fields
-from ..domain.workflow import Actor, MoveRequest, load_workflow
+from ..domain.errors import Conflict, DomainError, FieldError, NotFound, ValidationFailed
+from ..domain.records import ApplicationFile, AuditEntry, OutboxMessage
+from ..domain.workflow import Actor, load_workflow
 from . import workflow
 from .deps import Deps
 
 BULK_CONFIRM_ABOVE = 25
-BULK_MAX = 200
 EXPORT_MAX_ROWS = 10_000
 
 
-def summary(a: ApplicationModel) -> dict[str, Any]:
+def summary(f: ApplicationFile, actor: Actor) -> dict[str, Any]:
     return {
-        "application_id": a.application_id, "reference": reference(a.application_id), "stage": a.stage,
-        "version": int(a.version), "mission_id": a.mission_id, "police_service": a.police_service,
-        "track": a.track, "language": a.language, "eligibility_flag": a.eligibility_flag,
-        "family_readiness_on_file": bool(a.family_readiness_on_file),
-        "submitted_at": a.submitted_at, "updated_at": a.updated_at,
-        "given_name": a.form.get("given_name"), "family_name": a.form.get("family_name"),
+        "application_id": f.application_id, "reference": reference(f.application_id),
+        "stage": access.stage_seen_by(actor, f.stage),
+        "version": f.version, "mission_id": f.mission_id, "police_service": f.police_service,
+        "track": f.track, "language": f.language, "eligibility_flag": f.eligibility_flag,
+        "family_readiness_on_file": f.family_readiness_on_file,
+        "submitted_at": f.submitted_at, "updated_at": f.updated_at,
+        "given_name": f.form.get("given_name"), "family_name": f.form.get("family_name"),
     }
 
 
 def list_files(deps: Deps, actor: Actor, params: Mapping[str, str] | None) -> dict[str, Any]:
-    """One page, newest first: one index query. ``next_cursor`` is signed."""
+    """One page, newest first: one index query. ``next_cursor`` is encrypted and bound to the filters."""
     filters, limit, cursor = listing.parse(params, actor, deps.settings.page_size)
     secret, scope = deps.settings.token_secret, filters.scope()
     start = cursors.decode(secret, cursor, scope) if cursor else None
-    items, last = deps.repo.list_page(filters, limit, start)
-    return {"items": [summary(a) for a in items], "next_cursor": cursors.encode(secret, last, scope) if last else None,
+    items, last = deps.store.files.page(filters, limit, start)
+    return {"items": [summary(f, actor) for f in items],
+            "next_cursor": cursors.encode(secret, last, scope) if last else None,
             "filters": {k: v for k, v in vars(filters).items() if v is not None}}
+
+
+def _audit_view(r: AuditEntry, actor: Actor) -> dict[str, Any]:
+    hidden = access.hides_medical_end(actor, r.to_stage)
+    medical_detail = r.kind == "medical_outcome" and not access.can_read_medical(actor)
+    return {"seq": r.seq, "at": r.at, "kind": r.kind, "actor_id": r.actor_id, "actor_role": r.actor_role,
+            "from_stage": r.from_stage, "to_stage": access.stage_seen_by(actor, r.to_stage) if r.to_stage else None,
+            "reason_code": None if hidden else r.reason_code, "note": None if hidden else r.note,
+            "initiated_by": r.initiated_by,
+            "details": None if medical_detail or r.details is None else dict(r.details)}
+
+
+def _email_view(r: OutboxMessage, actor: Actor) -> dict[str, Any]:
+    wf = load_workflow()
+    template = r.template
+    if template == wf.stage(access.MEDICAL_END).email_template and not access.can_read_medical(actor):
+        template = wf.stage(access.MEDICAL_END_SHOWN_AS).email_template
+    return {"message_id": r.message_id, "template": template, "recipient": r.recipient, "language": r.language,
+            "status": r.status, "attempts": r.attempts, "last_error": r.last_error,
+            "ses_message_id": r.ses_message_id, "created_at": r.created_at, "sent_at": r.sent_at}
+
+
+def _family_readiness_view(deps: Deps, f: ApplicationFile, actor: Actor) -> dict[str, Any]:
+    if access.can_read_family_readiness(actor) and f.family_readiness_on_file:
+        fr = deps.store.files.family_readiness(f.application_id)
+        return {"on_file": True, "form": dict(fr.form) if fr else None, "updated_at": fr.updated_at if fr else None}
+    return {"on_file": f.family_readiness_on_file}
 
 
 def file_view(deps: Deps, actor: Actor, application_id: str) -> dict[str, Any]:
     """Everything about a file, within the role's rights."""
-    app = workflow.load_file(deps, application_id, actor)
-    view = summary(app)
-    view["mission"] = app.mission
-    view["application_form"] = app.form
-    view["eligibility"] = app.findings
-    view["next_stages"] = load_workflow().next_stages(app.stage, actor.role)
-    if actor.role in ("irss", "health"):
-        view["medical_outcome"] = app.medical_outcome
-    if actor.role in ("irss", "health", "admin"):
-        view["modules"] = app.modules
-    if access.can_read_family_readiness(actor) and app.family_readiness_on_file:
-        fr = deps.repo.family_readiness(app.application_id)
-        view["family_readiness"] = {"on_file": True, "form": fr.form if fr else None,
-                                    "updated_at": fr.updated_at if fr else None}
-    else:
-        view["family_readiness"] = {"on_file": bool(app.family_readiness_on_file)}
-    view["audit"] = [
-        {"seq": int(r.seq), "at": r.at, "kind": r.kind, "actor_id": r.actor_id, "actor_role": r.actor_role,
-         "from_stage": r.from_stage, "to_stage": r.to_stage, "reason_code": r.reason_code, "note": r.note,
-         "initiated_by": r.initiated_by, "details": _safe_details(r.kind, r.details, actor)}
-        for r in deps.repo.audit_trail(f"application#{app.application_id}")
-    ]
-    view["emails"] = [
-        {"message_id": r.message_id, "template": r.template, "recipient": r.recipient, "language": r.language,
-         "status": r.status, "attempts": int(r.attempts or 0), "last_error": r.last_error,
-         "ses_message_id": r.ses_message_id, "created_at": r.created_at, "sent_at": r.sent_at}
-        for r in deps.repo.outbox_for(app.application_id)
-    ]
+    f = workflow.load_file(deps, application_id, actor)
+    view = summary(f, actor)
+    view["mission"] = f.mission.as_dict()
+    view["application_form"] = dict(f.form)
+    view["eligibility"] = [dict(x) for x in f.findings]
+    view["next_stages"] = load_workflow().next_stages(f.stage, actor.role)
+    if access.can_read_medical(actor):
+        view["medical_outcome"] = f.medical_outcome
+    if access.can_read_modules(actor):
+        view["modules"] = dict(f.modules)
+    view["family_readiness"] = _family_readiness_view(deps, f, actor)
+    view["audit"] = [_audit_view(r, actor) for r in deps.store.audit.trail(f"application#{f.application_id}")]
+    view["emails"] = [_email_view(r, actor) for r in deps.store.outbox.for_application(f.application_id)]
     return view
 
 
-def _safe_details(kind: str, details: Any, actor: Actor) -> Any:
-    if kind == "medical_outcome" and actor.role not in ("irss", "health"):
-        return None
-    return details
+def move_one(deps: Deps, actor: Actor, application_id: str, body: Any) -> dict[str, Any]:
+    return workflow.move(deps, application_id, actor, workflow.move_request(body))
 
 
-def move_one(deps: Deps, actor: Actor, application_id: str, body: Mapping[str, Any]) -> dict[str, Any]:
-    return workflow.move(deps, application_id, actor, _move_request(body))
-
-
-def _move_request(body: Mapping[str, Any]) -> MoveRequest:
-    errors = unknown_fields(body, ("to_stage", "expected_stage", "reason_code", "note", "application_id"))
-    for name in ("to_stage", "expected_stage"):
-        if not isinstance(body.get(name), str):
-            errors.append(FieldError(f"/{name}", "required", f"{name} is required.", f"{name} est obligatoire."))
-    for name, size in (("reason_code", 64), ("note", 2000)):
-        value = body.get(name)
-        if value is not None and (not isinstance(value, str) or len(value) > size):
-            errors.append(FieldError(f"/{name}", "type", f"{name}: text of at most {size} characters.",
-                                     f"{name} : texte d'au plus {size} caractères."))
-    if errors:
-        raise ValidationFailed(errors)
-    return MoveRequest(to_stage=body["to_stage"], expected_stage=body["expected_stage"],
-                       reason_code=body.get("reason_code"), note=body.get("note"))
-
-
-def bulk_move(deps: Deps, actor: Actor, body: Mapping[str, Any]) -> dict[str, Any]:
+def bulk_move(deps: Deps, actor: Actor, body: Any) -> dict[str, Any]:
     """Each file moves or not on its own; the answer lists each outcome."""
-    moves = body.get("moves")
-    if not isinstance(moves, list) or not moves or len(moves) > BULK_MAX:
-        raise ValidationFailed([FieldError("/moves", "size", f"moves: a list of 1 to {BULK_MAX} moves.",
-                                           f"moves : une liste de 1 à {BULK_MAX} changements.")])
-    if len(moves) > BULK_CONFIRM_ABOVE and body.get("confirm") is not True:
+    doc = bodies.require_valid("BulkMoveRequest", body)
+    moves = doc["moves"]
+    if len(moves) > BULK_CONFIRM_ABOVE and doc.get("confirm") is not True:
         raise ValidationFailed([FieldError("/confirm", "confirmation-required",
                                            f"Moving more than {BULK_CONFIRM_ABOVE} files needs \"confirm\": true.",
                                            f"Changer plus de {BULK_CONFIRM_ABOVE} dossiers exige \"confirm\": true.")])
@@ -113,10 +105,9 @@ def bulk_move(deps: Deps, actor: Actor, body: Mapping[str, Any]) -> dict[str, An
     for i, move in enumerate(moves):
         app_id = move.get("application_id") if isinstance(move, dict) else None
         try:
-            if not isinstance(app_id, str):
-                raise ValidationFailed([FieldError(f"/moves/{i}/application_id", "required", "application_id is required.",
-                                                   "application_id est obligatoire.")])
-            outcome = workflow.move(deps, app_id, actor, _move_request(move))
+            item = bodies.require_valid("BulkMoveItem", move, at=f"/moves/{i}")
+            request = {k: v for k, v in item.items() if k != "application_id"}
+            outcome = workflow.move(deps, item["application_id"], actor, workflow.move_request(request))
             results.append({"application_id": app_id, "status": 200, "stage": outcome["stage"]})
         except DomainError as err:
             results.append({"application_id": app_id, "status": err.status, "code": err.code,
@@ -125,15 +116,8 @@ def bulk_move(deps: Deps, actor: Actor, body: Mapping[str, Any]) -> dict[str, An
     return {"moved": moved, "refused": len(results) - moved, "results": results}
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CSV_COLUMNS = ("reference", "application_id", "submitted_at", "stage", "mission_id", "police_service", "track",
                "eligibility_flag", "language", "family_readiness_on_file", "given_name", "family_name")
-
-
-def neutralize(value: Any) -> str:
-    """A cell a spreadsheet would run as a formula is prefixed with a quote."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def export_csv(deps: Deps, actor: Actor, params: Mapping[str, str] | None) -> tuple[str, bool]:
@@ -141,52 +125,47 @@ def export_csv(deps: Deps, actor: Actor, params: Mapping[str, str] | None) -> tu
 
     Returns the body and whether it stopped at EXPORT_MAX_ROWS with more files left. The body is
     built whole: a Lambda behind API Gateway answers in one piece (6 MB at most; 10,000 rows are
-    about 2 MB).
+    about 2 MB). Every cell is quoted and neutralized (domain/csvexport.py).
     """
     query = dict(params or {})
     query.pop("cursor", None)
     query["limit"] = str(listing.MAX_LIMIT)
     filters, limit, _ = listing.parse(query, actor, deps.settings.page_size)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
-    start, rows = None, 0
+    rows: list[list[Any]] = []
+    start = None
     while True:
-        items, start = deps.repo.list_page(filters, limit, start)
-        room = EXPORT_MAX_ROWS - rows
-        for a in items[:room]:
-            s = summary(a)
-            writer.writerow([neutralize(s[c]) for c in CSV_COLUMNS])
-        rows += min(len(items), room)
-        if len(items) > room or (start and rows >= EXPORT_MAX_ROWS):
-            return buffer.getvalue(), True
+        items, start = deps.store.files.page(filters, limit, start)
+        room = EXPORT_MAX_ROWS - len(rows)
+        rows += [[summary(f, actor)[c] for c in CSV_COLUMNS] for f in items[:room]]
+        if len(items) > room or (start and len(rows) >= EXPORT_MAX_ROWS):
+            return csvexport.write_csv(CSV_COLUMNS, rows), True
         if not start:
-            return buffer.getvalue(), False
+            return csvexport.write_csv(CSV_COLUMNS, rows), False
 
 
 def pipeline(deps: Deps, actor: Actor) -> dict[str, Any]:
     """Counts per mission and stage, and seats used against authorized per cap."""
     service = actor.police_service if actor.role == "service_coordinator" else None
-    stages = list(load_workflow().stages)
-    missions = deps.repo.missions()
+    stages = access.stages_seen_by(actor, list(load_workflow().stages))
+    missions = deps.store.catalogue.missions()
     rows = []
     for m in sorted(missions, key=lambda m: m.mission_id):
         counts = dict.fromkeys(stages, 0)
-        for stage in deps.repo.stages_for_mission(m.mission_id, service):
-            counts[stage] = counts.get(stage, 0) + 1
-        rows.append({"mission_id": m.mission_id, "name": m.name, "counts": counts, "total": sum(counts.values())})
-    caps = [{"cap_id": c.cap_id, "name": c.name, "authorized": c.authorized, "deployed": c.deployed,
+        for stage in deps.store.files.stages_for_mission(m.mission_id, service):
+            seen = access.stage_seen_by(actor, stage)
+            counts[seen] = counts.get(seen, 0) + 1
+        rows.append({"mission_id": m.mission_id, "name": dict(m.name), "counts": counts, "total": sum(counts.values())})
+    caps = [{"cap_id": c.cap_id, "name": dict(c.name), "authorized": c.authorized, "deployed": c.deployed,
              "seats_left": c.seats_left, "missions": sorted(m.mission_id for m in missions if m.cap_id == c.cap_id)}
-            for c in sorted(deps.repo.caps().values(), key=lambda c: c.cap_id)]
+            for c in sorted(deps.store.catalogue.caps().values(), key=lambda c: c.cap_id)]
     return {"stages": stages, "missions": rows, "caps": caps, "scope": service or "all"}
 
 
 def retry_email(deps: Deps, actor: Actor, message_id: str) -> dict[str, Any]:
-    row = deps.repo.outbox_row(message_id)
+    row = deps.store.outbox.get(message_id)
     if row is None:
         raise NotFound("No such email.", "Courriel introuvable.")
     workflow.load_file(deps, row.application_id, actor)  # scope check
-    if not deps.repo.requeue_message(message_id, deps.now()):
-        from ..domain.errors import Conflict
+    if not deps.store.outbox.requeue(message_id, deps.now()):
         raise Conflict("Only a failed email can be queued again.", "Seul un courriel en échec peut être remis en file.")
     return {"message_id": message_id, "status": "pending"}

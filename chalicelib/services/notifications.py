@@ -24,10 +24,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ..adapters.mailer import Email, MailerError
-from ..adapters.models import OutboxModel
 from ..domain import emails, links, tokens
 from ..domain.i18n import pick
 from ..domain.missions import Mission, police_services
+from ..domain.records import OutboxMessage
 from ..domain.workflow import load_workflow
 from .deps import Deps, iso, parse_iso
 
@@ -47,9 +47,6 @@ LEASE = timedelta(minutes=5)
 # row (SES is down: the rest wait for the next run instead of each timing out now).
 JOB_BUDGET = timedelta(minutes=3)
 JOB_FAILURES_BEFORE_PAUSE = 3
-# Templates whose email carries a private link: the token is minted at send
-# time (the outbox never stores a token).
-LINK_TEMPLATES = {"submitted", "access_link"}
 
 
 def backoff(attempts: int) -> timedelta:
@@ -57,7 +54,7 @@ def backoff(attempts: int) -> timedelta:
     return min(timedelta(minutes=2 ** min(max(attempts - 1, 0), 20)), MAX_BACKOFF)
 
 
-def _gave_up(row: OutboxModel, now: datetime) -> bool:
+def _gave_up(row: OutboxMessage, now: datetime) -> bool:
     created = parse_iso(row.created_at) if row.created_at else None
     return created is None or now - created >= GIVE_UP_AFTER
 
@@ -66,80 +63,93 @@ def message_id(application_id: str, version: int, recipient: str) -> str:
     return f"{application_id}:{version}:{recipient}"
 
 
-def outbox_rows(deps: Deps, *, application_id: str, version: int, stage: str, template: str,
-                language: str, to_address: str, mission: Mission, police_service: str | None,
-                notify_coordinator: bool) -> list[OutboxModel]:
-    """The applicant's email, and the coordinator's where the stage calls for one."""
+def carries_link(row: OutboxMessage) -> bool:
+    """Every email to the applicant brings a fresh private link (tokens expire 90 days after issue)."""
+    return row.recipient == "applicant"
+
+
+def new_message(deps: Deps, message_id: str, application_id: str, template: str, recipient: str, to_address: str,
+                language: str, params: dict[str, Any]) -> OutboxMessage:
     now = deps.clock()
-    due = iso(now + IMMEDIATE_GRACE)
+    return OutboxMessage(message_id=message_id, application_id=application_id, template=template, recipient=recipient,
+                         to_address=to_address, language=language, params=params, created_at=iso(now),
+                         status="pending", attempts=0, due_at=iso(now + IMMEDIATE_GRACE))
+
+
+def outbox_rows(deps: Deps, *, application_id: str, version: int, stage: str, language: str, to_address: str,
+                mission: Mission, police_service: str | None) -> list[OutboxMessage]:
+    """The applicant's email for entering ``stage``, and the coordinator's where the workflow calls for one.
+
+    Which template a stage sends is the workflow table's ``email_template``: the one rule, for
+    submissions and moves alike.
+    """
+    wf = load_workflow()
     params = {"mission_id": mission.mission_id, "stage": stage}
-    rows = [OutboxModel(message_id(application_id, version, "applicant"), application_id=application_id,
-                        template=template, recipient="applicant", to_address=to_address, language=language,
-                        params=params, status="pending", attempts=0, queue="pending", due_at=due, created_at=iso(now))]
+    rows = [new_message(deps, message_id(application_id, version, "applicant"), application_id,
+                        wf.stage(stage).email_template, "applicant", to_address, language, params)]
     service = police_services().get(police_service or "")
-    if notify_coordinator and service:
-        rows.append(OutboxModel(message_id(application_id, version, "coordinator"), application_id=application_id,
-                                template=f"coordinator_{stage}", recipient="coordinator",
-                                to_address=service["coordinator_email"], language=service.get("language") or language,
-                                params=params,
-                                status="pending", attempts=0, queue="pending", due_at=due, created_at=iso(now)))
+    if wf.notifies_coordinator(stage) and service:
+        rows.append(new_message(deps, message_id(application_id, version, "coordinator"), application_id,
+                                f"coordinator_{stage}", "coordinator", service.coordinator_email,
+                                service.language or language, params))
     return rows
 
 
 def _mission_name(deps: Deps, mission_id: str, lang: str) -> str:
-    m = deps.repo.mission(mission_id)
+    try:
+        m = deps.store.catalogue.mission(mission_id)
+    except ValueError:  # an unreadable row: the email still goes, with the identifier
+        m = None
     return pick(m.name, lang) if m else mission_id
 
 
-def compose(deps: Deps, row: OutboxModel, token: str | None = None, mission_name: str | None = None) -> Email:
-    """Render a row; a link template carries ``token`` (the caller mints and stores it)."""
+def compose(deps: Deps, row: OutboxMessage, token: str | None = None, mission_name: str | None = None) -> Email:
+    """Render a row; an applicant's email carries ``token`` in its private link (the caller mints and stores it)."""
     lang, base = row.language, deps.settings.base_url
-    stage = row.params.get("stage", "")
-    wf = load_workflow()
-    stage_def = wf.stages.get(stage, {})
+    stage = load_workflow().stages.get(str(row.params.get("stage", "")))
     params: dict[str, Any] = {
         "reference": emails.reference(row.application_id),
-        "mission": mission_name or _mission_name(deps, row.params.get("mission_id", ""), lang),
-        "stage_label": pick(stage_def.get("label"), lang),
-        "next_step": pick(stage_def.get("next_step"), lang),
+        "mission": mission_name or _mission_name(deps, str(row.params.get("mission_id", "")), lang),
+        "stage_label": pick(stage.label, lang) if stage else "",
+        "next_step": pick(stage.next_step, lang) if stage else "",
         "status_url": links.status_url(base, lang, row.application_id),
         "access_url": links.access_url(base, lang),
     }
-    if row.template in LINK_TEMPLATES and token is not None:
+    if token is not None:
         params["link_url"] = links.token_link(base, lang, row.application_id, token)
     subject, text, html = emails.render(row.template, lang, params)
     return Email(to=row.to_address, subject=subject, text=text, html=html)
 
 
-def attempt(deps: Deps, row: OutboxModel, attempts: int, token: str | None = None,
+def attempt(deps: Deps, row: OutboxMessage, attempts: int, token: str | None = None,
             mission_name: str | None = None) -> bool:
     """Attempt number ``attempts`` of a row; records the outcome. Never raises for a mail failure.
 
-    A link email without ``token`` (a retry: the outbox never stores one) gets a fresh token,
-    stored only once SES has accepted the email, so failed attempts never retire the
-    applicant's earlier links.
+    An applicant's email without ``token`` (a stage email, or any retry: the outbox never stores
+    a token) gets a fresh token, stored only once SES has accepted the email, so failed attempts
+    never retire the applicant's earlier links.
     """
-    fresh = tokens.new_token() if row.template in LINK_TEMPLATES and token is None else None
+    fresh = tokens.new_token(deps.clock()) if carries_link(row) and token is None else None
     try:
         ses_id = deps.mailer.send(compose(deps, row, token or fresh, mission_name))
     except MailerError as exc:
         _failed(deps, row, attempts, str(exc), exc.permanent)
         return False
     if fresh is not None:
-        deps.repo.add_token_hash(row.application_id, tokens.token_hash(fresh), tokens.MAX_ACTIVE_TOKENS)
-    deps.repo.mark_sent(row.message_id, ses_id, deps.now(), attempts)
+        deps.store.files.add_token_hash(row.application_id, tokens.token_hash(fresh), tokens.MAX_ACTIVE_TOKENS)
+    deps.store.outbox.mark_sent(row.message_id, ses_id, deps.now(), attempts)
     return True
 
 
-def _failed(deps: Deps, row: OutboxModel, attempts: int, error: str, permanent: bool) -> None:
+def _failed(deps: Deps, row: OutboxMessage, attempts: int, error: str, permanent: bool) -> None:
     final = permanent or _gave_up(row, deps.clock())
     due = None if final else iso(deps.clock() + backoff(attempts))
-    deps.repo.mark_attempt_failed(row.message_id, error, due, attempts)
+    deps.store.outbox.mark_attempt_failed(row.message_id, error, due, attempts)
     log.warning("email attempt failed", extra={"message_id": row.message_id, "attempts": attempts,
                                                "error": error, "final": final})
 
 
-def send_now(deps: Deps, rows: list[OutboxModel], token: str | None = None, mission_name: str | None = None) -> None:
+def send_now(deps: Deps, rows: list[OutboxMessage], token: str | None = None, mission_name: str | None = None) -> None:
     """Try the rows written by a change that has just committed."""
     for row in rows:
         try:
@@ -158,7 +168,7 @@ def deliver_pending(deps: Deps, limit: int = 100) -> dict[str, int]:
     start = now = deps.clock()
     counts = {"due": 0, "sent": 0, "failed": 0, "skipped": 0, "crashed": 0, "deferred": 0}
     failures_in_a_row = 0
-    for row in list(deps.repo.due_messages(iso(now), limit)):
+    for row in deps.store.outbox.due(iso(now), limit):
         counts["due"] += 1
         if failures_in_a_row >= JOB_FAILURES_BEFORE_PAUSE or deps.clock() - start >= JOB_BUDGET:
             counts["deferred"] += 1
@@ -169,17 +179,18 @@ def deliver_pending(deps: Deps, limit: int = 100) -> dict[str, int]:
     return counts
 
 
-def _try_claimed(deps: Deps, row: OutboxModel, lease_until: str) -> str:
+def _try_claimed(deps: Deps, row: OutboxMessage, lease_until: str) -> str:
     """"sent", "failed", "crashed" or "skipped" (another worker holds the row)."""
+    claimed: OutboxMessage | None = None
     try:
-        if not deps.repo.claim_message(row, lease_until):
+        claimed = deps.store.outbox.claim(row, lease_until)
+        if claimed is None:
             return "skipped"
-        # Claiming counted this attempt on the row (the update refreshed it).
-        return "sent" if attempt(deps, row, int(row.attempts)) else "failed"
+        return "sent" if attempt(deps, claimed, claimed.attempts) else "failed"
     except Exception as exc:  # noqa: BLE001 - one bad row must not stop the others
         log.exception("email attempt crashed", extra={"message_id": row.message_id})
         try:
-            _failed(deps, row, int(row.attempts), type(exc).__name__, permanent=False)
+            _failed(deps, row, (claimed or row).attempts, type(exc).__name__, permanent=False)
         except Exception:  # noqa: BLE001 - the lease expires and the next run tries again
             log.exception("could not record the crash", extra={"message_id": row.message_id})
         return "crashed"

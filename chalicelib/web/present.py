@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
+from ..domain.access import APPLICANT
 from ..domain.eligibility import MIN_YEARS
 from ..domain.i18n import pick
 from ..domain.workflow import load_workflow
-from ..services.catalogue import KIND_ORDER
+from ..domain.missions import kinds
 from .render import when
 from .text import catalogue, t
 
@@ -69,15 +70,15 @@ def by_kind(missions: Iterable[dict[str, Any]], lang: str) -> list[tuple[str, st
     groups: dict[str, list[dict[str, Any]]] = {}
     for m in missions:
         groups.setdefault(m["kind"], []).append(m)
-    return [(kind, t(f"kind_{kind}", lang), groups[kind]) for kind in KIND_ORDER if kind in groups]
+    return [(kind, t(f"kind_{kind}", lang), groups[kind]) for kind in kinds() if kind in groups]
 
 
 def email_label(template: str, lang: str) -> str:
     """What an email in the file's list was about."""
     if template == "access_link":
         return t("email_access_link", lang)
-    stage = load_workflow().stages.get(template)
-    return pick(stage["label"], lang) if stage else template
+    stage = next((s for s in load_workflow().stages.values() if s.email_template == template), None)
+    return pick(stage.label, lang) if stage else template
 
 
 def email_status(status: str, lang: str) -> str:
@@ -87,17 +88,15 @@ def email_status(status: str, lang: str) -> str:
 def withdrawal_reasons(lang: str, stage: str) -> list[tuple[str, str]]:
     """(code, label) of each reason an applicant may give at this stage.
 
-    The codes come from the workflow table; the words are the applicant's own
-    (the table's labels are written for coordinators). Ending a mission early
-    is a reason only once deployed.
+    The codes, and who may give which from which stage, come from the workflow table
+    (the domain checks the same rule on every withdrawal); the words are the applicant's
+    own (the table's labels are written for coordinators).
     """
-    rule = load_workflow().reason_rule("withdrawn") or {}
+    rule = load_workflow().reason_rule("withdrawn")
     reasons = []
-    for code, labels in rule.get("codes", {}).items():
-        if code == "ended_mission_early" and stage != "deployed":
-            continue
-        key = f"withdraw_reason_{code}"
-        reasons.append((code, t(key, lang) if key in catalogue() else pick(labels, lang)))
+    for code in rule.codes_for(APPLICANT, stage) if rule else []:
+        key = f"withdraw_reason_{code.code}"
+        reasons.append((code.code, t(key, lang) if key in catalogue() else pick(code.label, lang)))
     return reasons
 
 

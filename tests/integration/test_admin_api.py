@@ -175,7 +175,7 @@ NEW_MISSION = {
     "country": {"en": "Mali", "fr": "Mali"},
     "description": {"en": "Example.", "fr": "Exemple."},
     "language_of_operation": "fr", "armed": False, "body": "un", "interview_required": True,
-    "participation_since": None, "deployment_months": 12, "currently_deployed": None,
+    "participation_since": None, "deployment_months": 12,
     "requires_4x4": True, "accepting_applications": True,
 }
 
@@ -266,13 +266,13 @@ def test_csv_export_is_neutralized_and_spans_pages(client, tokens, monkeypatch):
              for i, (g, f) in enumerate(TYPED_NAMES)]
     plain = make_files(client, listing.MAX_LIMIT + 1 - len(typed))
     queries = []
-    list_page = deps().repo.list_page
+    list_page = deps().store.files.page
 
     def counted(*args):
         queries.append(args)
         return list_page(*args)
 
-    monkeypatch.setattr(deps().repo, "list_page", counted)
+    monkeypatch.setattr(deps().store.files, "page", counted)
     # When IRSS exports...
     rows = csv_rows(staff_call(client, "get", "/admin/reports/applications.csv", tokens["irss"]))
     # ...then it took two index queries, and every file is there once, newest first...

@@ -50,14 +50,14 @@ def test_twenty_moves_five_seats(client, tokens, serialized_moto, monkeypatch):
 
     barrier = threading.Barrier(20, timeout=30)
     d = deps()
-    real_read = d.repo.application
+    real_read = d.store.files.get
 
     def read_then_wait(application_id):
         app = real_read(application_id)
         barrier.wait()  # everyone has read 'training' and planned before anyone writes
         return app
 
-    monkeypatch.setattr(d.repo, "application", read_then_wait)
+    monkeypatch.setattr(d.store.files, "get", read_then_wait)
     irss = Actor("irss", "irss-user")
 
     def attempt(app_id):
@@ -75,6 +75,6 @@ def test_twenty_moves_five_seats(client, tokens, serialized_moto, monkeypatch):
     assert outcomes.count(200) == 5
     assert outcomes.count((409, "seat_available")) == 15
     assert int(CapModel.get("cap", "cambodia").deployed) == 5
-    monkeypatch.setattr(d.repo, "application", real_read)
+    monkeypatch.setattr(d.store.files, "get", real_read)
     stages = [ApplicationModel.get(i).stage for i in ids]
     assert stages.count("deployed") == 5 and stages.count("training") == 15

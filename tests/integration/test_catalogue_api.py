@@ -37,7 +37,7 @@ def test_shared_caps_are_one_cap(client):
 def test_newer_figures_win(client):
     missions = _missions(client)
     haiti = missions["haiti-minustah"]
-    assert (haiti["cap"]["authorized"], haiti["currently_deployed"], haiti["seats_left"]) == (90, 40, 50)
+    assert (haiti["cap"]["authorized"], haiti["cap"]["deployed"], haiti["seats_left"]) == (90, 40, 50)
     assert haiti["language_of_operation"] == "fr" and haiti["armed"] is True and haiti["interview_required"]
     assert missions["cambodia-eccc"]["cap"]["authorized"] == 2  # older page said 3
     assert missions["iraq-mlt"]["armed"] is True and missions["iraq-mlt"]["seats_left"] == 17

@@ -11,6 +11,7 @@ from typing import Any, Callable
 import pytest
 
 from chalicelib.domain import datafiles, emails
+from chalicelib.domain.tokens import MAX_ACTIVE_TOKENS
 from chalicelib.domain.datafiles import EMAILS, MISSIONS, PAGE_TEXT, POLICE_SERVICES, WORKFLOW
 from chalicelib.domain.figures import FIGURE_NAMES, figures
 
@@ -133,9 +134,9 @@ BROKEN_EDITS: dict[str, tuple[Callable[[Files], None], str]] = {
     "page text whose languages name different placeholders": (
         lambda f: _replace(f, PAGE_TEXT, ("seats_left", "fr"), "{authorized}", "{autorisees}"),
         f"{PAGE_TEXT}: seats_left: English and French name different placeholders"),
-    "five typed into a page text": (
-        lambda f: _replace(f, PAGE_TEXT, ("access_sent_keep", "fr"), "{active_links}", "cinq"),
-        f"{PAGE_TEXT}: access_sent_keep.fr: 'cinq liens' types the figure active_links (5)"),
+    "the link count typed into a page text": (
+        lambda f: _replace(f, PAGE_TEXT, ("access_sent_keep", "fr"), "{active_links}", str(MAX_ACTIVE_TOKENS)),
+        f"{PAGE_TEXT}: access_sent_keep.fr: '{MAX_ACTIVE_TOKENS} liens' types the figure active_links ({MAX_ACTIVE_TOKENS})"),
     "a mission kind without its page text": (
         lambda f: f[PAGE_TEXT].pop("kind_specialized_posting"),
         f"{PAGE_TEXT}: kind_specialized_posting: mission kind 'specialized_posting' has no page text"),

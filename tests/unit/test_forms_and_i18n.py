@@ -57,13 +57,32 @@ def test_language_negotiation(header, lang):
     assert negotiate(header) == lang
 
 
+NOW = __import__("datetime").datetime(2026, 12, 1, 12, 0, tzinfo=__import__("datetime").timezone.utc)
+
+
 def test_tokens():
-    t = tokens.new_token()
+    t = tokens.new_token(NOW)
     assert tokens.matches(t, ["0" * 64, tokens.token_hash(t)])
-    assert not tokens.matches(t, [tokens.token_hash(tokens.new_token())])
+    assert not tokens.matches(t, [tokens.token_hash(tokens.new_token(NOW))])
     assert not tokens.matches(None, [tokens.token_hash(t)])
-    assert tokens.derived_token("s", "a", "b") == tokens.derived_token("s", "a", "b") != tokens.derived_token("s", "a", "c")
+    assert tokens.derived_token("s", NOW, "a", "b") == tokens.derived_token("s", NOW, "a", "b") != tokens.derived_token("s", NOW, "a", "c")
     assert tokens.email_key(" Foo@Example.ca ") == tokens.email_key("foo@example.ca")
+
+
+def test_a_token_carries_its_issue_time_and_works_for_90_days():
+    """Security finding 5: tokens never expired. Now each carries its issue time (covered by its hash)."""
+    from datetime import timedelta
+
+    t = tokens.new_token(NOW)
+    assert tokens.issued_at(t) == NOW
+    assert tokens.is_current(t, NOW + timedelta(days=89, hours=23))
+    assert not tokens.is_current(t, NOW + timedelta(days=90, seconds=1))
+    assert not tokens.is_current(t, NOW - timedelta(hours=1))  # issued in the future: forged or a wrong clock
+    derived = tokens.derived_token("s", NOW, "submit", "k")
+    assert tokens.issued_at(derived) == NOW and tokens.is_current(derived, NOW + timedelta(days=30))
+    # A token of the old kind (32 random bytes, no time) no longer opens anything.
+    old = __import__("base64").urlsafe_b64encode(bytes(32)).rstrip(b"=").decode()
+    assert tokens.issued_at(old) is None and not tokens.is_current(old, NOW)
 
 
 def test_deployed_stages_refuse_the_development_secret():

@@ -29,15 +29,51 @@ def test_every_stage_named_in_transitions_exists_and_has_an_email_template():
     from chalicelib.domain.emails import templates
 
     wf = load_workflow()
-    for t in wf.raw["transitions"]:
-        assert t["to"] in wf.stages and (t["from"] == "*" or t["from"] in wf.stages)
-    for stage, row in wf.stages.items():
-        assert row["email_template"] in templates(), stage
+    for t in wf.transitions:
+        assert t.to_stage in wf.stages and (t.from_stage == "*" or t.from_stage in wf.stages)
+    for name, stage in wf.stages.items():
+        assert stage.email_template in templates(), name
         for part in ("subject", "body"):
-            assert set(templates()[row["email_template"]][part]) == {"en", "fr"}, (stage, part)
-    assert [s for s, row in wf.stages.items() if row.get("records_medical_outcome")] == ["medical"]
-    for stage in wf.raw["notify_coordinator_on"]:
+            assert set(templates()[stage.email_template][part]) == {"en", "fr"}, (name, part)
+    assert wf.medical_stage == "medical"
+    for stage in wf.notify_coordinator_on:
         assert f"coordinator_{stage}" in templates()
+
+
+def test_the_table_loads_into_frozen_dataclasses_once():
+    import dataclasses
+
+    wf = load_workflow()
+    assert load_workflow() is wf
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        wf.stage("medical").terminal = True  # type: ignore[misc]
+    assert "{pass_mark}" not in wf.stage("pre_deployment").next_step["en"]
+    assert f"{wf.pass_mark}" in wf.stage("pre_deployment").next_step["en"]
+
+
+def test_an_applicant_cannot_give_a_staff_reason():
+    with pytest.raises(ValidationFailed) as err:
+        plan("service_review", "withdrawn", actor=APPLICANT, reason="service_operational_needs")
+    assert err.value.errors[0].pointer == "/reason_code"
+    assert plan("service_review", "withdrawn", actor=COORD, reason="service_operational_needs").to_stage == "withdrawn"
+    assert plan("service_review", "withdrawn", actor=APPLICANT, reason="family_reasons").to_stage == "withdrawn"
+
+
+def test_ending_a_mission_early_is_a_reason_only_once_deployed():
+    """The web offered it only once deployed; the domain accepted it from submitted. Now the domain refuses it."""
+    with pytest.raises(ValidationFailed):
+        plan("submitted", "withdrawn", actor=APPLICANT, reason="ended_mission_early")
+    assert plan("deployed", "withdrawn", actor=APPLICANT, reason="ended_mission_early").to_stage == "withdrawn"
+
+
+def test_a_move_to_a_stage_that_takes_no_reason_refuses_one():
+    with pytest.raises(ValidationFailed) as err:
+        plan("submitted", "service_review", actor=COORD, reason="other")
+    assert err.value.errors[0].code == "no-reason-here"
+
+
+def test_the_medical_end_reason_is_for_health_staff_only():
+    assert plan("medical", "medically_unfit", actor=HEALTH, reason="medical_requirements_not_met").to_stage == "medically_unfit"
 
 
 def test_happy_path_moves_and_versions():
@@ -135,13 +171,13 @@ def test_a_new_stage_is_only_data():
     """Adding a stage to the table is enough for the engine to route through it."""
     import copy
 
-    from chalicelib.domain.workflow import Workflow
+    from chalicelib.domain.workflow import parse_workflow, workflow_json
 
-    raw = copy.deepcopy(load_workflow().raw)
+    raw = copy.deepcopy(workflow_json())
     raw["stages"]["security_clearance"] = {"label": {"en": "Security", "fr": "Sécurité"},
                                            "next_step": {"en": "", "fr": ""}, "terminal": False}
     raw["transitions"].append({"from": "medical", "to": "security_clearance", "roles": ["irss"], "guards": []})
-    wf = Workflow(raw)
+    wf = parse_workflow(raw)
     p = plan_move(state("medical"), MISSIONS["haiti-minustah"], None, IRSS, MoveRequest("security_clearance", "medical"), wf)
     assert p.to_stage == "security_clearance"
     assert "security_clearance" in wf.next_stages("medical")

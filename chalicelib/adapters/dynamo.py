@@ -1,0 +1,479 @@
+"""The DynamoDB storage adapter: the Protocols of services/ports.py on PynamoDB.
+
+Each request path is a GetItem, a Query on an index, or one TransactWriteItems;
+no request path scans a table. docs/data-model.md lists the access patterns.
+PynamoDB models never leave this module: rows become domain records here.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from typing import Any, Iterable
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import DoesNotExist, PynamoDBException, TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from ..config import Settings
+from ..domain.listing import Filters
+from ..domain.missions import Cap, Mission, UnreadableMission
+from ..domain.records import (
+    ApplicationFile,
+    AuditEntry,
+    FamilyReadiness,
+    FileUpdate,
+    IdempotencyRecord,
+    OutboxMessage,
+)
+from ..services.ports import ConditionFailed, Position
+from .models import (
+    ApplicationModel,
+    AuditModel,
+    CapModel,
+    FamilyReadinessModel,
+    IdempotencyModel,
+    MissionModel,
+    OutboxModel,
+)
+
+log = logging.getLogger(__name__)
+
+CONDITION_FAILED = "ConditionalCheckFailed"
+MAX_KEY_BYTES = 2048  # DynamoDB's limit for a partition key
+# Mission fields an earlier version stored and the schema no longer has: dropped on read.
+RETIRED_MISSION_FIELDS = ("currently_deployed",)
+TOKEN_HASH_RETRIES = 5
+
+
+def condition_failed(exc: PynamoDBException) -> bool:
+    """Whether a single-item write was refused by its condition (by DynamoDB's error code)."""
+    return exc.cause_response_code == CONDITION_FAILED + "Exception"
+
+
+# --- rows <-> records --------------------------------------------------------
+
+def _mission_document(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if k not in RETIRED_MISSION_FIELDS}
+
+
+def mission_from_row(m: MissionModel) -> Mission:
+    data = _mission_document(dict(m.data))
+    data.update(mission_id=m.sk, cap_id=m.cap_id, accepting_applications=m.accepting_applications)
+    return Mission.from_dict(data)
+
+
+def mission_row(mission: Mission, version: int, now: str) -> MissionModel:
+    data = {k: v for k, v in mission.as_dict().items() if k not in ("mission_id", "cap_id", "accepting_applications")}
+    return MissionModel("mission", mission.mission_id, data=data, cap_id=mission.cap_id,
+                        accepting_applications=mission.accepting_applications, version=version, updated_at=now)
+
+
+def cap_from_row(c: CapModel) -> Cap:
+    return Cap(cap_id=c.sk, authorized=None if c.authorized is None else int(c.authorized),
+               deployed=int(c.deployed or 0), name=dict(c.data.get("name") or {}), note=dict(c.data.get("note") or {}),
+               version=int(c.version or 1))
+
+
+def cap_row(cap: Cap, now: str) -> CapModel:
+    return CapModel("cap", cap.cap_id, authorized=cap.authorized, deployed=cap.deployed,
+                    data={"name": dict(cap.name), "note": dict(cap.note)}, version=cap.version, updated_at=now)
+
+
+def _snapshot(data: dict[str, Any]) -> Mission:
+    known = set(Mission.__dataclass_fields__)
+    return Mission.from_dict({k: v for k, v in data.items() if k in known})
+
+
+def file_from_row(a: ApplicationModel) -> ApplicationFile:
+    return ApplicationFile(
+        application_id=a.application_id, version=int(a.version), stage=a.stage, mission_id=a.mission_id,
+        cap_id=a.cap_id, police_service=a.police_service, track=a.track, language=a.language, email=a.email,
+        email_key=a.email_key, submitted_at=a.submitted_at, updated_at=a.updated_at, mission=_snapshot(dict(a.mission)),
+        form=dict(a.form), findings=tuple(a.findings or ()), eligibility_flag=a.eligibility_flag,
+        token_hashes=tuple(str(h) for h in a.token_hashes or ()),
+        family_readiness_on_file=bool(a.family_readiness_on_file), medical_outcome=a.medical_outcome,
+        modules={k: int(v) for k, v in (a.modules or {}).items()})
+
+
+def file_row(f: ApplicationFile) -> ApplicationModel:
+    return ApplicationModel(
+        f.application_id, version=f.version, stage=f.stage, mission_id=f.mission_id, cap_id=f.cap_id,
+        police_service=f.police_service, track=f.track, language=f.language, email=f.email, email_key=f.email_key,
+        submitted_at=f.submitted_at, updated_at=f.updated_at, mission=f.mission.as_dict(), form=dict(f.form),
+        findings=[dict(x) for x in f.findings], eligibility_flag=f.eligibility_flag, token_hashes=list(f.token_hashes),
+        family_readiness_on_file=f.family_readiness_on_file, medical_outcome=f.medical_outcome,
+        modules=dict(f.modules))
+
+
+def audit_from_row(r: AuditModel) -> AuditEntry:
+    return AuditEntry(subject=r.subject, seq=int(r.seq), at=r.at, kind=r.kind, actor_id=r.actor_id,
+                      actor_role=r.actor_role, from_stage=r.from_stage, to_stage=r.to_stage, reason_code=r.reason_code,
+                      note=r.note, initiated_by=r.initiated_by, details=r.details)
+
+
+def audit_row(e: AuditEntry) -> AuditModel:
+    return AuditModel(e.subject, e.seq, at=e.at, kind=e.kind, actor_id=e.actor_id, actor_role=e.actor_role,
+                      from_stage=e.from_stage, to_stage=e.to_stage, reason_code=e.reason_code, note=e.note,
+                      initiated_by=e.initiated_by, details=None if e.details is None else dict(e.details))
+
+
+def outbox_from_row(r: OutboxModel) -> OutboxMessage:
+    return OutboxMessage(message_id=r.message_id, application_id=r.application_id, template=r.template,
+                         recipient=r.recipient, to_address=r.to_address, language=r.language,
+                         params=dict(r.params or {}), created_at=r.created_at, status=r.status,
+                         attempts=int(r.attempts or 0), due_at=r.due_at, sent_at=r.sent_at,
+                         ses_message_id=r.ses_message_id, last_error=r.last_error)
+
+
+def outbox_row(m: OutboxMessage) -> OutboxModel:
+    pending = m.status == "pending"
+    return OutboxModel(m.message_id, application_id=m.application_id, template=m.template, recipient=m.recipient,
+                       to_address=m.to_address, language=m.language, params=dict(m.params), status=m.status,
+                       attempts=m.attempts, queue="pending" if pending else None, due_at=m.due_at if pending else None,
+                       created_at=m.created_at, sent_at=m.sent_at, ses_message_id=m.ses_message_id,
+                       last_error=m.last_error)
+
+
+# --- the unit of work ----------------------------------------------------------
+
+class DynamoUnitOfWork:
+    """Collects a service's intents, then writes them in one TransactWriteItems.
+
+    PynamoDB sends condition checks, then deletes, puts and updates, whatever order
+    they were added in; cancellation reasons come back in that order, so the labels
+    are kept per kind and joined the same way.
+    """
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+        self._ops: list[tuple[str, str, Any]] = []  # (kind, label, thunk(tw))
+
+    def _add(self, kind: str, label: str, op: Any) -> None:
+        self._ops.append((kind, label, op))
+
+    def _put(self, label: str, model: Any, condition: Any) -> None:
+        self._add("put", label, lambda tw: tw.save(model, condition=condition))
+
+    def _update(self, label: str, model: Any, actions: list[Any], condition: Any) -> None:
+        self._add("update", label, lambda tw: tw.update(model, actions=actions, condition=condition))
+
+    def add_file(self, file: ApplicationFile) -> None:
+        self._put("file", file_row(file), ApplicationModel.application_id.does_not_exist())
+
+    def update_file(self, update: FileUpdate) -> None:
+        A = ApplicationModel
+        actions = [A.version.set(update.version), A.updated_at.set(update.updated_at)]
+        if update.stage is not None:
+            actions.append(A.stage.set(update.stage))
+        if update.family_readiness_on_file is not None:
+            actions.append(A.family_readiness_on_file.set(update.family_readiness_on_file))
+        if update.medical_outcome is not None:
+            actions.append(A.medical_outcome.set(update.medical_outcome))
+        if update.modules is not None:
+            actions.append(A.modules.set(dict(update.modules)))
+        condition = A.version == update.expected_version
+        if update.expected_stage is not None:
+            condition = condition & (A.stage == update.expected_stage)
+        self._update("file", A(update.application_id), actions, condition)
+
+    def put_family_readiness(self, form: FamilyReadiness) -> None:
+        row = FamilyReadinessModel(form.application_id, form=dict(form.form), submitted_at=form.submitted_at,
+                                   updated_at=form.updated_at)
+        self._put("family_readiness", row, None)
+
+    def append_audit(self, entry: AuditEntry) -> None:
+        self._put("audit", audit_row(entry), AuditModel.subject.does_not_exist())
+
+    def add_outbox(self, message: OutboxMessage) -> None:
+        self._put("outbox", outbox_row(message), OutboxModel.message_id.does_not_exist())
+
+    def remember(self, record: IdempotencyRecord) -> None:
+        row = IdempotencyModel(record.key, request_hash=record.request_hash, status_code=record.status_code,
+                               response=dict(record.response), expires_at=record.expires_at, issued_at=record.issued_at)
+        self._put("idempotency", row, IdempotencyModel.key.does_not_exist())
+
+    def take_seat(self, cap_id: str, now: str) -> None:
+        self._update("cap", CapModel("cap", cap_id), [CapModel.deployed.add(1), CapModel.updated_at.set(now)],
+                     CapModel.authorized.exists() & (CapModel.deployed < CapModel.authorized))
+
+    def release_seat(self, cap_id: str, now: str) -> None:
+        self._update("cap", CapModel("cap", cap_id), [CapModel.deployed.add(-1), CapModel.updated_at.set(now)],
+                     CapModel.deployed > 0)
+
+    def put_mission(self, mission: Mission, version: int, expected_version: int | None, now: str) -> None:
+        cond = (MissionModel.sk.does_not_exist() if expected_version is None
+                else MissionModel.version == expected_version)
+        self._put("mission", mission_row(mission, version, now), cond)
+        self._add("check", "cap", lambda tw: tw.condition_check(CapModel, "cap", mission.cap_id,
+                                                                condition=CapModel.sk.exists()))
+
+    def add_cap(self, cap: Cap, now: str) -> None:
+        self._put("cap", cap_row(cap, now), CapModel.sk.does_not_exist())
+
+    def set_authorized(self, cap_id: str, authorized: int, expected_version: int, now: str) -> None:
+        self._update("cap", CapModel("cap", cap_id), [
+            CapModel.authorized.set(authorized), CapModel.version.set(expected_version + 1),
+            CapModel.updated_at.set(now)], (CapModel.version == expected_version) & (CapModel.deployed <= authorized))
+
+    def commit(self) -> None:
+        order = {"check": 0, "delete": 1, "put": 2, "update": 3}
+        ops = sorted(self._ops, key=lambda op: order[op[0]])  # stable: PynamoDB's own order
+        try:
+            with TransactWrite(connection=self._connection) as tw:
+                for _, _, op in ops:
+                    op(tw)
+        except TransactWriteError as err:
+            codes = [r.code if r is not None else None for r in (err.cancellation_reasons or [])]
+            # A cancellation with no failed condition (a conflicting transaction) names nothing:
+            # the service answers "try again", as for a stale read.
+            failed = {label for (_, label, _), code in zip(ops, codes, strict=False) if code == CONDITION_FAILED}
+            raise ConditionFailed(failed) from err
+        finally:
+            self._ops = []
+
+
+# --- the stores ----------------------------------------------------------------
+
+class DynamoCatalogue:
+    def missions(self) -> list[Mission]:
+        return _readable(MissionModel.query("mission"))
+
+    def mission(self, mission_id: str) -> Mission | None:
+        found = self.mission_version(mission_id, consistent=False)
+        return found[0] if found else None
+
+    def mission_version(self, mission_id: str, consistent: bool = True) -> tuple[Mission, int] | None:
+        if not _valid_key(mission_id):
+            return None
+        try:
+            row = MissionModel.get("mission", mission_id, consistent_read=consistent)
+        except DoesNotExist:
+            return None
+        return mission_from_row(row), int(row.version)
+
+    def missions_by_id(self, mission_ids: Iterable[str]) -> dict[str, Mission]:
+        keys = [("mission", mid) for mid in dict.fromkeys(mission_ids) if _valid_key(mid)]
+        return {m.mission_id: m for m in _readable(MissionModel.batch_get(keys))}
+
+    def caps(self) -> dict[str, Cap]:
+        return {c.sk: cap_from_row(c) for c in CapModel.query("cap")}
+
+    def cap(self, cap_id: str) -> Cap | None:
+        if not _valid_key(cap_id):
+            return None
+        try:
+            return cap_from_row(CapModel.get("cap", cap_id, consistent_read=True))
+        except DoesNotExist:
+            return None
+
+    def seed(self, caps: Iterable[Cap], missions: Iterable[Mission], now: str) -> None:
+        rows: list[Any] = [cap_row(c, now) for c in caps] + [mission_row(m, 1, now) for m in missions]
+        for row in rows:
+            try:
+                row.save(condition=type(row).sk.does_not_exist())
+            except PynamoDBException as exc:
+                if not condition_failed(exc):
+                    raise
+
+
+def _readable(rows: Iterable[MissionModel]) -> list[Mission]:
+    """Missions from rows, skipping (and logging) any the schema refuses: one bad row never takes the list down."""
+    out = []
+    for row in rows:
+        try:
+            out.append(mission_from_row(row))
+        except UnreadableMission as exc:
+            log.warning("unreadable mission skipped", extra={"mission_id": exc.mission_id, "problems": exc.problems})
+    return out
+
+
+def _valid_key(key: str) -> bool:
+    # No item has such a key (DynamoDB would refuse the read: a 500, not a 404).
+    return bool(key) and len(key.encode("utf-8")) <= MAX_KEY_BYTES
+
+
+def _index_for(filters: Filters) -> tuple[str, str]:
+    """The most selective index for the filters, and its hash key."""
+    if filters.stage:
+        return "by_stage", filters.stage
+    if filters.mission:
+        return "by_mission", filters.mission
+    if filters.service:
+        return "by_service", filters.service
+    return "by_submitted", "file"
+
+
+def _date_range(filters: Filters) -> Any:
+    A = ApplicationModel
+    if filters.range_from and filters.range_to:
+        return A.submitted_at.between(filters.range_from, filters.range_to)
+    if filters.range_from:
+        return A.submitted_at >= filters.range_from
+    if filters.range_to:
+        return A.submitted_at <= filters.range_to
+    return None
+
+
+def _other_filters(filters: Filters, index: str) -> Any:
+    """What the chosen index does not already select, as one filter expression."""
+    A = ApplicationModel
+    conds = []
+    if filters.mission and index != "by_mission":
+        conds.append(A.mission_id == filters.mission)
+    if filters.service and index != "by_service":
+        conds.append(A.police_service == filters.service)
+    if filters.flag:
+        conds.append(A.eligibility_flag == filters.flag)
+    combined = None
+    for c in conds:
+        combined = c if combined is None else combined & c
+    return combined
+
+
+class DynamoFiles:
+    def get(self, application_id: str) -> ApplicationFile | None:
+        if not _valid_key(application_id):
+            return None
+        try:
+            return file_from_row(ApplicationModel.get(application_id, consistent_read=True))
+        except DoesNotExist:
+            return None
+
+    def ids_for_email(self, email_key: str) -> list[str]:
+        return [a.application_id for a in ApplicationModel.by_email.query(email_key)]
+
+    def add_token_hash(self, application_id: str, token_hash: str, keep: int) -> None:
+        """Conditional on the list as read, retried: two links added at once both stay."""
+        A = ApplicationModel
+        for _ in range(TOKEN_HASH_RETRIES):
+            row = A.get(application_id, consistent_read=True)
+            current: list[Any] = [str(h) for h in row.token_hashes or []]
+            condition = A.token_hashes == current if row.token_hashes else A.token_hashes.does_not_exist() | (A.token_hashes == [])
+            try:
+                row.update(actions=[A.token_hashes.set((current + [token_hash])[-keep:])], condition=condition)
+                return
+            except PynamoDBException as exc:
+                if not condition_failed(exc):
+                    raise
+        raise ConditionFailed({"file"})
+
+    def family_readiness(self, application_id: str) -> FamilyReadiness | None:
+        if not _valid_key(application_id):
+            return None
+        try:
+            row = FamilyReadinessModel.get(application_id, consistent_read=True)
+        except DoesNotExist:
+            return None
+        return FamilyReadiness(row.application_id, dict(row.form), row.submitted_at, row.updated_at)
+
+    def page(self, filters: Filters, limit: int, start: Position | None) -> tuple[list[ApplicationFile], Position | None]:
+        """Exactly one Query on the most selective index, newest first; other filters apply server-side."""
+        index, hash_key = _index_for(filters)
+        raw = ApplicationModel._get_connection().query(
+            hash_key, range_key_condition=_date_range(filters), filter_condition=_other_filters(filters, index),
+            index_name=index, limit=limit, exclusive_start_key=start, scan_index_forward=False)
+        items = [file_from_row(ApplicationModel.from_raw_data(item)) for item in raw.get("Items", [])]
+        return items, raw.get("LastEvaluatedKey")
+
+    def stages_for_mission(self, mission_id: str, service: str | None) -> list[str]:
+        cond = ApplicationModel.police_service == service if service else None
+        return [a.stage for a in ApplicationModel.by_mission.query(
+            mission_id, filter_condition=cond, attributes_to_get=["stage"])]
+
+
+class DynamoOutbox:
+    def for_application(self, application_id: str) -> list[OutboxMessage]:
+        return [outbox_from_row(r) for r in OutboxModel.by_application.query(application_id)]
+
+    def due(self, now: str, limit: int) -> list[OutboxMessage]:
+        return [outbox_from_row(r) for r in OutboxModel.pending.query("pending", OutboxModel.due_at <= now, limit=limit)]
+
+    def get(self, message_id: str) -> OutboxMessage | None:
+        if not _valid_key(message_id):
+            return None
+        try:
+            return outbox_from_row(OutboxModel.get(message_id, consistent_read=True))
+        except DoesNotExist:
+            return None
+
+    def claim(self, message: OutboxMessage, lease_until: str) -> OutboxMessage | None:
+        """No two workers send the same attempt: conditional on status and the attempts as read."""
+        try:
+            OutboxModel(message.message_id).update(
+                actions=[OutboxModel.attempts.add(1), OutboxModel.due_at.set(lease_until)],
+                condition=(OutboxModel.status == "pending") & (OutboxModel.attempts == message.attempts))
+        except PynamoDBException as exc:
+            if condition_failed(exc):
+                return None
+            raise
+        return replace(message, attempts=message.attempts + 1, due_at=lease_until)
+
+    def mark_sent(self, message_id: str, ses_message_id: str, now: str, attempts: int) -> None:
+        OutboxModel(message_id).update(actions=[
+            OutboxModel.attempts.set(attempts),
+            OutboxModel.status.set("sent"), OutboxModel.ses_message_id.set(ses_message_id),
+            OutboxModel.sent_at.set(now), OutboxModel.queue.remove(), OutboxModel.due_at.remove(),
+            OutboxModel.last_error.remove(),
+        ], condition=OutboxModel.status == "pending")
+
+    def mark_attempt_failed(self, message_id: str, error: str, due_at: str | None, attempts: int) -> None:
+        if due_at is None:
+            actions = [OutboxModel.status.set("failed"), OutboxModel.queue.remove(), OutboxModel.due_at.remove()]
+        else:
+            actions = [OutboxModel.due_at.set(due_at)]
+        OutboxModel(message_id).update(actions=[*actions, OutboxModel.last_error.set(error[:500]),
+                                                OutboxModel.attempts.set(attempts)])
+
+    def add_once(self, message: OutboxMessage) -> bool:
+        try:
+            outbox_row(message).save(condition=OutboxModel.message_id.does_not_exist())
+            return True
+        except PynamoDBException as exc:
+            if condition_failed(exc):
+                return False
+            raise
+
+    def requeue(self, message_id: str, now: str) -> bool:
+        try:
+            OutboxModel(message_id).update(actions=[
+                OutboxModel.status.set("pending"), OutboxModel.queue.set("pending"), OutboxModel.due_at.set(now),
+                OutboxModel.attempts.set(0),
+            ], condition=OutboxModel.status == "failed")
+            return True
+        except PynamoDBException as exc:
+            if condition_failed(exc):
+                return False
+            raise
+
+
+class DynamoAudit:
+    def trail(self, subject: str) -> list[AuditEntry]:
+        return [audit_from_row(r) for r in AuditModel.query(subject)]
+
+
+class DynamoIdempotency:
+    def get(self, key: str) -> IdempotencyRecord | None:
+        try:
+            row = IdempotencyModel.get(key, consistent_read=True)
+        except DoesNotExist:
+            return None
+        return IdempotencyRecord(row.key, row.request_hash, int(row.status_code), dict(row.response),
+                                 int(row.expires_at), row.issued_at)
+
+
+class DynamoStorage:
+    """Every store on DynamoDB; one connection for the transactions, made on first use."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._connection: Connection | None = None
+        self.catalogue = DynamoCatalogue()
+        self.files = DynamoFiles()
+        self.outbox = DynamoOutbox()
+        self.audit = DynamoAudit()
+        self.idempotency = DynamoIdempotency()
+
+    def unit_of_work(self) -> DynamoUnitOfWork:
+        if self._connection is None:
+            self._connection = Connection(region=self._settings.region, host=self._settings.dynamodb_endpoint)
+        return DynamoUnitOfWork(self._connection)

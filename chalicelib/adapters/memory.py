@@ -1,0 +1,275 @@
+"""The storage Protocols (services/ports.py) in memory: the service unit tests run on it.
+
+It keeps the same conditions as the DynamoDB adapter (a file changes only at the
+version and stage read; a seat is taken only below the authorized figure; audit,
+outbox and idempotency rows are written once) and commits a unit of work whole or
+not at all. tests/integration prove the DynamoDB adapter behaves the same way.
+"""
+from __future__ import annotations
+
+import copy
+from dataclasses import replace
+from typing import Any, Callable, Iterable
+
+from ..domain.listing import Filters
+from ..domain.missions import Cap, Mission
+from ..domain.records import (
+    ApplicationFile,
+    AuditEntry,
+    FamilyReadiness,
+    FileUpdate,
+    IdempotencyRecord,
+    OutboxMessage,
+)
+from ..services.ports import ConditionFailed, Position
+
+
+class MemoryState:
+    def __init__(self) -> None:
+        self.missions: dict[str, tuple[Mission, int]] = {}
+        self.caps: dict[str, Cap] = {}
+        self.files: dict[str, ApplicationFile] = {}
+        self.family: dict[str, FamilyReadiness] = {}
+        self.audit: dict[tuple[str, int], AuditEntry] = {}
+        self.outbox: dict[str, OutboxMessage] = {}
+        self.idempotency: dict[str, IdempotencyRecord] = {}
+
+
+Check = Callable[[MemoryState], bool]
+Apply = Callable[[MemoryState], None]
+
+
+class MemoryUnitOfWork:
+    def __init__(self, state: MemoryState) -> None:
+        self._state = state
+        self._ops: list[tuple[str, Check, Apply]] = []
+
+    def _add(self, label: str, check: Check, apply: Apply) -> None:
+        self._ops.append((label, check, apply))
+
+    def add_file(self, file: ApplicationFile) -> None:
+        self._add("file", lambda s: file.application_id not in s.files,
+                  lambda s: s.files.__setitem__(file.application_id, file))
+
+    def update_file(self, update: FileUpdate) -> None:
+        def check(s: MemoryState) -> bool:
+            f = s.files.get(update.application_id)
+            return f is not None and f.version == update.expected_version and (
+                update.expected_stage is None or f.stage == update.expected_stage)
+
+        def apply(s: MemoryState) -> None:
+            f = s.files[update.application_id]
+            changes: dict[str, Any] = {"version": update.version, "updated_at": update.updated_at}
+            for name in ("stage", "family_readiness_on_file", "medical_outcome", "modules"):
+                value = getattr(update, name)
+                if value is not None:
+                    changes[name] = value
+            s.files[update.application_id] = replace(f, **changes)
+
+        self._add("file", check, apply)
+
+    def put_family_readiness(self, form: FamilyReadiness) -> None:
+        self._add("family_readiness", lambda s: True, lambda s: s.family.__setitem__(form.application_id, form))
+
+    def append_audit(self, entry: AuditEntry) -> None:
+        key = (entry.subject, entry.seq)
+        self._add("audit", lambda s: key not in s.audit, lambda s: s.audit.__setitem__(key, entry))
+
+    def add_outbox(self, message: OutboxMessage) -> None:
+        self._add("outbox", lambda s: message.message_id not in s.outbox,
+                  lambda s: s.outbox.__setitem__(message.message_id, message))
+
+    def remember(self, record: IdempotencyRecord) -> None:
+        self._add("idempotency", lambda s: record.key not in s.idempotency,
+                  lambda s: s.idempotency.__setitem__(record.key, record))
+
+    def take_seat(self, cap_id: str, now: str) -> None:
+        def check(s: MemoryState) -> bool:
+            cap = s.caps.get(cap_id)
+            return cap is not None and cap.authorized is not None and cap.deployed < cap.authorized
+
+        self._add("cap", check, lambda s: s.caps.__setitem__(cap_id, replace(s.caps[cap_id], deployed=s.caps[cap_id].deployed + 1)))
+
+    def release_seat(self, cap_id: str, now: str) -> None:
+        self._add("cap", lambda s: cap_id in s.caps and s.caps[cap_id].deployed > 0,
+                  lambda s: s.caps.__setitem__(cap_id, replace(s.caps[cap_id], deployed=s.caps[cap_id].deployed - 1)))
+
+    def put_mission(self, mission: Mission, version: int, expected_version: int | None, now: str) -> None:
+        def check(s: MemoryState) -> bool:
+            current = s.missions.get(mission.mission_id)
+            return current is None if expected_version is None else current is not None and current[1] == expected_version
+
+        self._add("mission", check, lambda s: s.missions.__setitem__(mission.mission_id, (mission, version)))
+        self._add("cap", lambda s: mission.cap_id in s.caps, lambda s: None)
+
+    def add_cap(self, cap: Cap, now: str) -> None:
+        self._add("cap", lambda s: cap.cap_id not in s.caps, lambda s: s.caps.__setitem__(cap.cap_id, cap))
+
+    def set_authorized(self, cap_id: str, authorized: int, expected_version: int, now: str) -> None:
+        def check(s: MemoryState) -> bool:
+            cap = s.caps.get(cap_id)
+            return cap is not None and cap.version == expected_version and cap.deployed <= authorized
+
+        self._add("cap", check, lambda s: s.caps.__setitem__(
+            cap_id, replace(s.caps[cap_id], authorized=authorized, version=expected_version + 1)))
+
+    def commit(self) -> None:
+        """Every condition is checked against the state before any change: all or nothing."""
+        ops, self._ops = self._ops, []
+        failed = {label for label, check, _ in ops if not check(self._state)}
+        if failed:
+            raise ConditionFailed(failed)
+        for _, _, apply in ops:
+            apply(self._state)
+
+
+class MemoryCatalogue:
+    def __init__(self, state: MemoryState) -> None:
+        self._s = state
+
+    def missions(self) -> list[Mission]:
+        return [m for m, _ in self._s.missions.values()]
+
+    def mission(self, mission_id: str) -> Mission | None:
+        found = self._s.missions.get(mission_id)
+        return found[0] if found else None
+
+    def mission_version(self, mission_id: str) -> tuple[Mission, int] | None:
+        return self._s.missions.get(mission_id)
+
+    def missions_by_id(self, mission_ids: Iterable[str]) -> dict[str, Mission]:
+        return {mid: self._s.missions[mid][0] for mid in mission_ids if mid in self._s.missions}
+
+    def caps(self) -> dict[str, Cap]:
+        return dict(self._s.caps)
+
+    def cap(self, cap_id: str) -> Cap | None:
+        return self._s.caps.get(cap_id)
+
+    def seed(self, caps: Iterable[Cap], missions: Iterable[Mission], now: str) -> None:
+        for c in caps:
+            self._s.caps.setdefault(c.cap_id, c)
+        for m in missions:
+            self._s.missions.setdefault(m.mission_id, (m, 1))
+
+
+def _matches(f: ApplicationFile, filters: Filters) -> bool:
+    wanted = {"stage": filters.stage, "mission_id": filters.mission, "police_service": filters.service,
+              "eligibility_flag": filters.flag}
+    if any(v is not None and getattr(f, k) != v for k, v in wanted.items()):
+        return False
+    if filters.range_from and f.submitted_at < filters.range_from:
+        return False
+    return not (filters.range_to and f.submitted_at > filters.range_to)
+
+
+class MemoryFiles:
+    def __init__(self, state: MemoryState) -> None:
+        self._s = state
+
+    def get(self, application_id: str) -> ApplicationFile | None:
+        return self._s.files.get(application_id)
+
+    def ids_for_email(self, email_key: str) -> list[str]:
+        return [f.application_id for f in self._s.files.values() if f.email_key == email_key]
+
+    def add_token_hash(self, application_id: str, token_hash: str, keep: int) -> None:
+        f = self._s.files[application_id]
+        self._s.files[application_id] = replace(f, token_hashes=(*f.token_hashes, token_hash)[-keep:])
+
+    def family_readiness(self, application_id: str) -> FamilyReadiness | None:
+        return self._s.family.get(application_id)
+
+    def page(self, filters: Filters, limit: int, start: Position | None) -> tuple[list[ApplicationFile], Position | None]:
+        rows = sorted((f for f in self._s.files.values() if _matches(f, filters)),
+                      key=lambda f: (f.submitted_at, f.application_id), reverse=True)
+        offset = int((start or {}).get("offset", 0))
+        page = rows[offset:offset + limit]
+        more = offset + limit < len(rows)
+        return page, {"offset": offset + limit} if more else None
+
+    def stages_for_mission(self, mission_id: str, service: str | None) -> list[str]:
+        return [f.stage for f in self._s.files.values()
+                if f.mission_id == mission_id and (service is None or f.police_service == service)]
+
+
+class MemoryOutbox:
+    def __init__(self, state: MemoryState) -> None:
+        self._s = state
+
+    def for_application(self, application_id: str) -> list[OutboxMessage]:
+        return sorted((m for m in self._s.outbox.values() if m.application_id == application_id),
+                      key=lambda m: m.created_at)
+
+    def due(self, now: str, limit: int) -> list[OutboxMessage]:
+        rows = sorted((m for m in self._s.outbox.values() if m.status == "pending" and (m.due_at or "") <= now),
+                      key=lambda m: m.due_at or "")
+        return rows[:limit]
+
+    def get(self, message_id: str) -> OutboxMessage | None:
+        return self._s.outbox.get(message_id)
+
+    def claim(self, message: OutboxMessage, lease_until: str) -> OutboxMessage | None:
+        current = self._s.outbox.get(message.message_id)
+        if current is None or current.status != "pending" or current.attempts != message.attempts:
+            return None
+        claimed = replace(current, attempts=current.attempts + 1, due_at=lease_until)
+        self._s.outbox[message.message_id] = claimed
+        return claimed
+
+    def mark_sent(self, message_id: str, ses_message_id: str, now: str, attempts: int) -> None:
+        m = self._s.outbox[message_id]
+        if m.status == "pending":
+            self._s.outbox[message_id] = replace(m, status="sent", ses_message_id=ses_message_id, sent_at=now,
+                                                 attempts=attempts, due_at=None, last_error=None)
+
+    def mark_attempt_failed(self, message_id: str, error: str, due_at: str | None, attempts: int) -> None:
+        m = self._s.outbox[message_id]
+        status = "failed" if due_at is None else m.status
+        self._s.outbox[message_id] = replace(m, status=status, due_at=due_at, last_error=error[:500], attempts=attempts)
+
+    def add_once(self, message: OutboxMessage) -> bool:
+        if message.message_id in self._s.outbox:
+            return False
+        self._s.outbox[message.message_id] = message
+        return True
+
+    def requeue(self, message_id: str, now: str) -> bool:
+        m = self._s.outbox.get(message_id)
+        if m is None or m.status != "failed":
+            return False
+        self._s.outbox[message_id] = replace(m, status="pending", due_at=now, attempts=0)
+        return True
+
+
+class MemoryAudit:
+    def __init__(self, state: MemoryState) -> None:
+        self._s = state
+
+    def trail(self, subject: str) -> list[AuditEntry]:
+        return [e for (subj, _), e in sorted(self._s.audit.items()) if subj == subject]
+
+
+class MemoryIdempotency:
+    def __init__(self, state: MemoryState) -> None:
+        self._s = state
+
+    def get(self, key: str) -> IdempotencyRecord | None:
+        return self._s.idempotency.get(key)
+
+
+class MemoryStorage:
+    def __init__(self) -> None:
+        self.state = MemoryState()
+        self.catalogue = MemoryCatalogue(self.state)
+        self.files = MemoryFiles(self.state)
+        self.outbox = MemoryOutbox(self.state)
+        self.audit = MemoryAudit(self.state)
+        self.idempotency = MemoryIdempotency(self.state)
+
+    def unit_of_work(self) -> MemoryUnitOfWork:
+        return MemoryUnitOfWork(self.state)
+
+    def snapshot(self) -> MemoryState:
+        """A deep copy of everything stored (tests compare before and after a refused write)."""
+        return copy.deepcopy(self.state)

@@ -1,0 +1,121 @@
+"""The records the services keep: plain frozen dataclasses that cross the storage boundary.
+
+Storage adapters (DynamoDB through PynamoDB, or in memory for unit tests) take and
+return these; no ORM model or update expression ever reaches a service.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from .missions import Mission
+from .workflow import FileState
+
+
+@dataclass(frozen=True)
+class ApplicationFile:
+    """An application and everything the workflow records on it."""
+
+    application_id: str
+    version: int
+    stage: str
+    mission_id: str
+    cap_id: str
+    police_service: str | None
+    track: str
+    language: str
+    email: str
+    email_key: str
+    submitted_at: str
+    updated_at: str
+    mission: Mission  # the mission as at submission (guards and emails read it)
+    form: Mapping[str, Any]
+    findings: tuple[Mapping[str, Any], ...]
+    eligibility_flag: str
+    token_hashes: tuple[str, ...] = ()
+    family_readiness_on_file: bool = False
+    medical_outcome: str | None = None
+    modules: Mapping[str, int] = field(default_factory=dict)
+
+    def state(self) -> FileState:
+        return FileState(
+            application_id=self.application_id, stage=self.stage, version=self.version, mission_id=self.mission_id,
+            cap_id=self.cap_id, police_service=self.police_service, language=self.language,
+            family_readiness_on_file=self.family_readiness_on_file, medical_outcome=self.medical_outcome,
+            modules=dict(self.modules))
+
+
+@dataclass(frozen=True)
+class FileUpdate:
+    """A change to a file, made only if it is still at ``expected_version`` (and ``expected_stage``)."""
+
+    application_id: str
+    expected_version: int
+    updated_at: str
+    expected_stage: str | None = None
+    stage: str | None = None
+    family_readiness_on_file: bool | None = None
+    medical_outcome: str | None = None
+    modules: Mapping[str, int] | None = None
+
+    @property
+    def version(self) -> int:
+        return self.expected_version + 1
+
+
+@dataclass(frozen=True)
+class FamilyReadiness:
+    """Confidential: read only by the applicant and readiness staff (domain/access.py)."""
+
+    application_id: str
+    form: Mapping[str, Any]
+    submitted_at: str
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One append-only row: ``seq`` is the subject's version after the change."""
+
+    subject: str  # "application#<id>", "mission#<id>" or "cap#<id>"
+    seq: int
+    at: str
+    kind: str  # submitted | stage_change | family_readiness | medical_outcome | module_result | catalogue_change
+    actor_id: str
+    actor_role: str
+    from_stage: str | None = None
+    to_stage: str | None = None
+    reason_code: str | None = None
+    note: str | None = None
+    initiated_by: str | None = None
+    details: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    """One email to send; its id is derived from the event that caused it."""
+
+    message_id: str
+    application_id: str
+    template: str
+    recipient: str  # applicant | coordinator
+    to_address: str
+    language: str
+    params: Mapping[str, Any]
+    created_at: str
+    status: str = "pending"  # pending | sent | failed
+    attempts: int = 0
+    due_at: str | None = None
+    sent_at: str | None = None
+    ses_message_id: str | None = None
+    last_error: str | None = None
+
+
+@dataclass(frozen=True)
+class IdempotencyRecord:
+    key: str  # sha256(scope, Idempotency-Key)
+    request_hash: str
+    status_code: int
+    response: Mapping[str, Any]  # never holds a token (tokens are re-derived)
+    expires_at: int  # epoch seconds
+    issued_at: str | None = None  # when the answer's token was issued (it is derived again on replay)

@@ -1,0 +1,175 @@
+"""The storage boundary: what the services may ask of storage, one small Protocol per aggregate.
+
+Services take a ``Storage`` (through ``Deps``) and see only these methods and the
+domain records of chalicelib/domain/records.py. Two implementations:
+``adapters.dynamo.DynamoStorage`` (PynamoDB on DynamoDB; moto in the integration
+tests) and ``adapters.memory.MemoryStorage`` (dicts; the service unit tests).
+
+Reads go through the per-aggregate stores. Every write that must happen whole goes
+through a ``UnitOfWork``: the service records its intents, then ``commit()`` writes
+them in one transaction (one TransactWriteItems on DynamoDB), or none of them. A
+refused condition raises ``ConditionFailed`` naming the items that failed
+("file", "cap", "mission", "idempotency", "audit", "outbox", "family_readiness").
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable, Protocol
+
+from ..domain.listing import Filters
+from ..domain.missions import Cap, Mission
+from ..domain.records import (
+    ApplicationFile,
+    AuditEntry,
+    FamilyReadiness,
+    FileUpdate,
+    IdempotencyRecord,
+    OutboxMessage,
+)
+
+Position = dict[str, Any]  # where a list page ended; opaque to services (cursors encrypt it)
+
+
+class ConditionFailed(Exception):
+    """A unit of work was refused; ``failed`` names the items whose condition failed."""
+
+    def __init__(self, failed: set[str]) -> None:
+        super().__init__(", ".join(sorted(failed)) or "transaction cancelled")
+        self.failed = failed
+
+
+class CatalogueStore(Protocol):
+    def missions(self) -> list[Mission]:
+        """Every readable mission; an unreadable row is skipped with a logged warning."""
+
+    def mission(self, mission_id: str) -> Mission | None:
+        """One mission; ``UnreadableMission`` if its row does not fit the schema."""
+
+    def mission_version(self, mission_id: str) -> tuple[Mission, int] | None:
+        """A mission and its row version (for optimistic locking), read consistently."""
+
+    def missions_by_id(self, mission_ids: Iterable[str]) -> dict[str, Mission]:
+        """The readable missions among these ids."""
+
+    def caps(self) -> dict[str, Cap]:
+        ...
+
+    def cap(self, cap_id: str) -> Cap | None:
+        ...
+
+    def seed(self, caps: Iterable[Cap], missions: Iterable[Mission], now: str) -> None:
+        """Write what is missing; never overwrite a live row."""
+
+
+class FileStore(Protocol):
+    def get(self, application_id: str) -> ApplicationFile | None:
+        ...
+
+    def ids_for_email(self, email_key: str) -> list[str]:
+        ...
+
+    def add_token_hash(self, application_id: str, token_hash: str, keep: int) -> None:
+        """Add a link's hash and keep the newest ``keep``; safe against another link added meanwhile."""
+
+    def family_readiness(self, application_id: str) -> FamilyReadiness | None:
+        ...
+
+    def page(self, filters: Filters, limit: int, start: Position | None) -> tuple[list[ApplicationFile], Position | None]:
+        """One page of the filtered list, newest first, and where it ended (None: the last page)."""
+
+    def stages_for_mission(self, mission_id: str, service: str | None) -> list[str]:
+        ...
+
+
+class OutboxStore(Protocol):
+    def for_application(self, application_id: str) -> list[OutboxMessage]:
+        ...
+
+    def due(self, now: str, limit: int) -> list[OutboxMessage]:
+        ...
+
+    def get(self, message_id: str) -> OutboxMessage | None:
+        ...
+
+    def claim(self, message: OutboxMessage, lease_until: str) -> OutboxMessage | None:
+        """Take a pending row for one attempt (attempts + 1); None if another worker holds it."""
+
+    def mark_sent(self, message_id: str, ses_message_id: str, now: str, attempts: int) -> None:
+        ...
+
+    def mark_attempt_failed(self, message_id: str, error: str, due_at: str | None, attempts: int) -> None:
+        """Back to the queue at ``due_at``, or failed for good when it is None."""
+
+    def add_once(self, message: OutboxMessage) -> bool:
+        """Write a message unless one with its id exists (a retried request)."""
+
+    def requeue(self, message_id: str, now: str) -> bool:
+        """A failed email goes back to the queue; False unless it was failed."""
+
+
+class AuditStore(Protocol):
+    def trail(self, subject: str) -> list[AuditEntry]:
+        ...
+
+
+class IdempotencyStore(Protocol):
+    def get(self, key: str) -> IdempotencyRecord | None:
+        ...
+
+
+class UnitOfWork(Protocol):
+    """Intents recorded by a service, written whole by ``commit()``."""
+
+    def add_file(self, file: ApplicationFile) -> None:
+        ...
+
+    def update_file(self, update: FileUpdate) -> None:
+        ...
+
+    def put_family_readiness(self, form: FamilyReadiness) -> None:
+        ...
+
+    def append_audit(self, entry: AuditEntry) -> None:
+        ...
+
+    def add_outbox(self, message: OutboxMessage) -> None:
+        ...
+
+    def remember(self, record: IdempotencyRecord) -> None:
+        ...
+
+    def take_seat(self, cap_id: str, now: str) -> None:
+        """One more deployed, only while the cap has an authorized figure above its deployed count."""
+
+    def release_seat(self, cap_id: str, now: str) -> None:
+        ...
+
+    def put_mission(self, mission: Mission, version: int, expected_version: int | None, now: str) -> None:
+        """Create (expected_version None) or replace a mission; its cap must exist."""
+
+    def add_cap(self, cap: Cap, now: str) -> None:
+        ...
+
+    def set_authorized(self, cap_id: str, authorized: int, expected_version: int, now: str) -> None:
+        """Never below the cap's deployed count (checked in the same write)."""
+
+    def commit(self) -> None:
+        ...
+
+
+class Storage(Protocol):
+    @property
+    def catalogue(self) -> CatalogueStore: ...
+
+    @property
+    def files(self) -> FileStore: ...
+
+    @property
+    def outbox(self) -> OutboxStore: ...
+
+    @property
+    def audit(self) -> AuditStore: ...
+
+    @property
+    def idempotency(self) -> IdempotencyStore: ...
+
+    def unit_of_work(self) -> UnitOfWork: ...
