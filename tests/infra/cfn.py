@@ -1,7 +1,8 @@
 """Just enough CloudFormation to read the packaged template as it would deploy.
 
 ``Resolver`` evaluates the intrinsic functions the template uses (Ref, GetAtt,
-Sub, FindInMap, Select, Split, Join) for given parameter values, in a made-up
+Sub, FindInMap, Select, Split, Join, If with its Equals/Not conditions and
+AWS::NoValue) for given parameter values (else their defaults), in a made-up
 account, so tests can compare physical names and ARNs. A physical id that only
 exists after deployment resolves to ``<LogicalId>``.
 """
@@ -14,6 +15,7 @@ REGION = "ca-central-1"
 ACCOUNT = "123456789012"
 PSEUDO = {"AWS::Region": REGION, "AWS::AccountId": ACCOUNT, "AWS::Partition": "aws",
           "AWS::URLSuffix": "amazonaws.com", "AWS::StackName": "peaceops"}
+NO_VALUE = object()  # AWS::NoValue: the property is left out
 
 
 class Resolver:
@@ -24,7 +26,7 @@ class Resolver:
 
     def __call__(self, node: Any) -> Any:
         if isinstance(node, list):
-            return [self(n) for n in node]
+            return [r for r in (self(n) for n in node) if r is not NO_VALUE]
         if not isinstance(node, dict):
             return node
         if len(node) == 1:
@@ -32,7 +34,8 @@ class Resolver:
             function = self._functions().get(key)
             if function is not None:
                 return function(value)
-        return {k: self(v) for k, v in node.items()}
+        resolved = {k: self(v) for k, v in node.items()}
+        return {k: v for k, v in resolved.items() if v is not NO_VALUE}
 
     def _functions(self) -> dict[str, Callable[[Any], Any]]:
         return {
@@ -43,16 +46,26 @@ class Resolver:
             "Fn::Select": lambda v: self(v[1])[int(self(v[0]))],
             "Fn::Split": lambda v: str(self(v[1])).split(v[0]),
             "Fn::Join": lambda v: v[0].join(str(i) for i in self(v[1])),
+            "Fn::If": lambda v: self(v[1] if self.condition(v[0]) else v[2]),
+            "Fn::Equals": lambda v: self(v[0]) == self(v[1]),
+            "Fn::Not": lambda v: not self(v[0]),
         }
+
+    def condition(self, name: str) -> bool:
+        return bool(self(self.t["Conditions"][name]))
 
     def props(self, name: str) -> dict[str, Any]:
         return dict(self.resources[name].get("Properties", {}))
 
     def ref(self, name: str) -> Any:
+        if name == "AWS::NoValue":
+            return NO_VALUE
         if name in PSEUDO:
             return PSEUDO[name]
         if name in self.params:
             return self.params[name]
+        if name in self.t.get("Parameters", {}):
+            return self.t["Parameters"][name].get("Default", "")
         kind = self.resources[name]["Type"]
         named_by = {"AWS::DynamoDB::Table": "TableName", "AWS::SES::EmailIdentity": "EmailIdentity",
                     "AWS::SES::ConfigurationSet": "Name", "AWS::Logs::LogGroup": "LogGroupName"}
