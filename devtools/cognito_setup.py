@@ -73,3 +73,13 @@ def add_user(pool: Pool, username: str, groups: list[str], service: str | None) 
     idp.admin_set_user_password(UserPoolId=pool.user_pool_id, Username=username, Password=PASSWORD, Permanent=True)
     for group in groups:
         idp.admin_add_user_to_group(UserPoolId=pool.user_pool_id, Username=username, GroupName=group)
+
+
+def in_process_jwks(url: str) -> Any:
+    """The pool's keys from moto's in-process mock (``mock_aws``), which intercepts ``requests``
+    but not the urllib that PyJWT's PyJWKClient fetches with: set as ``chalicelib.api.auth.JWKS_FETCH``."""
+    import requests
+
+    response = requests.get(url, timeout=5)
+    response.raise_for_status()
+    return response.json()

@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 from chalice import Chalice
 
-from ..adapters.cognito import CognitoVerifier, InvalidToken
+from ..adapters.cognito import CognitoVerifier, InvalidToken, JwksFetch
 from ..config import get_settings
 from ..domain.errors import Forbidden, Unauthenticated
 from ..domain.workflow import Actor
@@ -23,9 +23,14 @@ from ..domain.access import STAFF_ROLES as ROLES  # the one role list
 SERVICE_ATTRIBUTE = "custom:police_service"
 
 
+# None: PyJWKClient fetches the pool's keys over HTTP (AWS, chalice local). In-process moto
+# (tests/integration, benchmarks) is not reachable over urllib, so they set a fetcher here.
+JWKS_FETCH: JwksFetch | None = None
+
+
 @lru_cache(maxsize=1)
 def verifier() -> CognitoVerifier:
-    return CognitoVerifier(get_settings())
+    return CognitoVerifier(get_settings(), fetch=JWKS_FETCH)
 
 
 def groups_of(claims: dict[str, Any]) -> list[str]:

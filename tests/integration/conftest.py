@@ -36,6 +36,9 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     from chalicelib.services.deps import utc_now
     from devtools.cognito_setup import create_pool
 
+    from devtools.cognito_setup import in_process_jwks
+
+    monkeypatch.setattr("chalicelib.api.auth.JWKS_FETCH", in_process_jwks)  # urllib does not reach mock_aws
     with mock_aws():
         pool = create_pool("ca-central-1")
         monkeypatch.setenv("PEACEOPS_COGNITO_USER_POOL_ID", pool.user_pool_id)
