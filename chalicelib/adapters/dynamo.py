@@ -342,15 +342,19 @@ class DynamoFiles:
     def ids_for_email(self, email_key: str) -> list[str]:
         return [a.application_id for a in ApplicationModel.by_email.query(email_key)]
 
-    def add_token_hash(self, application_id: str, token_hash: str, keep: int) -> None:
+    def add_token_hash(self, application_id: str, token_hash: str, keep: int,
+                       known: tuple[str, ...] | None = None) -> None:
         """Conditional on the list as read, retried: two links added at once both stay."""
         A = ApplicationModel
         for _ in range(TOKEN_HASH_RETRIES):
-            row = A.get(application_id, consistent_read=True)
-            current: list[Any] = [str(h) for h in row.token_hashes or []]
-            condition = A.token_hashes == current if row.token_hashes else A.token_hashes.does_not_exist() | (A.token_hashes == [])
+            if known is None:
+                known = tuple(str(h) for h in A.get(application_id, consistent_read=True).token_hashes or [])
+            current: list[Any] = list(known)
+            condition = A.token_hashes == current if current else A.token_hashes.does_not_exist() | (A.token_hashes == [])
+            known = None  # a retry reads afresh
             try:
-                row.update(actions=[A.token_hashes.set((current + [token_hash])[-keep:])], condition=condition)
+                A(application_id).update(actions=[A.token_hashes.set((current + [token_hash])[-keep:])],
+                                         condition=condition & A.application_id.exists())
                 return
             except PynamoDBException as exc:
                 if not condition_failed(exc):

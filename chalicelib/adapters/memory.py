@@ -173,7 +173,8 @@ class MemoryFiles:
     def ids_for_email(self, email_key: str) -> list[str]:
         return [f.application_id for f in self._s.files.values() if f.email_key == email_key]
 
-    def add_token_hash(self, application_id: str, token_hash: str, keep: int) -> None:
+    def add_token_hash(self, application_id: str, token_hash: str, keep: int,
+                       known: tuple[str, ...] | None = None) -> None:
         f = self._s.files[application_id]
         self._s.files[application_id] = replace(f, token_hashes=(*f.token_hashes, token_hash)[-keep:])
 

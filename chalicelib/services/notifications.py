@@ -122,7 +122,7 @@ def compose(deps: Deps, row: OutboxMessage, token: str | None = None, mission_na
 
 
 def attempt(deps: Deps, row: OutboxMessage, attempts: int, token: str | None = None,
-            mission_name: str | None = None) -> bool:
+            mission_name: str | None = None, known_hashes: tuple[str, ...] | None = None) -> bool:
     """Attempt number ``attempts`` of a row; records the outcome. Never raises for a mail failure.
 
     An applicant's email without ``token`` (a stage email, or any retry: the outbox never stores
@@ -136,7 +136,8 @@ def attempt(deps: Deps, row: OutboxMessage, attempts: int, token: str | None = N
         _failed(deps, row, attempts, str(exc), exc.permanent)
         return False
     if fresh is not None:
-        deps.store.files.add_token_hash(row.application_id, tokens.token_hash(fresh), tokens.MAX_ACTIVE_TOKENS)
+        deps.store.files.add_token_hash(row.application_id, tokens.token_hash(fresh), tokens.MAX_ACTIVE_TOKENS,
+                                        known=known_hashes)
     deps.store.outbox.mark_sent(row.message_id, ses_id, deps.now(), attempts)
     return True
 
@@ -149,11 +150,12 @@ def _failed(deps: Deps, row: OutboxMessage, attempts: int, error: str, permanent
                                                "error": error, "final": final})
 
 
-def send_now(deps: Deps, rows: list[OutboxMessage], token: str | None = None, mission_name: str | None = None) -> None:
-    """Try the rows written by a change that has just committed."""
+def send_now(deps: Deps, rows: list[OutboxMessage], token: str | None = None, mission_name: str | None = None,
+             known_hashes: tuple[str, ...] | None = None) -> None:
+    """Try the rows written by a change that has just committed (``known_hashes``: the file's link hashes as read)."""
     for row in rows:
         try:
-            attempt(deps, row, 1, token if row.recipient == "applicant" else None, mission_name)
+            attempt(deps, row, 1, token if row.recipient == "applicant" else None, mission_name, known_hashes)
         except Exception:  # noqa: BLE001 - the change is committed; the job will retry
             log.exception("immediate email attempt crashed", extra={"message_id": row.message_id})
 

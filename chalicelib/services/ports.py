@@ -67,8 +67,11 @@ class FileStore(Protocol):
     def ids_for_email(self, email_key: str) -> list[str]:
         ...
 
-    def add_token_hash(self, application_id: str, token_hash: str, keep: int) -> None:
-        """Add a link's hash and keep the newest ``keep``; safe against another link added meanwhile."""
+    def add_token_hash(self, application_id: str, token_hash: str, keep: int,
+                       known: tuple[str, ...] | None = None) -> None:
+        """Add a link's hash and keep the newest ``keep``; safe against another link added meanwhile.
+
+        ``known``: the hashes as the caller read them (saves a read; a stale one only costs a retry)."""
 
     def family_readiness(self, application_id: str) -> FamilyReadiness | None:
         ...

@@ -64,7 +64,9 @@ def move(deps: Deps, application_id: str, actor: Actor, req: MoveRequest,
         if "cap" in exc.failed and "file" not in exc.failed and plan.seat == "take":
             explain_seat_refusal(deps.store.catalogue.cap(plan.cap_id))
         raise stale(deps.store.files.get(application_id)) from exc
-    notifications.send_now(deps, outbox, mission_name=pick(file.mission.name, file.language))
+    # A move leaves the link hashes as read, so the fresh link's conditional write needs no second read.
+    notifications.send_now(deps, outbox, mission_name=pick(file.mission.name, file.language),
+                           known_hashes=file.token_hashes)
     return {"application_id": file.application_id, "stage": plan.to_stage, "version": plan.to_version,
             "previous_stage": plan.from_stage, "next_stages": load_workflow().next_stages(plan.to_stage)}
 

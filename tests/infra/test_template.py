@@ -263,22 +263,12 @@ def _matches(pattern: str, event: dict[str, Any]) -> bool:
     return True
 
 
-class _Repo:
-    def __init__(self) -> None:
-        self.failed: list[Any] = []
-
-    def mission(self, mission_id: str) -> None:
-        return None
-
-    def mark_attempt_failed(self, *args: Any) -> None:
-        self.failed.append(args)
-
-
 def _logged_failure(caplog: pytest.LogCaptureFixture, attempts: int, permanent: bool,
                     age: timedelta = timedelta(0)) -> dict[str, Any]:
     """The JSON line chalicelib logs when an email attempt fails, as CloudWatch receives it."""
-    from chalicelib.adapters.models import OutboxModel
+    from chalicelib.adapters.memory import MemoryStorage
     from chalicelib.api.logs import JsonFormatter
+    from chalicelib.domain.records import OutboxMessage
     from chalicelib.config import get_settings
     from chalicelib.services import notifications
     from chalicelib.services.deps import Deps
@@ -289,17 +279,18 @@ def _logged_failure(caplog: pytest.LogCaptureFixture, attempts: int, permanent: 
 
             raise MailerError("Throttling", permanent=permanent)
 
-    repo = _Repo()
-    deps = Deps(settings=get_settings(), repo=repo, mailer=Mailer(),  # type: ignore[arg-type]
+    store = MemoryStorage()
+    deps = Deps(settings=get_settings(), store=store, mailer=Mailer(),
                 clock=lambda: datetime(2026, 1, 5, tzinfo=timezone.utc) + age)
-    row = OutboxModel("po-1:2:applicant", application_id="po-1", template="service_review", recipient="applicant",
-                      to_address="a@example.ca", language="en", params={"mission_id": "m", "stage": "service_review"},
-                      status="pending", attempts=attempts - 1, created_at="2026-01-05T00:00:00Z")
+    row = OutboxMessage("po-1:2:applicant", application_id="po-1", template="service_review", recipient="applicant",
+                        to_address="a@example.ca", language="en", params={"mission_id": "m", "stage": "service_review"},
+                        status="pending", attempts=attempts - 1, created_at="2026-01-05T00:00:00Z")
+    store.outbox.add_once(row)
     caplog.clear()
     with caplog.at_level(logging.WARNING, logger=notifications.__name__):
         assert notifications.attempt(deps, row, attempts) is False
     (record,) = [r for r in caplog.records if r.name == notifications.__name__]
-    assert repo.failed
+    assert store.outbox.get(row.message_id).last_error == "Throttling"  # type: ignore[union-attr]
     line: dict[str, Any] = json.loads(JsonFormatter().format(record))
     return line
 
