@@ -244,7 +244,9 @@ def test_pipeline_counts_and_seats(client, tokens):
 TYPED_NAMES = {
     ("=HYPERLINK(\"http://evil\")", "+SUM(1)"): ("'=HYPERLINK(\"http://evil\")", "'+SUM(1)"),
     ("@cmd", "-2"): ("'@cmd", "'-2"),
-    ("\t=1+1", "\r=2+2"): ("'\t=1+1", "'\r=2+2"),
+    # tab and CR both start a formula and may split a cell: each part is neutralized (finding 7)
+    ("\t=1+1", "\r=2+2"): ("'\t'=1+1", "'\r'=2+2"),
+    ("Marie", "Tremblay;=1+1"): ("Marie", "Tremblay;'=1+1"),
     ("Zoë", "L'Écuyer"): ("Zoë", "L'Écuyer"),
 }
 
