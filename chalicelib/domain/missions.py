@@ -23,8 +23,6 @@ from . import forms
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
-UN_EU_BODIES = ("un", "eu")
-
 
 class UnreadableMission(ValueError):
     """A mission document the schema refuses (a row written by an older version, a hand edit)."""

@@ -18,6 +18,8 @@ import hmac
 import secrets
 from datetime import datetime, timedelta, timezone
 
+from . import signing
+
 # Every email to the applicant brings a fresh link; the newest this many stay valid (each for
 # TOKEN_LIFETIME), enough for a whole selection path and a few requested links.
 MAX_ACTIVE_TOKENS = 20
@@ -40,9 +42,9 @@ def new_token(issued: datetime) -> str:
 
 
 def derived_token(secret: str, issued: datetime, *parts: str) -> str:
+    """A token derived (domain/signing.py, purpose "file-token") from ``parts`` and its issue time."""
     prefix = _issued_prefix(issued)
-    mac = hmac.new(secret.encode("utf-8"), prefix + "\x1f".join(parts).encode("utf-8"), hashlib.sha256)
-    return _b64(prefix + mac.digest())
+    return _b64(prefix + signing.mac(secret, "file-token", prefix.hex(), *parts))
 
 
 def issued_at(token: str) -> datetime | None:

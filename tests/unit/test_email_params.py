@@ -1,0 +1,37 @@
+"""The outbox passes every template exactly the parameters emails.params_for declares (no more, no less),
+so the data checks of emails.json (which read params_for) hold for what is really sent."""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from chalicelib.adapters.memory import MemoryStorage
+from chalicelib.config import get_settings
+from chalicelib.domain import emails
+from chalicelib.domain.records import OutboxMessage
+from chalicelib.services import notifications
+from chalicelib.services.deps import Deps
+
+
+def _row(template: str, recipient: str) -> OutboxMessage:
+    return OutboxMessage(f"po-x:1:{recipient}", "po-x", template, recipient, "a@example.ca", "fr",
+                         {"mission_id": "haiti-minustah", "stage": "service_review"}, "2026-12-01T00:00:00Z")
+
+
+@pytest.mark.parametrize("template", sorted(t for t in emails.templates() if not t.startswith("_")))
+def test_compose_passes_exactly_the_declared_parameters(template: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: dict[str, Any] = {}
+    real = emails.render
+
+    def spy(template_id: str, lang: str, params: dict[str, Any]) -> tuple[str, str, str]:
+        seen.update(params)
+        return real(template_id, lang, params)
+
+    monkeypatch.setattr(emails, "render", spy)
+    deps = Deps(settings=get_settings(), store=MemoryStorage(), mailer=None)  # type: ignore[arg-type]
+    recipient = "coordinator" if template.startswith("coordinator_") else "applicant"
+    token = "t" * 54 if recipient == "applicant" else None
+    email = notifications.compose(deps, _row(template, recipient), token=token, mission_name="Haïti")
+    assert set(seen) == set(emails.params_for(template))
+    assert "{" not in email.text and "{" not in email.subject
