@@ -343,6 +343,11 @@ def emulated() -> Iterator[Emulated]:
             model._connection = None  # type: ignore[attr-defined]  # PynamoDB caches one per class
         pool = create_pool(os.environ["AWS_DEFAULT_REGION"])
         os.environ["PEACEOPS_COGNITO_USER_POOL_ID"], os.environ["PEACEOPS_COGNITO_CLIENT_ID"] = pool.user_pool_id, pool.client_id
+        from chalicelib.api import auth
+        from devtools.cognito_setup import in_process_jwks
+
+        auth.JWKS_FETCH = in_process_jwks  # PyJWKClient's urllib does not reach moto's in-process mock
+        auth.verifier.cache_clear()
         _clear_caches()
         create_all(get_settings())
         verify_sender(get_settings())

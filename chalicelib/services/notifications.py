@@ -129,25 +129,32 @@ def attempt(deps: Deps, row: OutboxMessage, attempts: int, token: str | None = N
     a token) gets a fresh token, stored only once SES has accepted the email, so failed attempts
     never retire the applicant's earlier links.
     """
+    return attempt_outcome(deps, row, attempts, token, mission_name, known_hashes) == "sent"
+
+
+def attempt_outcome(deps: Deps, row: OutboxMessage, attempts: int, token: str | None = None,
+                    mission_name: str | None = None, known_hashes: tuple[str, ...] | None = None) -> str:
+    """``attempt``, saying how it ended: "sent", "failed" (will be retried) or "rejected" (failed for good)."""
     fresh = tokens.new_token(deps.clock()) if carries_link(row) and token is None else None
     try:
         ses_id = deps.mailer.send(compose(deps, row, token or fresh, mission_name))
     except MailerError as exc:
-        _failed(deps, row, attempts, str(exc), exc.permanent)
-        return False
+        return "rejected" if _failed(deps, row, attempts, str(exc), exc.permanent) else "failed"
     if fresh is not None:
         deps.store.files.add_token_hash(row.application_id, tokens.token_hash(fresh), tokens.MAX_ACTIVE_TOKENS,
                                         known=known_hashes)
     deps.store.outbox.mark_sent(row.message_id, ses_id, deps.now(), attempts)
-    return True
+    return "sent"
 
 
-def _failed(deps: Deps, row: OutboxMessage, attempts: int, error: str, permanent: bool) -> None:
+def _failed(deps: Deps, row: OutboxMessage, attempts: int, error: str, permanent: bool) -> bool:
+    """Record a failed attempt; True when the email is failed for good."""
     final = permanent or _gave_up(row, deps.clock())
     due = None if final else iso(deps.clock() + backoff(attempts))
     deps.store.outbox.mark_attempt_failed(row.message_id, error, due, attempts)
     log.warning("email attempt failed", extra={"message_id": row.message_id, "attempts": attempts,
                                                "error": error, "final": final})
+    return final
 
 
 def send_now(deps: Deps, rows: list[OutboxMessage], token: str | None = None, mission_name: str | None = None,
@@ -176,19 +183,23 @@ def deliver_pending(deps: Deps, limit: int = 100) -> dict[str, int]:
             counts["deferred"] += 1
             continue
         outcome = _try_claimed(deps, row, iso(now + LEASE))
-        counts[outcome] += 1
-        failures_in_a_row = failures_in_a_row + 1 if outcome in ("failed", "crashed") else 0
+        counts["failed" if outcome == "rejected" else outcome] += 1
+        # Only transient failures say SES is down; a rejected address says nothing of the rest.
+        if outcome in ("failed", "crashed"):
+            failures_in_a_row += 1
+        elif outcome != "rejected":
+            failures_in_a_row = 0
     return counts
 
 
 def _try_claimed(deps: Deps, row: OutboxMessage, lease_until: str) -> str:
-    """"sent", "failed", "crashed" or "skipped" (another worker holds the row)."""
+    """"sent", "failed", "rejected", "crashed" or "skipped" (another worker holds the row)."""
     claimed: OutboxMessage | None = None
     try:
         claimed = deps.store.outbox.claim(row, lease_until)
         if claimed is None:
             return "skipped"
-        return "sent" if attempt(deps, claimed, claimed.attempts) else "failed"
+        return attempt_outcome(deps, claimed, claimed.attempts)
     except Exception as exc:  # noqa: BLE001 - one bad row must not stop the others
         log.exception("email attempt crashed", extra={"message_id": row.message_id})
         try:

@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 from chalice import Response
 
+from ..domain import bodies
 from ..domain.errors import FieldError, ValidationFailed
 from ..domain.forms import load_schema
 from ..domain.text import forbidden_character_errors
@@ -24,7 +25,7 @@ from .text import t
 
 SUBMISSION_KEY = "submission_key"
 _KEY = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
-NOTE_MAX = 1000
+NOTE_MAX = bodies.max_length("WithdrawalRequest", "note")  # the one note length (openapi.json)
 
 
 @dataclass

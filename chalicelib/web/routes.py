@@ -16,7 +16,7 @@ from chalice import Blueprint, Response
 
 from ..api.wiring import deps
 from ..config import get_settings
-from ..domain.errors import DomainError, IdempotencyMismatch, ValidationFailed
+from ..domain.errors import DomainError, IdempotencyMismatch, LinkExpired, ValidationFailed
 from ..domain.i18n import LANGUAGES, pick
 from ..domain.workflow import load_workflow
 from ..services import applicant, catalogue, submissions
@@ -41,6 +41,8 @@ def _error_page(v: Visit, err: Exception) -> Response:
     if isinstance(err, CsrfRefused):
         return v.page("error.html", 403, title=t("csrf_title", v.lang), detail=t("csrf_text", v.lang),
                       back_url=v.same_page_in(v.lang), back_label=t("csrf_back", v.lang))
+    if isinstance(err, LinkExpired):  # a real link, past its 90 days: the page offers a new one
+        return v.page("no_access.html", err.status, title=err.title_fr if fr else err.title_en)
     if isinstance(err, DomainError):
         return v.page("error.html", err.status, title=err.title_fr if fr else err.title_en,
                       detail=err.detail_fr if fr else err.detail_en, back_url="", back_label="")

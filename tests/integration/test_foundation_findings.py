@@ -135,7 +135,9 @@ def test_a_link_stops_working_90_days_after_it_was_issued(client, monkeypatch):
     assert r.status_code == 401 and json.loads(r.body)["code"] == "link-expired"
     # The emailed link's page says so and offers a new link
     page = client.http.get(f"/en/status/{created['application_id']}?token={created['access_token']}")
-    assert page.status_code in (401, 403) and b"/en/access" in page.body
+    assert page.status_code == 401 and b"This link has expired" in page.body and b'href="/en/access"' in page.body
+    page = client.http.get(f"/fr/status/{created['application_id']}?token={created['access_token']}")
+    assert page.status_code == 401 and "Ce lien est expiré".encode() in page.body and b'href="/fr/access"' in page.body
     # A wrong token still answers as if there were no such file
     assert client.http.get(url, headers=bearer("x" * 54)).status_code == 404
 
