@@ -20,7 +20,7 @@ from .i18n import pick
 # schemas/ sits beside app.py; in the Lambda package vendor/schemas lands there too.
 SCHEMA_DIR = Path(__file__).resolve().parent.parent.parent / "schemas"
 FORM_NAMES = ("application", "family-readiness")
-ADMIN_SCHEMAS = ("mission",)
+ADMIN_SCHEMAS = ("mission", "bulletin")
 
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$")
 
