@@ -15,7 +15,8 @@ from chalicelib.api.wiring import deps
 from chalicelib.domain import forms
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.workflow import Actor
-from chalicelib.services import applicant, catalogue, catalogue_admin, files, notifications, submissions, workflow
+from chalicelib.services import (applicant, bulletins, catalogue, catalogue_admin, files, notifications, submissions,
+                                 workflow)
 
 app = Chalice(app_name="peaceops")
 problems.install(app)
@@ -48,6 +49,18 @@ def list_missions() -> Response:  # who: public
 @handles
 def get_mission(mission_id: str) -> Response:  # who: public
     return _json(catalogue.get_mission(deps(), mission_id))
+
+
+@app.route("/bulletins", methods=["GET"])
+@handles
+def list_bulletins() -> Response:  # who: public; the open calls for applications, soonest deadline first
+    return _json({"bulletins": bulletins.list_open(deps())})
+
+
+@app.route("/bulletins/{bulletin_id}", methods=["GET"])
+@handles
+def get_bulletin(bulletin_id: str) -> Response:  # who: public
+    return _json(bulletins.get_bulletin(deps(), bulletin_id))
 
 
 @app.route("/forms/{form_name}/schema", methods=["GET"])
@@ -232,6 +245,27 @@ def admin_cap(cap_id: str, actor: Actor) -> Response:
 @staff(app, "admin")
 def admin_set_authorized(cap_id: str, actor: Actor) -> Response:
     return _json(catalogue_admin.set_authorized(deps(), actor, cap_id, _body()))
+
+
+@app.route("/admin/bulletins", methods=["GET"])
+@handles
+@staff(app, "irss", "admin")
+def admin_list_bulletins(actor: Actor) -> Response:
+    return _json({"bulletins": bulletins.list_all(deps())})
+
+
+@app.route("/admin/bulletins", methods=["POST"])
+@handles
+@staff(app, "admin")
+def admin_create_bulletin(actor: Actor) -> Response:
+    return _json(bulletins.create_bulletin(deps(), actor, _body()), 201)
+
+
+@app.route("/admin/bulletins/{bulletin_id}", methods=["PATCH"])
+@handles
+@staff(app, "admin")
+def admin_update_bulletin(bulletin_id: str, actor: Actor) -> Response:
+    return _json(bulletins.update_bulletin(deps(), actor, bulletin_id, _body()))
 
 
 # --- scheduled --------------------------------------------------------------

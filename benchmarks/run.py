@@ -339,7 +339,7 @@ def emulated() -> Iterator[Emulated]:
         from chalicelib.services import catalogue
         from devtools.cognito_setup import DEMO_USERS, create_pool
 
-        for model in (*models.ALL_MODELS, models.CapModel):
+        for model in (*models.ALL_MODELS, models.CapModel, models.BulletinModel):
             model._connection = None  # type: ignore[attr-defined]  # PynamoDB caches one per class
         pool = create_pool(os.environ["AWS_DEFAULT_REGION"])
         os.environ["PEACEOPS_COGNITO_USER_POOL_ID"], os.environ["PEACEOPS_COGNITO_CLIENT_ID"] = pool.user_pool_id, pool.client_id

@@ -15,6 +15,7 @@ from pynamodb.exceptions import DoesNotExist, PynamoDBException, TransactWriteEr
 from pynamodb.transactions import TransactWrite
 
 from ..config import Settings
+from ..domain.bulletins import Bulletin, UnreadableBulletin
 from ..domain.listing import Filters
 from ..domain.missions import Cap, Mission, UnreadableMission
 from ..domain.records import (
@@ -24,11 +25,13 @@ from ..domain.records import (
     FileUpdate,
     IdempotencyRecord,
     OutboxMessage,
+    StoredBulletin,
 )
 from ..services.ports import ConditionFailed, Position
 from .models import (
     ApplicationModel,
     AuditModel,
+    BulletinModel,
     CapModel,
     FamilyReadinessModel,
     IdempotencyModel,
@@ -92,7 +95,8 @@ def file_from_row(a: ApplicationModel) -> ApplicationFile:
         form=dict(a.form), findings=tuple(a.findings or ()), eligibility_flag=a.eligibility_flag,
         token_hashes=tuple(str(h) for h in a.token_hashes or ()),
         family_readiness_on_file=bool(a.family_readiness_on_file), medical_outcome=a.medical_outcome,
-        modules={k: int(v) for k, v in (a.modules or {}).items()})
+        modules={k: int(v) for k, v in (a.modules or {}).items()}, bulletin_id=a.bulletin_id,
+        forms_returned=tuple(str(k) for k in a.forms_returned or ()))
 
 
 def file_row(f: ApplicationFile) -> ApplicationModel:
@@ -102,7 +106,11 @@ def file_row(f: ApplicationFile) -> ApplicationModel:
         submitted_at=f.submitted_at, updated_at=f.updated_at, mission=f.mission.as_dict(), form=dict(f.form),
         findings=[dict(x) for x in f.findings], eligibility_flag=f.eligibility_flag, token_hashes=list(f.token_hashes),
         family_readiness_on_file=f.family_readiness_on_file, medical_outcome=f.medical_outcome,
-        modules=dict(f.modules))
+        modules=dict(f.modules), bulletin_id=f.bulletin_id, forms_returned=list(f.forms_returned))
+
+
+def bulletin_from_row(b: BulletinModel) -> StoredBulletin:
+    return StoredBulletin(Bulletin.from_dict(dict(b.data)), int(b.version), int(b.places_taken or 0))
 
 
 def audit_from_row(r: AuditModel) -> AuditEntry:
@@ -171,6 +179,8 @@ class DynamoUnitOfWork:
             actions.append(A.medical_outcome.set(update.medical_outcome))
         if update.modules is not None:
             actions.append(A.modules.set(dict(update.modules)))
+        if update.forms_returned is not None:
+            actions.append(A.forms_returned.set(list(update.forms_returned)))
         condition = A.version == update.expected_version
         if update.expected_stage is not None:
             condition = condition & (A.stage == update.expected_stage)
@@ -215,6 +225,31 @@ class DynamoUnitOfWork:
             CapModel.authorized.set(authorized), CapModel.version.set(expected_version + 1),
             CapModel.updated_at.set(now)], (CapModel.version == expected_version) & (CapModel.deployed <= authorized))
 
+    def put_bulletin(self, bulletin: Bulletin, version: int, expected_version: int | None, now: str) -> None:
+        cond = (BulletinModel.sk.does_not_exist() if expected_version is None
+                else BulletinModel.version == expected_version)
+        row = BulletinModel("bulletin", bulletin.bulletin_id, mission_id=bulletin.mission_id, data=bulletin.as_dict(),
+                            positions=bulletin.positions, version=version, updated_at=now)
+        if expected_version is None:
+            self._put("bulletin", row, cond)
+        else:  # keep the places already given
+            self._update("bulletin", BulletinModel("bulletin", bulletin.bulletin_id), [
+                BulletinModel.mission_id.set(bulletin.mission_id), BulletinModel.data.set(bulletin.as_dict()),
+                BulletinModel.positions.set(bulletin.positions), BulletinModel.version.set(version),
+                BulletinModel.updated_at.set(now)], cond & (BulletinModel.places_taken <= bulletin.positions))
+        self._add("check", "mission", lambda tw: tw.condition_check(MissionModel, "mission", bulletin.mission_id,
+                                                                    condition=MissionModel.sk.exists()))
+
+    def take_place(self, bulletin_id: str, now: str) -> None:
+        B = BulletinModel
+        self._update("bulletin", B("bulletin", bulletin_id), [B.places_taken.add(1), B.updated_at.set(now)],
+                     B.sk.exists() & (B.places_taken < B.positions))
+
+    def release_place(self, bulletin_id: str, now: str) -> None:
+        B = BulletinModel
+        self._update("bulletin", B("bulletin", bulletin_id), [B.places_taken.add(-1), B.updated_at.set(now)],
+                     B.places_taken > 0)
+
     def commit(self) -> None:
         order = {"check": 0, "delete": 1, "put": 2, "update": 3}
         ops = sorted(self._ops, key=lambda op: order[op[0]])  # stable: PynamoDB's own order
@@ -257,6 +292,23 @@ class DynamoCatalogue:
 
     def caps(self) -> dict[str, Cap]:
         return {c.sk: cap_from_row(c) for c in CapModel.query("cap")}
+
+    def bulletins(self) -> list[StoredBulletin]:
+        out = []
+        for row in BulletinModel.query("bulletin"):
+            try:
+                out.append(bulletin_from_row(row))
+            except UnreadableBulletin as exc:
+                log.warning("unreadable bulletin skipped", extra={"bulletin_id": exc.bulletin_id, "problems": exc.problems})
+        return out
+
+    def bulletin(self, bulletin_id: str) -> StoredBulletin | None:
+        if not _valid_key(bulletin_id):
+            return None
+        try:
+            return bulletin_from_row(BulletinModel.get("bulletin", bulletin_id, consistent_read=True))
+        except DoesNotExist:
+            return None
 
     def cap(self, cap_id: str) -> Cap | None:
         if not _valid_key(cap_id):

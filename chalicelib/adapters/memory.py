@@ -11,6 +11,7 @@ import copy
 from dataclasses import replace
 from typing import Any, Callable, Iterable
 
+from ..domain.bulletins import Bulletin
 from ..domain.listing import Filters
 from ..domain.missions import Cap, Mission
 from ..domain.records import (
@@ -20,6 +21,7 @@ from ..domain.records import (
     FileUpdate,
     IdempotencyRecord,
     OutboxMessage,
+    StoredBulletin,
 )
 from ..services.ports import ConditionFailed, Position
 
@@ -28,6 +30,7 @@ class MemoryState:
     def __init__(self) -> None:
         self.missions: dict[str, tuple[Mission, int]] = {}
         self.caps: dict[str, Cap] = {}
+        self.bulletins: dict[str, StoredBulletin] = {}
         self.files: dict[str, ApplicationFile] = {}
         self.family: dict[str, FamilyReadiness] = {}
         self.audit: dict[tuple[str, int], AuditEntry] = {}
@@ -60,7 +63,7 @@ class MemoryUnitOfWork:
         def apply(s: MemoryState) -> None:
             f = s.files[update.application_id]
             changes: dict[str, Any] = {"version": update.version, "updated_at": update.updated_at}
-            for name in ("stage", "family_readiness_on_file", "medical_outcome", "modules"):
+            for name in ("stage", "family_readiness_on_file", "medical_outcome", "modules", "forms_returned"):
                 value = getattr(update, name)
                 if value is not None:
                     changes[name] = value
@@ -113,6 +116,33 @@ class MemoryUnitOfWork:
         self._add("cap", check, lambda s: s.caps.__setitem__(
             cap_id, replace(s.caps[cap_id], authorized=authorized, version=expected_version + 1)))
 
+    def put_bulletin(self, bulletin: Bulletin, version: int, expected_version: int | None, now: str) -> None:
+        def check(s: MemoryState) -> bool:
+            current = s.bulletins.get(bulletin.bulletin_id)
+            if expected_version is None:
+                return current is None
+            return current is not None and current.version == expected_version and current.places_taken <= bulletin.positions
+
+        def apply(s: MemoryState) -> None:
+            current = s.bulletins.get(bulletin.bulletin_id)
+            s.bulletins[bulletin.bulletin_id] = StoredBulletin(bulletin, version, current.places_taken if current else 0)
+
+        self._add("bulletin", check, apply)
+        self._add("mission", lambda s: bulletin.mission_id in s.missions, lambda s: None)
+
+    def take_place(self, bulletin_id: str, now: str) -> None:
+        def check(s: MemoryState) -> bool:
+            b = s.bulletins.get(bulletin_id)
+            return b is not None and b.places_taken < b.bulletin.positions
+
+        self._add("bulletin", check, lambda s: s.bulletins.__setitem__(
+            bulletin_id, replace(s.bulletins[bulletin_id], places_taken=s.bulletins[bulletin_id].places_taken + 1)))
+
+    def release_place(self, bulletin_id: str, now: str) -> None:
+        self._add("bulletin", lambda s: bulletin_id in s.bulletins and s.bulletins[bulletin_id].places_taken > 0,
+                  lambda s: s.bulletins.__setitem__(
+                      bulletin_id, replace(s.bulletins[bulletin_id], places_taken=s.bulletins[bulletin_id].places_taken - 1)))
+
     def commit(self) -> None:
         """Every condition is checked against the state before any change: all or nothing."""
         ops, self._ops = self._ops, []
@@ -142,6 +172,12 @@ class MemoryCatalogue:
 
     def caps(self) -> dict[str, Cap]:
         return dict(self._s.caps)
+
+    def bulletins(self) -> list[StoredBulletin]:
+        return list(self._s.bulletins.values())
+
+    def bulletin(self, bulletin_id: str) -> StoredBulletin | None:
+        return self._s.bulletins.get(bulletin_id)
 
     def cap(self, cap_id: str) -> Cap | None:
         return self._s.caps.get(cap_id)

@@ -57,6 +57,20 @@ class CapModel(Model):
     updated_at = UnicodeAttribute()
 
 
+class BulletinModel(Model):
+    """A call for applications (pk = "bulletin"); ``places_taken`` counts a nomination session's places."""
+
+    Meta = _meta("catalogue")
+    pk = UnicodeAttribute(hash_key=True, default="bulletin")
+    sk = UnicodeAttribute(range_key=True)  # bulletin_id
+    mission_id = UnicodeAttribute()
+    data = JSONAttribute()  # the call as its schema describes it
+    positions = NumberAttribute()
+    places_taken = NumberAttribute(default=0)
+    version = NumberAttribute(default=1)
+    updated_at = UnicodeAttribute()
+
+
 # --- applications ---
 
 class ByStage(GlobalSecondaryIndex["ApplicationModel"]):
@@ -112,6 +126,8 @@ class ApplicationModel(Model):
     family_readiness_on_file = BooleanAttribute(default=False)
     medical_outcome = UnicodeAttribute(null=True)
     modules = JSONAttribute(default=dict)
+    bulletin_id = UnicodeAttribute(null=True)
+    forms_returned = JSONAttribute(default=list)  # the Preliminary Instructions forms recorded as returned
 
     by_stage = ByStage()
     by_mission = ByMission()

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from .bulletins import Bulletin
 from .missions import Mission
 from .workflow import FileState
 
@@ -36,13 +37,15 @@ class ApplicationFile:
     family_readiness_on_file: bool = False
     medical_outcome: str | None = None
     modules: Mapping[str, int] = field(default_factory=dict)
+    bulletin_id: str | None = None  # the call the file answered (None: filed before calls existed)
+    forms_returned: tuple[str, ...] = ()  # the Preliminary Instructions forms recorded as returned
 
     def state(self) -> FileState:
         return FileState(
             application_id=self.application_id, stage=self.stage, version=self.version, mission_id=self.mission_id,
-            cap_id=self.cap_id, police_service=self.police_service, language=self.language,
+            cap_id=self.cap_id, police_service=self.police_service, language=self.language, bulletin_id=self.bulletin_id,
             family_readiness_on_file=self.family_readiness_on_file, medical_outcome=self.medical_outcome,
-            modules=dict(self.modules))
+            modules=dict(self.modules), forms_returned=tuple(self.forms_returned))
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,7 @@ class FileUpdate:
     family_readiness_on_file: bool | None = None
     medical_outcome: str | None = None
     modules: Mapping[str, int] | None = None
+    forms_returned: tuple[str, ...] | None = None
 
     @property
     def version(self) -> int:
@@ -119,3 +123,16 @@ class IdempotencyRecord:
     response: Mapping[str, Any]  # never holds a token (tokens are re-derived)
     expires_at: int  # epoch seconds
     issued_at: str | None = None  # when the answer's token was issued (it is derived again on replay)
+
+
+@dataclass(frozen=True)
+class StoredBulletin:
+    """A call as stored: its row version (optimistic locking) and the places its session has given."""
+
+    bulletin: Bulletin
+    version: int
+    places_taken: int = 0
+
+    @property
+    def places_left(self) -> int:
+        return max(self.bulletin.positions - self.places_taken, 0)

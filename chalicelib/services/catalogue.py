@@ -5,7 +5,9 @@ from typing import Any
 
 from ..domain.errors import MissionUnavailable, NotFound
 from ..domain.missions import Cap, Mission, UnreadableMission, kinds, seed_catalogue
+from . import bulletins
 from .deps import Deps
+from .ports import ConditionFailed
 
 
 def cap_view(cap: Cap | None, shared_with: list[str]) -> dict[str, Any] | None:
@@ -25,18 +27,26 @@ def mission_view(m: Mission, cap: Cap | None, shared_with: list[str]) -> dict[st
     return view
 
 
-def _views(missions: list[Mission], caps: dict[str, Cap]) -> list[dict[str, Any]]:
+def _views(missions: list[Mission], caps: dict[str, Cap], calls: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     by_cap: dict[str, list[str]] = {}
     for m in missions:
         by_cap.setdefault(m.cap_id, []).append(m.mission_id)
     order = {kind: i for i, kind in enumerate(kinds())}
     missions = sorted(missions, key=lambda m: (order.get(m.kind, len(order)), m.mission_id))
-    return [mission_view(m, caps.get(m.cap_id), by_cap.get(m.cap_id, [])) for m in missions]
+    views = []
+    for m in missions:
+        view = mission_view(m, caps.get(m.cap_id), by_cap.get(m.cap_id, []))
+        view.update(calls.get(m.mission_id) or {"open_bulletin": None, "last_closed_at": None})
+        # Taking applications: the administrators' switch is on and a call is open now.
+        view["taking_applications"] = m.accepting_applications and view["open_bulletin"] is not None
+        views.append(view)
+    return views
 
 
 def list_missions(deps: Deps) -> list[dict[str, Any]]:
-    """Two queries: every mission, every cap. An unreadable mission row is left out (and logged)."""
-    return _views(deps.store.catalogue.missions(), deps.store.catalogue.caps())
+    """Three queries: every mission, every cap, every call. An unreadable mission row is left out (and logged)."""
+    calls = bulletins.calls_by_mission(deps.store.catalogue.bulletins(), deps.clock())
+    return _views(deps.store.catalogue.missions(), deps.store.catalogue.caps(), calls)
 
 
 def get_mission(deps: Deps, mission_id: str) -> dict[str, Any]:
@@ -54,7 +64,22 @@ def get_mission(deps: Deps, mission_id: str) -> dict[str, Any]:
 
 
 def seed(deps: Deps) -> int:
-    """Write the seeded catalogue where it is missing; returns items considered."""
+    """Write the seeded catalogue where it is missing, and an open call for each mission that takes
+    applications and has none (so a newcomer can apply at once); returns items considered."""
     caps, missions = seed_catalogue()
     deps.store.catalogue.seed(caps, missions, deps.now())
-    return len(caps) + len(missions)
+    with_calls = {s.bulletin.mission_id for s in deps.store.catalogue.bulletins()}
+    by_cap = {c.cap_id: c for c in caps}
+    calls = 0
+    for m in missions:
+        if not m.accepting_applications or m.mission_id in with_calls:
+            continue
+        seats = by_cap[m.cap_id].seats_left if m.cap_id in by_cap else None
+        uow = deps.store.unit_of_work()
+        uow.put_bulletin(bulletins.seed_bulletin(m, deps.clock(), seats or 5), 1, None, deps.now())
+        try:
+            uow.commit()
+            calls += 1
+        except ConditionFailed:  # another seeding run wrote it first
+            pass
+    return len(caps) + len(missions) + calls

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Protocol
 
+from ..domain.bulletins import Bulletin
 from ..domain.listing import Filters
 from ..domain.missions import Cap, Mission
 from ..domain.records import (
@@ -24,6 +25,7 @@ from ..domain.records import (
     FileUpdate,
     IdempotencyRecord,
     OutboxMessage,
+    StoredBulletin,
 )
 
 Position = dict[str, Any]  # where a list page ended; opaque to services (cursors encrypt it)
@@ -58,6 +60,12 @@ class CatalogueStore(Protocol):
 
     def seed(self, caps: Iterable[Cap], missions: Iterable[Mission], now: str) -> None:
         """Write what is missing; never overwrite a live row."""
+
+    def bulletins(self) -> list[StoredBulletin]:
+        """Every readable call, open or not (an unreadable row is skipped and logged)."""
+
+    def bulletin(self, bulletin_id: str) -> StoredBulletin | None:
+        ...
 
 
 class FileStore(Protocol):
@@ -154,6 +162,15 @@ class UnitOfWork(Protocol):
 
     def set_authorized(self, cap_id: str, authorized: int, expected_version: int, now: str) -> None:
         """Never below the cap's deployed count (checked in the same write)."""
+
+    def put_bulletin(self, bulletin: Bulletin, version: int, expected_version: int | None, now: str) -> None:
+        """Create (expected_version None) or replace a call; its mission must exist."""
+
+    def take_place(self, bulletin_id: str, now: str) -> None:
+        """One more place of the call's session, only while fewer than its positions are taken."""
+
+    def release_place(self, bulletin_id: str, now: str) -> None:
+        ...
 
     def commit(self) -> None:
         ...

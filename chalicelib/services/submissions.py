@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -12,7 +13,7 @@ from ..domain.i18n import pick
 from ..domain.missions import Mission
 from ..domain.records import ApplicationFile, AuditEntry, IdempotencyRecord
 from ..domain.workflow import load_workflow
-from . import notifications
+from . import bulletins, notifications
 from .deps import Deps, iso, parse_iso
 from .ports import ConditionFailed
 
@@ -101,13 +102,18 @@ def submit(deps: Deps, document: Any, idempotency_key: str | None) -> tuple[int,
     mission_errors = _check_missions(document, missions)
     if mission_errors:
         raise ValidationFailed(mission_errors)
+    # Every choice answers an open call; after its deadline the application is refused, naming it.
+    calls, call_errors = bulletins.calls_for(deps, document)
+    if call_errors:
+        raise ValidationFailed(call_errors)
 
     applied = [missions[mid] for mid in document["missions"]]
     findings = [f.as_dict() for f in eligibility.evaluate(document, applied)]
     app_id = tokens.new_application_id()
     issued = deps.clock()
     token = _token(deps, issued, idempotency_key, req_hash, app_id)
-    file = _new_file(deps, document, applied, app_id, token, findings)
+    file = replace(_new_file(deps, document, applied, app_id, token, findings),
+                   bulletin_id=calls[applied[0].mission_id].bulletin_id)
     outbox = notifications.outbox_rows(deps, application_id=app_id, version=1, stage=file.stage,
                                        language=file.language, to_address=file.email, mission=file.mission,
                                        police_service=file.police_service)

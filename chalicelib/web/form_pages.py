@@ -76,12 +76,13 @@ def application_form(v: Visit, missions: list[dict[str, Any]], preselect: str = 
     if data is None:
         # A first visit: write to them in the language they are reading, and
         # start with the mission they came from.
-        open_ids = {m["mission_id"] for m in missions if m.get("accepting_applications")}
+        open_ids = {m["mission_id"] for m in missions if m.get("taking_applications")}
         data = {"preferred_language": [v.lang], **({"missions": [preselect]} if preselect in open_ids else {})}
     key = submission_key(data) or secrets.token_urlsafe(24)
     sections = fields.build("application", v.lang, missions)
     title, intro = _heading("application", v.lang)
-    return PageForm(title=title, intro=intro, action=v.url("/apply"), submit_label=t("submit_application", v.lang),
+    return PageForm(title=title, intro=intro, warning=t("deadline_notice", v.lang), action=v.url("/apply"),
+                    submit_label=t("submit_application", v.lang),
                     view=_view("application", sections, data, errors, v.lang), hidden=[(SUBMISSION_KEY, key)])
 
 

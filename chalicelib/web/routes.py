@@ -19,7 +19,7 @@ from ..config import get_settings
 from ..domain.errors import DomainError, IdempotencyMismatch, LinkExpired, ValidationFailed
 from ..domain.i18n import LANGUAGES, pick
 from ..domain.workflow import load_workflow
-from ..services import applicant, catalogue, submissions
+from ..services import applicant, bulletins, catalogue, submissions
 from . import access, present
 from .form_pages import (access_form, application_document, application_form, family_document, family_form,
                          form_page, submission_key, withdrawal_form, withdrawal_request)
@@ -109,14 +109,14 @@ def favicon() -> Response:  # who: public
 def missions_page(v: Visit) -> Response:  # who: public
     missions = catalogue.list_missions(deps())
     return v.page("missions.html", title=t("missions_title", v.lang), groups=present.by_kind(missions, v.lang),
-                  facts=lambda m: present.facts(m, v.lang))
+                  facts=lambda m: present.facts(m, v.lang), calls=bulletins.list_open(deps()))
 
 
 @page("/missions/{mission_id}")
 def mission_page(v: Visit, mission_id: str) -> Response:  # who: public
     m = catalogue.get_mission(deps(), mission_id)
     return v.page("mission.html", title=pick(m["name"], v.lang), m=m, facts=present.facts(m, v.lang),
-                  needs=present.asks_for(m, v.lang))
+                  needs=present.asks_for(m, v.lang), call=present.call_text(m, v.lang))
 
 
 @page("/apply")

@@ -42,6 +42,9 @@ EXPECTED = {
     ("POST", "/admin/caps"):                                         (403, 403, 403, 403, 201),
     ("GET", "/admin/caps/{cap_id}"):                                 (403, 403, 200, 403, 200),
     ("PUT", "/admin/caps/{cap_id}/authorized"):                      (403, 403, 403, 403, 200),
+    ("GET", "/admin/bulletins"):                                     (403, 403, 200, 403, 200),
+    ("POST", "/admin/bulletins"):                                    (403, 403, 403, 403, 201),
+    ("PATCH", "/admin/bulletins/{bulletin_id}"):                     (403, 403, 403, 403, 200),
 }
 # A bulk move answers 200 with one result per file; the other service's coordinator gets 404 for SPVM's file.
 BULK_FILE_STATUS = {"coordinator.spvm": 200, "coordinator.opp": 404, "irss": 200, "health": 200}
@@ -65,6 +68,15 @@ BODIES: dict[tuple[str, str], Any] = {
     ("PUT", "/admin/missions/{mission_id}/status"): {"accepting_applications": False},
     ("POST", "/admin/caps"): {"cap_id": "mali", "authorized": 3, "name": {"en": "Mali", "fr": "Mali"}},
     ("PUT", "/admin/caps/{cap_id}/authorized"): {"authorized": 3},
+    ("POST", "/admin/bulletins"): lambda app_id, caller: FUTURE_CALL,
+    ("PATCH", "/admin/bulletins/{bulletin_id}"): {"positions": 4},
+}
+# A call for the Philippines after the seeded one closes (calls of one opportunity may not overlap).
+FUTURE_CALL = {
+    "bulletin_id": "philippines-next", "mission_id": "philippines", "positions": 2,
+    "opens_at": "2099-01-05T09:00:00-05:00", "closes_at": "2099-02-05T23:59:00-05:00",
+    "title": {"en": "Next call", "fr": "Prochain appel"}, "description": {"en": "Example.", "fr": "Exemple."},
+    "contact": {"name": {"en": "IRSS", "fr": "RPSI"}, "email": "irss@example.ca"}, "criteria": {},
 }
 
 
@@ -99,7 +111,8 @@ def valid_request(world: dict[str, Any], route: tuple[str, str], caller: str) ->
     method, template = route
     app_id = world["files"].get(caller, world["app_id"])
     path = (template.replace("{application_id}", app_id).replace("{mission_id}", "philippines")
-            .replace("{cap_id}", "philippines").replace("{message_id}", world["failed_email"]))
+            .replace("{cap_id}", "philippines").replace("{message_id}", world["failed_email"])
+            .replace("{bulletin_id}", world["bulletin_id"]))
     body = BODIES.get(route)
     return method.lower(), path, body(app_id, caller) if callable(body) else body
 
@@ -143,7 +156,9 @@ def world(client, tokens, pool):
     expired, _ = backend_pool.create_jwt(pool.client_id, "admin", "id", expires_in=-600,
                                          extra_data={"cognito:groups": ["admin"]})
     other = create_pool("ca-central-1", name="another-pool").id_token("admin")
+    calls = json.loads(client.http.get("/bulletins").body)["bulletins"]
     return {"app_id": created["application_id"], "files": {"irss": irss_file, "health": health_file},
+            "bulletin_id": next(b["bulletin_id"] for b in calls if b["mission_id"] == "philippines"),
             "failed_email": failed,
             "bad": {"no token": None, "expired": expired, "another pool": other,
                     "applicant token": created["access_token"], "garbage": "abc.def.ghi"}}

@@ -1,0 +1,230 @@
+"""Calls for applications: the public list of open calls, administrators' changes, and the call an
+application answers (with its deadline)."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any, Mapping
+
+from ..domain import forms
+from ..domain.bulletins import Bulletin, Criteria, UnreadableBulletin, in_program_time, open_now
+from ..domain.errors import Conflict, FieldError, NotFound, StaleState, ValidationFailed
+from ..domain.i18n import pick
+from ..domain.missions import Mission
+from ..domain.records import AuditEntry, StoredBulletin
+from ..domain.workflow import Actor
+from .deps import Deps
+from .ports import ConditionFailed
+
+SEED_CONTACT = {"name": {"en": "International Recruitment, Screening and Selection (RCMP)",
+                         "fr": "Recrutement, présélection et sélection à l'international (GRC)"},
+                "email": "peaceops-irss@example.ca"}
+SEED_OPEN_DAYS = 90
+
+
+def deadline_text(b: Bulletin, lang: str) -> str:
+    """The closing time as a person reads it, in Ottawa's time."""
+    local = in_program_time(b.closes)
+    return local.strftime("%Y-%m-%d %H:%M") + (" (heure d'Ottawa)" if lang == "fr" else " (Ottawa time)")
+
+
+def status_of(b: Bulletin, now: datetime) -> str:
+    return "open" if b.is_open(now) else "scheduled" if now < b.opens else "closed"
+
+
+def view(stored: StoredBulletin, now: datetime, mission: Mission | None = None) -> dict[str, Any]:
+    b = stored.bulletin
+    out = b.as_dict()
+    out.update(status=status_of(b, now), places_taken=stored.places_taken, places_left=stored.places_left,
+               version=stored.version, deadline={"en": deadline_text(b, "en"), "fr": deadline_text(b, "fr")},
+               mission_name=dict(mission.name) if mission else None)
+    return out
+
+
+def list_open(deps: Deps) -> list[dict[str, Any]]:
+    """Every open call, soonest deadline first, with its opportunity's name."""
+    now = deps.clock()
+    stored = {s.bulletin.bulletin_id: s for s in deps.store.catalogue.bulletins()}
+    missions = deps.store.catalogue.missions_by_id({s.bulletin.mission_id for s in stored.values()})
+    return [view(stored[b.bulletin_id], now, missions.get(b.mission_id))
+            for b in open_now((s.bulletin for s in stored.values()), now) if b.mission_id in missions]
+
+
+def get_bulletin(deps: Deps, bulletin_id: str) -> dict[str, Any]:
+    stored = deps.store.catalogue.bulletin(bulletin_id)
+    if stored is None:
+        raise NotFound("No such call for applications.", "Appel de candidatures introuvable.")
+    return view(stored, deps.clock(), deps.store.catalogue.mission(stored.bulletin.mission_id))
+
+
+def for_mission(deps: Deps, mission_id: str) -> list[Bulletin]:
+    return [s.bulletin for s in deps.store.catalogue.bulletins() if s.bulletin.mission_id == mission_id]
+
+
+def calls_by_mission(bulletins: list[StoredBulletin], now: datetime) -> dict[str, dict[str, Any]]:
+    """Per mission: its open call (or None) and when its last call closed (for the catalogue's views)."""
+    out: dict[str, dict[str, Any]] = {}
+    for s in sorted(bulletins, key=lambda s: s.bulletin.closes):
+        b = s.bulletin
+        entry = out.setdefault(b.mission_id, {"open_bulletin": None, "last_closed_at": None})
+        if b.is_open(now):
+            entry["open_bulletin"] = {"bulletin_id": b.bulletin_id, "closes_at": b.closes_at,
+                                      "deadline": {"en": deadline_text(b, "en"), "fr": deadline_text(b, "fr")},
+                                      "positions": b.positions}
+        elif b.closes <= now:
+            entry["last_closed_at"] = b.closes_at
+    return out
+
+
+# --- administrators ----------------------------------------------------------
+
+def _build(doc: Any) -> Bulletin:
+    forms.require_valid("bulletin", doc)
+    try:
+        return Bulletin.from_dict(doc)
+    except UnreadableBulletin as exc:  # the schema passed: only the window's order is left
+        raise ValidationFailed([FieldError("/closes_at", "closes-before-it-opens", "The call must close after it opens.",
+                                           "L'appel doit se terminer après son ouverture.")]) from exc
+
+
+def _no_overlap(deps: Deps, b: Bulletin) -> None:
+    """At most one open call per opportunity at once: windows of the same mission may not overlap."""
+    for other in for_mission(deps, b.mission_id):
+        if other.bulletin_id != b.bulletin_id and other.overlaps(b):
+            raise Conflict(f"The call {other.bulletin_id} for this opportunity is open during that time.",
+                           f"L'appel {other.bulletin_id} pour cette possibilité est ouvert pendant cette période.",
+                           overlaps=other.bulletin_id)
+
+
+def _save(deps: Deps, actor: Actor, b: Bulletin, version: int, expected: int | None, change: str) -> dict[str, Any]:
+    _no_overlap(deps, b)
+    now = deps.now()
+    uow = deps.store.unit_of_work()
+    uow.put_bulletin(b, version, expected, now)
+    uow.append_audit(AuditEntry(f"bulletin#{b.bulletin_id}", version, at=now, kind="catalogue_change",
+                                actor_id=actor.actor_id, actor_role=actor.role,
+                                details={"change": change, "bulletin": b.as_dict()}))
+    try:
+        uow.commit()
+    except ConditionFailed as exc:
+        if "mission" in exc.failed:
+            raise ValidationFailed([FieldError("/mission_id", "unknown-mission", "No such opportunity.",
+                                               "Possibilité inexistante.")]) from exc
+        if expected is None:
+            raise Conflict("A call with this identifier exists.", "Un appel porte déjà cet identifiant.") from exc
+        raise StaleState("The call changed meanwhile, or more places are given than it would have; reload it.",
+                         "L'appel a changé entre-temps, ou plus de places sont données qu'il n'en aurait; rechargez-le.") from exc
+    return get_bulletin(deps, b.bulletin_id)
+
+
+def create_bulletin(deps: Deps, actor: Actor, doc: Any) -> dict[str, Any]:
+    return _save(deps, actor, _build(doc), 1, None, "created")
+
+
+def update_bulletin(deps: Deps, actor: Actor, bulletin_id: str, patch: Any) -> dict[str, Any]:
+    """Merge ``patch`` into the call (identifier and opportunity fixed) and validate the whole."""
+    stored = deps.store.catalogue.bulletin(bulletin_id)
+    if stored is None:
+        raise NotFound("No such call for applications.", "Appel de candidatures introuvable.")
+    if not isinstance(patch, dict):
+        raise ValidationFailed([FieldError("", "not-an-object", "Send a JSON object.", "Envoyez un objet JSON.")])
+    patch = dict(patch)
+    expected = patch.pop("version", None)
+    current = stored.bulletin.as_dict()
+    errors = [FieldError(f"/{k}", "immutable", f"{k} cannot change; create a new call instead.",
+                         f"{k} ne peut pas changer; créez plutôt un nouvel appel.")
+              for k in ("bulletin_id", "mission_id") if k in patch and patch[k] != current[k]]
+    if expected is not None and (not isinstance(expected, int) or isinstance(expected, bool)):
+        errors.append(FieldError("/version", "type", "version: the whole number you read.", "version : le nombre entier lu."))
+    if errors:
+        raise ValidationFailed(errors)
+    if expected is not None and expected != stored.version:
+        raise StaleState("The call changed meanwhile; reload it.", "L'appel a changé entre-temps; rechargez-le.",
+                         current_version=stored.version)
+    current.update(patch)
+    return _save(deps, actor, _build(current), stored.version + 1, stored.version, "updated:" + ",".join(sorted(patch)))
+
+
+def list_all(deps: Deps) -> list[dict[str, Any]]:
+    """Every call, open or not (administrators), newest deadline first."""
+    now = deps.clock()
+    return [view(s, now) for s in sorted(deps.store.catalogue.bulletins(), key=lambda s: s.bulletin.closes, reverse=True)]
+
+
+# --- the call an application answers -----------------------------------------
+
+def _err(pointer: str, code: str, en: str, fr: str) -> FieldError:
+    return FieldError(pointer, code, en, fr)
+
+
+def _closed(pointer: str, b: Bulletin) -> FieldError:
+    return _err(pointer, "deadline-passed",
+                f"The call for applications closed on {deadline_text(b, 'en')}; applications that arrive after the deadline are refused.",
+                f"L'appel de candidatures a pris fin le {deadline_text(b, 'fr')}; les candidatures reçues après la date limite sont refusées.")
+
+
+def _choice(deps: Deps, pointer: str, mission_id: str, now: datetime, track: str) -> tuple[Bulletin | None, list[FieldError]]:
+    calls = for_mission(deps, mission_id)
+    found = open_now(calls, now)
+    if not found:
+        past = [b for b in calls if b.closes <= now]
+        if past:
+            return None, [_closed(pointer, max(past, key=lambda b: b.closes))]
+        return None, [_err(pointer, "no-open-call", f"“{mission_id}” has no open call for applications.",
+                           f"« {mission_id} » n'a aucun appel de candidatures ouvert.")]
+    return found[0], _analyst_errors(pointer, found[0], track)
+
+
+def _analyst_errors(pointer: str, b: Bulletin, track: str) -> list[FieldError]:
+    if track == "civilian_analyst" and not b.criteria.civilian_analysts:
+        return [_err(pointer, "analysts-not-accepted", "This call does not accept civilian analysts.",
+                     "Cet appel n'accepte pas d'analystes civils.")]
+    return []
+
+
+def _named(deps: Deps, bulletin_id: str, first_mission: str, now: datetime, track: str) -> tuple[Bulletin | None, list[FieldError]]:
+    stored = deps.store.catalogue.bulletin(bulletin_id)
+    if stored is None or stored.bulletin.mission_id != first_mission:
+        return None, [_err("/bulletin_id", "unknown-bulletin", "No such call for your first choice.",
+                           "Aucun appel de ce nom pour votre premier choix.")]
+    b = stored.bulletin
+    if b.closes <= now:
+        return None, [_closed("/bulletin_id", b)]
+    if now < b.opens:
+        return None, [_err("/bulletin_id", "not-open-yet", "This call is not open yet.", "Cet appel n'est pas encore ouvert.")]
+    return b, _analyst_errors("/bulletin_id", b, track)
+
+
+def calls_for(deps: Deps, document: Mapping[str, Any]) -> tuple[dict[str, Bulletin], list[FieldError]]:
+    """The open call answered for each choice (keyed by mission), or the errors: every choice needs one."""
+    now, track = deps.clock(), str(document.get("track", ""))
+    choices: list[str] = list(document["missions"])
+    found: dict[str, Bulletin] = {}
+    errors: list[FieldError] = []
+    for i, mission_id in enumerate(choices):
+        named = document.get("bulletin_id") if i == 0 else None
+        b, errs = (_named(deps, str(named), mission_id, now, track) if named
+                   else _choice(deps, f"/missions/{i}", mission_id, now, track))
+        errors += errs
+        if b is not None:
+            found[mission_id] = b
+    return found, errors
+
+
+# --- seed ---------------------------------------------------------------------------
+
+def _seed_text(m: Mission) -> dict[str, dict[str, str]]:
+    return {"title": {"en": f"Call for applications: {pick(m.name, 'en')}",
+                      "fr": f"Appel de candidatures : {pick(m.name, 'fr')}"},
+            "description": {"en": f"Applications are open for {pick(m.name, 'en')}. Read the criteria of this call before you apply.",
+                            "fr": f"Les candidatures sont ouvertes pour {pick(m.name, 'fr')}. Lisez les critères de cet appel avant de postuler."}}
+
+
+def seed_bulletin(m: Mission, now: datetime, positions: int) -> Bulletin:
+    """An open call for a mission that takes applications (local runs and tests start with one each)."""
+    closes = in_program_time(now + timedelta(days=SEED_OPEN_DAYS)).replace(hour=23, minute=59, second=0, microsecond=0)
+    opens = in_program_time(now - timedelta(days=1)).replace(hour=9, minute=0, second=0, microsecond=0)
+    text = _seed_text(m)
+    return Bulletin(bulletin_id=f"{m.mission_id}-{opens.year}", mission_id=m.mission_id, positions=max(positions, 1),
+                    opens_at=opens.isoformat(), closes_at=closes.isoformat(), title=text["title"],
+                    description=text["description"], contact=SEED_CONTACT,
+                    criteria=Criteria(civilian_analysts=m.civilian_analysts))
