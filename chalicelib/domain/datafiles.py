@@ -19,7 +19,7 @@ from referencing import Registry, Resource
 
 from . import emails, figures
 from .access import ROLES
-from .workflow import ANY, GUARDS
+from .workflow import ANY, GUARDS, pathway_stage_names
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 SCHEMA_DIR = ROOT / "schemas"
@@ -130,26 +130,39 @@ def _names(where: str, values: Iterable[str], known: Iterable[str], what: str) -
             for v in values if v not in allowed]
 
 
+def _transitions(wf: Mapping[str, Any]) -> Iterable[tuple[str, int, Mapping[str, Any]]]:
+    """Every move of every pathway: (pathway, index, move)."""
+    for name, path in wf["pathways"].items():
+        for i, t in enumerate(path["transitions"]):
+            yield name, i, t
+
+
 def _transition_problems(wf: Mapping[str, Any]) -> list[str]:
     stages = set(wf["stages"])
     out = []
-    for i, t in enumerate(wf["transitions"]):
-        where = f"transitions[{i}] ({t['from']} -> {t['to']})"
+    for path, i, t in _transitions(wf):
+        where = f"pathways.{path}.transitions[{i}] ({t['from']} -> {t['to']})"
         out += _names(f"{where}.from", [t["from"]], stages | {ANY}, "stage")
         out += _names(f"{where}.to", [t["to"]], stages, "stage")
         out += _names(f"{where}.roles", t["roles"], ROLES, "role")
         out += _names(f"{where}.guards", t["guards"], GUARDS, "guard")
+        if t["from"] in stages and wf["stages"][t["from"]]["terminal"]:
+            out.append(f"{WORKFLOW}: {where}: {t['from']} is terminal, so no move may leave it")
     return out
 
 
+def _open_stages(wf: Mapping[str, Any], path: Mapping[str, Any]) -> set[str]:
+    return {s for s in pathway_stage_names(path) if s in wf["stages"] and not wf["stages"][s]["terminal"]}
+
+
 def _movers(wf: Mapping[str, Any], to_stage: str) -> tuple[set[str], set[str]]:
-    """The roles that may move a file to ``to_stage``, and the stages such a move starts from."""
+    """The roles that may move a file to ``to_stage``, on any pathway, and the stages such a move starts from."""
     roles: set[str] = set()
     starts: set[str] = set()
-    for t in wf["transitions"]:
+    for path, _, t in _transitions(wf):
         if t["to"] == to_stage:
             roles |= set(t["roles"])
-            starts |= {s for s, d in wf["stages"].items() if not d["terminal"]} if t["from"] == ANY else {t["from"]}
+            starts |= _open_stages(wf, wf["pathways"][path]) if t["from"] == ANY else {t["from"]}
     return roles, starts
 
 
@@ -177,26 +190,85 @@ def _reason_problems(wf: Mapping[str, Any]) -> list[str]:
     return out
 
 
-def _stage_problems(wf: Mapping[str, Any]) -> list[str]:
-    out = _names("initial", [wf["initial"]], wf["stages"], "stage")
-    out += _names("notify_coordinator_on", wf["notify_coordinator_on"], wf["stages"], "stage")
-    medical = [s for s, d in wf["stages"].items() if d.get("records_medical_outcome")]
-    if len(medical) != 1:
-        out.append(f"{WORKFLOW}: stages: exactly one stage must have records_medical_outcome (found: "
-                   f"{', '.join(medical) or 'none'})")
-    for name, stage in wf["stages"].items():
-        for lang in LANGS:
-            key, text = f"stages.{name}.next_step.{lang}", stage["next_step"][lang]
-            out += _only_figures(WORKFLOW, key, text) + typed_figures(WORKFLOW, key, text)
+def _text_problems(key: str, text: Mapping[str, str]) -> list[str]:
+    out = []
+    for lang in LANGS:
+        out += _only_figures(WORKFLOW, f"{key}.{lang}", text[lang]) + typed_figures(WORKFLOW, f"{key}.{lang}", text[lang])
     return out
 
 
-def check_workflow(wf: Any) -> list[str]:
-    """workflow.json: its schema, then its stages, roles, guards and reasons against each other and the code."""
+def _one_stage_with(wf: Mapping[str, Any], flag: str) -> list[str]:
+    found = [s for s, d in wf["stages"].items() if d.get(flag)]
+    if len(found) == 1:
+        return []
+    return [f"{WORKFLOW}: stages: exactly one stage must have {flag} (found: {', '.join(found) or 'none'})"]
+
+
+def _stage_problems(wf: Mapping[str, Any]) -> list[str]:
+    out = _names("initial", [wf["initial"]], wf["stages"], "stage")
+    out += _names("notify_coordinator_on", wf["notify_coordinator_on"], wf["stages"], "stage")
+    out += _one_stage_with(wf, "records_medical_outcome") + _one_stage_with(wf, "records_forms_returned")
+    for name, stage in wf["stages"].items():
+        out += _text_problems(f"stages.{name}.next_step", stage["next_step"])
+        out += _names(f"stages.{name}.when", [stage["when"]] if "when" in stage else [], GUARDS, "guard")
+    return out
+
+
+def _kind_problems(wf: Mapping[str, Any], mission_schema: Mapping[str, Any]) -> list[str]:
+    kinds = mission_schema["properties"]["kind"]["enum"]
+    out = [f"{WORKFLOW}: kinds: mission kind {k!r} ({MISSION_SCHEMA}) has no pathway" for k in kinds if k not in wf["kinds"]]
+    out += [f"{WORKFLOW}: kinds.{k}: not a mission kind of {MISSION_SCHEMA}" for k in wf["kinds"] if k not in kinds]
+    out += _names("kinds", wf["kinds"].values(), wf["pathways"], "pathway")
+    return out
+
+
+def _reachable(path: Mapping[str, Any], stages: Mapping[str, Any]) -> set[str]:
+    """The stages a file of this pathway can reach from its initial stage."""
+    seen, todo = {path["initial"]}, [path["initial"]]
+    while todo:
+        here = todo.pop()
+        open_here = here in stages and not stages[here]["terminal"]
+        for t in path["transitions"]:
+            if (t["from"] == here or (t["from"] == ANY and open_here)) and t["to"] not in seen:
+                seen.add(t["to"])
+                todo.append(t["to"])
+    return seen
+
+
+def _pathway_problems(wf: Mapping[str, Any], name: str, path: Mapping[str, Any]) -> list[str]:
+    where, stages = f"pathways.{name}", wf["stages"]
+    own = pathway_stage_names(path)
+    out = _names(f"{where}.initial", [path["initial"]], stages, "stage")
+    if path["initial"] != wf["initial"]:
+        out.append(f"{WORKFLOW}: {where}.initial: {path['initial']!r} is not {wf['initial']!r}, the stage a "
+                   "submission is written at")
+    out += _names(f"{where}.main", path["main"], stages, "stage")
+    out += _names(f"{where}.next_steps", path.get("next_steps", {}), own, "stage of this pathway")
+    for stage, text in path.get("next_steps", {}).items():
+        out += _text_problems(f"{where}.next_steps.{stage}", text)
+    renamed = path.get("renamed_stages", {})
+    out += _names(f"{where}.renamed_stages", renamed.values(), own, "stage of this pathway")
+    out += [f"{WORKFLOW}: {where}.renamed_stages.{old}: {old} is a stage of this pathway, so is never renamed"
+            for old in renamed if old in own]
+    reached = _reachable(path, stages)
+    out += [f"{WORKFLOW}: {where}: stage {s!r} cannot be reached from {path['initial']!r}"
+            for s in sorted(own - reached) if s in stages]
+    return out
+
+
+def check_workflow(wf: Any, mission_schema: Any | None = None) -> list[str]:
+    """workflow.json: its schema, then its stages, pathways, kinds, roles, guards and reasons against each other
+    and the code."""
     problems = schema_problems(WORKFLOW, wf)
     if problems:
         return problems  # the cross-references read the shape the schema guarantees
-    return _stage_problems(wf) + _transition_problems(wf) + _reason_problems(wf)
+    out = _stage_problems(wf) + _transition_problems(wf) + _reason_problems(wf)
+    out += _kind_problems(wf, mission_schema if mission_schema is not None else read(MISSION_SCHEMA))
+    walked = set().union(*(pathway_stage_names(path) for path in wf["pathways"].values()))
+    out += [f"{WORKFLOW}: stages.{s}: no pathway walks this stage" for s in wf["stages"] if s not in walked]
+    for name, path in wf["pathways"].items():
+        out += _pathway_problems(wf, name, path)
+    return out
 
 
 # ---- emails.json --------------------------------------------------------------------------------

@@ -1,16 +1,18 @@
 """The selection workflow engine: reads the table in data/workflow.json.
 
-A move is planned here (who may make it, which guards hold, which seat
-effect and which emails follow); the repository then writes the plan in one
-DynamoDB transaction. The seat guard is checked here for a clear message and
-again, atomically, by the transaction's condition.
+One engine and one set of guards for every pathway: the file's mission kind names
+its pathway (deployment, nomination ...), and the pathway's moves decide. A move is
+planned here (who may make it, which guards hold, which seat or place effect and which
+emails follow); the service then writes the plan in one unit of work. The seat and
+place guards are decided, atomically, by that write's condition; only a refused write
+reads the cap or the call to explain itself.
 """
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from .errors import Forbidden, GuardRefused, StaleState, ValidationFailed, FieldError
 from .figures import base_figures, fill_text
@@ -33,6 +35,8 @@ class FileState:
     family_readiness_on_file: bool = False
     medical_outcome: str | None = None
     modules: Mapping[str, int] = field(default_factory=dict)
+    bulletin_id: str | None = None
+    forms_returned: tuple[str, ...] = ()  # the Preliminary Instructions forms recorded as returned
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,9 @@ class MovePlan:
     to_version: int
     seat: str | None  # "take", "release" or None
     cap_id: str
+    place: str | None  # "take", "release" or None: a place of the call's session (its bulletin's positions)
+    bulletin_id: str | None
+    pathway: str
     notify_coordinator: bool
     reason_code: str | None
     note: str | None
@@ -79,12 +86,15 @@ class Stage:
     terminal: bool
     email_template: str
     occupies_seat: bool = False
+    occupies_place: bool = False
     records_medical_outcome: bool = False
+    records_forms_returned: bool = False
+    when: str | None = None  # a guard: the stage is on a file's path only when it holds for the mission
 
 
 @dataclass(frozen=True)
 class Transition:
-    from_stage: str  # a stage, or ANY: every open stage
+    from_stage: str  # a stage, or ANY: every open stage of the pathway
     to_stage: str
     roles: tuple[str, ...]
     guards: tuple[str, ...]
@@ -115,28 +125,34 @@ class ReasonRule:
 
 
 @dataclass(frozen=True)
-class Workflow:
-    """The workflow table (data/workflow.json), typed and frozen."""
+class Pathway:
+    """One kind of opportunity's way through the shared stages: its moves and, where they differ, its texts."""
 
+    name: str
+    label: Text
     initial: str
-    stages: Mapping[str, Stage]
+    main: tuple[str, ...]  # the stages a file walks, in order (the status page shows them)
+    stages: Mapping[str, Stage]  # the stages its moves name, with this pathway's next steps
     transitions: tuple[Transition, ...]
-    reasons: Mapping[str, ReasonRule]
-    notify_coordinator_on: frozenset[str]
-    un_modules: Mapping[str, Text]
-    pass_mark: int
-    medical_outcomes: tuple[str, ...]
+    renamed: Mapping[str, str]  # a stored stage this pathway no longer has -> the stage it reads as
 
     def stage(self, name: str) -> Stage:
-        return self.stages[name]
+        return self.stages[self.current(name)]
 
     def is_terminal(self, name: str) -> bool:
         return self.stage(name).terminal
 
-    def occupies_seat(self, name: str) -> bool:
-        return self.stage(name).occupies_seat
+    def current(self, stored: str) -> str:
+        """The stage a stored file is at on this pathway (an old name reads as its new one)."""
+        return stored if stored in self.stages else self.renamed.get(stored, stored)
+
+    def old_names(self, stage: str) -> tuple[str, ...]:
+        """The stored names that read as ``stage``."""
+        return tuple(old for old, new in self.renamed.items() if new == stage and old not in self.stages)
 
     def transition(self, from_stage: str, to_stage: str) -> Transition | None:
+        if from_stage not in self.stages:
+            return None
         for t in self.transitions:
             if t.to_stage != to_stage:
                 continue
@@ -145,12 +161,79 @@ class Workflow:
         return None
 
     def next_stages(self, from_stage: str, role: str | None = None) -> list[str]:
-        out = []
-        for to in self.stages:
-            t = self.transition(from_stage, to)
-            if t and (role is None or role in t.roles):
-                out.append(to)
-        return out
+        """The stages a file may move to from ``from_stage`` (by ``role``), in the order of the pathway's moves."""
+        current = self.current(from_stage)
+        found = [t.to_stage for t in self.transitions if self.transition(current, t.to_stage) is t]
+        return [to for to in dict.fromkeys(found)
+                if role is None or role in self.roles_for(current, to)]
+
+    def roles_for(self, from_stage: str, to_stage: str) -> tuple[str, ...]:
+        """The roles that may move a file from ``from_stage`` to ``to_stage`` (none: no such move)."""
+        t = self.transition(from_stage, to_stage)
+        return t.roles if t else ()
+
+    def path_for(self, f: "FileState", mission: Mission, wf: "Workflow") -> list[str]:
+        """The main stages this file's mission walks (a stage whose ``when`` guard refuses is not on it)."""
+        return [s for s in self.main if _on_path(self.stages[s], f, mission, wf)]
+
+    def progress(self, f: "FileState", mission: Mission, wf: "Workflow", visited: Iterable[str]) -> list[dict[str, Any]]:
+        """Where the file is on its own path: each main stage done, current or to come (not reached, once the
+        file closed before it), and the end it closed at when that is not a main stage."""
+        path, current, seen = self.path_for(f, mission, wf), self.current(f.stage), {self.current(s) for s in visited}
+        closed_off_path = current not in path
+        states: list[tuple[str, str]] = []
+        for i, name in enumerate(path):
+            if closed_off_path:
+                states.append((name, "done" if name in seen else "not_reached"))
+            else:
+                here = path.index(current)
+                states.append((name, "done" if i < here else "current" if i == here else "to_come"))
+        if closed_off_path:
+            states.append((current, "current"))
+        return [{"stage": name, "label": dict(self.stages[name].label), "state": state} for name, state in states]
+
+
+@dataclass(frozen=True)
+class Workflow:
+    """The workflow table (data/workflow.json), typed and frozen."""
+
+    initial: str
+    stages: Mapping[str, Stage]  # the shared dictionary, with its own next steps
+    pathways: Mapping[str, Pathway]
+    kinds: Mapping[str, str]  # mission kind -> pathway
+    reasons: Mapping[str, ReasonRule]
+    notify_coordinator_on: frozenset[str]
+    preliminary_forms: Mapping[str, Text]
+    un_modules: Mapping[str, Text]
+    pass_mark: int
+    medical_outcomes: tuple[str, ...]
+
+    def stage(self, name: str) -> Stage:
+        """A stage of the shared dictionary; an old stored name reads as its new one (audit rows keep old names)."""
+        if name not in self.stages:
+            for path in self.pathways.values():
+                if name in path.renamed:
+                    return self.stages[path.renamed[name]]
+        return self.stages[name]
+
+    def is_terminal(self, name: str) -> bool:
+        return self.stage(name).terminal
+
+    def occupies_seat(self, name: str) -> bool:
+        return self.stage(name).occupies_seat
+
+    def pathway_for(self, kind: str) -> Pathway:
+        return self.pathways[self.kinds[kind]]
+
+    def pathway_of(self, mission: Mission) -> Pathway:
+        return self.pathway_for(mission.kind)
+
+    def current_stage(self, stored: str, kind: str) -> str:
+        """The stage a stored file of a mission of this kind is at (the adapters call it when they read a file)."""
+        return self.pathway_for(kind).current(stored)
+
+    def next_stages(self, from_stage: str, role: str | None = None, kind: str = "operation") -> list[str]:
+        return self.pathway_for(kind).next_stages(from_stage, role)
 
     def reason_rule(self, to_stage: str) -> ReasonRule | None:
         return self.reasons.get(to_stage)
@@ -163,12 +246,19 @@ class Workflow:
         """The stage where health staff record the medical outcome."""
         return next(s.name for s in self.stages.values() if s.records_medical_outcome)
 
+    @property
+    def forms_stage(self) -> str:
+        """The stage where staff record the Preliminary Instructions forms as returned."""
+        return next(s.name for s in self.stages.values() if s.records_forms_returned)
 
-def _stage(name: str, raw: Mapping[str, Any], numbers: Mapping[str, int]) -> Stage:
-    return Stage(name=name, label=dict(raw["label"]), next_step=fill_text(raw["next_step"], numbers),
+
+def _stage(name: str, raw: Mapping[str, Any], numbers: Mapping[str, int], next_step: Any = None) -> Stage:
+    return Stage(name=name, label=dict(raw["label"]), next_step=fill_text(next_step or raw["next_step"], numbers),
                  terminal=bool(raw["terminal"]), email_template=str(raw.get("email_template", name)),
                  occupies_seat=bool(raw.get("occupies_seat", False)),
-                 records_medical_outcome=bool(raw.get("records_medical_outcome", False)))
+                 occupies_place=bool(raw.get("occupies_place", False)),
+                 records_medical_outcome=bool(raw.get("records_medical_outcome", False)),
+                 records_forms_returned=bool(raw.get("records_forms_returned", False)), when=raw.get("when"))
 
 
 def _optional_tuple(value: Any) -> tuple[str, ...] | None:
@@ -182,6 +272,23 @@ def _reason_rule(raw: Mapping[str, Any]) -> ReasonRule:
     return ReasonRule(required=bool(raw.get("required")), codes=codes)
 
 
+def pathway_stage_names(raw: Mapping[str, Any]) -> set[str]:
+    """The stages a pathway's JSON names: its initial and main stages and those its moves name."""
+    return {raw["initial"], *raw["main"], *(t["to"] for t in raw["transitions"]),
+            *(t["from"] for t in raw["transitions"] if t["from"] != ANY)}
+
+
+def _pathway(name: str, raw: Mapping[str, Any], stages: Mapping[str, Any], numbers: Mapping[str, int]) -> Pathway:
+    own = raw.get("next_steps", {})
+    named = pathway_stage_names(raw)
+    return Pathway(
+        name=name, label=dict(raw["label"]), initial=str(raw["initial"]), main=tuple(raw["main"]),
+        stages={s: _stage(s, stages[s], numbers, own.get(s)) for s in stages if s in named},
+        transitions=tuple(Transition(from_stage=t["from"], to_stage=t["to"], roles=tuple(t["roles"]),
+                                     guards=tuple(t["guards"])) for t in raw["transitions"]),
+        renamed=dict(raw.get("renamed_stages", {})))
+
+
 def parse_workflow(raw: Mapping[str, Any]) -> Workflow:
     """Build the typed table from its JSON (schemas/data/workflow.schema.json checks the file itself)."""
     # Numbers a next step states ("at least {pass_mark} %") come from the values they describe.
@@ -189,10 +296,11 @@ def parse_workflow(raw: Mapping[str, Any]) -> Workflow:
     return Workflow(
         initial=str(raw["initial"]),
         stages={name: _stage(name, s, numbers) for name, s in raw["stages"].items()},
-        transitions=tuple(Transition(from_stage=t["from"], to_stage=t["to"], roles=tuple(t["roles"]),
-                                     guards=tuple(t["guards"])) for t in raw["transitions"]),
+        pathways={name: _pathway(name, p, raw["stages"], numbers) for name, p in raw["pathways"].items()},
+        kinds=dict(raw["kinds"]),
         reasons={stage: _reason_rule(r) for stage, r in raw["reasons"].items()},
         notify_coordinator_on=frozenset(raw["notify_coordinator_on"]),
+        preliminary_forms={k: dict(v) for k, v in raw["preliminary_forms"].items()},
         un_modules={k: dict(v) for k, v in raw["un_required_modules"].items()},
         pass_mark=int(raw["module_pass_mark"]),
         medical_outcomes=tuple(raw["medical_outcomes"]),
@@ -214,25 +322,54 @@ def _refuse(en: str, fr: str, guard: str) -> None:
     raise GuardRefused(en, fr, guard=guard)
 
 
+Guard = Callable[[FileState, Mission, "Cap | None", Workflow], None]
+
+
 def _family_readiness_on_file(f: FileState, m: Mission, cap: Cap | None, wf: Workflow) -> None:
     if not f.family_readiness_on_file:
-        _refuse("The family-readiness form must be on file before the file leaves the RCMP selection review.",
-                "Le formulaire de préparation de la famille doit être au dossier avant que celui-ci quitte l'examen de sélection de la GRC.",
-                "family_readiness_on_file")
+        _refuse("The family-readiness form must be on file before the file leaves the Preliminary Instructions stage.",
+                "Le formulaire de préparation de la famille doit être au dossier avant que celui-ci quitte l'étape des "
+                "instructions préliminaires.", "family_readiness_on_file")
+
+
+def _preliminary_forms_returned(f: FileState, m: Mission, cap: Cap | None, wf: Workflow) -> None:
+    missing = [k for k in wf.preliminary_forms if k not in f.forms_returned]
+    if missing:
+        en = "; ".join(wf.preliminary_forms[k]["en"] for k in missing)
+        fr = "; ".join(wf.preliminary_forms[k]["fr"] for k in missing)
+        _refuse(f"Every Preliminary Instructions form must be recorded as returned first; missing: {en}.",
+                f"Chaque formulaire des instructions préliminaires doit d'abord être inscrit comme retourné; "
+                f"manquants : {fr}.", "preliminary_forms_returned")
 
 
 def _interview_required(f: FileState, m: Mission, cap: Cap | None, wf: Workflow) -> None:
     if not m.interview_required:
-        _refuse("Only United Nations and European Union positions go through an interview; move this file to medical.",
-                "Seuls les postes de l'ONU et de l'Union européenne exigent une entrevue; passez ce dossier à l'évaluation médicale.",
-                "interview_required")
+        _refuse("Only United Nations and European Union positions go through an interview; move this file to the "
+                "Preliminary Instructions.",
+                "Seuls les postes de l'ONU et de l'Union européenne exigent une entrevue; passez ce dossier aux "
+                "instructions préliminaires.", "interview_required")
 
 
 def _no_interview_required(f: FileState, m: Mission, cap: Cap | None, wf: Workflow) -> None:
     if m.interview_required:
-        _refuse("United Nations and European Union positions require an interview before the medical stage.",
-                "Les postes de l'ONU et de l'Union européenne exigent une entrevue avant l'étape médicale.",
+        _refuse("United Nations and European Union positions require an interview before the Preliminary Instructions.",
+                "Les postes de l'ONU et de l'Union européenne exigent une entrevue avant les instructions préliminaires.",
                 "no_interview_required")
+
+
+def _un_mission(f: FileState, m: Mission, cap: Cap | None, wf: Workflow) -> None:
+    if not m.is_un:
+        _refuse("Only United Nations missions take the online training modules; move this file to the final "
+                "recommendation.",
+                "Seules les missions de l'ONU exigent les modules de formation en ligne; passez ce dossier à la "
+                "recommandation finale.", "un_mission")
+
+
+def _not_un_mission(f: FileState, m: Mission, cap: Cap | None, wf: Workflow) -> None:
+    if m.is_un:
+        _refuse("United Nations missions take the online training modules before the final recommendation.",
+                "Les missions de l'ONU exigent les modules de formation en ligne avant la recommandation finale.",
+                "not_un_mission")
 
 
 def _medically_fit(f: FileState, m: Mission, cap: Cap | None, wf: Workflow) -> None:
@@ -273,21 +410,58 @@ def explain_seat_refusal(cap: Cap | None) -> None:
                 "seat_available")
 
 
-GUARDS: dict[str, Callable[[FileState, Mission, Cap | None, Workflow], None]] = {
+def _place_available(f: FileState, m: Mission, cap: Cap | None, wf: Workflow) -> None:
+    # Which call's session: the file's. How many places are left is the write's condition on the call, atomically.
+    if f.bulletin_id is None:
+        explain_place_refusal(None, 0)
+
+
+def explain_place_refusal(positions: int | None, places_taken: int) -> None:
+    """Why a call's session gives no place (no call, or every position taken); returns when it has one.
+
+    The guard calls it for a file that answered no call; the move's service with the call it reads
+    after the write's place condition failed.
+    """
+    if positions is None:
+        _refuse("This file answered no call for applications, so no place of a session can be given to it.",
+                "Ce dossier ne répond à aucun appel de candidatures; aucune place d'une séance ne peut lui être donnée.",
+                "place_available")
+    elif places_taken >= positions:
+        _refuse(f"No place left: all {positions} positions of this call's session are taken.",
+                f"Aucune place libre : les {positions} postes de la séance de cet appel sont tous pourvus.",
+                "place_available")
+
+
+GUARDS: dict[str, Guard] = {
     "family_readiness_on_file": _family_readiness_on_file,
+    "preliminary_forms_returned": _preliminary_forms_returned,
     "interview_required": _interview_required,
     "no_interview_required": _no_interview_required,
+    "un_mission": _un_mission,
+    "not_un_mission": _not_un_mission,
     "medically_fit": _medically_fit,
     "un_modules_passed": _un_modules_passed,
     "seat_available": _seat_available,
+    "place_available": _place_available,
 }
+
+
+def _on_path(stage: Stage, f: FileState, mission: Mission, wf: Workflow) -> bool:
+    """Whether a stage is on this file's path: no ``when`` guard, or one that holds for its mission."""
+    if stage.when is None:
+        return True
+    try:
+        GUARDS[stage.when](f, mission, None, wf)
+    except GuardRefused:
+        return False
+    return True
 
 
 def _reason_error(en: str, fr: str) -> ValidationFailed:
     return ValidationFailed([FieldError("/reason_code", "reason-required", en, fr)])
 
 
-def check_reason(wf: Workflow, f: FileState, actor: Actor, req: MoveRequest) -> None:
+def check_reason(wf: Workflow, f: FileState, actor: Actor, req: MoveRequest, from_stage: str | None = None) -> None:
     """The coded reason of a move: required where the table says, one this actor may give from this stage,
     and none at all for a stage that takes no reason."""
     rule = wf.reason_rule(req.to_stage)
@@ -297,40 +471,53 @@ def check_reason(wf: Workflow, f: FileState, actor: Actor, req: MoveRequest) -> 
                                                f"A move to {req.to_stage} takes no reason code.",
                                                f"Un passage à {req.to_stage} ne prend pas de motif.")])
         return
-    allowed = [c.code for c in rule.codes_for(actor.role, f.stage)]
+    allowed = [c.code for c in rule.codes_for(actor.role, from_stage or f.stage)]
     if req.reason_code in allowed or (req.reason_code is None and not rule.required):
         return
     raise _reason_error(f"A reason is required for {req.to_stage}: one of {', '.join(allowed)}.",
                         f"Un motif est exigé pour {req.to_stage} : l'un de {', '.join(allowed)}.")
 
 
+def _effect(was: bool, will: bool) -> str | None:
+    return "take" if will and not was else "release" if was and not will else None
+
+
+def _transition_or_refuse(path: Pathway, current: str, f: FileState, actor: Actor, req: MoveRequest) -> Transition:
+    if req.expected_stage not in (current, f.stage):
+        raise StaleState("The file is no longer at the stage you expected; reload it.",
+                         "Le dossier n'est plus à l'étape prévue; rechargez-le.",
+                         current_stage=current, current_version=f.version)
+    t = path.transition(current, req.to_stage)
+    if t is None:
+        raise GuardRefused(f"A file cannot move from {current} to {req.to_stage}.",
+                           f"Un dossier ne peut pas passer de {current} à {req.to_stage}.",
+                           guard="transition", allowed=path.next_stages(current))
+    if actor.role not in t.roles:
+        raise Forbidden(f"The {actor.role} role cannot make this move.", f"Le rôle {actor.role} ne peut pas faire ce changement.")
+    return t
+
+
 def plan_move(f: FileState, mission: Mission, cap: Cap | None, actor: Actor, req: MoveRequest,
               wf: Workflow | None = None) -> MovePlan:
-    """Decide a move or raise: unknown stage (422), stale (409), role (403), reason (422), guard (409)."""
+    """Decide a move on the file's own pathway or raise: unknown stage (422), stale (409), role (403),
+    reason (422), guard (409)."""
     wf = wf or load_workflow()
     if req.to_stage not in wf.stages:
         raise ValidationFailed([FieldError("/to_stage", "unknown-stage", f"Unknown stage {req.to_stage!r}.",
                                            f"Étape inconnue {req.to_stage!r}.")])
-    if req.expected_stage != f.stage:
-        raise StaleState("The file is no longer at the stage you expected; reload it.",
-                         "Le dossier n'est plus à l'étape prévue; rechargez-le.",
-                         current_stage=f.stage, current_version=f.version)
-    t = wf.transition(f.stage, req.to_stage)
-    if t is None:
-        raise GuardRefused(f"A file cannot move from {f.stage} to {req.to_stage}.",
-                           f"Un dossier ne peut pas passer de {f.stage} à {req.to_stage}.",
-                           guard="transition", allowed=wf.next_stages(f.stage))
-    if actor.role not in t.roles:
-        raise Forbidden(f"The {actor.role} role cannot make this move.", f"Le rôle {actor.role} ne peut pas faire ce changement.")
-    check_reason(wf, f, actor, req)
+    path = wf.pathway_of(mission)
+    current = path.current(f.stage)
+    t = _transition_or_refuse(path, current, f, actor, req)
+    check_reason(wf, f, actor, req, current)
     for name in t.guards:
         GUARDS[name](f, mission, cap, wf)
-    was, will = wf.occupies_seat(f.stage), wf.occupies_seat(req.to_stage)
-    seat = "take" if will and not was else "release" if was and not will else None
+    here, there = path.stage(current), path.stage(req.to_stage)
+    place = _effect(here.occupies_place, there.occupies_place)
     return MovePlan(
-        application_id=f.application_id, from_stage=f.stage, to_stage=req.to_stage,
-        from_version=f.version, to_version=f.version + 1, seat=seat, cap_id=f.cap_id,
-        notify_coordinator=wf.notifies_coordinator(req.to_stage),
+        application_id=f.application_id, from_stage=current, to_stage=req.to_stage,
+        from_version=f.version, to_version=f.version + 1, seat=_effect(here.occupies_seat, there.occupies_seat),
+        cap_id=f.cap_id, place=place if f.bulletin_id is not None else None, bulletin_id=f.bulletin_id,
+        pathway=path.name, notify_coordinator=wf.notifies_coordinator(req.to_stage),
         reason_code=req.reason_code, note=req.note, actor=actor,
         initiated_by=actor.role if req.to_stage == "withdrawn" else None,
     )

@@ -57,8 +57,17 @@ def timeline(deps: Deps, file: ApplicationFile) -> list[dict[str, Any]]:
     return out
 
 
+def pathway_progress(deps: Deps, file: ApplicationFile) -> dict[str, Any]:
+    """Where the file is on its own pathway: its main stages, each done, current or to come."""
+    wf = load_workflow()
+    path = wf.pathway_of(file.mission)
+    visited = [r.to_stage for r in deps.store.audit.trail(f"application#{file.application_id}") if r.to_stage]
+    return {"name": path.name, "label": dict(path.label),
+            "stages": path.progress(file.state(), file.mission, wf, visited)}
+
+
 def status(deps: Deps, file: ApplicationFile) -> dict[str, Any]:
-    stage = load_workflow().stage(file.stage)
+    stage = load_workflow().pathway_of(file.mission).stage(file.stage)
     emails_sent = [{"template": r.template, "status": r.status, "created_at": r.created_at, "sent_at": r.sent_at}
                    for r in deps.store.outbox.for_application(file.application_id) if r.recipient == "applicant"]
     return {
@@ -78,6 +87,7 @@ def status(deps: Deps, file: ApplicationFile) -> dict[str, Any]:
         "history": timeline(deps, file),
         "emails": emails_sent,
         "can_withdraw": not stage.terminal,
+        "pathway": pathway_progress(deps, file),
     }
 
 

@@ -78,7 +78,7 @@ def file_view(deps: Deps, actor: Actor, application_id: str) -> dict[str, Any]:
     view["mission"] = f.mission.as_dict()
     view["application_form"] = dict(f.form)
     view["eligibility"] = [dict(x) for x in f.findings]
-    view["next_stages"] = load_workflow().next_stages(f.stage, actor.role)
+    view["next_stages"] = load_workflow().pathway_of(f.mission).next_stages(f.stage, actor.role)
     if access.can_read_medical(actor):
         view["medical_outcome"] = f.medical_outcome
     if access.can_read_modules(actor):

@@ -28,7 +28,7 @@ from ..domain import emails, links, tokens
 from ..domain.i18n import pick
 from ..domain.missions import Mission, police_services
 from ..domain.records import OutboxMessage
-from ..domain.workflow import load_workflow
+from ..domain.workflow import Stage, load_workflow
 from .deps import Deps, iso, parse_iso
 
 log = logging.getLogger(__name__)
@@ -84,7 +84,7 @@ def outbox_rows(deps: Deps, *, application_id: str, version: int, stage: str, la
     submissions and moves alike.
     """
     wf = load_workflow()
-    params = {"mission_id": mission.mission_id, "stage": stage}
+    params = {"mission_id": mission.mission_id, "stage": stage, "pathway": wf.pathway_of(mission).name}
     rows = [new_message(deps, message_id(application_id, version, "applicant"), application_id,
                         wf.stage(stage).email_template, "applicant", to_address, language, params)]
     service = police_services().get(police_service or "")
@@ -103,10 +103,19 @@ def _mission_name(deps: Deps, mission_id: str, lang: str) -> str:
     return pick(m.name, lang) if m else mission_id
 
 
+def _stage_of(row: OutboxMessage) -> Stage | None:
+    """The stage an email announces, with its pathway's next step (a row written before pathways: the shared one)."""
+    wf, name = load_workflow(), str(row.params.get("stage", ""))
+    path = wf.pathways.get(str(row.params.get("pathway", "")))
+    if path is not None and path.current(name) in path.stages:
+        return path.stage(name)
+    return wf.stages.get(name)
+
+
 def compose(deps: Deps, row: OutboxMessage, token: str | None = None, mission_name: str | None = None) -> Email:
     """Render a row; an applicant's email carries ``token`` in its private link (the caller mints and stores it)."""
     lang, base = row.language, deps.settings.base_url
-    stage = load_workflow().stages.get(str(row.params.get("stage", "")))
+    stage = _stage_of(row)
     params: dict[str, Any] = {
         "reference": emails.reference(row.application_id),
         "mission": mission_name or _mission_name(deps, str(row.params.get("mission_id", "")), lang),

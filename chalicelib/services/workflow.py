@@ -1,16 +1,25 @@
-"""Stage moves and the facts that guards read (medical outcome, UN modules)."""
+"""Stage moves, on the file's own pathway, and the facts that guards read (Preliminary Instructions forms,
+medical outcome, UN modules)."""
 from __future__ import annotations
 
 from typing import Any, Mapping
 
 from ..domain import access, bodies
-from ..domain.errors import NotFound, StaleState
+from ..domain.errors import FieldError, NotFound, StaleState, ValidationFailed
 from ..domain.i18n import pick
 from ..domain.records import ApplicationFile, AuditEntry, FileUpdate
-from ..domain.workflow import Actor, MoveRequest, explain_seat_refusal, load_workflow, plan_move
+from ..domain.workflow import (
+    Actor,
+    MovePlan,
+    MoveRequest,
+    explain_place_refusal,
+    explain_seat_refusal,
+    load_workflow,
+    plan_move,
+)
 from . import notifications
 from .deps import Deps
-from .ports import ConditionFailed
+from .ports import ConditionFailed, UnitOfWork
 
 
 def load_file(deps: Deps, application_id: str, actor: Actor) -> ApplicationFile:
@@ -34,19 +43,45 @@ def move_request(body: Any) -> MoveRequest:
                        reason_code=doc.get("reason_code"), note=doc.get("note"))
 
 
+def _effects(uow: UnitOfWork, plan: MovePlan, now: str) -> None:
+    """The seat of the mission's cap, and the place of the call's session, the move takes or frees."""
+    if plan.seat == "take":
+        uow.take_seat(plan.cap_id, now)
+    elif plan.seat == "release":
+        uow.release_seat(plan.cap_id, now)
+    if plan.bulletin_id is not None and plan.place == "take":
+        uow.take_place(plan.bulletin_id, now)
+    elif plan.bulletin_id is not None and plan.place == "release":
+        uow.release_place(plan.bulletin_id, now)
+
+
+def _explain(deps: Deps, plan: MovePlan, failed: set[str]) -> None:
+    """A refused write whose file condition held: say which seat or place was missing (raises), else return."""
+    if "file" in failed:
+        return
+    if "cap" in failed and plan.seat == "take":
+        explain_seat_refusal(deps.store.catalogue.cap(plan.cap_id))
+    if "bulletin" in failed and plan.place == "take" and plan.bulletin_id is not None:
+        call = deps.store.catalogue.bulletin(plan.bulletin_id)
+        explain_place_refusal(call.bulletin.positions if call else None, call.places_taken if call else 0)
+
+
 def move(deps: Deps, application_id: str, actor: Actor, req: MoveRequest,
          file: ApplicationFile | None = None) -> dict[str, Any]:
     """One read, one transaction, then the emails. Returns the new state."""
     file = file or load_file(deps, application_id, actor)
-    # The cap is not read: the transaction's condition is the seat check, and
-    # only a refused transaction reads the cap to explain itself.
+    # The cap and the call are not read: the transaction's conditions are the seat and place checks, and
+    # only a refused transaction reads them to explain itself.
     plan = plan_move(file.state(), file.mission, None, actor, req)
+    path = load_workflow().pathway_for(plan.pathway)
     now = deps.now()
     outbox = notifications.outbox_rows(
         deps, application_id=file.application_id, version=plan.to_version, stage=plan.to_stage,
         language=file.language, to_address=file.email, mission=file.mission, police_service=file.police_service)
     uow = deps.store.unit_of_work()
-    uow.update_file(FileUpdate(file.application_id, expected_version=plan.from_version, expected_stage=plan.from_stage,
+    # The version is the lock; a file read at a renamed stage may still be stored under its old name.
+    expected_stage = None if path.old_names(plan.from_stage) else plan.from_stage
+    uow.update_file(FileUpdate(file.application_id, expected_version=plan.from_version, expected_stage=expected_stage,
                                updated_at=now, stage=plan.to_stage))
     uow.append_audit(AuditEntry(f"application#{file.application_id}", plan.to_version, at=now, kind="stage_change",
                                 actor_id=actor.actor_id, actor_role=actor.role, from_stage=plan.from_stage,
@@ -54,21 +89,17 @@ def move(deps: Deps, application_id: str, actor: Actor, req: MoveRequest,
                                 initiated_by=plan.initiated_by))
     for row in outbox:
         uow.add_outbox(row)
-    if plan.seat == "take":
-        uow.take_seat(plan.cap_id, now)
-    elif plan.seat == "release":
-        uow.release_seat(plan.cap_id, now)
+    _effects(uow, plan, now)
     try:
         uow.commit()
     except ConditionFailed as exc:
-        if "cap" in exc.failed and "file" not in exc.failed and plan.seat == "take":
-            explain_seat_refusal(deps.store.catalogue.cap(plan.cap_id))
+        _explain(deps, plan, exc.failed)
         raise stale(deps.store.files.get(application_id)) from exc
     # A move leaves the link hashes as read, so the fresh link's conditional write needs no second read.
     notifications.send_now(deps, outbox, mission_name=pick(file.mission.name, file.language),
                            known_hashes=file.token_hashes)
     return {"application_id": file.application_id, "stage": plan.to_stage, "version": plan.to_version,
-            "previous_stage": plan.from_stage, "next_stages": load_workflow().next_stages(plan.to_stage)}
+            "previous_stage": plan.from_stage, "next_stages": path.next_stages(plan.to_stage)}
 
 
 def _record(deps: Deps, file: ApplicationFile, actor: Actor, kind: str, update: FileUpdate,
@@ -89,7 +120,8 @@ def record_medical_outcome(deps: Deps, application_id: str, actor: Actor, body: 
     """Health staff record fit / unfit / needs_consultation, and nothing more (any other field is refused)."""
     file = load_file(deps, application_id, actor)
     doc = bodies.require_valid("MedicalOutcomeRequest", body)
-    if file.stage != load_workflow().medical_stage:
+    wf = load_workflow()
+    if wf.pathway_of(file.mission).current(file.stage) != wf.medical_stage:
         raise stale(file)
     outcome = str(doc["outcome"])
     version = _record(deps, file, actor, "medical_outcome",
@@ -110,3 +142,29 @@ def record_module(deps: Deps, application_id: str, actor: Actor, body: Mapping[s
                       {"module": module, "score": score})
     return {"application_id": application_id, "modules": modules, "version": version,
             "pass_mark": load_workflow().pass_mark}
+
+
+def record_forms_returned(deps: Deps, application_id: str, actor: Actor, body: Mapping[str, Any]) -> dict[str, Any]:
+    """IRSS (the route's role) records Preliminary Instructions forms as returned (``{"forms": [code, ...]}``, codes of the
+    workflow's ``preliminary_forms``), at the stage that records them; the guard leaving it reads them."""
+    file = load_file(deps, application_id, actor)
+    wf = load_workflow()
+    forms = _forms_body(body, tuple(wf.preliminary_forms))
+    if wf.pathway_of(file.mission).current(file.stage) != wf.forms_stage:
+        raise stale(file)
+    returned = tuple(dict.fromkeys([*file.forms_returned, *forms]))
+    version = _record(deps, file, actor, "forms_returned",
+                      FileUpdate(file.application_id, file.version, deps.now(), forms_returned=returned),
+                      {"forms": list(forms)})
+    missing = [k for k in wf.preliminary_forms if k not in returned]
+    return {"application_id": application_id, "forms_returned": list(returned), "missing": missing, "version": version}
+
+
+def _forms_body(body: Any, known: tuple[str, ...]) -> tuple[str, ...]:
+    """``{"forms": [...]}``: a non-empty list of known form codes, nothing else."""
+    forms = body.get("forms") if isinstance(body, Mapping) and set(body) == {"forms"} else None
+    if not isinstance(forms, list) or not forms or not all(isinstance(f, str) and f in known for f in forms):
+        raise ValidationFailed([FieldError("/forms", "enum",
+                                           f"forms: a list of one or more of {', '.join(known)}, and no other field.",
+                                           f"forms : une liste d'un ou de plusieurs de {', '.join(known)}, sans autre champ.")])
+    return tuple(dict.fromkeys(str(f) for f in forms))

@@ -27,8 +27,9 @@ def shipped() -> Files:
     return datafiles.read_all()
 
 
-def _transition(files: Files, from_stage: str, to_stage: str) -> dict[str, Any]:
-    return next(t for t in files[WORKFLOW]["transitions"] if (t["from"], t["to"]) == (from_stage, to_stage))
+def _transition(files: Files, from_stage: str, to_stage: str, pathway: str = "deployment") -> dict[str, Any]:
+    moves = files[WORKFLOW]["pathways"][pathway]["transitions"]
+    return next(t for t in moves if (t["from"], t["to"]) == (from_stage, to_stage))
 
 
 def _mission(files: Files, mission_id: str) -> dict[str, Any]:
@@ -70,25 +71,53 @@ BROKEN_EDITS: dict[str, tuple[Callable[[Files], None], str]] = {
         f"{EMAILS}: access_link.body.fr: does not show {{link_url}}"),
     "roles written as a string": (
         _set(lambda f: _transition(f, "irss_review", "interview"), "roles", "irss"),
-        f"{WORKFLOW}: transitions[3].roles: 'irss' is not of type 'array'"),
+        f"{WORKFLOW}: pathways.deployment.transitions[3].roles: 'irss' is not of type 'array'"),
     "role typo on a transition": (
         _set(lambda f: _transition(f, "interview", "not_selected"), "roles", ["irs"]),
-        f"{WORKFLOW}: transitions[7] (interview -> not_selected).roles: role 'irs' does not exist"),
+        f"{WORKFLOW}: pathways.deployment.transitions[7] (interview -> not_selected).roles: role 'irs' does not exist"),
     "guard typo": (
         _set(lambda f: _transition(f, "training", "deployed"), "guards", ["seat_availabel"]),
-        f"{WORKFLOW}: transitions[12] (training -> deployed).guards: guard 'seat_availabel' does not exist"),
+        f"{WORKFLOW}: pathways.deployment.transitions[20] (training -> deployed).guards: guard 'seat_availabel' "
+        "does not exist"),
     "transition to a stage that does not exist": (
         _set(lambda f: _transition(f, "deployed", "returned"), "to", "retruned"),
-        f"{WORKFLOW}: transitions[14] (deployed -> retruned).to: stage 'retruned' does not exist"),
+        f"{WORKFLOW}: pathways.deployment.transitions[22] (deployed -> retruned).to: stage 'retruned' does not exist"),
     "the old top-level role list": (
         lambda f: f[WORKFLOW].__setitem__("roles", ["applicant", "irss"]),
         f"{WORKFLOW}: (the whole file): Additional properties are not allowed ('roles' was unexpected)"),
     "80 % typed into a next step": (
-        lambda f: _replace(f, WORKFLOW, ("stages", "pre_deployment", "next_step", "fr"), "{pass_mark} %", "80 %"),
-        f"{WORKFLOW}: stages.pre_deployment.next_step.fr: '80 %' types the figure pass_mark (80)"),
+        lambda f: _replace(f, WORKFLOW, ("stages", "un_modules", "next_step", "fr"), "{pass_mark} %", "80 %"),
+        f"{WORKFLOW}: stages.un_modules.next_step.fr: '80 %' types the figure pass_mark (80)"),
     "unknown figure in a next step": (
-        lambda f: _replace(f, WORKFLOW, ("stages", "pre_deployment", "next_step", "en"), "{pass_mark}", "{passmark}"),
-        f"{WORKFLOW}: stages.pre_deployment.next_step.en: placeholder {{passmark}} is not a figure"),
+        lambda f: _replace(f, WORKFLOW, ("stages", "un_modules", "next_step", "en"), "{pass_mark}", "{passmark}"),
+        f"{WORKFLOW}: stages.un_modules.next_step.en: placeholder {{passmark}} is not a figure"),
+    "a mission kind with no pathway": (
+        lambda f: f[WORKFLOW]["kinds"].pop("other_opportunity"),
+        f"{WORKFLOW}: kinds: mission kind 'other_opportunity' (schemas/mission.json) has no pathway"),
+    "a kind mapped to a pathway that does not exist": (
+        lambda f: f[WORKFLOW]["kinds"].__setitem__("other_opportunity", "nominaton"),
+        f"{WORKFLOW}: kinds: pathway 'nominaton' does not exist"),
+    "a pathway move that leaves a terminal stage": (
+        lambda f: f[WORKFLOW]["pathways"]["nomination"]["transitions"].append(
+            {"from": "attended", "to": "nominated", "roles": ["irss"], "guards": []}),
+        f"{WORKFLOW}: pathways.nomination.transitions[7] (attended -> nominated): attended is terminal, "
+        "so no move may leave it"),
+    "a stage no move of its pathway reaches": (
+        lambda f: f[WORKFLOW]["pathways"]["nomination"]["transitions"].pop(5),  # nominated -> attended
+        f"{WORKFLOW}: pathways.nomination: stage 'attended' cannot be reached from 'submitted'"),
+    "a next step for a stage its pathway does not walk": (
+        lambda f: f[WORKFLOW]["pathways"]["nomination"]["next_steps"].__setitem__(
+            "medical", {"en": "Health.", "fr": "Santé."}),
+        f"{WORKFLOW}: pathways.nomination.next_steps: stage of this pathway 'medical' does not exist"),
+    "an old stage renamed to one its pathway does not walk": (
+        lambda f: f[WORKFLOW]["pathways"]["nomination"]["renamed_stages"].__setitem__("pre_deployment", "medical"),
+        f"{WORKFLOW}: pathways.nomination.renamed_stages: stage of this pathway 'medical' does not exist"),
+    "a stage on no pathway": (
+        lambda f: f[WORKFLOW]["stages"].__setitem__("debriefing", dict(f[WORKFLOW]["stages"]["returned"])),
+        f"{WORKFLOW}: stages.debriefing: no pathway walks this stage"),
+    "a when that names no guard": (
+        _set(lambda f: f[WORKFLOW]["stages"]["interview"], "when", "interview_requird"),
+        f"{WORKFLOW}: stages.interview.when: guard 'interview_requird' does not exist"),
     "stage email template that does not exist": (
         _set(lambda f: f[WORKFLOW]["stages"]["medical"], "email_template", "medicale"),
         f"{WORKFLOW}: stages.medical.email_template: email template 'medicale' is not in {EMAILS}"),

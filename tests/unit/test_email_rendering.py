@@ -61,5 +61,5 @@ def test_an_unknown_placeholder_in_a_template_raises_at_render_time(monkeypatch:
 def test_figures_are_filled_in_the_template_and_in_the_values() -> None:
     _, text, _ = _render("access_link", lang="en", next_step="at least {pass_mark} %")
     assert f"your {figures()['active_links']} most recent links" in text and "{" not in text
-    _, text, _ = _render("pre_deployment", lang="fr", next_step="au moins {pass_mark} %")
+    _, text, _ = _render("un_modules", lang="fr", next_step="au moins {pass_mark} %")
     assert f"au moins {figures()['pass_mark']} %" in text

@@ -1,17 +1,34 @@
-"""The workflow engine reads its table; every refusal is a domain error."""
+"""The workflow engine reads its table: one pathway per kind of opportunity, shared guards; every refusal is a
+domain error, and a new stage or pathway is only data."""
 from __future__ import annotations
+
+import copy
+import dataclasses
 
 import pytest
 
 from chalicelib.domain.errors import Forbidden, GuardRefused, StaleState, ValidationFailed
-from chalicelib.domain.missions import Cap, seed_catalogue
-from chalicelib.domain.workflow import Actor, FileState, MoveRequest, load_workflow, plan_move
+from chalicelib.domain.missions import Cap, kinds, seed_catalogue
+from chalicelib.domain.workflow import (
+    ANY,
+    GUARDS,
+    Actor,
+    FileState,
+    MoveRequest,
+    explain_place_refusal,
+    load_workflow,
+    parse_workflow,
+    plan_move,
+    workflow_json,
+)
 
 MISSIONS = {m.mission_id: m for m in seed_catalogue()[1]}
 IRSS = Actor("irss", "irss-1")
 HEALTH = Actor("health", "ihs-1")
 COORD = Actor("service_coordinator", "c-1", "spvm")
 APPLICANT = Actor("applicant", "applicant")
+FORMS = tuple(load_workflow().preliminary_forms)
+ALL_MODULES = {k: 90 for k in load_workflow().un_modules}
 
 
 def state(stage, **kw):
@@ -22,34 +39,82 @@ def state(stage, **kw):
 
 
 def plan(stage, to, actor=IRSS, mission="haiti-minustah", cap=None, reason=None, **kw):
-    return plan_move(state(stage, **kw), MISSIONS[mission], cap, actor, MoveRequest(to, stage, reason))
+    return plan_move(state(stage, mission_id=mission, **kw), MISSIONS[mission], cap, actor, MoveRequest(to, stage, reason))
 
 
-def test_every_stage_named_in_transitions_exists_and_has_an_email_template():
+# ---- the table -----------------------------------------------------------------------------------
+
+def test_every_kind_has_a_pathway_and_every_stage_of_each_its_email_in_both_languages():
     from chalicelib.domain.emails import templates
 
     wf = load_workflow()
-    for t in wf.transitions:
-        assert t.to_stage in wf.stages and (t.from_stage == "*" or t.from_stage in wf.stages)
-    for name, stage in wf.stages.items():
-        assert stage.email_template in templates(), name
-        for part in ("subject", "body"):
-            assert set(templates()[stage.email_template][part]) == {"en", "fr"}, (name, part)
-    assert wf.medical_stage == "medical"
+    assert {k: wf.pathway_for(k).name for k in kinds()} == {
+        "operation": "deployment", "specialized_posting": "deployment", "other_opportunity": "nomination"}
+    for path in wf.pathways.values():
+        for t in path.transitions:
+            assert t.to_stage in path.stages and (t.from_stage == ANY or t.from_stage in path.stages)
+        for name, stage in path.stages.items():
+            assert stage.email_template in templates(), name
+            assert stage.next_step["en"] and stage.next_step["fr"] and stage.label["en"] and stage.label["fr"]
+            for part in ("subject", "body"):
+                assert set(templates()[stage.email_template][part]) == {"en", "fr"}, (name, part)
+    assert wf.medical_stage == "medical" and wf.forms_stage == "preliminary_instructions"
     for stage in wf.notify_coordinator_on:
         assert f"coordinator_{stage}" in templates()
 
 
-def test_the_table_loads_into_frozen_dataclasses_once():
-    import dataclasses
+def test_the_deployment_pathway_walks_the_seeds_order():
+    assert load_workflow().pathways["deployment"].main == (
+        "submitted", "service_review", "irss_review", "interview", "preliminary_instructions", "medical", "un_modules",
+        "final_recommendation", "joining_instructions", "training", "deployed", "returned")
+    assert load_workflow().pathways["nomination"].main == (
+        "submitted", "service_nomination", "irss_review", "nominated", "attended")
 
+
+def test_the_nomination_pathway_has_no_medical_modules_family_readiness_or_seat():
+    path = load_workflow().pathways["nomination"]
+    assert not {"medical", "un_modules", "training", "deployed", "interview"} & set(path.stages)
+    guards = {g for t in path.transitions for g in t.guards}
+    assert guards == {"place_available"}
+    assert not any(s.occupies_seat or s.records_medical_outcome for s in path.stages.values())
+
+
+def test_the_table_loads_into_frozen_dataclasses_once():
     wf = load_workflow()
     assert load_workflow() is wf
     with pytest.raises(dataclasses.FrozenInstanceError):
         wf.stage("medical").terminal = True  # type: ignore[misc]
-    assert "{pass_mark}" not in wf.stage("pre_deployment").next_step["en"]
-    assert f"{wf.pass_mark}" in wf.stage("pre_deployment").next_step["en"]
+    assert "{pass_mark}" not in wf.stage("un_modules").next_step["en"]
+    assert f"{wf.pass_mark}" in wf.stage("un_modules").next_step["en"]
 
+
+def test_a_pathway_reads_a_shared_stage_with_its_own_next_step():
+    wf = load_workflow()
+    deployment, nomination = wf.pathways["deployment"], wf.pathways["nomination"]
+    assert deployment.stage("irss_review").label == nomination.stage("irss_review").label
+    assert "interview" in deployment.stage("irss_review").next_step["en"]
+    assert "nomination" in nomination.stage("irss_review").next_step["en"]
+    assert "candidature" in nomination.stage("irss_review").next_step["fr"]
+
+
+def test_a_stored_stage_that_no_longer_exists_reads_as_its_new_one():
+    wf = load_workflow()
+    assert wf.current_stage("pre_deployment", "operation") == "joining_instructions"
+    assert wf.current_stage("pre_deployment", "other_opportunity") == "irss_review"
+    assert wf.current_stage("medical", "other_opportunity") == "irss_review"
+    assert wf.current_stage("medical", "operation") == "medical"
+    assert wf.stage("pre_deployment").name == "joining_instructions"  # an old audit row's label
+    # The old stage's only way on was training with the modules checked: so is the new one's.
+    p = plan_move(state("pre_deployment", modules=ALL_MODULES), MISSIONS["haiti-minustah"], None, IRSS,
+                  MoveRequest("training", "pre_deployment"))
+    assert (p.from_stage, p.to_stage) == ("joining_instructions", "training")
+    with pytest.raises(GuardRefused) as err:
+        plan_move(state("pre_deployment"), MISSIONS["haiti-minustah"], None, IRSS,
+                  MoveRequest("training", "joining_instructions"))
+    assert err.value.extra["guard"] == "un_modules_passed"
+
+
+# ---- reasons -------------------------------------------------------------------------------------
 
 def test_an_applicant_cannot_give_a_staff_reason():
     with pytest.raises(ValidationFailed) as err:
@@ -60,7 +125,6 @@ def test_an_applicant_cannot_give_a_staff_reason():
 
 
 def test_ending_a_mission_early_is_a_reason_only_once_deployed():
-    """The web offered it only once deployed; the domain accepted it from submitted. Now the domain refuses it."""
     with pytest.raises(ValidationFailed):
         plan("submitted", "withdrawn", actor=APPLICANT, reason="ended_mission_early")
     assert plan("deployed", "withdrawn", actor=APPLICANT, reason="ended_mission_early").to_stage == "withdrawn"
@@ -72,13 +136,26 @@ def test_a_move_to_a_stage_that_takes_no_reason_refuses_one():
     assert err.value.errors[0].code == "no-reason-here"
 
 
-def test_the_medical_end_reason_is_for_health_staff_only():
-    assert plan("medical", "medically_unfit", actor=HEALTH, reason="medical_requirements_not_met").to_stage == "medically_unfit"
+def test_reasons_are_required_coded_and_tied_to_their_stage():
+    with pytest.raises(ValidationFailed):
+        plan("interview", "not_selected")
+    with pytest.raises(ValidationFailed):
+        plan("interview", "not_selected", reason="because")
+    with pytest.raises(ValidationFailed):  # the interview's reason, from another stage
+        plan("final_recommendation", "not_selected", reason="interview_unsuccessful")
+    assert plan("final_recommendation", "not_selected", reason="not_recommended").reason_code == "not_recommended"
+    with pytest.raises(ValidationFailed):
+        plan("medical", "medically_unfit", actor=HEALTH)
+    p = plan("medical", "medically_unfit", actor=HEALTH, reason="medical_requirements_not_met")
+    assert p.reason_code == "medical_requirements_not_met"
 
+
+# ---- refusals ------------------------------------------------------------------------------------
 
 def test_happy_path_moves_and_versions():
     p = plan("submitted", "service_review", actor=COORD)
-    assert (p.from_version, p.to_version, p.seat, p.notify_coordinator) == (3, 4, None, False)
+    assert (p.from_version, p.to_version, p.seat, p.place, p.notify_coordinator, p.pathway) == (
+        3, 4, None, None, False, "deployment")
 
 
 def test_stale_move_is_refused_with_current_state():
@@ -87,52 +164,92 @@ def test_stale_move_is_refused_with_current_state():
     assert err.value.extra["current_stage"] == "interview"
 
 
+def test_an_unknown_stage_is_a_validation_error():
+    with pytest.raises(ValidationFailed) as err:
+        plan("submitted", "pre_deployment")
+    assert err.value.errors[0].pointer == "/to_stage"
+
+
 def test_wrong_role_is_forbidden():
     with pytest.raises(Forbidden):
-        plan("irss_review", "interview", actor=COORD, family_readiness_on_file=True)
+        plan("irss_review", "interview", actor=COORD)
+    with pytest.raises(Forbidden):  # health records the outcome; IRSS, not health, moves the file on
+        plan("medical", "un_modules", actor=HEALTH, medical_outcome="fit")
     with pytest.raises(Forbidden):
-        plan("medical", "pre_deployment", actor=IRSS, medical_outcome="fit")
+        plan("medical", "medically_unfit", actor=IRSS, reason="medical_requirements_not_met")
 
 
-def test_impossible_transition_is_refused():
+def test_a_move_of_another_pathway_is_refused():
+    with pytest.raises(GuardRefused) as err:
+        plan("submitted", "service_review", actor=COORD, mission="justice-rapid-response")
+    assert err.value.extra["allowed"] == ["service_nomination", "withdrawn"]
+    with pytest.raises(GuardRefused):
+        plan("submitted", "service_nomination", actor=COORD)
     with pytest.raises(GuardRefused):
         plan("submitted", "deployed")
     with pytest.raises(GuardRefused):
         plan("withdrawn", "submitted")
 
 
-def test_leaving_irss_review_needs_family_readiness():
+def test_irss_may_make_the_nomination_for_the_senior_courses():
+    p = plan("submitted", "service_nomination", actor=IRSS, mission="un-senior-mission-leaders-course")
+    assert (p.pathway, p.to_stage) == ("nomination", "service_nomination")
+    assert plan("service_nomination", "irss_review", actor=IRSS, mission="un-senior-mission-leaders-course")
+
+
+def test_the_interview_is_for_un_and_eu_positions_only():
     with pytest.raises(GuardRefused) as err:
-        plan("irss_review", "interview")
+        plan("irss_review", "preliminary_instructions")  # Haiti is UN
+    assert err.value.extra["guard"] == "no_interview_required"
+    with pytest.raises(GuardRefused) as err:
+        plan("irss_review", "interview", mission="iraq-mlt")
+    assert err.value.extra["guard"] == "interview_required"
+    assert plan("irss_review", "preliminary_instructions", mission="iraq-mlt").to_stage == "preliminary_instructions"
+    assert plan("irss_review", "interview", mission="ukraine-euam").to_stage == "interview"
+
+
+def test_leaving_the_preliminary_instructions_needs_every_form_and_the_family_readiness_form():
+    with pytest.raises(GuardRefused) as err:
+        plan("preliminary_instructions", "medical", family_readiness_on_file=True, forms_returned=FORMS[:-1])
+    assert err.value.extra["guard"] == "preliminary_forms_returned"
+    assert load_workflow().preliminary_forms[FORMS[-1]]["fr"] in err.value.detail_fr
+    with pytest.raises(GuardRefused) as err:
+        plan("preliminary_instructions", "medical", forms_returned=FORMS)
     assert "family-readiness" in err.value.detail_en and "préparation de la famille" in err.value.detail_fr
-    assert plan("irss_review", "interview", family_readiness_on_file=True).to_stage == "interview"
-    # Declining a file does not need the form.
-    assert plan("irss_review", "not_selected", reason="not_recommended").to_stage == "not_selected"
+    ok = plan("preliminary_instructions", "medical", forms_returned=FORMS, family_readiness_on_file=True)
+    assert ok.to_stage == "medical"
+    # Declining a file does not need the forms.
+    assert plan("preliminary_instructions", "not_selected", reason="forms_not_returned").to_stage == "not_selected"
 
 
-def test_interview_only_for_un_and_eu():
-    with pytest.raises(GuardRefused):
-        plan("irss_review", "medical", family_readiness_on_file=True)  # Haiti is UN
-    with pytest.raises(GuardRefused):
-        plan("irss_review", "interview", mission="iraq-mlt", family_readiness_on_file=True)
-    assert plan("irss_review", "medical", mission="iraq-mlt", family_readiness_on_file=True).to_stage == "medical"
-
-
-def test_medical_needs_fit():
+def test_irss_moves_a_fit_file_on_to_the_modules_for_un_and_to_the_recommendation_otherwise():
     for outcome in (None, "unfit", "needs_consultation"):
-        with pytest.raises(GuardRefused):
-            plan("medical", "pre_deployment", actor=HEALTH, medical_outcome=outcome)
-    assert plan("medical", "pre_deployment", actor=HEALTH, medical_outcome="fit").to_stage == "pre_deployment"
+        with pytest.raises(GuardRefused) as err:
+            plan("medical", "un_modules", medical_outcome=outcome)
+        assert err.value.extra["guard"] == "medically_fit"
+    assert plan("medical", "un_modules", medical_outcome="fit").to_stage == "un_modules"
+    with pytest.raises(GuardRefused) as err:
+        plan("medical", "final_recommendation", medical_outcome="fit")
+    assert err.value.extra["guard"] == "not_un_mission"
+    with pytest.raises(GuardRefused) as err:
+        plan("medical", "un_modules", mission="ukraine-euam", medical_outcome="fit")
+    assert err.value.extra["guard"] == "un_mission"
+    assert plan("medical", "final_recommendation", mission="ukraine-euam", medical_outcome="fit")
 
 
-def test_un_training_needs_every_module_at_80():
+def test_the_un_modules_need_every_module_at_the_pass_mark():
     modules = {"un-core-pre-deployment": 80, "un-bsafe": 95, "un-psea": 79}
     with pytest.raises(GuardRefused) as err:
-        plan("pre_deployment", "training", modules=modules)
-    assert "un-psea" in err.value.detail_en
-    assert plan("pre_deployment", "training", modules={**modules, "un-psea": 80}).to_stage == "training"
-    # Not a UN mission: no modules needed.
-    assert plan("pre_deployment", "training", mission="iraq-mlt").to_stage == "training"
+        plan("un_modules", "final_recommendation", modules=modules)
+    assert "un-psea" in err.value.detail_en and "80" in err.value.detail_fr
+    assert plan("un_modules", "final_recommendation", modules={**modules, "un-psea": 80})
+
+
+def test_the_final_recommendation_is_irss_selecting_or_not():
+    assert plan("final_recommendation", "joining_instructions").to_stage == "joining_instructions"
+    with pytest.raises(Forbidden):
+        plan("final_recommendation", "joining_instructions", actor=COORD)
+    assert plan("joining_instructions", "training", mission="iraq-mlt").to_stage == "training"
 
 
 def test_seat_effects_and_seat_guard():
@@ -147,37 +264,104 @@ def test_seat_effects_and_seat_guard():
     assert plan("training", "deployed", cap=Cap("haiti", 90, 89)).seat == "take"
 
 
-def test_reasons_are_required_and_coded():
-    with pytest.raises(ValidationFailed):
-        plan("interview", "not_selected")
-    with pytest.raises(ValidationFailed):
-        plan("interview", "not_selected", reason="because")
-    with pytest.raises(ValidationFailed):
-        plan("medical", "medically_unfit", actor=HEALTH)
-    p = plan("medical", "medically_unfit", actor=HEALTH, reason="medical_requirements_not_met")
-    assert p.reason_code == "medical_requirements_not_met"
+def test_a_nomination_takes_a_place_of_the_files_call_and_withdrawing_frees_it():
+    jrr = dict(mission="justice-rapid-response", bulletin_id="jrr-2026")
+    p = plan("irss_review", "nominated", **jrr)
+    assert (p.place, p.bulletin_id, p.seat, p.notify_coordinator) == ("take", "jrr-2026", None, True)
+    assert plan("nominated", "withdrawn", reason="applicant_request", **jrr).place == "release"
+    assert plan("nominated", "attended", **jrr).place == "release"
+    assert plan("irss_review", "not_nominated", reason="no_place", **jrr).place is None
+    with pytest.raises(GuardRefused) as err:  # a file that answered no call has no session to take a place of
+        plan("irss_review", "nominated", mission="justice-rapid-response")
+    assert err.value.extra["guard"] == "place_available"
 
 
-def test_withdrawal_from_any_open_stage_records_who_initiated():
-    for stage in ("submitted", "irss_review", "medical", "deployed"):
+def test_a_full_session_is_explained_in_both_languages():
+    with pytest.raises(GuardRefused) as err:
+        explain_place_refusal(4, 4)
+    assert "4" in err.value.detail_en and "4" in err.value.detail_fr and err.value.extra["guard"] == "place_available"
+    assert explain_place_refusal(4, 3) is None
+
+
+def test_withdrawal_from_any_open_stage_of_either_pathway_records_who_initiated():
+    for stage in ("submitted", "irss_review", "preliminary_instructions", "medical", "deployed"):
         p = plan(stage, "withdrawn", actor=APPLICANT, reason="applicant_request")
         assert p.initiated_by == "applicant" and p.notify_coordinator
+    for stage in ("service_nomination", "nominated"):
+        assert plan(stage, "withdrawn", actor=APPLICANT, reason="applicant_request",
+                    mission="un-saat-instructors").to_stage == "withdrawn"
     assert plan("training", "withdrawn", actor=COORD, reason="service_operational_needs").initiated_by == "service_coordinator"
     with pytest.raises(Forbidden):
         plan("training", "withdrawn", actor=HEALTH, reason="other")
+    with pytest.raises(GuardRefused):
+        plan("attended", "withdrawn", actor=APPLICANT, reason="applicant_request", mission="un-saat-instructors")
 
+
+def test_every_guard_refuses_in_both_languages():
+    wf, f = load_workflow(), state("irss_review")
+    refused = {}
+    for name, guard in GUARDS.items():
+        for mission in ("haiti-minustah", "iraq-mlt"):
+            try:
+                guard(f, MISSIONS[mission], Cap("x", 1, 1), wf)
+            except GuardRefused as err:
+                refused[name] = (err.detail_en, err.detail_fr)
+    assert set(refused) == set(GUARDS)
+    assert all(en and fr and en != fr for en, fr in refused.values())
+
+
+# ---- the status page's view of the pathway -------------------------------------------------------
+
+def _states(stage, mission, visited=(), **kw):
+    wf = load_workflow()
+    f = state(stage, mission_id=mission, **kw)
+    return [(s["stage"], s["state"]) for s in wf.pathway_of(MISSIONS[mission]).progress(f, MISSIONS[mission], wf, visited)]
+
+
+def test_progress_shows_the_files_own_path():
+    un = _states("medical", "haiti-minustah")
+    assert [s for s, _ in un] == list(load_workflow().pathways["deployment"].main)
+    assert un[5] == ("medical", "current") and un[4][1] == "done" and un[6] == ("un_modules", "to_come")
+    bilateral = [s for s, _ in _states("medical", "iraq-mlt")]
+    assert "interview" not in bilateral and "un_modules" not in bilateral
+    eu = [s for s, _ in _states("medical", "ukraine-euam")]
+    assert "interview" in eu and "un_modules" not in eu
+    assert _states("irss_review", "justice-rapid-response") == [
+        ("submitted", "done"), ("service_nomination", "done"), ("irss_review", "current"),
+        ("nominated", "to_come"), ("attended", "to_come")]
+
+
+def test_a_file_closed_before_the_end_shows_where_it_stopped():
+    got = _states("withdrawn", "justice-rapid-response", visited=("submitted", "service_nomination", "withdrawn"))
+    assert got == [("submitted", "done"), ("service_nomination", "done"), ("irss_review", "not_reached"),
+                   ("nominated", "not_reached"), ("attended", "not_reached"), ("withdrawn", "current")]
+
+
+# ---- only data -----------------------------------------------------------------------------------
 
 def test_a_new_stage_is_only_data():
-    """Adding a stage to the table is enough for the engine to route through it."""
-    import copy
-
-    from chalicelib.domain.workflow import parse_workflow, workflow_json
-
     raw = copy.deepcopy(workflow_json())
     raw["stages"]["security_clearance"] = {"label": {"en": "Security", "fr": "Sécurité"},
-                                           "next_step": {"en": "", "fr": ""}, "terminal": False}
-    raw["transitions"].append({"from": "medical", "to": "security_clearance", "roles": ["irss"], "guards": []})
+                                           "next_step": {"en": "", "fr": ""}, "terminal": False,
+                                           "email_template": "medical"}
+    raw["pathways"]["deployment"]["transitions"].append(
+        {"from": "medical", "to": "security_clearance", "roles": ["irss"], "guards": []})
     wf = parse_workflow(raw)
     p = plan_move(state("medical"), MISSIONS["haiti-minustah"], None, IRSS, MoveRequest("security_clearance", "medical"), wf)
     assert p.to_stage == "security_clearance"
     assert "security_clearance" in wf.next_stages("medical")
+    assert "security_clearance" not in wf.pathway_for("other_opportunity").next_stages("medical")
+
+
+def test_a_new_pathway_is_only_data():
+    raw = copy.deepcopy(workflow_json())
+    raw["pathways"]["roster"] = {"label": {"en": "Roster", "fr": "Liste"}, "initial": "submitted",
+                                 "main": ["submitted", "attended"],
+                                 "transitions": [{"from": "submitted", "to": "attended", "roles": ["irss"], "guards": []}]}
+    raw["kinds"]["other_opportunity"] = "roster"
+    wf = parse_workflow(raw)
+    p = plan_move(state("submitted"), MISSIONS["justice-rapid-response"], None, IRSS, MoveRequest("attended", "submitted"), wf)
+    assert (p.pathway, p.to_stage) == ("roster", "attended")
+    with pytest.raises(GuardRefused):
+        plan_move(state("submitted"), MISSIONS["justice-rapid-response"], None, COORD,
+                  MoveRequest("service_nomination", "submitted"), wf)
