@@ -19,6 +19,7 @@ from referencing import Registry, Resource
 
 from . import emails, figures
 from .access import ROLES
+from .bulletins import RCMP_RANKS
 from .workflow import ANY, GUARDS, pathway_stage_names
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -27,13 +28,19 @@ WORKFLOW = "chalicelib/data/workflow.json"
 EMAILS = "chalicelib/data/emails.json"
 MISSIONS = "chalicelib/data/missions.json"
 POLICE_SERVICES = "chalicelib/data/police_services.json"
+RANKS = "chalicelib/data/ranks.json"
 PAGE_TEXT = "chalicelib/web/text.json"
 APPLICATION_SCHEMA = "schemas/application.json"
 MISSION_SCHEMA = "schemas/mission.json"
 SCHEMAS = {WORKFLOW: "workflow.schema.json", EMAILS: "emails.schema.json", MISSIONS: "missions.schema.json",
-           POLICE_SERVICES: "police-services.schema.json", PAGE_TEXT: "page-text.schema.json"}
+           POLICE_SERVICES: "police-services.schema.json", PAGE_TEXT: "page-text.schema.json",
+           RANKS: "ranks.schema.json"}
 LANGS = ("en", "fr")
 
+# The application form's police_service choices that are not services of police_services.json, on purpose:
+# "other" is an officer of a partner service not in the list (named in police_service_name); it has no
+# coordinator, and the file goes to IRSS. Keep this list when the form offers another such choice.
+FORM_ONLY_SERVICES = ("other",)
 # Reason codes the code names, by the stage they lead to (keep this list when code names another):
 # services/applicant.py gives applicant_request to a withdrawal without a reason;
 # web/present.py offers ended_mission_early only once deployed.
@@ -351,19 +358,69 @@ def check_missions(catalogue: Any, page_text: Any, mission_schema: Any | None = 
 # ---- police_services.json -----------------------------------------------------------------------
 
 def check_police_services(services: Any, application_schema: Any | None = None) -> list[str]:
-    """police_services.json: its schema; codes unique and the same as the application form's choices."""
+    """police_services.json: its schema; codes unique and the same as the application form's choices
+    (but FORM_ONLY_SERVICES, which the form offers and the file must not hold)."""
     problems = schema_problems(POLICE_SERVICES, services)
     if problems:
         return problems
     codes = [s["code"] for s in services["services"]]
     form = application_schema if application_schema is not None else read(APPLICATION_SCHEMA)
-    choices = form["properties"]["police_service"]["enum"]
+    choices = [c for c in form["properties"]["police_service"]["enum"] if c not in FORM_ONLY_SERVICES]
     out = _unique(POLICE_SERVICES, "services", codes)
+    out += [f"{POLICE_SERVICES}: services[{c}]: {c!r} is the form's choice for a service not in this list "
+            "(datafiles.FORM_ONLY_SERVICES), so no service may use it" for c in codes if c in FORM_ONLY_SERVICES]
     out += [f"{POLICE_SERVICES}: services: {c!r} is a choice of {APPLICATION_SCHEMA} (police_service) but has "
             "no coordinator here" for c in choices if c not in codes]
     out += [f"{POLICE_SERVICES}: services[{c}]: not a choice of {APPLICATION_SCHEMA} (police_service)"
             for c in codes if c not in choices]
     return out
+
+
+# ---- ranks.json ---------------------------------------------------------------------------------
+
+def _ladder_problems(ranks: Mapping[str, Any]) -> list[str]:
+    ladder = [step["code"] for step in ranks["rcmp_ladder"]]
+    if ladder == list(RCMP_RANKS):
+        return []
+    return [f"{RANKS}: rcmp_ladder: the steps must be the RCMP ranks a call may name, lowest first "
+            f"(chalicelib/domain/bulletins.py RCMP_RANKS: {', '.join(RCMP_RANKS)}; found: {', '.join(ladder)})"]
+
+
+def _equivalent_problems(ranks: Mapping[str, Any]) -> list[str]:
+    out, highest = [], 0
+    for rank in ranks["ranks"]:
+        where, step = f"{RANKS}: ranks[{rank['code']}].rcmp_equivalent", rank["rcmp_equivalent"]
+        if step not in RCMP_RANKS:
+            out.append(f"{where}: {step!r} is not on the RCMP ladder (known: {', '.join(RCMP_RANKS)})")
+            continue
+        if RCMP_RANKS.index(step) < highest:
+            out.append(f"{where}: {step!r} is below the rank listed before it (the list goes lowest first)")
+        highest = max(highest, RCMP_RANKS.index(step))
+    return out
+
+
+def _rank_choice_problems(ranks: Mapping[str, Any], form: Mapping[str, Any]) -> list[str]:
+    prop = form["properties"]["rank"]
+    codes, choices, labels = [r["code"] for r in ranks["ranks"]], prop.get("enum", []), prop.get("x-enum-labels", {})
+    where = f"{APPLICATION_SCHEMA}: properties.rank"
+    out = [f"{where}.enum: {c!r} is not a rank of {RANKS}" for c in choices if c not in codes]
+    out += [f"{where}.enum: rank {c!r} of {RANKS} is not a choice of the form" for c in codes if c not in choices]
+    if not out and choices != codes:
+        out.append(f"{where}.enum: the choices must be in the order of {RANKS} (lowest first)")
+    out += [f"{where}.x-enum-labels.{r['code']}: the label must be the one of {RANKS} ({r['label']})"
+            for r in ranks["ranks"] if r["code"] in choices and labels.get(r["code"]) != r["label"]]
+    return out
+
+
+def check_ranks(ranks: Any, application_schema: Any | None = None) -> list[str]:
+    """ranks.json: its schema; the ladder is the code's RCMP_RANKS; codes unique; every equivalent on the
+    ladder, the list lowest first; the application form's rank choices are these codes, in order, with these labels."""
+    problems = schema_problems(RANKS, ranks)
+    if problems:
+        return problems
+    form = application_schema if application_schema is not None else read(APPLICATION_SCHEMA)
+    out = _ladder_problems(ranks) + _unique(RANKS, "ranks", [r["code"] for r in ranks["ranks"]])
+    return out + _equivalent_problems(ranks) + _rank_choice_problems(ranks, form)
 
 
 # ---- text.json ----------------------------------------------------------------------------------
@@ -409,6 +466,7 @@ def check(files: Mapping[str, Any]) -> list[str]:
     out += schema_problems(EMAILS, files[EMAILS]) if out else check_emails(files[EMAILS], wf)
     out += check_missions(files[MISSIONS], page_text)
     out += check_police_services(files[POLICE_SERVICES])
+    out += check_ranks(files[RANKS])
     out += check_page_text(page_text)
     return out
 

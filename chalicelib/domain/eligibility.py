@@ -1,20 +1,52 @@
-"""Eligibility pre-screen: general selection criteria and the mission's own.
+"""Eligibility pre-screen: the general selection criteria, and the criteria of the call (bulletin) applied to.
 
-Findings flag, never reject: selection staff decide. Each finding is
-met / not_met / unknown with a reason in English and French.
+Findings flag, never reject: selection staff decide. Each finding is met / not_met / unknown with a
+reason in English and French, and names its source: ``general`` (the program's general criteria,
+the same for every mission) or ``bulletin`` (set by the call for applications).
+
+- General: 5 years of operational service; the mission's language of operation at an advanced level;
+  First Aid/CPR and the mandatory police qualifications (firearms, baton, pepper spray) current through
+  the end of the deployment, for every police officer's deployment, armed mission or not (civilian
+  analysts are exempt from the police qualifications); 4x4 experience where the mission asks for it.
+- The call's: its language and level (in place of the general language criterion), a minimum rank on
+  the RCMP's ladder (other services' ranks through their RCMP equivalent, chalicelib/data/ranks.json),
+  a degree, previous mission experience, and whether it takes civilian analysts.
+
+The end of the deployment is the call's expected start (else the applicant's availability date) plus
+the mission's length (12 months when the catalogue does not give one).
 """
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass
 from datetime import date
-from typing import Any, Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable, Mapping, Sequence
 
+from .bulletins import RCMP_RANKS, Bulletin
 from .missions import Mission
 
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 MIN_YEARS = 5
-WORKING_LEVEL = ("advanced",)
+DEFAULT_MONTHS = 12  # "Deployments are 12 months in duration unless otherwise indicated."
+GENERAL, BULLETIN = "general", "bulletin"
+CIVILIAN = "civilian_analyst"
+WORKING_LEVEL = "advanced"
+LEVELS = ("none", "basic", "intermediate", "advanced")  # the form's proficiency answers, lowest first
+EDUCATION = ("none", "secondary", "college", "bachelor", "master", "doctorate")  # the form's answers, lowest first
 LANG_FIELD = {"en": "english_proficiency", "fr": "french_proficiency"}
 LANG_NAME = {"en": ("English", "anglais"), "fr": ("French", "français")}
+# French needs the article: "l'anglais" but "le français", "de l'anglais" but "du français".
+_LANG_FR = {"en": ("l'anglais", "de l'anglais"), "fr": ("le français", "du français")}
+_LEVEL_NAME = {"none": ("none", "aucun"), "basic": ("basic", "de base"),
+               "intermediate": ("intermediate", "intermédiaire"), "advanced": ("advanced", "avancé")}
+_EDUCATION_NAME = {
+    "none": ("no diploma", "aucun diplôme"), "secondary": ("secondary school", "études secondaires"),
+    "college": ("a college diploma", "un diplôme d'études collégiales"),
+    "bachelor": ("a bachelor's degree", "un baccalauréat"), "master": ("a master's degree", "une maîtrise"),
+    "doctorate": ("a doctorate", "un doctorat"),
+}
 
 
 @dataclass(frozen=True)
@@ -24,10 +56,56 @@ class Finding:
     result: str  # met | not_met | unknown
     reason_en: str
     reason_fr: str
+    source: str = GENERAL  # general | bulletin
 
     def as_dict(self) -> dict[str, str]:
         return asdict(self)
 
+
+# ---- words --------------------------------------------------------------------------------------
+
+def count_en(n: int, one: str, many: str) -> str:
+    """``1 year``, ``2 years``, ``0 years``."""
+    return f"{n} {one if n == 1 else many}"
+
+
+def count_fr(n: int, one: str, many: str) -> str:
+    """``1 an``, ``2 ans``; French keeps the singular below two (``0 an``)."""
+    return f"{n} {one if abs(n) < 2 else many}"
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+# ---- ranks --------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Rank:
+    code: str
+    label: Mapping[str, str]
+    rcmp_equivalent: str
+
+
+@lru_cache(maxsize=1)
+def _rank_table() -> tuple[dict[str, Rank], dict[str, Mapping[str, str]]]:
+    raw = json.loads((DATA_DIR / "ranks.json").read_text(encoding="utf-8"))
+    ranks = {r["code"]: Rank(r["code"], dict(r["label"]), r["rcmp_equivalent"]) for r in raw["ranks"]}
+    return ranks, {s["code"]: dict(s["label"]) for s in raw["rcmp_ladder"]}
+
+
+def ranks() -> dict[str, Rank]:
+    """The ranks the form offers (chalicelib/data/ranks.json), by code."""
+    return _rank_table()[0]
+
+
+def rcmp_rank_label(code: str, lang: str) -> str:
+    """The words for a step of the RCMP's ladder."""
+    label = _rank_table()[1].get(code) or {}
+    return label.get(lang) or code
+
+
+# ---- dates --------------------------------------------------------------------------------------
 
 def _date(value: Any) -> date | None:
     try:
@@ -50,98 +128,308 @@ def _add_months(d: date, months: int) -> date | None:
     return date(year, month, 28)
 
 
-def planned_end(form: Mapping[str, Any], mission: Mission) -> date | None:
-    start = _date(form.get("available_from"))
-    if start is None:
+@dataclass(frozen=True)
+class Deployment:
+    """When the deployment would start and end, and where those dates come from."""
+
+    start: date | None
+    months: int
+    from_call: bool  # the start is the call's expected start (else the applicant's availability)
+    length_known: bool
+
+    @property
+    def end(self) -> date | None:
+        return _add_months(self.start, self.months) if self.start else None
+
+    def words(self, lang: str) -> str:
+        """``the planned end of deployment, 2028-03-01 (…, plus 12 months)`` in ``lang``."""
+        end, start = self.end, self.start
+        assert end is not None and start is not None
+        if lang == "fr":
+            basis = "début prévu par l'appel" if self.from_call else "votre date de disponibilité"
+            usual = "" if self.length_known else ", la durée habituelle"
+            return (f"la fin prévue du déploiement, le {end.isoformat()} ({basis}, le {start.isoformat()}, "
+                    f"plus {count_fr(self.months, 'mois', 'mois')}{usual})")
+        basis = "the call's expected start" if self.from_call else "your availability date"
+        usual = "" if self.length_known else ", the usual length"
+        return (f"the planned end of deployment, {end.isoformat()} ({basis}, {start.isoformat()}, "
+                f"plus {count_en(self.months, 'month', 'months')}{usual})")
+
+
+def _call_start(bulletin: Bulletin | None) -> date | None:
+    try:
+        return bulletin.start_date() if bulletin is not None else None
+    except ValueError:
         return None
-    return _add_months(start, mission.deployment_months or 12)
 
 
-def _years(form: Mapping[str, Any], m: Mission) -> Finding:
+def deployment(form: Mapping[str, Any], mission: Mission, bulletin: Bulletin | None = None) -> Deployment:
+    call_start = _call_start(bulletin)
+    start = call_start if call_start is not None else _date(form.get("available_from"))
+    months = mission.deployment_months or DEFAULT_MONTHS
+    return Deployment(start, months, call_start is not None, mission.deployment_months is not None)
+
+
+def planned_end(form: Mapping[str, Any], mission: Mission, bulletin: Bulletin | None = None) -> date | None:
+    """The end of the deployment: the call's expected start (else availability) plus the mission's length."""
+    return deployment(form, mission, bulletin).end
+
+
+# ---- one application, one mission --------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Case:
+    form: Mapping[str, Any]
+    mission: Mission
+    bulletin: Bulletin | None = None
+
+    @property
+    def civilian(self) -> bool:
+        return self.form.get("track") == CIVILIAN
+
+    def finding(self, criterion: str, result: str, en: str, fr: str, source: str = GENERAL) -> Finding:
+        return Finding(self.mission.mission_id, criterion, result, en, fr, source)
+
+
+Criterion = Callable[[Case], Finding | None]
+
+
+def _whole(value: Any) -> int | None:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # JSON Schema's "integer" admits 12.0
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _years(case: Case) -> Finding:
     c = "operational_service"
-    if form.get("track") == "civilian_analyst":
-        return Finding(m.mission_id, c, "unknown",
-                       "Civilian analyst: the 5-year police service criterion does not apply; selection staff assess experience.",
-                       "Analyste civil : le critère de 5 ans de service policier ne s'applique pas; le personnel de sélection évalue l'expérience.")
-    years = form.get("years_operational_service")
-    if isinstance(years, float) and years.is_integer():
-        years = int(years)  # JSON Schema's "integer" admits 12.0
-    if not isinstance(years, int) or isinstance(years, bool):
-        return Finding(m.mission_id, c, "unknown", "Years of operational service not given.", "Années de service opérationnel non indiquées.")
+    least_en, least_fr = count_en(MIN_YEARS, "year", "years"), count_fr(MIN_YEARS, "an", "ans")
+    if case.civilian:
+        return case.finding(c, "unknown",
+                            f"Civilian analyst: the police service criterion (at least {least_en}) does not apply; "
+                            "selection staff assess experience.",
+                            f"Analyste civil : le critère de service policier (au moins {least_fr}) ne s'applique pas; "
+                            "le personnel de sélection évalue l'expérience.")
+    years = _whole(case.form.get("years_operational_service"))
+    if years is None:
+        return case.finding(c, "unknown", "Years of operational service not given.",
+                            "Années de service opérationnel non indiquées.")
+    had_en, had_fr = count_en(years, "year", "years"), count_fr(years, "an", "ans")
     if years >= MIN_YEARS:
-        return Finding(m.mission_id, c, "met", f"{years} years of operational service (at least {MIN_YEARS} needed).",
-                       f"{years} ans de service opérationnel (au moins {MIN_YEARS} exigés).")
-    return Finding(m.mission_id, c, "not_met", f"{years} years of operational service; at least {MIN_YEARS} are needed.",
-                   f"{years} ans de service opérationnel; au moins {MIN_YEARS} sont exigés.")
+        return case.finding(c, "met", f"{had_en} of operational service (at least {least_en} needed).",
+                            f"{had_fr} de service opérationnel (au moins {least_fr} exigés).")
+    return case.finding(c, "not_met", f"{had_en} of operational service; at least {least_en} are needed.",
+                        f"{had_fr} de service opérationnel; au moins {least_fr} sont exigés.")
 
 
-def _language(form: Mapping[str, Any], m: Mission) -> Finding:
+# ---- language -----------------------------------------------------------------------------------
+
+def _required_language(case: Case) -> tuple[str | None, str, str]:
+    """(language code, level, source): the call's when it sets one, else the mission's at an advanced level."""
+    asked = case.bulletin.criteria.language if case.bulletin is not None else None
+    if asked and asked.get("code") in LANG_FIELD and asked.get("level") in LEVELS:
+        return asked["code"], asked["level"], BULLETIN
+    return case.mission.language_of_operation, WORKING_LEVEL, GENERAL
+
+
+def _general_language(case: Case, lang: str, level: Any) -> Finding:
+    c, (en_name, fr_name), of_fr = "language_of_operation", LANG_NAME[lang], _LANG_FR[lang][1]
+    if level == WORKING_LEVEL:
+        return case.finding(c, "met", f"Advanced {en_name}, the mission's language of operation.",
+                            f"Maîtrise avancée {of_fr}, langue de travail de la mission.")
+    return case.finding(c, "not_met", f"The mission works in {en_name}; excellent oral and written {en_name} is needed.",
+                        f"La mission travaille en {fr_name}; une excellente maîtrise {of_fr} à l'oral "
+                        f"et à l'écrit est exigée.")
+
+
+def _call_language(case: Case, lang: str, required: str, level: str) -> Finding:
+    c, (en_name, _), (the_fr, _) = "language_of_operation", LANG_NAME[lang], _LANG_FR[lang]
+    (req_en, req_fr), (got_en, got_fr) = _LEVEL_NAME[required], _LEVEL_NAME[level]
+    if LEVELS.index(level) >= LEVELS.index(required):
+        return case.finding(c, "met", f"{en_name} at the {got_en} level; this call asks for at least {req_en}.",
+                            f"{the_fr.capitalize()} au niveau {got_fr}; cet appel exige au moins le niveau {req_fr}.",
+                            BULLETIN)
+    return case.finding(c, "not_met", f"This call asks for {en_name} at the {req_en} level or better; "
+                                      f"the level you gave: {got_en}.",
+                        f"Cet appel exige {the_fr} au niveau {req_fr} ou supérieur; le niveau indiqué : {got_fr}.",
+                        BULLETIN)
+
+
+def _language(case: Case) -> Finding:
     c = "language_of_operation"
-    lang = m.language_of_operation
+    lang, required, source = _required_language(case)
     if lang not in LANG_FIELD:
-        return Finding(m.mission_id, c, "unknown", "The mission's language of operation is not known.",
-                       "La langue de travail de la mission n'est pas connue.")
-    en_name, fr_name = LANG_NAME[lang]
-    level = form.get(LANG_FIELD[lang])
-    if level in WORKING_LEVEL:
-        return Finding(m.mission_id, c, "met", f"Advanced {en_name}, the mission's language of operation.",
-                       f"Maîtrise avancée du {fr_name}, langue de travail de la mission.")
-    if level is None:
-        return Finding(m.mission_id, c, "unknown", f"{en_name} proficiency not given.", f"Compétence en {fr_name} non indiquée.")
-    return Finding(m.mission_id, c, "not_met", f"The mission works in {en_name}; excellent oral and written {en_name} is needed.",
-                   f"La mission travaille en {fr_name}; une excellente maîtrise du {fr_name} à l'oral et à l'écrit est exigée.")
+        return case.finding(c, "unknown", "The mission's language of operation is not known.",
+                            "La langue de travail de la mission n'est pas connue.")
+    level = case.form.get(LANG_FIELD[lang])
+    if level not in LEVELS:
+        return case.finding(c, "unknown", f"{LANG_NAME[lang][0]} proficiency not given.",
+                            f"Compétence en {LANG_NAME[lang][1]} non indiquée.", source)
+    if source == BULLETIN:
+        return _call_language(case, lang, required, level)
+    return _general_language(case, lang, level)
 
 
-def _first_aid(form: Mapping[str, Any], m: Mission) -> Finding:
-    c = "first_aid_cpr"
-    expiry, end = _date(form.get("first_aid_cpr_expiry")), planned_end(form, m)
-    if expiry is None or end is None:
-        return Finding(m.mission_id, c, "unknown", "First Aid/CPR expiry or availability date not given.",
-                       "Date d'expiration du secourisme/RCR ou de disponibilité non indiquée.")
-    if expiry >= end:
-        return Finding(m.mission_id, c, "met", f"First Aid/CPR current through the planned end of deployment ({end.isoformat()}).",
-                       f"Secourisme/RCR valide jusqu'à la fin prévue du déploiement ({end.isoformat()}).")
-    return Finding(m.mission_id, c, "not_met", f"First Aid/CPR expires {expiry.isoformat()}, before the planned end of deployment ({end.isoformat()}); renew it.",
-                   f"Le secourisme/RCR expire le {expiry.isoformat()}, avant la fin prévue du déploiement ({end.isoformat()}); renouvelez-le.")
+# ---- certificates and mandatory police qualifications -------------------------------------------
+
+@dataclass(frozen=True)
+class Qualification:
+    criterion: str
+    field: str
+    name_en: str  # "The firearms qualification"
+    name_fr: str  # "La qualification au tir"
+    of_fr: str    # "de la qualification au tir"
+    police: bool  # a mandatory police qualification (civilian analysts are exempt)
 
 
-def _firearms(form: Mapping[str, Any], m: Mission) -> Finding:
-    c = "firearms"
-    if m.armed is None:
-        return Finding(m.mission_id, c, "unknown", "Whether the mission is armed is not known.", "On ne sait pas si la mission est armée.")
-    if not m.armed:
-        return Finding(m.mission_id, c, "met", "Unarmed mission: no firearms qualification needed.",
-                       "Mission non armée : aucune qualification au tir n'est exigée.")
-    expiry, start = _date(form.get("firearms_expiry")), _date(form.get("available_from"))
+QUALIFICATIONS = (
+    Qualification("first_aid_cpr", "first_aid_cpr_expiry", "First Aid/CPR", "Le secourisme/RCR",
+                  "du secourisme/RCR", police=False),
+    Qualification("firearms", "firearms_expiry", "The firearms qualification", "La qualification au tir",
+                  "de la qualification au tir", police=True),
+    Qualification("baton", "baton_expiry", "The baton qualification", "La qualification au bâton",
+                  "de la qualification au bâton", police=True),
+    Qualification("oc_spray", "oc_spray_expiry", "The OC (pepper) spray qualification",
+                  "La qualification au gaz poivré (OC)", "de la qualification au gaz poivré (OC)", police=True),
+)
+_MANDATORY_EN = " Mandatory police qualifications apply to every deployment, armed mission or not."
+_MANDATORY_FR = " Les qualifications policières obligatoires s'appliquent à tout déploiement, mission armée ou non."
+
+
+def _expiry(case: Case, q: Qualification) -> Finding:
+    c = q.criterion
+    if q.police and case.civilian:
+        return case.finding(c, "met", "Civilian analyst: the mandatory police qualifications (firearms, baton, "
+                                      "pepper spray) do not apply.",
+                            "Analyste civil : les qualifications policières obligatoires (tir, bâton, gaz poivré) "
+                            "ne s'appliquent pas.")
+    tail_en, tail_fr = (_MANDATORY_EN, _MANDATORY_FR) if q.police else ("", "")
+    expiry, plan = _date(case.form.get(q.field)), deployment(case.form, case.mission, case.bulletin)
     if expiry is None:
-        return Finding(m.mission_id, c, "not_met" if form.get("track") == "civilian_analyst" else "unknown",
-                       "Armed mission: a current firearms qualification is needed and none was given.",
-                       "Mission armée : une qualification au tir à jour est exigée et aucune n'a été indiquée.")
-    if start is not None and expiry < start:
-        return Finding(m.mission_id, c, "not_met", f"Armed mission: the firearms qualification expires {expiry.isoformat()}, before you are available.",
-                       f"Mission armée : la qualification au tir expire le {expiry.isoformat()}, avant votre disponibilité.")
-    return Finding(m.mission_id, c, "met", "Armed mission: firearms qualification current.", "Mission armée : qualification au tir à jour.")
+        return case.finding(c, "unknown", f"{q.name_en}: expiry date not given.{tail_en}",
+                            f"Date d'expiration {q.of_fr} non indiquée.{tail_fr}")
+    if plan.end is None:
+        return case.finding(c, "unknown", "The planned end of deployment is not known (no start or availability date).",
+                            "La fin prévue du déploiement n'est pas connue (aucune date de début ni de disponibilité).")
+    if expiry >= plan.end:
+        return case.finding(c, "met", f"{q.name_en}: current through {plan.words('en')}.",
+                            f"{q.name_fr} : valide jusqu'à {plan.words('fr')}.")
+    return case.finding(c, "not_met", f"{q.name_en} expires {expiry.isoformat()}, before {plan.words('en')}; "
+                                      f"renew it.{tail_en}",
+                        f"{q.name_fr} expire le {expiry.isoformat()}, avant {plan.words('fr')}; un renouvellement "
+                        f"est nécessaire.{tail_fr}")
 
 
-def _four_by_four(form: Mapping[str, Any], m: Mission) -> Finding:
+def _qualification(q: Qualification) -> Criterion:
+    return lambda case: _expiry(case, q)
+
+
+def _four_by_four(case: Case) -> Finding:
     c = "four_by_four"
-    if not m.requires_4x4:
-        return Finding(m.mission_id, c, "met", "The mission does not ask for 4x4 experience.", "La mission n'exige pas d'expérience de conduite 4x4.")
-    has = form.get("four_by_four_experience")
+    if not case.mission.requires_4x4:
+        return case.finding(c, "met", "The mission does not ask for 4x4 experience.",
+                            "La mission n'exige pas d'expérience de conduite 4x4.")
+    has = case.form.get("four_by_four_experience")
     if has is True:
-        return Finding(m.mission_id, c, "met", "4x4 experience, as the mission asks.", "Expérience de conduite 4x4, comme l'exige la mission.")
+        return case.finding(c, "met", "4x4 experience, as the mission asks.",
+                            "Expérience de conduite 4x4, comme l'exige la mission.")
     if has is False:
-        return Finding(m.mission_id, c, "not_met", "The mission asks for standard-shift 4x4 experience.",
-                       "La mission exige de l'expérience de conduite 4x4 à transmission manuelle.")
-    return Finding(m.mission_id, c, "unknown", "4x4 experience not given.", "Expérience 4x4 non indiquée.")
+        return case.finding(c, "not_met", "The mission asks for standard-shift 4x4 experience.",
+                            "La mission exige de l'expérience de conduite 4x4 à transmission manuelle.")
+    return case.finding(c, "unknown", "4x4 experience not given.", "Expérience 4x4 non indiquée.")
 
 
-CRITERIA = (_years, _language, _first_aid, _firearms, _four_by_four)
+# ---- the call's own criteria (None: the call does not ask) --------------------------------------
+
+def _civilian_analysts(case: Case) -> Finding | None:
+    if case.bulletin is None or not case.civilian:
+        return None
+    if case.bulletin.criteria.civilian_analysts:
+        return case.finding("civilian_analysts", "met", "This call takes civilian analysts.",
+                            "Cet appel accepte les analystes civils.", BULLETIN)
+    return case.finding("civilian_analysts", "not_met", "This call does not take civilian analysts.",
+                        "Cet appel n'accepte pas d'analystes civils.", BULLETIN)
 
 
-def evaluate(form: Mapping[str, Any], missions: list[Mission]) -> list[Finding]:
-    """Findings for every mission applied for, criteria in a fixed order."""
-    return [criterion(form, m) for m in missions for criterion in CRITERIA]
+def _rank_words(rank: Rank) -> tuple[str, str]:
+    equivalent = rank.rcmp_equivalent
+    return (f"{rank.label['en']} (RCMP equivalent: {rcmp_rank_label(equivalent, 'en')})",
+            f"{rank.label['fr']} (équivalent à la GRC : {_lower_first(rcmp_rank_label(equivalent, 'fr'))})")
+
+
+def _rank(case: Case) -> Finding | None:
+    wanted = case.bulletin.criteria.min_rank if case.bulletin is not None else None
+    if wanted is None:
+        return None
+    c, req_en, req_fr = "rank", rcmp_rank_label(wanted, "en"), _lower_first(rcmp_rank_label(wanted, "fr"))
+    if case.civilian or wanted not in RCMP_RANKS:
+        return case.finding(c, "unknown", f"This call asks for at least RCMP {req_en} or equivalent; selection staff "
+                                          "assess it.",
+                            f"Cet appel exige au moins le grade de {req_fr} de la GRC ou l'équivalent; le personnel "
+                            "de sélection l'évalue.", BULLETIN)
+    given = case.form.get("rank")
+    rank = ranks().get(given) if isinstance(given, str) else None
+    if rank is None or rank.rcmp_equivalent not in RCMP_RANKS:
+        what_en, what_fr = ("not given", "non indiqué") if given is None else ("not on the list of ranks",
+                                                                              "absent de la liste des grades")
+        return case.finding(c, "unknown", f"Rank {what_en}; this call asks for at least RCMP {req_en} or equivalent.",
+                            f"Grade {what_fr}; cet appel exige au moins le grade de {req_fr} de la GRC ou l'équivalent.",
+                            BULLETIN)
+    have_en, have_fr = _rank_words(rank)
+    if RCMP_RANKS.index(rank.rcmp_equivalent) >= RCMP_RANKS.index(wanted):
+        return case.finding(c, "met", f"{have_en}: at least {req_en}, as this call asks.",
+                            f"{have_fr} : au moins {req_fr}, comme l'exige cet appel.", BULLETIN)
+    return case.finding(c, "not_met", f"{have_en}; this call asks for at least RCMP {req_en} or equivalent.",
+                        f"{have_fr}; cet appel exige au moins le grade de {req_fr} de la GRC ou l'équivalent.", BULLETIN)
+
+
+def _degree(case: Case) -> Finding | None:
+    wanted = case.bulletin.criteria.degree if case.bulletin is not None else None
+    if wanted not in EDUCATION:
+        return None
+    c, (req_en, req_fr) = "degree", _EDUCATION_NAME[wanted]
+    given = case.form.get("highest_education")
+    if given not in EDUCATION:
+        return case.finding(c, "unknown", f"Highest education not given; this call asks for {req_en} or higher.",
+                            f"Plus haut niveau d'études non indiqué; cet appel exige {req_fr} ou plus.", BULLETIN)
+    got_en, got_fr = _EDUCATION_NAME[given]
+    if EDUCATION.index(given) >= EDUCATION.index(wanted):
+        return case.finding(c, "met", f"Highest education: {got_en}; this call asks for {req_en} or higher.",
+                            f"Plus haut niveau d'études : {got_fr}; cet appel exige {req_fr} ou plus.", BULLETIN)
+    return case.finding(c, "not_met", f"This call asks for {req_en} or higher; highest education given: {got_en}.",
+                        f"Cet appel exige {req_fr} ou plus; plus haut niveau d'études indiqué : {got_fr}.", BULLETIN)
+
+
+def _previous_missions(case: Case) -> Finding | None:
+    if case.bulletin is None or not case.bulletin.criteria.previous_mission_experience:
+        return None
+    c, has = "previous_mission_experience", case.form.get("previous_mission_experience")
+    if has is True:
+        return case.finding(c, "met", "Previous mission experience, as this call asks.",
+                            "Expérience de mission antérieure, comme l'exige cet appel.", BULLETIN)
+    if has is False:
+        return case.finding(c, "not_met", "This call asks for previous mission experience.",
+                            "Cet appel exige une expérience de mission antérieure.", BULLETIN)
+    return case.finding(c, "unknown", "Previous mission experience not given; this call asks for it.",
+                        "Expérience de mission antérieure non indiquée; cet appel l'exige.", BULLETIN)
+
+
+CRITERIA: tuple[Criterion, ...] = (
+    _years, _language, *(_qualification(q) for q in QUALIFICATIONS), _four_by_four,
+    _civilian_analysts, _rank, _degree, _previous_missions,
+)
+
+
+def evaluate(form: Mapping[str, Any], missions: Sequence[Mission],
+             bulletins: Mapping[str, Bulletin] | None = None) -> list[Finding]:
+    """Findings for every mission applied for, criteria in a fixed order: the general ones, then the call's.
+
+    ``bulletins`` maps a mission_id to the call applied to for it; without one, the general criteria only.
+    """
+    found = []
+    for m in missions:
+        case = Case(form, m, (bulletins or {}).get(m.mission_id))
+        found += [f for criterion in CRITERIA if (f := criterion(case)) is not None]
+    return found
 
 
 def summary_flag(findings: list[Finding], mission_id: str) -> str:

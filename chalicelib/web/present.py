@@ -135,5 +135,8 @@ def findings(s: dict[str, Any], lang: str) -> list[tuple[str, str]]:
             continue
         reason = f.get("reason_fr") if lang == "fr" else f.get("reason_en")
         key = f"criterion_{f['criterion']}"
-        rows.append((t(key, lang) if key in catalogue() else f["criterion"], f"{finding_result(f['result'], lang)} – {reason}"))
+        term = t(key, lang) if key in catalogue() else f["criterion"]
+        if f.get("source") == "bulletin":  # a file stored before findings named their source has general ones only
+            term = f"{term} ({t('finding_source_bulletin', lang)})"
+        rows.append((term, f"{finding_result(f['result'], lang)} – {reason}"))
     return rows

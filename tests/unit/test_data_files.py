@@ -12,7 +12,7 @@ import pytest
 
 from chalicelib.domain import datafiles, emails
 from chalicelib.domain.tokens import MAX_ACTIVE_TOKENS
-from chalicelib.domain.datafiles import EMAILS, MISSIONS, PAGE_TEXT, POLICE_SERVICES, WORKFLOW
+from chalicelib.domain.datafiles import EMAILS, MISSIONS, PAGE_TEXT, POLICE_SERVICES, RANKS, WORKFLOW
 from chalicelib.domain.figures import FIGURE_NAMES, figures
 
 Files = dict[str, Any]
@@ -38,6 +38,16 @@ def _mission(files: Files, mission_id: str) -> dict[str, Any]:
 
 def _service(files: Files, code: str) -> dict[str, Any]:
     return next(s for s in files[POLICE_SERVICES]["services"] if s["code"] == code)
+
+
+def _rank(files: Files, code: str) -> dict[str, Any]:
+    return next(r for r in files[RANKS]["ranks"] if r["code"] == code)
+
+
+def _swap_ranks(files: Files, a: str, b: str) -> None:
+    ranks = files[RANKS]["ranks"]
+    i, j = ranks.index(_rank(files, a)), ranks.index(_rank(files, b))
+    ranks[i], ranks[j] = ranks[j], ranks[i]
 
 
 def _replace(files: Files, file: str, path: tuple[str, ...], old: str, new: str) -> None:
@@ -172,6 +182,33 @@ BROKEN_EDITS: dict[str, tuple[Callable[[Files], None], str]] = {
     "a key the pages look up, removed": (
         lambda f: f[PAGE_TEXT].pop("what_next"),
         f"{PAGE_TEXT}: what_next: no such key, but chalicelib/web/templates/"),
+    "the form's choice for an unlisted service used as a service's code": (
+        _set(lambda f: _service(f, "naps"), "code", "other"),
+        f"{POLICE_SERVICES}: services[other]: 'other' is the form's choice for a service not in this list"),
+    "a rank's equivalent that is not an RCMP rank": (
+        _set(lambda f: _rank(f, "captain"), "rcmp_equivalent", "captain"),
+        f"{RANKS}: ranks[captain].rcmp_equivalent: 'captain' is not on the RCMP ladder"),
+    "a rank's equivalent written as its label": (
+        _set(lambda f: _rank(f, "inspector"), "rcmp_equivalent", "Inspector"),
+        f"{RANKS}: ranks[inspector].rcmp_equivalent: 'Inspector' does not match"),
+    "a rank without its French label": (
+        lambda f: _rank(f, "lieutenant")["label"].pop("fr"),
+        f"{RANKS}: ranks[lieutenant].label: 'fr' is a required property"),
+    "a rank listed twice": (
+        lambda f: f[RANKS]["ranks"].append(copy.deepcopy(_rank(f, "sergeant"))),
+        f"{RANKS}: ranks: 'sergeant' appears more than once"),
+    "a rank renamed, so the form offers a rank the file lacks": (
+        _set(lambda f: _rank(f, "commander"), "code", "commandant"),
+        "schemas/application.json: properties.rank.enum: 'commander' is not a rank of chalicelib/data/ranks.json"),
+    "ranks out of order": (
+        lambda f: _swap_ranks(f, "constable", "commissioner"),
+        f"{RANKS}: ranks[constable].rcmp_equivalent: 'constable' is below the rank listed before it"),
+    "a step of the RCMP ladder removed": (
+        lambda f: f[RANKS]["rcmp_ladder"].pop(),
+        f"{RANKS}: rcmp_ladder: the steps must be the RCMP ranks a call may name"),
+    "an RCMP rank without its French words": (
+        lambda f: f[RANKS]["rcmp_ladder"][0]["label"].pop("fr"),
+        f"{RANKS}: rcmp_ladder[constable].label: 'fr' is a required property"),
 }
 
 
@@ -227,3 +264,32 @@ def test_the_texts_state_figures_from_the_values_they_describe() -> None:
     assert t("needs_un_modules", "fr").endswith(f"au moins {figures()['pass_mark']}\u00a0%")
     assert f"Your {figures()['active_links']} most recent links" in t("access_sent_keep", "en")
     assert "{" not in t("access_sent_keep", "fr") and "{" not in t("needs_un_modules", "en")
+
+
+def test_the_forms_rank_choices_are_the_ranks_file_with_its_labels(shipped: Files) -> None:
+    from chalicelib.domain.forms import load_schema
+
+    form = copy.deepcopy(load_schema("application"))
+    assert datafiles.check_ranks(shipped[RANKS], form) == []
+    rank = form["properties"]["rank"]
+    rank["x-enum-labels"]["lieutenant"] = {"en": "Lieutenant", "fr": "Lieutenant"}
+    rank["enum"].remove("captain")
+    rank["enum"].insert(0, rank["enum"].pop())
+    problems = datafiles.check_ranks(shipped[RANKS], form)
+    where = "schemas/application.json: properties.rank"
+    assert f"{where}.x-enum-labels.lieutenant: the label must be the one of {RANKS}" in " ".join(problems)
+    assert f"{where}.enum: rank 'captain' of {RANKS} is not a choice of the form" in problems
+    rank["enum"].insert(0, "captain")
+    assert f"{where}.enum: the choices must be in the order of {RANKS} (lowest first)" in \
+        datafiles.check_ranks(shipped[RANKS], form)
+
+
+def test_other_is_the_one_police_service_choice_without_a_coordinator(shipped: Files) -> None:
+    from chalicelib.domain.forms import load_schema
+
+    form = copy.deepcopy(load_schema("application"))
+    assert "other" in form["properties"]["police_service"]["enum"] and datafiles.FORM_ONLY_SERVICES == ("other",)
+    assert datafiles.check_police_services(shipped[POLICE_SERVICES], form) == []
+    form["properties"]["police_service"]["enum"].append("autre")
+    assert any("'autre' is a choice of schemas/application.json (police_service) but has no coordinator" in p
+               for p in datafiles.check_police_services(shipped[POLICE_SERVICES], form))
