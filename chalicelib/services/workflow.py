@@ -73,7 +73,7 @@ def move(deps: Deps, application_id: str, actor: Actor, req: MoveRequest,
     # The cap and the call are not read: the transaction's conditions are the seat and place checks, and
     # only a refused transaction reads them to explain itself.
     plan = plan_move(file.state(), file.mission, None, actor, req)
-    path = load_workflow().pathway_for(plan.pathway)
+    path = load_workflow().pathways[plan.pathway]
     now = deps.now()
     outbox = notifications.outbox_rows(
         deps, application_id=file.application_id, version=plan.to_version, stage=plan.to_stage,

@@ -1,7 +1,7 @@
-"""Service unit tests, no AWS at all: every move guard of data/workflow.json, and withdrawal.
+"""Service unit tests, no AWS at all: every move guard of data/workflow.json on each pathway, and withdrawal.
 
 Files are driven to the stage a test needs through the services themselves
-(``services.workflow.move``, ``record_medical_outcome``, ``record_module``,
+(``services.workflow.move``, ``record_forms_returned``, ``record_medical_outcome``, ``record_module``,
 ``services.applicant.save_family_readiness``); the one shortcut (a cap's figure written
 into ``store.state.caps``) says so where it is taken. "Untouched" is checked on the whole
 store: the dicts of ``store.snapshot()`` before and after are equal.
@@ -25,8 +25,11 @@ COORD = Actor("service_coordinator", "coord-spvm", "spvm")
 OTHER_COORD = Actor("service_coordinator", "coord-opp", "opp")
 WF = load_workflow()
 UN_MODULES = list(WF.un_modules)
+FORMS = list(WF.preliminary_forms)
 MISSIONS = {m.mission_id: m for m in seed_catalogue()[1]}
 OPEN_MISSIONS = sorted(mid for mid, m in MISSIONS.items() if m.accepting_applications)
+DEPLOYMENTS = sorted(mid for mid in OPEN_MISSIONS if WF.pathway_of(MISSIONS[mid]).name == "deployment")
+NOMINATIONS = sorted(mid for mid in OPEN_MISSIONS if WF.pathway_of(MISSIONS[mid]).name == "nomination")
 SPVM_COORDINATOR = "peaceops-coordinator.spvm@example.ca"
 
 
@@ -55,43 +58,60 @@ def pass_modules(deps, app_id, score=80):
         workflow.record_module(deps, app_id, IRSS, {"module": module, "score": score})
 
 
-def _step_irss_review(deps, f, target):
+def return_forms(deps, app_id, forms=None):
+    return workflow.record_forms_returned(deps, app_id, IRSS, {"forms": forms or FORMS})
+
+
+def _step_preliminary(deps, f, target):
+    if not f.forms_returned:
+        return_forms(deps, f.application_id)
+    if target == "preliminary_instructions+forms":
+        return
     if not f.family_readiness_on_file:
-        applicant.save_family_readiness(deps, f, family_readiness())
-    if target != "irss_review+form":
-        move(deps, f.application_id, "interview" if f.mission.interview_required else "medical")
+        applicant.save_family_readiness(deps, file_of(deps, f.application_id), family_readiness())
+    move(deps, f.application_id, "medical")
 
 
 def _step_medical(deps, f, target):
     workflow.record_medical_outcome(deps, f.application_id, HEALTH, {"outcome": "fit"})
-    move(deps, f.application_id, "pre_deployment", HEALTH)
+    move(deps, f.application_id, "un_modules" if f.mission.is_un else "final_recommendation")
 
 
-def _step_pre_deployment(deps, f, target):
-    if f.mission.is_un:
-        pass_modules(deps, f.application_id)
-    move(deps, f.application_id, "training")
+def _step_un_modules(deps, f, target):
+    pass_modules(deps, f.application_id)
+    move(deps, f.application_id, "final_recommendation")
 
 
 STEPS = {
     "submitted": lambda deps, f, target: move(deps, f.application_id, "service_review", COORD),
     "service_review": lambda deps, f, target: move(deps, f.application_id, "irss_review", COORD),
-    "irss_review": _step_irss_review,
-    "interview": lambda deps, f, target: move(deps, f.application_id, "medical"),
+    "irss_review": lambda deps, f, target: move(
+        deps, f.application_id, "interview" if f.mission.interview_required else "preliminary_instructions"),
+    "interview": lambda deps, f, target: move(deps, f.application_id, "preliminary_instructions"),
+    "preliminary_instructions": _step_preliminary,
     "medical": _step_medical,
-    "pre_deployment": _step_pre_deployment,
+    "un_modules": _step_un_modules,
+    "final_recommendation": lambda deps, f, target: move(deps, f.application_id, "joining_instructions"),
+    "joining_instructions": lambda deps, f, target: move(deps, f.application_id, "training"),
     "training": lambda deps, f, target: move(deps, f.application_id, "deployed"),
+}
+NOMINATION_STEPS = {
+    "submitted": lambda deps, f, target: move(deps, f.application_id, "service_nomination", COORD),
+    "service_nomination": lambda deps, f, target: move(deps, f.application_id, "irss_review", COORD),
+    "irss_review": lambda deps, f, target: move(deps, f.application_id, "nominated"),
+    "nominated": lambda deps, f, target: move(deps, f.application_id, "attended"),
 }
 
 
 def drive(deps, app_id, target):
-    """Along the selection path, through the services, until the file is at ``target``
-    ("irss_review+form": at irss_review with the family-readiness form saved)."""
+    """Along the file's own pathway, through the services, until the file is at ``target``
+    ("preliminary_instructions+forms": there with every form recorded as returned)."""
     while (f := file_of(deps, app_id)).stage != target:
-        if target == "irss_review+form" and f.stage == "irss_review" and f.family_readiness_on_file:
+        if target == "preliminary_instructions+forms" and f.stage == "preliminary_instructions" and f.forms_returned:
             return
-        assert f.stage in STEPS, f"no path from {f.stage} to {target}"
-        STEPS[f.stage](deps, f, target)
+        steps = STEPS if WF.pathway_of(f.mission).name == "deployment" else NOMINATION_STEPS
+        assert f.stage in steps, f"no path from {f.stage} to {target}"
+        steps[f.stage](deps, f, target)
 
 
 def refused(deps, app_id, to, actor=IRSS, reason=None, expected=None, error=GuardRefused):
@@ -113,14 +133,15 @@ def rows_for_version(deps, app_id, version):
             if r.message_id.startswith(f"{app_id}:{version}:")}
 
 
-COVERED_GUARDS = {"family_readiness_on_file", "interview_required", "no_interview_required", "medically_fit",
-                  "un_modules_passed", "seat_available"}
+COVERED_GUARDS = {"family_readiness_on_file", "preliminary_forms_returned", "interview_required",
+                  "no_interview_required", "medically_fit", "un_mission", "not_un_mission", "un_modules_passed",
+                  "seat_available", "place_available"}
 
 
 def test_every_guard_in_the_table_is_covered_here():
     # Given the workflow table
-    # When its transitions' guards are listed
-    named = {g for t in WF.transitions for g in t.guards}
+    # When the guards of every pathway's moves are listed
+    named = {g for path in WF.pathways.values() for t in path.transitions for g in t.guards}
     # Then each has tests in this file (a new guard needs its own)
     assert named == COVERED_GUARDS
 
@@ -163,24 +184,25 @@ def test_a_whole_selection_path_through_the_services_ends_in_returned():
     trail = deps.store.audit.trail(f"application#{app_id}")
     assert [e.seq for e in trail] == list(range(1, len(trail) + 1))
     assert [e.to_stage for e in trail if e.kind in ("submitted", "stage_change")] == [
-        "submitted", "service_review", "irss_review", "interview", "medical", "pre_deployment", "training",
-        "deployed", "returned"]
-    assert [e.kind for e in trail if e.to_stage is None] == ["family_readiness", "medical_outcome"] + [
+        "submitted", "service_review", "irss_review", "interview", "preliminary_instructions", "medical",
+        "un_modules", "final_recommendation", "joining_instructions", "training", "deployed", "returned"]
+    assert [e.kind for e in trail if e.to_stage is None] == ["forms_returned", "family_readiness", "medical_outcome"] + [
         "module_result"] * len(UN_MODULES)
     assert file_of(deps, app_id).version == trail[-1].seq
 
 
 # --- family_readiness_on_file --------------------------------------------------------
 
-@pytest.mark.parametrize("mission, to", [("haiti-minustah", "interview"), ("iraq-mlt", "medical")])
-def test_leaving_irss_review_needs_the_family_readiness_form(mission, to):
-    # Given a file at the RCMP selection review without the family-readiness form
+@pytest.mark.parametrize("mission", ["haiti-minustah", "iraq-mlt"])
+def test_leaving_the_preliminary_instructions_needs_the_family_readiness_form(mission):
+    # Given a file at the Preliminary Instructions, its forms returned, without the family-readiness form
     deps = make_deps()
     app_id, token = new_file(deps, mission)
-    drive(deps, app_id, "irss_review")
+    drive(deps, app_id, "preliminary_instructions+forms")
     assert not file_of(deps, app_id).family_readiness_on_file
+    to = "medical"
 
-    # When IRSS moves it on
+    # When IRSS moves it on to the health assessment
     # Then the guard refuses (409) and nothing is written
     err = refused(deps, app_id, to)
     assert (err.status, err.extra["guard"]) == (409, "family_readiness_on_file")
@@ -212,18 +234,57 @@ def test_saving_the_family_readiness_form_again_keeps_its_first_submission_time(
     assert now.submitted_at == first.submitted_at and now.updated_at > first.updated_at
 
 
+# --- preliminary_forms_returned ------------------------------------------------------
+
+def test_leaving_the_preliminary_instructions_needs_every_form_recorded_as_returned():
+    # Given an Iraq file at the Preliminary Instructions, family-readiness form on file, one form returned
+    deps = make_deps()
+    app_id, token = new_file(deps, "iraq-mlt")
+    drive(deps, app_id, "preliminary_instructions")
+    applicant.save_family_readiness(deps, applicant.authorize(deps, app_id, token), family_readiness())
+    out = return_forms(deps, app_id, FORMS[:1])
+    assert out["missing"] == FORMS[1:] and last_audit(deps, app_id).kind == "forms_returned"
+
+    # When IRSS moves it on
+    # Then the guard refuses, naming the missing form in both languages, and nothing is written
+    err = refused(deps, app_id, "medical")
+    assert err.extra["guard"] == "preliminary_forms_returned"
+    assert WF.preliminary_forms[FORMS[-1]]["en"] in err.detail_en and WF.preliminary_forms[FORMS[-1]]["fr"] in err.detail_fr
+
+    # When the rest are recorded (one twice: recorded once)
+    assert return_forms(deps, app_id, FORMS)["forms_returned"] == FORMS
+    # Then the move holds
+    assert move(deps, app_id, "medical")["stage"] == "medical"
+
+
+def test_forms_are_recorded_only_at_their_stage_and_only_known_ones():
+    deps = make_deps()
+    app_id, _ = new_file(deps, "iraq-mlt")
+    before = stored(deps)
+    with pytest.raises(StaleState):  # at submitted
+        return_forms(deps, app_id)
+    drive(deps, app_id, "preliminary_instructions")
+    before = stored(deps)
+    for body in ({"forms": ["medical_history"]}, {"forms": []}, {"forms": FORMS, "outcome": "fit"}, ["x"]):
+        with pytest.raises(ValidationFailed) as err:
+            workflow.record_forms_returned(deps, app_id, IRSS, body)
+        assert err.value.errors[0].pointer == "/forms"
+    assert stored(deps) == before
+
+
 # --- interview_required / no_interview_required -------------------------------------
 
-@pytest.mark.parametrize("mission_id", OPEN_MISSIONS)
+@pytest.mark.parametrize("mission_id", DEPLOYMENTS)
 def test_the_interview_is_for_missions_that_require_one_and_only_them(mission_id):
-    # Given a file for this mission at the selection review, family-readiness form on file
+    # Given a file for this deployment at the RCMP screening
     deps = make_deps()
     app_id, _ = new_file(deps, mission_id)
-    drive(deps, app_id, "irss_review+form")
+    drive(deps, app_id, "irss_review")
     mission = MISSIONS[mission_id]
 
     # When IRSS takes the route the mission does not take
-    wrong, right = ("medical", "interview") if mission.interview_required else ("interview", "medical")
+    wrong, right = (("preliminary_instructions", "interview") if mission.interview_required
+                    else ("interview", "preliminary_instructions"))
     err = refused(deps, app_id, wrong)
     # Then the matching guard refuses it and nothing changes
     assert err.extra["guard"] == ("no_interview_required" if mission.interview_required else "interview_required")
@@ -246,7 +307,7 @@ def test_un_and_eu_positions_are_the_ones_that_require_an_interview(mission_id):
 # --- medically_fit -------------------------------------------------------------------
 
 @pytest.mark.parametrize("outcome", [None, "unfit", "needs_consultation"])
-def test_pre_deployment_needs_a_fit_outcome(outcome):
+def test_moving_on_from_the_health_assessment_needs_a_fit_outcome(outcome):
     # Given a file at the medical stage, with no outcome or one other than fit
     deps = make_deps()
     app_id, _ = new_file(deps, "iraq-mlt")
@@ -254,15 +315,15 @@ def test_pre_deployment_needs_a_fit_outcome(outcome):
     if outcome:
         workflow.record_medical_outcome(deps, app_id, HEALTH, {"outcome": outcome})
 
-    # When health staff move it to pre-deployment
-    err = refused(deps, app_id, "pre_deployment", HEALTH)
+    # When IRSS moves it on to the final recommendation
+    err = refused(deps, app_id, "final_recommendation")
 
     # Then the guard refuses and the file stays at medical
     assert err.extra["guard"] == "medically_fit"
     assert file_of(deps, app_id).stage == "medical"
 
 
-def test_a_fit_outcome_is_recorded_with_its_audit_row_and_opens_pre_deployment():
+def test_a_fit_outcome_is_recorded_with_its_audit_row_and_irss_not_health_moves_the_file_on():
     # Given a file at the medical stage
     deps = make_deps()
     app_id, _ = new_file(deps, "iraq-mlt")
@@ -276,8 +337,10 @@ def test_a_fit_outcome_is_recorded_with_its_audit_row_and_opens_pre_deployment()
     assert out == {"application_id": app_id, "medical_outcome": "fit", "version": version + 1}
     entry = last_audit(deps, app_id)
     assert (entry.kind, entry.seq, dict(entry.details)) == ("medical_outcome", version + 1, {"outcome": "fit"})
-    # and the move to pre-deployment holds
-    assert move(deps, app_id, "pre_deployment", HEALTH)["stage"] == "pre_deployment"
+    # and health may not move it on, IRSS may (a bilateral mission: no modules, straight to the recommendation)
+    assert refused(deps, app_id, "final_recommendation", HEALTH, error=Forbidden).status == 403
+    assert refused(deps, app_id, "un_modules").extra["guard"] == "un_mission"
+    assert move(deps, app_id, "final_recommendation")["stage"] == "final_recommendation"
 
 
 def test_a_medical_outcome_outside_the_medical_stage_is_stale_and_writes_nothing():
@@ -316,15 +379,20 @@ def test_medically_unfit_takes_the_health_reason_only():
 
 # --- un_modules_passed ---------------------------------------------------------------
 
-def test_training_for_a_un_mission_needs_every_module_at_the_pass_mark():
-    # Given a Haiti (UN) file at pre-deployment with no module recorded
+def test_a_un_mission_goes_through_the_modules_each_at_the_pass_mark():
+    # Given a Haiti (UN) file at the health assessment, fit
     deps = make_deps()
     app_id, _ = new_file(deps)
-    drive(deps, app_id, "pre_deployment")
-
-    # When IRSS moves it to training
+    drive(deps, app_id, "medical")
+    workflow.record_medical_outcome(deps, app_id, HEALTH, {"outcome": "fit"})
+    # When IRSS skips the modules
     # Then it is refused
-    assert refused(deps, app_id, "training").extra["guard"] == "un_modules_passed"
+    assert refused(deps, app_id, "final_recommendation").extra["guard"] == "not_un_mission"
+    move(deps, app_id, "un_modules")
+
+    # When IRSS moves it on with no module recorded
+    # Then it is refused
+    assert refused(deps, app_id, "final_recommendation").extra["guard"] == "un_modules_passed"
 
     # When all modules but one are passed and the last is one point short
     *passed, last = UN_MODULES
@@ -332,37 +400,38 @@ def test_training_for_a_un_mission_needs_every_module_at_the_pass_mark():
         workflow.record_module(deps, app_id, IRSS, {"module": module, "score": WF.pass_mark})
     workflow.record_module(deps, app_id, IRSS, {"module": last, "score": WF.pass_mark - 1})
     # Then it is still refused, naming the missing module
-    err = refused(deps, app_id, "training")
+    err = refused(deps, app_id, "final_recommendation")
     assert err.extra["guard"] == "un_modules_passed" and last in err.detail_en
 
     # When the last module is passed at the mark
     workflow.record_module(deps, app_id, IRSS, {"module": last, "score": WF.pass_mark})
     # Then the move holds
-    assert move(deps, app_id, "training")["stage"] == "training"
+    assert move(deps, app_id, "final_recommendation")["stage"] == "final_recommendation"
 
 
 def test_the_best_mark_of_a_module_counts():
-    # Given a Haiti file at pre-deployment with every module passed at 90
+    # Given a Haiti file at the UN online training with every module passed at 90
     deps = make_deps()
     app_id, _ = new_file(deps)
-    drive(deps, app_id, "pre_deployment")
+    drive(deps, app_id, "un_modules")
     pass_modules(deps, app_id, score=90)
 
     # When a later, lower mark is recorded for one module
     out = workflow.record_module(deps, app_id, IRSS, {"module": UN_MODULES[0], "score": 10})
 
-    # Then the best mark stays, the attempt is in the audit, and training is open
+    # Then the best mark stays, the attempt is in the audit, and the final recommendation is open
     assert out["modules"][UN_MODULES[0]] == 90 and out["pass_mark"] == WF.pass_mark
     assert dict(last_audit(deps, app_id).details) == {"module": UN_MODULES[0], "score": 10}
-    assert move(deps, app_id, "training")["stage"] == "training"
+    assert move(deps, app_id, "final_recommendation")["stage"] == "final_recommendation"
 
 
 def test_a_mission_outside_the_un_needs_no_modules():
-    # Given an Iraq (bilateral) file at pre-deployment with no module recorded
+    # Given an Iraq (bilateral) file selected, with no module recorded
     deps = make_deps()
     app_id, _ = new_file(deps, "iraq-mlt")
-    drive(deps, app_id, "pre_deployment")
+    drive(deps, app_id, "joining_instructions")
     assert file_of(deps, app_id).modules == {}
+    assert "un_modules" not in [e.to_stage for e in deps.store.audit.trail(f"application#{app_id}")]
 
     # When IRSS moves it to training
     # Then it holds
@@ -496,8 +565,9 @@ def test_a_stale_expected_stage_is_a_409_with_the_current_state():
 
 @pytest.mark.parametrize("stage, to, actor", [
     ("submitted", "service_review", HEALTH),
-    ("irss_review+form", "interview", COORD),
-    ("medical", "pre_deployment", IRSS),
+    ("irss_review", "interview", COORD),
+    ("medical", "un_modules", HEALTH),
+    ("final_recommendation", "joining_instructions", COORD),
     ("training", "deployed", COORD),
     ("deployed", "returned", HEALTH),
 ])
@@ -508,7 +578,7 @@ def test_a_role_the_table_does_not_name_is_forbidden(stage, to, actor):
     drive(deps, app_id, stage)
     if stage == "medical":
         workflow.record_medical_outcome(deps, app_id, HEALTH, {"outcome": "fit"})
-    t = WF.transition(file_of(deps, app_id).stage, to)
+    t = WF.pathways["deployment"].transition(file_of(deps, app_id).stage, to)
     assert t is not None and actor.role not in t.roles
 
     # When that role makes the move
@@ -599,15 +669,16 @@ def withdraw(deps, app_id, token, body=None):
     return applicant.withdraw(deps, applicant.authorize(deps, app_id, token), body or {})
 
 
-@pytest.mark.parametrize("stage", ["submitted", "service_review", "irss_review", "interview", "medical",
-                                   "pre_deployment", "training"])
+@pytest.mark.parametrize("stage", ["submitted", "service_review", "irss_review", "interview",
+                                   "preliminary_instructions", "medical", "un_modules", "final_recommendation",
+                                   "joining_instructions", "training"])
 def test_the_applicant_withdraws_from_an_open_stage_and_the_coordinator_is_told(stage):
     # Given a Haiti file at an open stage
     deps = make_deps()
     app_id, token = new_file(deps)
     drive(deps, app_id, stage)
     version = file_of(deps, app_id).version
-    assert WF.transition(stage, "withdrawn").from_stage == ANY
+    assert WF.pathways["deployment"].transition(stage, "withdrawn").from_stage == ANY
 
     # When the applicant withdraws, giving no reason
     out = withdraw(deps, app_id, token)
@@ -718,3 +789,90 @@ def test_a_withdrawal_from_a_stage_the_applicant_no_longer_sees_is_stale():
 
     # Then nothing is written
     assert stored(deps) == before
+
+
+# --- the nomination pathway and place_available ------------------------------------------
+
+def nominee(deps, mission="justice-rapid-response", **overrides):
+    app_id, token = new_file(deps, mission, **overrides)
+    drive(deps, app_id, "irss_review")
+    return app_id, token
+
+
+def places_taken(deps, app_id):
+    return deps.store.catalogue.bulletin(file_of(deps, app_id).bulletin_id).places_taken
+
+
+def test_a_nomination_walks_its_own_pathway_without_medical_modules_or_seat():
+    # Given a JRR roster-training file (an other_opportunity: the nomination pathway)
+    deps = make_deps()
+    app_id, _ = new_file(deps, "justice-rapid-response")
+    cap_before = deps.store.catalogue.cap("jrr").deployed
+
+    # When it is nominated and attends, through the services
+    drive(deps, app_id, "attended")
+
+    # Then its trail is the nomination pathway, with no fact recorded and no seat taken
+    trail = deps.store.audit.trail(f"application#{app_id}")
+    assert [e.to_stage for e in trail] == ["submitted", "service_nomination", "irss_review", "nominated", "attended"]
+    assert deps.store.catalogue.cap("jrr").deployed == cap_before
+    assert places_taken(deps, app_id) == 1  # attending keeps the place it used
+    templates = [r.template for r in deps.store.outbox.for_application(app_id) if r.recipient == "applicant"]
+    assert templates == ["submitted", "service_nomination", "irss_review", "nominated", "attended"]
+    # and the coordinator is told of the nomination
+    assert any(r.template == "coordinator_nominated" for r in deps.store.outbox.for_application(app_id))
+
+
+def test_a_nomination_has_no_medical_and_no_family_readiness_guard():
+    deps = make_deps()
+    app_id, _ = nominee(deps)
+    assert not file_of(deps, app_id).family_readiness_on_file
+    with pytest.raises(StaleState):
+        workflow.record_medical_outcome(deps, app_id, HEALTH, {"outcome": "fit"})
+    assert refused(deps, app_id, "medical").extra["allowed"] == ["nominated", "not_nominated", "withdrawn"]
+    assert move(deps, app_id, "nominated")["stage"] == "nominated"
+
+
+def test_irss_may_make_the_nomination_for_the_senior_courses():
+    # Given a Senior Mission Leaders course file (the Executive/Officer Development and Resourcing office nominates)
+    deps = make_deps()
+    app_id, _ = new_file(deps, "un-senior-mission-leaders-course")
+    # When IRSS moves it to the nomination and on
+    assert move(deps, app_id, "service_nomination", IRSS)["next_stages"] == ["irss_review", "not_nominated", "withdrawn"]
+    # Then it holds
+    assert move(deps, app_id, "irss_review", IRSS)["stage"] == "irss_review"
+
+
+def test_a_session_fills_to_its_last_place_and_no_further():
+    # Given as many JRR files at the IRSS review as the call has positions, and one more
+    deps = make_deps()
+    first, _ = nominee(deps)
+    positions = deps.store.catalogue.bulletin(file_of(deps, first).bulletin_id).bulletin.positions
+    files = [first] + [nominee(deps)[0] for _ in range(positions)]
+    assert len({file_of(deps, f).bulletin_id for f in files}) == 1
+
+    # When IRSS nominates them all
+    for app_id in files[:-1]:
+        assert move(deps, app_id, "nominated")["stage"] == "nominated"
+    err = refused(deps, files[-1], "nominated")
+
+    # Then exactly the positions are taken, and the last is refused in both languages with nothing changed
+    assert places_taken(deps, first) == positions
+    assert err.extra["guard"] == "place_available" and f"{positions} positions" in err.detail_en
+    assert f"{positions} postes" in err.detail_fr and file_of(deps, files[-1]).stage == "irss_review"
+
+    # When one nominee withdraws, their place is freed in the same change, and the last file takes it
+    move(deps, files[0], "withdrawn", COORD, reason="service_operational_needs")
+    assert places_taken(deps, first) == positions - 1
+    assert move(deps, files[-1], "nominated")["stage"] == "nominated"
+    assert places_taken(deps, first) == positions
+
+
+def test_not_nominated_takes_a_coded_reason_and_no_place():
+    deps = make_deps()
+    app_id, _ = nominee(deps)
+    err = refused(deps, app_id, "not_nominated", error=ValidationFailed)
+    assert [e.pointer for e in err.errors] == ["/reason_code"]
+    assert move(deps, app_id, "not_nominated", reason="no_place")["stage"] == "not_nominated"
+    assert last_audit(deps, app_id).reason_code == "no_place" and places_taken(deps, app_id) == 0
+    assert WF.pathway_for("other_opportunity").is_terminal("not_nominated")

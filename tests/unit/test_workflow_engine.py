@@ -269,7 +269,7 @@ def test_a_nomination_takes_a_place_of_the_files_call_and_withdrawing_frees_it()
     p = plan("irss_review", "nominated", **jrr)
     assert (p.place, p.bulletin_id, p.seat, p.notify_coordinator) == ("take", "jrr-2026", None, True)
     assert plan("nominated", "withdrawn", reason="applicant_request", **jrr).place == "release"
-    assert plan("nominated", "attended", **jrr).place == "release"
+    assert plan("nominated", "attended", **jrr).place is None  # the place was used: it is not given again
     assert plan("irss_review", "not_nominated", reason="no_place", **jrr).place is None
     with pytest.raises(GuardRefused) as err:  # a file that answered no call has no session to take a place of
         plan("irss_review", "nominated", mission="justice-rapid-response")
