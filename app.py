@@ -15,8 +15,8 @@ from chalicelib.api.wiring import deps
 from chalicelib.domain import forms
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.workflow import Actor
-from chalicelib.services import (applicant, bulletins, catalogue, catalogue_admin, files, notifications, submissions,
-                                 workflow)
+from chalicelib.services import (applicant, bulletins, catalogue, catalogue_admin, files, notifications, redirect,
+                                 submissions, workflow)
 
 app = Chalice(app_name="peaceops")
 problems.install(app)
@@ -155,6 +155,13 @@ def admin_file(application_id: str, actor: Actor) -> Response:
 @staff(app, "service_coordinator", "irss", "health")
 def admin_move(application_id: str, actor: Actor) -> Response:
     return _json(files.move_one(deps(), actor, application_id, _body()))
+
+
+@app.route("/admin/applications/{application_id}/redirect", methods=["POST"])
+@handles
+@staff(app, "irss")
+def admin_redirect(application_id: str, actor: Actor) -> Response:
+    return _json(redirect.redirect(deps(), actor, application_id, _body()))
 
 
 @app.route("/admin/moves", methods=["POST"])

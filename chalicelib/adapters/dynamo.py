@@ -181,6 +181,11 @@ class DynamoUnitOfWork:
             actions.append(A.modules.set(dict(update.modules)))
         if update.forms_returned is not None:
             actions.append(A.forms_returned.set(list(update.forms_returned)))
+        if update.redirect is not None:
+            r = update.redirect
+            actions += [A.mission_id.set(r.mission.mission_id), A.cap_id.set(r.mission.cap_id),
+                        A.mission.set(r.mission.as_dict()), A.bulletin_id.set(r.bulletin_id),
+                        A.eligibility_flag.set(r.eligibility_flag)]
         condition = A.version == update.expected_version
         if update.expected_stage is not None:
             condition = condition & (A.stage == update.expected_stage)

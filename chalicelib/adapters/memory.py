@@ -67,6 +67,10 @@ class MemoryUnitOfWork:
                 value = getattr(update, name)
                 if value is not None:
                     changes[name] = value
+            if update.redirect is not None:
+                r = update.redirect
+                changes.update(mission_id=r.mission.mission_id, cap_id=r.mission.cap_id, mission=r.mission,
+                               bulletin_id=r.bulletin_id, eligibility_flag=r.eligibility_flag)
             s.files[update.application_id] = replace(f, **changes)
 
         self._add("file", check, apply)

@@ -24,8 +24,10 @@ COMMON_PARAMS = ("reference", "mission", "stage_label", "next_step", "status_url
 LINK_PARAMS = COMMON_PARAMS + ("link_url",)
 # The coordinators' notices (coordinator_<stage>) carry no private link.
 COORDINATOR_PREFIX = "coordinator_"
-# Sent by the code (the access page), not by a stage.
+# Sent by the code, not by a stage: the access page's new link, and a file sent on to its next choice.
 ACCESS_LINK = "access_link"
+REDIRECTED = "redirected"
+CODE_TEMPLATES = (ACCESS_LINK, REDIRECTED)
 # What a template must show: every applicant email its private link, an applicant's stage
 # email the status page as well, every email the file's reference.
 APPLICANT_NEEDS = ("reference", "link_url")

@@ -61,10 +61,20 @@ class FileUpdate:
     medical_outcome: str | None = None
     modules: Mapping[str, int] | None = None
     forms_returned: tuple[str, ...] | None = None
+    redirect: "Redirect | None" = None
 
     @property
     def version(self) -> int:
         return self.expected_version + 1
+
+
+@dataclass(frozen=True)
+class Redirect:
+    """A file sent on to the applicant's next choice: its new opportunity, call and pre-screen summary."""
+
+    mission: Mission
+    bulletin_id: str
+    eligibility_flag: str
 
 
 @dataclass(frozen=True)

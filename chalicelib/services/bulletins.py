@@ -162,6 +162,11 @@ def _closed(pointer: str, b: Bulletin) -> FieldError:
                 f"L'appel de candidatures a pris fin le {deadline_text(b, 'fr')}; les candidatures reçues après la date limite sont refusées.")
 
 
+def open_call(deps: Deps, mission: Mission, track: str) -> tuple[Bulletin | None, list[FieldError]]:
+    """The mission's open call for an applicant of this track now, or why there is none."""
+    return _choice(deps, "", mission.mission_id, deps.clock(), track)
+
+
 def _choice(deps: Deps, pointer: str, mission_id: str, now: datetime, track: str) -> tuple[Bulletin | None, list[FieldError]]:
     calls = for_mission(deps, mission_id)
     found = open_now(calls, now)

@@ -42,6 +42,7 @@ EXPECTED = {
     ("POST", "/admin/caps"):                                         (403, 403, 403, 403, 201),
     ("GET", "/admin/caps/{cap_id}"):                                 (403, 403, 200, 403, 200),
     ("PUT", "/admin/caps/{cap_id}/authorized"):                      (403, 403, 403, 403, 200),
+    ("POST", "/admin/applications/{application_id}/redirect"):       (403, 403, 200, 403, 403),
     ("GET", "/admin/bulletins"):                                     (403, 403, 200, 403, 200),
     ("POST", "/admin/bulletins"):                                    (403, 403, 403, 403, 201),
     ("PATCH", "/admin/bulletins/{bulletin_id}"):                     (403, 403, 403, 403, 200),
@@ -69,6 +70,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/admin/caps"): {"cap_id": "mali", "authorized": 3, "name": {"en": "Mali", "fr": "Mali"}},
     ("PUT", "/admin/caps/{cap_id}/authorized"): {"authorized": 3},
     ("POST", "/admin/bulletins"): lambda app_id, caller: FUTURE_CALL,
+    ("POST", "/admin/applications/{application_id}/redirect"): {"expected_stage": "service_review"},
     ("PATCH", "/admin/bulletins/{bulletin_id}"): {"positions": 4},
 }
 # A call for the Philippines after the seeded one closes (calls of one opportunity may not overlap).
@@ -144,7 +146,9 @@ def world(client, tokens, pool):
     from devtools.cognito_setup import create_pool
 
     created = submit(client)
-    irss_file, health_file = (submit(client, email=f"{who}@example.ca")["application_id"] for who in ("irss", "health"))
+    # IRSS's file names a second choice (a redirect sends it there).
+    irss_file, health_file = (submit(client, email=f"{who}@example.ca", missions=missions)["application_id"]
+                              for who, missions in (("irss", ["haiti-minustah", "iraq-mlt"]), ("health", ["haiti-minustah"])))
     r = staff_call(client, "post", f"/admin/applications/{irss_file}/moves", tokens["irss"],
                    {"to_stage": "service_review", "expected_stage": "submitted"})
     assert r.status_code == 200, r.body
