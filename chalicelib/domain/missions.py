@@ -115,10 +115,49 @@ class PoliceService:
     name: Mapping[str, str]
     coordinator_email: str
     language: str | None = None  # None: write in the applicant's language (the bilingual RCMP)
+    contact_title: Mapping[str, str] | None = None  # the RCMP: its career development and resourcing advisor
+    next_steps: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Contact:
+    """Who is told of a file and makes its initial selection: the service's coordinator, the RCMP's
+    International Policing Career Development and Resourcing Advisor, or IRSS."""
+
+    key: str  # coordinator | career_advisor | irss
+    email: str
+    language: str | None
+    next_steps: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+    def next_step(self, stage: str, default: Mapping[str, str]) -> Mapping[str, str]:
+        """A stage's next step as this contact's applicants read it."""
+        return self.next_steps.get(stage, default)
+
+
+def _service(s: Mapping[str, Any]) -> PoliceService:
+    return PoliceService(code=s["code"], name=dict(s["name"]), coordinator_email=s["coordinator_email"],
+                         language=s.get("language"), contact_title=s.get("contact_title"),
+                         next_steps={k: dict(v) for k, v in (s.get("next_steps") or {}).items()})
+
+
+@lru_cache(maxsize=1)
+def _police_data() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((DATA_DIR / "police_services.json").read_text(encoding="utf-8"))
+    return data
 
 
 @lru_cache(maxsize=1)
 def police_services() -> dict[str, PoliceService]:
-    raw = json.loads((DATA_DIR / "police_services.json").read_text(encoding="utf-8"))
-    return {s["code"]: PoliceService(code=s["code"], name=dict(s["name"]), coordinator_email=s["coordinator_email"],
-                                     language=s.get("language")) for s in raw["services"]}
+    return {s["code"]: _service(s) for s in _police_data()["services"]}
+
+
+def contact_for(police_service: str | None) -> Contact:
+    """The one routing rule: a partner service's coordinator; for the RCMP its advisor; for a file with
+    no partner service (a civilian analyst, an officer of a service not listed: "other"), IRSS."""
+    service = police_services().get(police_service or "")
+    if service is not None:
+        return Contact("career_advisor" if service.contact_title else "coordinator", service.coordinator_email,
+                       service.language, service.next_steps)
+    irss = _police_data()["program_contacts"]["irss"]
+    return Contact("irss", irss["email"], irss.get("language"),
+                   {k: dict(v) for k, v in (irss.get("next_steps") or {}).items()})

@@ -10,6 +10,7 @@ from ..domain.access import APPLICANT as APPLICANT_ROLE
 from ..domain.emails import reference
 from ..domain.errors import Conflict, LinkExpired, NotFound
 from ..domain.i18n import pick
+from ..domain.missions import contact_for
 from ..domain.records import ApplicationFile, AuditEntry, FamilyReadiness, FileUpdate
 from ..domain.workflow import Actor, MoveRequest, load_workflow
 from . import notifications, workflow
@@ -39,6 +40,7 @@ _SUMMARY = {
     "medical_outcome": ("International Health Services recorded their assessment.",
                         "Les Services de santé internationaux ont inscrit leur évaluation."),
     "module_result": ("An online training module result was recorded.", "Un résultat de module de formation en ligne a été inscrit."),
+    "redirected": ("Your file went on to your next choice.", "Votre dossier est passé à votre choix suivant."),
 }
 
 
@@ -75,7 +77,7 @@ def status(deps: Deps, file: ApplicationFile) -> dict[str, Any]:
         "reference": reference(file.application_id),
         "stage": file.stage,
         "stage_label": dict(stage.label),
-        "next_step": dict(stage.next_step),
+        "next_step": dict(contact_for(file.police_service).next_step(stage.name, stage.next_step)),
         "closed": stage.terminal,
         "language": file.language,
         "mission": {"mission_id": file.mission.mission_id, "name": dict(file.mission.name)},

@@ -26,7 +26,7 @@ from typing import Any
 from ..adapters.mailer import Email, MailerError
 from ..domain import emails, links, tokens
 from ..domain.i18n import pick
-from ..domain.missions import Mission, police_services
+from ..domain.missions import Mission, contact_for
 from ..domain.records import OutboxMessage
 from ..domain.workflow import Stage, load_workflow
 from .deps import Deps, iso, parse_iso
@@ -84,14 +84,16 @@ def outbox_rows(deps: Deps, *, application_id: str, version: int, stage: str, la
     submissions and moves alike.
     """
     wf = load_workflow()
-    params = {"mission_id": mission.mission_id, "stage": stage, "pathway": wf.pathway_of(mission).name}
+    params = {"mission_id": mission.mission_id, "stage": stage, "pathway": wf.pathway_of(mission).name,
+              "police_service": police_service}
     rows = [new_message(deps, message_id(application_id, version, "applicant"), application_id,
                         wf.stage(stage).email_template, "applicant", to_address, language, params)]
-    service = police_services().get(police_service or "")
-    if wf.notifies_coordinator(stage) and service:
+    # The file's contact (domain/missions.contact_for): its coordinator, the RCMP's advisor, or IRSS.
+    contact = contact_for(police_service)
+    if wf.notifies_coordinator(stage):
         rows.append(new_message(deps, message_id(application_id, version, "coordinator"), application_id,
-                                f"coordinator_{stage}", "coordinator", service.coordinator_email,
-                                service.language or language, params))
+                                f"coordinator_{stage}", "coordinator", contact.email, contact.language or language,
+                                params))
     return rows
 
 
@@ -120,7 +122,8 @@ def compose(deps: Deps, row: OutboxMessage, token: str | None = None, mission_na
         "reference": emails.reference(row.application_id),
         "mission": mission_name or _mission_name(deps, str(row.params.get("mission_id", "")), lang),
         "stage_label": pick(stage.label, lang) if stage else "",
-        "next_step": pick(stage.next_step, lang) if stage else "",
+        "next_step": pick(contact_for(row.params.get("police_service")).next_step(stage.name, stage.next_step), lang)
+        if stage else "",
         "status_url": links.status_url(base, lang, row.application_id),
         "access_url": links.access_url(base, lang),
     }
