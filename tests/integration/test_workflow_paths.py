@@ -27,6 +27,8 @@ EMAILS = json.loads((DATA / "emails.json").read_text(encoding="utf-8"))
 COORDINATOR_EMAIL = {s["code"]: s["coordinator_email"]
                      for s in json.loads((DATA / "police_services.json").read_text(encoding="utf-8"))["services"]}
 NOTIFY_COORDINATOR = set(WORKFLOW["notify_coordinator_on"])
+PATHWAY_OF_KIND = WORKFLOW["kinds"]
+FORMS = list(WORKFLOW["preliminary_forms"])
 
 # What must never reach an email: the family-readiness form and medical outcomes.
 FAMILY = family_readiness()
@@ -49,6 +51,7 @@ class File:
     reference: str = ""
     stage: str = "submitted"
     base_url: str = field(default="")
+    pathway: str = "deployment"
 
     @property
     def status_url(self) -> str:
@@ -101,7 +104,9 @@ def check_emails(f: File, new: list[Any], stage: str, hidden: tuple[str, ...] = 
     assert mail.subject == expected_subject(stage, stage, f)
     assert f.status_url in mail.body
     # says what comes next, its figures filled ("at least 80 %", never "{pass_mark}")
-    next_step = WORKFLOW["stages"][stage]["next_step"][f.lang].replace("{pass_mark}", str(WORKFLOW["module_pass_mark"]))
+    own = WORKFLOW["pathways"][f.pathway].get("next_steps", {})
+    next_step = (own.get(stage) or WORKFLOW["stages"][stage]["next_step"])[f.lang]
+    next_step = next_step.replace("{pass_mark}", str(WORKFLOW["module_pass_mark"]))
     assert html.escape(next_step) in mail.body and "{" not in mail.body
     assert_private(mail, hidden)
     if theirs:
@@ -118,6 +123,9 @@ def check_timeline(f: File, before: list[dict[str, Any]], stage: str, hidden: tu
     last = status["history"][-1]
     assert (last["stage"], last["label"]) == (stage, WORKFLOW["stages"][stage]["label"])
     assert status["stage"] == stage and status["closed"] is WORKFLOW["stages"][stage]["terminal"]
+    # and the status page shows where the file is on its own pathway
+    assert status["pathway"]["name"] == f.pathway
+    assert [s["stage"] for s in status["pathway"]["stages"] if s["state"] == "current"] == [stage]
     shown = json.dumps(status, ensure_ascii=False)
     for text in hidden:
         assert text not in shown, text
@@ -173,8 +181,12 @@ def submitted(client: Any, tokens: dict[str, str], **overrides: Any) -> File:
     r = post_json(client, "/applications", doc)
     assert r.status_code == 201, r.body
     created = json.loads(r.body)
+    from chalicelib.domain.missions import seed_catalogue
+
+    kind = {m.mission_id: m.kind for m in seed_catalogue()[1]}[doc["missions"][0]]
     f = File(client, tokens, created["application_id"], created["access_token"], doc["email"],
-             doc["preferred_language"], COORDINATOR_EMAIL[doc["police_service"]], base_url=get_settings().base_url)
+             doc["preferred_language"], COORDINATOR_EMAIL[doc["police_service"]], base_url=get_settings().base_url,
+             pathway=PATHWAY_OF_KIND[kind])
     view = file_view(f)
     f.reference = view["reference"]
     assert [(a["seq"], a["kind"], a["to_stage"], a["actor_role"]) for a in view["audit"]] == [
@@ -195,6 +207,15 @@ def put_family_readiness(f: File) -> None:
 def record(f: File, who: str, method: str, what: str, body: dict[str, Any]) -> None:
     r = staff_call(f.client, method, f"/admin/applications/{f.app_id}/{what}", f.tokens[who], body)
     assert r.status_code == 200, r.body
+
+
+def return_forms(f: File, forms: list[str]) -> None:
+    """IRSS records Preliminary Instructions forms as returned (through the service until the route exists)."""
+    from chalicelib.api.wiring import deps
+    from chalicelib.domain.workflow import Actor
+    from chalicelib.services import workflow
+
+    workflow.record_forms_returned(deps(), f.app_id, Actor("irss", "irss-test"), {"forms": forms})
 
 
 def refused(f: File, who: str, to: str, guard: str) -> dict[str, Any]:
@@ -220,27 +241,33 @@ def shortcut_to(f: File, stage: str, **facts: Any) -> None:
 
 
 def test_un_mission_whole_path_in_french(client, tokens):
-    # Given a French-speaking SPVM officer applying to Haiti (UN)
+    # Given a French-speaking SPVM officer applying to Haiti (UN: interview and online modules)
     f = submitted(client, tokens)
     assert cap(f, "haiti") == 40
 
     step(f, "coordinator.spvm", "service_review", note="Sgte en congé jusqu'en mai; libérée par l'inspecteur")
     step(f, "coordinator.spvm", "irss_review")
-    refused(f, "irss", "interview", "family_readiness_on_file")
-    put_family_readiness(f)
-    refused(f, "irss", "medical", "no_interview_required")  # UN: interview first
+    refused(f, "irss", "preliminary_instructions", "no_interview_required")  # UN: interview first
     step(f, "irss", "interview")
+    step(f, "irss", "preliminary_instructions")
+    refused(f, "irss", "medical", "preliminary_forms_returned")
+    return_forms(f, FORMS)
+    refused(f, "irss", "medical", "family_readiness_on_file")
+    put_family_readiness(f)
     step(f, "irss", "medical")
-    refused(f, "health", "pre_deployment", "medically_fit")
+    refused(f, "irss", "un_modules", "medically_fit")
     record(f, "health", "put", "medical-outcome", {"outcome": "needs_consultation"})
-    refused(f, "health", "pre_deployment", "medically_fit")
+    refused(f, "irss", "un_modules", "medically_fit")
     record(f, "health", "put", "medical-outcome", {"outcome": "fit"})
-    step(f, "health", "pre_deployment")
-    refused(f, "irss", "training", "un_modules_passed")
+    refused(f, "irss", "final_recommendation", "not_un_mission")
+    step(f, "irss", "un_modules")
+    refused(f, "irss", "final_recommendation", "un_modules_passed")
     for module, score in (("un-core-pre-deployment", 92), ("un-bsafe", 79), ("un-psea", 88)):
         record(f, "irss", "post", "module-results", {"module": module, "score": score})
-    refused(f, "irss", "training", "un_modules_passed")  # 79 < 80
+    refused(f, "irss", "final_recommendation", "un_modules_passed")  # 79 < 80
     record(f, "irss", "post", "module-results", {"module": "un-bsafe", "score": 85})
+    step(f, "irss", "final_recommendation")
+    step(f, "irss", "joining_instructions")
     step(f, "irss", "training")
     step(f, "irss", "deployed")
     assert cap(f, "haiti") == 41
@@ -249,14 +276,16 @@ def test_un_mission_whole_path_in_french(client, tokens):
 
     # Then the coordinators' trail holds every move and every fact, in order
     view = file_view(f)
-    assert [(a["kind"], a["to_stage"]) for a in view["audit"] if a["kind"] == "stage_change"] == [
-        ("stage_change", s) for s in ("service_review", "irss_review", "interview", "medical", "pre_deployment",
-                                      "training", "deployed", "returned")]
+    moves = ["service_review", "irss_review", "interview", "preliminary_instructions", "medical", "un_modules",
+             "final_recommendation", "joining_instructions", "training", "deployed", "returned"]
+    assert [a["to_stage"] for a in view["audit"] if a["kind"] == "stage_change"] == moves
     kinds = [a["kind"] for a in view["audit"]]
-    assert (kinds.count("family_readiness"), kinds.count("medical_outcome"), kinds.count("module_result")) == (1, 2, 4)
+    assert [kinds.count(k) for k in ("forms_returned", "family_readiness", "medical_outcome", "module_result")] == [
+        1, 1, 2, 4]
     status = applicant_status(f)
     assert status["closed"] is True and status["can_withdraw"] is False
-    assert len(mails_to(f.email)) == 9 and len(mails_to(f.coordinator)) == 2  # received, 8 moves; submitted, deployed
+    assert [s["state"] for s in status["pathway"]["stages"]] == ["done"] * 11 + ["current"]
+    assert len(mails_to(f.email)) == 1 + len(moves) and len(mails_to(f.coordinator)) == 2  # submitted, deployed
 
 
 def test_non_un_mission_skips_interview_and_modules(client, tokens):
@@ -264,20 +293,105 @@ def test_non_un_mission_skips_interview_and_modules(client, tokens):
     f = submitted(client, tokens, email="sam.lee@example.ca", preferred_language="en", police_service="opp",
                   missions=["iraq-mlt"])
     assert cap(f, "iraq") == 3
+    assert [s["stage"] for s in applicant_status(f)["pathway"]["stages"]] == [
+        "submitted", "service_review", "irss_review", "preliminary_instructions", "medical", "final_recommendation",
+        "joining_instructions", "training", "deployed", "returned"]
 
     step(f, "coordinator.opp", "service_review")
     step(f, "irss", "irss_review")
-    put_family_readiness(f)
     refused(f, "irss", "interview", "interview_required")
+    step(f, "irss", "preliminary_instructions")
+    put_family_readiness(f)
+    return_forms(f, FORMS)
     step(f, "irss", "medical")
     record(f, "health", "put", "medical-outcome", {"outcome": "fit"})
-    step(f, "health", "pre_deployment")
+    r = move(client, tokens["health"], f.app_id, "final_recommendation", "medical")  # health records; IRSS moves on
+    assert r.status_code == 403
+    refused(f, "irss", "un_modules", "un_mission")
+    step(f, "irss", "final_recommendation")
+    step(f, "irss", "joining_instructions")
     step(f, "irss", "training")  # no module results on file, and none needed
     step(f, "irss", "deployed", note="Arrival in Baghdad confirmed by the contingent commander")
     assert cap(f, "iraq") == 4
     step(f, "irss", "returned")
     assert cap(f, "iraq") == 3
-    assert len(mails_to(f.email)) == 8 and len(mails_to(f.coordinator)) == 2  # received, 7 moves; submitted, deployed
+    assert len(mails_to(f.email)) == 10 and len(mails_to(f.coordinator)) == 2  # received, 9 moves; submitted, deployed
+
+
+def _call_of(f: File) -> dict[str, Any]:
+    from chalicelib.adapters.models import ApplicationModel
+
+    bulletin_id = ApplicationModel.get(f.app_id).bulletin_id
+    r = f.client.http.get(f"/bulletins/{bulletin_id}")
+    assert r.status_code == 200, r.body
+    return {"bulletin_id": bulletin_id, **json.loads(r.body)}
+
+
+def _places_taken(bulletin_id: str) -> int:
+    from chalicelib.adapters.models import BulletinModel
+
+    return int(BulletinModel.get("bulletin", bulletin_id).places_taken or 0)
+
+
+def test_nomination_path_fills_a_session_to_its_last_place(client, tokens):
+    # Given JRR roster-training applications (a nomination: no medical, no modules, no seat), in both languages
+    first = submitted(client, tokens, missions=["justice-rapid-response"])
+    assert first.pathway == "nomination"
+    call = _call_of(first)
+    positions = int(call["positions"])
+    cap_before = cap(first, "jrr")
+
+    # When the coordinator nominates, IRSS reviews and nominates, and the nominee attends
+    step(first, "coordinator.spvm", "service_nomination")
+    step(first, "coordinator.spvm", "irss_review")
+    refused(first, "irss", "medical", "transition")
+    step(first, "irss", "nominated")  # the coordinator is told (notify_coordinator_on)
+    step(first, "irss", "attended")
+    assert [s["state"] for s in applicant_status(first)["pathway"]["stages"]] == ["done"] * 4 + ["current"]
+    assert _places_taken(call["bulletin_id"]) == 1 and cap(first, "jrr") == cap_before
+
+    # and as many more as the session has places left, in English, and one more
+    others = [submitted(client, tokens, email=f"nominee{i}@example.ca", preferred_language="en", police_service="opp",
+                        missions=["justice-rapid-response"]) for i in range(positions)]
+    for f in others:
+        step(f, "irss", "service_nomination")
+        step(f, "irss", "irss_review")
+    for f in others[:-1]:
+        step(f, "irss", "nominated")
+
+    # Then exactly the positions are taken; the last file is refused with nothing changed
+    assert _places_taken(call["bulletin_id"]) == positions
+    body = refused(others[-1], "irss", "nominated", "place_available")
+    assert f"{positions} positions" in body["reason"]["en"] and f"{positions} postes" in body["reason"]["fr"]
+    assert _places_taken(call["bulletin_id"]) == positions
+
+    # When a nominee withdraws, their place is freed in the same write, and the last file takes it
+    step(others[0], "applicant", "withdrawn", reason="career_timing")
+    assert _places_taken(call["bulletin_id"]) == positions - 1
+    step(others[-1], "irss", "nominated")
+    assert _places_taken(call["bulletin_id"]) == positions
+    assert len(mails_to(first.email)) == 5  # received, 4 moves
+
+
+def test_not_nominated_needs_a_coded_reason(client, tokens):
+    f = submitted(client, tokens, email="sam.lee@example.ca", preferred_language="en", police_service="opp",
+                  missions=["senior-strategic-advisors-master-class"])
+    step(f, "irss", "service_nomination")  # IRSS may nominate for the senior courses
+    r = move(client, tokens["coordinator.opp"], f.app_id, "not_nominated", "service_nomination")
+    assert r.status_code == 422 and json.loads(r.body)["errors"][0]["pointer"] == "/reason_code"
+    step(f, "coordinator.opp", "not_nominated", reason="service_operational_needs")
+
+
+def test_a_stored_file_at_a_stage_that_no_longer_exists_moves_on(client, tokens):
+    # Given a Haiti file stored at pre_deployment (the old stage after the medical), modules passed
+    f = submitted(client, tokens, missions=["haiti-minustah"])
+    shortcut_to(f, "pre_deployment", medical_outcome="fit",
+                modules={"un-core-pre-deployment": 90, "un-bsafe": 90, "un-psea": 90})
+    # When IRSS moves it to training, as before
+    r = move(client, tokens["irss"], f.app_id, "training", "joining_instructions")
+    # Then it holds: the file read as joining_instructions, and its new stage is written
+    assert r.status_code == 200, r.body
+    assert (json.loads(r.body)["previous_stage"], file_view(f)["stage"]) == ("joining_instructions", "training")
 
 
 def test_deployed_officer_ends_mission_early(client, tokens):
