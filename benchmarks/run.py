@@ -131,6 +131,17 @@ def _fact_family_readiness(client: Any, tokens: dict[str, str], f: dict[str, Any
                         headers={**JSON, **_bearer(f["access_token"])}, body=json.dumps(family_readiness())))
 
 
+def _fact_preliminary_forms(client: Any, tokens: dict[str, str], f: dict[str, Any]) -> None:
+    """Every Preliminary Instructions form returned (through the service: no route yet), and the family-readiness form."""
+    from chalicelib.api.wiring import deps
+    from chalicelib.domain.workflow import Actor, load_workflow
+    from chalicelib.services import workflow
+
+    workflow.record_forms_returned(deps(), f["application_id"], Actor("irss", "benchmark"),
+                                   {"forms": list(load_workflow().preliminary_forms)})
+    _fact_family_readiness(client, tokens, f)
+
+
 def _fact_medically_fit(client: Any, tokens: dict[str, str], f: dict[str, Any]) -> None:
     _ok(client.http.put(f"/admin/applications/{f['application_id']}/medical-outcome",
                         headers={**JSON, **_bearer(tokens["health"])}, body=json.dumps({"outcome": "fit"})))
@@ -149,9 +160,10 @@ def _fact_un_modules_passed(client: Any, tokens: dict[str, str], f: dict[str, An
 # online modules; SPVM): each stage, who moves the file there, and the fact its guard needs.
 UN_PATH: tuple[tuple[str, str, Fact | None], ...] = (
     ("service_review", "coordinator.spvm", None), ("irss_review", "coordinator.spvm", None),
-    ("interview", "irss", _fact_family_readiness), ("medical", "irss", None),
-    ("pre_deployment", "health", _fact_medically_fit), ("training", "irss", _fact_un_modules_passed),
-    ("deployed", "irss", None), ("returned", "irss", None),
+    ("interview", "irss", None), ("preliminary_instructions", "irss", None),
+    ("medical", "irss", _fact_preliminary_forms), ("un_modules", "irss", _fact_medically_fit),
+    ("final_recommendation", "irss", _fact_un_modules_passed), ("joining_instructions", "irss", None),
+    ("training", "irss", None), ("deployed", "irss", None), ("returned", "irss", None),
 )
 
 
@@ -215,7 +227,7 @@ def _scenario_medical_outcome(client: Any, tokens: dict[str, str]) -> Callable[[
 def _scenario_module_result(client: Any, tokens: dict[str, str]) -> Callable[[], Any]:
     from chalicelib.domain.workflow import load_workflow
 
-    f = _walked_to(client, tokens, "pre_deployment")
+    f = _walked_to(client, tokens, "un_modules")
     body = {"module": next(iter(load_workflow().un_modules)), "score": 92}
     return lambda: _post(client, f"/admin/applications/{f['application_id']}/module-results", body,
                          **_bearer(tokens["irss"]))
