@@ -321,12 +321,12 @@ def check_emails(templates: Any, wf: Any) -> list[str]:
     sent = _stage_templates(wf)
     out = [f"{WORKFLOW}: {key}: email template {tid!r} is not in {EMAILS}" for tid, key in sent.items()
            if tid not in templates]
-    if emails.ACCESS_LINK not in templates:
-        out.append(f"{EMAILS}: {emails.ACCESS_LINK}: the access page sends this email but the template is missing")
+    out += [f"{EMAILS}: {tid}: the code sends this email but the template is missing"
+            for tid in emails.CODE_TEMPLATES if tid not in templates]
     for tid, template in templates.items():
         if tid.startswith("_"):
             continue
-        if tid not in sent and tid != emails.ACCESS_LINK:
+        if tid not in sent and tid not in emails.CODE_TEMPLATES:
             out.append(f"{EMAILS}: {tid}: no stage, coordinator notice or link email sends this template")
         out += _template_problems(tid, template, _needs(tid, sent))
     return out
@@ -458,6 +458,15 @@ def read_all() -> dict[str, Any]:
     return {file: read(file) for file in SCHEMAS}
 
 
+def check_contact_next_steps(services: Any, wf: Any) -> list[str]:
+    """police_services.json: a contact's next steps override stages the workflow has."""
+    stages = set(wf.get("stages", {}))
+    contacts = [(f"services[{s['code']}]", s) for s in services.get("services", [])]
+    contacts += [(f"program_contacts.{k}", c) for k, c in services.get("program_contacts", {}).items()]
+    return [f"{POLICE_SERVICES}: {where}.next_steps.{stage}: not a stage of {WORKFLOW}"
+            for where, contact in contacts for stage in contact.get("next_steps", {}) if stage not in stages]
+
+
 def check(files: Mapping[str, Any]) -> list[str]:
     """Every problem in ``files`` (as read_all() gives them), each naming the file and the key."""
     wf, page_text = files[WORKFLOW], files[PAGE_TEXT]
@@ -466,6 +475,7 @@ def check(files: Mapping[str, Any]) -> list[str]:
     out += schema_problems(EMAILS, files[EMAILS]) if out else check_emails(files[EMAILS], wf)
     out += check_missions(files[MISSIONS], page_text)
     out += check_police_services(files[POLICE_SERVICES])
+    out += [] if out else check_contact_next_steps(files[POLICE_SERVICES], wf)
     out += check_ranks(files[RANKS])
     out += check_page_text(page_text)
     return out

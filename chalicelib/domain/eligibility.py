@@ -413,10 +413,20 @@ def _previous_missions(case: Case) -> Finding | None:
                         "Expérience de mission antérieure non indiquée; cet appel l'exige.", BULLETIN)
 
 
+# What only a deployment asks (a course or a roster's training deploys no one: no qualifications to
+# carry through a mission, no 4x4 driving).
+DEPLOYMENT_CRITERIA: tuple[Criterion, ...] = (*(_qualification(q) for q in QUALIFICATIONS), _four_by_four)
 CRITERIA: tuple[Criterion, ...] = (
-    _years, _language, *(_qualification(q) for q in QUALIFICATIONS), _four_by_four,
-    _civilian_analysts, _rank, _degree, _previous_missions,
+    _years, _language, *DEPLOYMENT_CRITERIA, _civilian_analysts, _rank, _degree, _previous_missions,
 )
+
+
+def _deploys(m: Mission) -> bool:
+    """Whether the mission's pathway deploys (has a stage that takes a seat); nominations do not."""
+    from .workflow import load_workflow  # the workflow imports figures, which import this module: read it late
+
+    pathway = load_workflow().pathway_of(m)
+    return any(s.occupies_seat for s in pathway.stages.values())
 
 
 def evaluate(form: Mapping[str, Any], missions: Sequence[Mission],
@@ -428,7 +438,8 @@ def evaluate(form: Mapping[str, Any], missions: Sequence[Mission],
     found = []
     for m in missions:
         case = Case(form, m, (bulletins or {}).get(m.mission_id))
-        found += [f for criterion in CRITERIA if (f := criterion(case)) is not None]
+        criteria = CRITERIA if _deploys(m) else tuple(c for c in CRITERIA if c not in DEPLOYMENT_CRITERIA)
+        found += [f for criterion in criteria if (f := criterion(case)) is not None]
     return found
 
 

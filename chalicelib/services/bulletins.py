@@ -19,6 +19,12 @@ SEED_CONTACT = {"name": {"en": "International Recruitment, Screening and Selecti
                          "fr": "Recrutement, présélection et sélection à l'international (GRC)"},
                 "email": "peaceops-irss@example.ca"}
 SEED_OPEN_DAYS = 90
+# The seeded calls of the senior courses and SAAT carry the criteria seed 003 states for them.
+SEED_CRITERIA: dict[str, dict[str, Any]] = {
+    "senior-strategic-advisors-master-class": {"min_rank": "superintendent"},
+    "un-senior-mission-leaders-course": {"min_rank": "chief_superintendent", "degree": "master"},
+    "un-saat-instructors": {"previous_mission_experience": True},
+}
 
 
 def deadline_text(b: Bulletin, lang: str) -> str:
@@ -232,4 +238,5 @@ def seed_bulletin(m: Mission, now: datetime, positions: int) -> Bulletin:
     return Bulletin(bulletin_id=f"{m.mission_id}-{opens.year}", mission_id=m.mission_id, positions=max(positions, 1),
                     opens_at=opens.isoformat(), closes_at=closes.isoformat(), title=text["title"],
                     description=text["description"], contact=SEED_CONTACT,
-                    criteria=Criteria(civilian_analysts=m.civilian_analysts))
+                    criteria=Criteria.from_dict({"civilian_analysts": m.civilian_analysts,
+                                                 **SEED_CRITERIA.get(m.mission_id, {})}))

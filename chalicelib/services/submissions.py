@@ -75,14 +75,14 @@ def _check_key(idempotency_key: str) -> None:
 
 
 def _new_file(deps: Deps, document: dict[str, Any], applied: list[Mission], app_id: str, token: str,
-              findings: list[dict[str, Any]]) -> ApplicationFile:
+              findings: list[dict[str, Any]], flag: str) -> ApplicationFile:
     primary, now = applied[0], deps.now()
     return ApplicationFile(
         application_id=app_id, version=1, stage=load_workflow().initial, mission_id=primary.mission_id,
         cap_id=primary.cap_id, police_service=document.get("police_service"), track=document["track"],
         language=document["preferred_language"], email=document["email"], email_key=tokens.email_key(document["email"]),
         submitted_at=now, updated_at=now, mission=primary, form=document, findings=tuple(findings),
-        eligibility_flag=eligibility.summary_flag(eligibility.evaluate(document, [primary]), primary.mission_id),
+        eligibility_flag=flag,
         token_hashes=(tokens.token_hash(token),))
 
 
@@ -108,11 +108,14 @@ def submit(deps: Deps, document: Any, idempotency_key: str | None) -> tuple[int,
         raise ValidationFailed(call_errors)
 
     applied = [missions[mid] for mid in document["missions"]]
-    findings = [f.as_dict() for f in eligibility.evaluate(document, applied)]
+    # The pre-screen: the general criteria and each call's own, for every choice.
+    found = eligibility.evaluate(document, applied, calls)
+    findings = [f.as_dict() for f in found]
     app_id = tokens.new_application_id()
     issued = deps.clock()
     token = _token(deps, issued, idempotency_key, req_hash, app_id)
-    file = replace(_new_file(deps, document, applied, app_id, token, findings),
+    flag = eligibility.summary_flag(found, applied[0].mission_id)
+    file = replace(_new_file(deps, document, applied, app_id, token, findings, flag),
                    bulletin_id=calls[applied[0].mission_id].bulletin_id)
     outbox = notifications.outbox_rows(deps, application_id=app_id, version=1, stage=file.stage,
                                        language=file.language, to_address=file.email, mission=file.mission,

@@ -112,9 +112,9 @@ def _width(prop: dict[str, Any], kind: str) -> str:
 
 
 def mission_options(missions: Iterable[dict[str, Any]], lang: str) -> tuple[Option, ...]:
-    """Missions taking applications, grouped by kind, in catalogue order."""
+    """Missions taking applications (a call open now), grouped by kind, in catalogue order."""
     return tuple(Option(m["mission_id"], pick(m["name"], lang), t(f"kind_{m['kind']}", lang))
-                 for m in missions if m.get("accepting_applications"))
+                 for m in missions if m.get("taking_applications"))
 
 
 def build_field(name: str, prop: dict[str, Any], required: bool, lang: str,

@@ -61,8 +61,19 @@ def facts(m: dict[str, Any], lang: str) -> list[tuple[str, str]]:
         (t("fact_armed", lang), armed_text(m.get("armed"), lang)),
         (t("fact_seats", lang), seats_text(m, lang)),
         (t("fact_length", lang), months_text(m.get("deployment_months"), lang)),
-        (t("fact_accepting", lang), t("yes" if m.get("accepting_applications") else "no", lang)),
+        (t("fact_accepting", lang), t("yes" if m.get("taking_applications") else "no", lang)),
+        (t("fact_call", lang), call_text(m, lang)),
     ]
+
+
+def call_text(m: dict[str, Any], lang: str) -> str:
+    """The mission's call: open until its deadline, or none (and when the last one closed)."""
+    call = m.get("open_bulletin")
+    if call:
+        return t("call_closes", lang, deadline=pick(call["deadline"], lang))
+    if m.get("last_closed_at"):
+        return t("last_call_closed", lang, date=str(m["last_closed_at"])[:10])
+    return t("no_open_call", lang)
 
 
 def by_kind(missions: Iterable[dict[str, Any]], lang: str) -> list[tuple[str, str, list[dict[str, Any]]]]:

@@ -33,9 +33,9 @@ def _day(days: int) -> str:
 
 APPLICANT = {
     "en": {"given_name": "Jordan", "family_name": "Smith-Leblanc", "email": "jordan.smith@example.ca",
-           "police_service": "ops", "rank": "Sergeant"},
+           "police_service": "ops", "rank": "sergeant"},
     "fr": {"given_name": "Hélène", "family_name": "Côté-Tremblay", "email": "helene.cote@example.ca",
-           "police_service": "spvm", "rank": "Sergente"},
+           "police_service": "spvm", "rank": "sergeant"},
 }
 
 TEXT = {  # what each language's pages say at the checkpoints

@@ -183,3 +183,17 @@ def move(client: Any, token: str, app_id: str, to: str, expected: str, reason: s
     if reason:
         body["reason_code"] = reason
     return staff_call(client, "post", f"/admin/applications/{app_id}/moves", token, body)
+
+
+def open_call(client: Any, admin_token: str, mission_id: str, positions: int = 3) -> dict[str, Any]:
+    """Open a call for ``mission_id`` now (a mission an administrator just created has none)."""
+    from datetime import datetime, timedelta, timezone
+
+    now = datetime.now(timezone.utc)
+    body = {"bulletin_id": f"{mission_id}-call", "mission_id": mission_id, "positions": positions,
+            "opens_at": (now - timedelta(days=1)).isoformat(), "closes_at": (now + timedelta(days=30)).isoformat(),
+            "title": {"en": "Call", "fr": "Appel"}, "description": {"en": "Example.", "fr": "Exemple."},
+            "contact": {"name": {"en": "IRSS", "fr": "RPSI"}, "email": "irss@example.ca"}, "criteria": {}}
+    r = staff_call(client, "post", "/admin/bulletins", admin_token, body)
+    assert r.status_code == 201, r.body
+    return dict(json.loads(r.body))

@@ -7,7 +7,7 @@ import io
 import json
 from datetime import date, timedelta
 
-from .conftest import bearer, family_readiness, move, staff_call, submit
+from .conftest import bearer, family_readiness, move, open_call, staff_call, submit
 
 
 def get(client, token, path):
@@ -130,7 +130,7 @@ def test_full_view_within_each_roles_rights(client, tokens):
     irss = get(client, tokens["irss"], f"/admin/applications/{app_id}")
     assert irss["family_readiness"]["form"]["emergency_contact_name"] == "François Côté"
     assert irss["application_form"]["given_name"] == "Hélène"
-    assert len(irss["eligibility"]) == 5 and [a["kind"] for a in irss["audit"]] == ["submitted", "family_readiness"]
+    assert len(irss["eligibility"]) == 7 and [a["kind"] for a in irss["audit"]] == ["submitted", "family_readiness"]
     assert {e["recipient"] for e in irss["emails"]} == {"applicant", "coordinator"}
     assert irss["next_stages"] == ["service_review", "withdrawn"]
     for user in ("health", "coordinator.spvm", "admin"):
@@ -190,6 +190,7 @@ def test_admin_creates_cap_and_mission_then_closes_it(client, tokens):
     assert r.status_code == 201, r.body
     assert json.loads(client.http.get("/missions/mali-minusma").body)["seats_left"] == 3
     assert staff_call(client, "post", "/admin/missions", admin, NEW_MISSION).status_code == 409
+    open_call(client, admin, "mali-minusma")  # a new opportunity takes applications once a call is open
     submit(client, email="mali@example.ca", missions=["mali-minusma"])
     r = staff_call(client, "put", "/admin/missions/mali-minusma/status", admin, {"accepting_applications": False})
     assert r.status_code == 200 and json.loads(r.body)["accepting_applications"] is False

@@ -60,7 +60,8 @@ def test_eligibility_findings_flag_but_do_not_reject(client):
     created = submit(client, years_operational_service=3, french_proficiency="basic", four_by_four_experience=False)
     results = {f["criterion"]: f["result"] for f in created["eligibility"]}
     assert results == {"operational_service": "not_met", "language_of_operation": "not_met",
-                       "first_aid_cpr": "met", "firearms": "met", "four_by_four": "not_met"}
+                       "first_aid_cpr": "met", "firearms": "met", "baton": "met", "oc_spray": "met",
+                       "four_by_four": "not_met"}
     assert created["stage"] == "submitted"
     reason = next(f for f in created["eligibility"] if f["criterion"] == "language_of_operation")
     assert "French" in reason["reason_en"] and "français" in reason["reason_fr"]
@@ -196,7 +197,7 @@ def test_status_shows_stage_history_forms_and_findings(client):
     assert body["stage"] == "submitted" and body["stage_label"]["fr"] == "Demande reçue"
     assert body["forms_on_file"] == {"application": True, "family_readiness": False}
     assert [h["stage"] for h in body["history"]] == ["submitted"]
-    assert len(body["eligibility"]) == 5
+    assert len(body["eligibility"]) == 7
     assert body["emails"][0]["status"] == "sent"
     assert r.headers["Cache-Control"] == "no-store"
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from .conftest import bearer, move, staff_call, submit
+from .conftest import bearer, move, open_call, staff_call, submit
 
 MINIMAL_MISSION = {  # only what schemas/mission.json requires: no participation_since, no civilian_analysts
     "mission_id": "mali-minusma", "cap_id": "mali", "kind": "operation",
@@ -40,7 +40,8 @@ def test_a_mission_with_only_the_required_fields_keeps_every_page_up(client, tok
     # Then it is created, with the schema's defaults
     assert r.status_code == 201, r.body
     assert json.loads(r.body)["civilian_analysts"] is False
-    # And an application to it, and every public, applicant and admin page, answer 200
+    # And, once a call is open, an application to it, and every public, applicant and admin page, answer 200
+    open_call(client, tokens["admin"], "mali-minusma")
     created = submit(client, missions=["mali-minusma"])
     _pages_answer_200(client, tokens, "mali-minusma", created["application_id"], created["access_token"])
     # And the mission can still be changed

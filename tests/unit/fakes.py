@@ -114,7 +114,7 @@ def application(**overrides):
     doc = {
         "given_name": "Hélène", "family_name": "Côté-Tremblay", "email": "helene.cote@example.ca",
         "phone": "613-555-0199", "preferred_language": "fr", "track": "police_officer", "police_service": "spvm",
-        "rank": "Sergente", "years_operational_service": 12, "english_proficiency": "advanced",
+        "rank": "sergeant", "years_operational_service": 12, "english_proficiency": "advanced",
         "french_proficiency": "advanced", "leadership_experience": "formal",
         "leadership_details": "Superviseure d'équipe de patrouille; formatrice sur le terrain.",
         "computer_literacy": "basic_office", "four_by_four_experience": True,

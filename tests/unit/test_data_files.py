@@ -293,3 +293,13 @@ def test_other_is_the_one_police_service_choice_without_a_coordinator(shipped: F
     form["properties"]["police_service"]["enum"].append("autre")
     assert any("'autre' is a choice of schemas/application.json (police_service) but has no coordinator" in p
                for p in datafiles.check_police_services(shipped[POLICE_SERVICES], form))
+
+
+def test_a_contacts_next_step_names_a_real_stage():
+    import copy
+
+    files = copy.deepcopy(datafiles.read_all())
+    irss = files[datafiles.POLICE_SERVICES]["program_contacts"]["irss"]
+    irss["next_steps"]["submited"] = irss["next_steps"].pop("submitted")
+    assert f"{datafiles.POLICE_SERVICES}: program_contacts.irss.next_steps.submited: not a stage of {datafiles.WORKFLOW}" \
+        in datafiles.check(files)

@@ -173,9 +173,19 @@ def test_without_a_start_in_the_call_the_availability_date_counts() -> None:
 
 
 def test_a_mission_without_a_length_counts_twelve_months() -> None:
-    jrr = MISSIONS["justice-rapid-response"]
-    assert jrr.deployment_months is None and planned_end(form(), jrr) == date(2028, 3, 1)
-    assert "plus 12 months, the usual length" in findings(form(), "justice-rapid-response")["first_aid_cpr"].reason_en
+    import dataclasses
+
+    haiti = dataclasses.replace(MISSIONS["haiti-minustah"], deployment_months=None)
+    assert planned_end(form(), haiti) == date(2028, 3, 1)
+    found = {f.criterion: f for f in evaluate(form(), [haiti])}
+    assert "plus 12 months, the usual length" in found["first_aid_cpr"].reason_en
+
+
+def test_a_nomination_asks_nothing_only_a_deployment_asks() -> None:
+    """A course or a roster's training deploys no one: no qualifications through a mission, no 4x4."""
+    criteria = {f.criterion for f in evaluate(form(), [MISSIONS["justice-rapid-response"]])}
+    assert criteria.isdisjoint({"first_aid_cpr", "firearms", "baton", "oc_spray", "four_by_four"})
+    assert "operational_service" in criteria
 
 
 # ---- the call's criteria -------------------------------------------------------------------------

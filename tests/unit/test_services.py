@@ -117,18 +117,19 @@ def test_a_wrong_token_opens_nothing_and_an_old_one_has_expired():
     assert err.value.status == 401
 
 
-def test_a_file_without_a_police_service_notifies_only_the_applicant():
+def test_a_file_without_a_police_service_tells_irss():
     # Given a civilian analyst, who names no police service
     deps = make_deps()
 
     # When they apply
     status, body = submissions.submit(deps, application(**CIVILIAN), None)
 
-    # Then only the applicant's row is written (no coordinator to write to)
+    # Then the applicant is written to, and IRSS (who makes their initial selection) is told
     assert status == 201
     rows = deps.store.outbox.for_application(body["application_id"])
-    assert [(r.recipient, r.template) for r in rows] == [("applicant", "submitted")]
-    assert [e.to for e in deps.mailer.sent] == ["helene.cote@example.ca"]
+    assert [(r.recipient, r.template) for r in rows] == [("applicant", "submitted"), ("coordinator", "coordinator_submitted")]
+    assert rows[1].to_address == "peaceops-irss@example.ca"
+    assert [e.to for e in deps.mailer.sent] == ["helene.cote@example.ca", "peaceops-irss@example.ca"]
 
 
 def test_a_mailer_outage_does_not_lose_the_submission():
