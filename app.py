@@ -185,6 +185,13 @@ def admin_module_result(application_id: str, actor: Actor) -> Response:
     return _json(workflow.record_module(deps(), application_id, actor, _body()))
 
 
+@app.route("/admin/applications/{application_id}/forms-returned", methods=["POST"])
+@handles
+@staff(app, "irss")
+def admin_forms_returned(application_id: str, actor: Actor) -> Response:
+    return _json(workflow.record_forms_returned(deps(), application_id, actor, _body()))
+
+
 @app.route("/admin/emails/{message_id}/retry", methods=["POST"])
 @handles
 @staff(app, "irss")

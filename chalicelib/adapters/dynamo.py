@@ -17,6 +17,7 @@ from pynamodb.transactions import TransactWrite
 from ..config import Settings
 from ..domain.bulletins import Bulletin, UnreadableBulletin
 from ..domain.listing import Filters
+from ..domain.workflow import load_workflow
 from ..domain.missions import Cap, Mission, UnreadableMission
 from ..domain.records import (
     ApplicationFile,
@@ -89,7 +90,9 @@ def _snapshot(data: dict[str, Any]) -> Mission:
 
 def file_from_row(a: ApplicationModel) -> ApplicationFile:
     return ApplicationFile(
-        application_id=a.application_id, version=int(a.version), stage=a.stage, mission_id=a.mission_id,
+        # A stage an earlier workflow named reads as its new name (workflow.json renamed_stages).
+        application_id=a.application_id, version=int(a.version),
+        stage=load_workflow().current_stage(a.stage, str(a.mission.get("kind", "operation"))), mission_id=a.mission_id,
         cap_id=a.cap_id, police_service=a.police_service, track=a.track, language=a.language, email=a.email,
         email_key=a.email_key, submitted_at=a.submitted_at, updated_at=a.updated_at, mission=_snapshot(dict(a.mission)),
         form=dict(a.form), findings=tuple(a.findings or ()), eligibility_flag=a.eligibility_flag,

@@ -48,6 +48,7 @@ ENUM_SOURCES: dict[str, Callable[[Mapping[str, Any]], list[str]]] = {
     "workflow.reasons.withdrawn": _reasons_of("withdrawn"),
     "workflow.medical_outcomes": lambda workflow: list(workflow["medical_outcomes"]),
     "workflow.un_required_modules": lambda workflow: list(workflow["un_required_modules"]),
+    "workflow.preliminary_forms": lambda workflow: list(workflow["preliminary_forms"]),
 }
 """Every value ``x-enum-from`` may name, and how its enum is read from workflow.json."""
 

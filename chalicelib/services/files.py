@@ -151,8 +151,8 @@ def pipeline(deps: Deps, actor: Actor) -> dict[str, Any]:
     rows = []
     for m in sorted(missions, key=lambda m: m.mission_id):
         counts = dict.fromkeys(stages, 0)
-        for stage in deps.store.files.stages_for_mission(m.mission_id, service):
-            seen = access.stage_seen_by(actor, stage)
+        for stored in deps.store.files.stages_for_mission(m.mission_id, service):
+            seen = access.stage_seen_by(actor, load_workflow().current_stage(stored, m.kind))
             counts[seen] = counts.get(seen, 0) + 1
         rows.append({"mission_id": m.mission_id, "name": dict(m.name), "counts": counts, "total": sum(counts.values())})
     caps = [{"cap_id": c.cap_id, "name": dict(c.name), "authorized": c.authorized, "deployed": c.deployed,

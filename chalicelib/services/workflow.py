@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from ..domain import access, bodies
-from ..domain.errors import FieldError, NotFound, StaleState, ValidationFailed
+from ..domain.errors import NotFound, StaleState
 from ..domain.i18n import pick
 from ..domain.records import ApplicationFile, AuditEntry, FileUpdate
 from ..domain.workflow import (
@@ -149,7 +149,7 @@ def record_forms_returned(deps: Deps, application_id: str, actor: Actor, body: M
     workflow's ``preliminary_forms``), at the stage that records them; the guard leaving it reads them."""
     file = load_file(deps, application_id, actor)
     wf = load_workflow()
-    forms = _forms_body(body, tuple(wf.preliminary_forms))
+    forms = tuple(dict.fromkeys(bodies.require_valid("FormsReturnedRequest", body)["forms"]))
     if wf.pathway_of(file.mission).current(file.stage) != wf.forms_stage:
         raise stale(file)
     returned = tuple(dict.fromkeys([*file.forms_returned, *forms]))
@@ -158,13 +158,3 @@ def record_forms_returned(deps: Deps, application_id: str, actor: Actor, body: M
                       {"forms": list(forms)})
     missing = [k for k in wf.preliminary_forms if k not in returned]
     return {"application_id": application_id, "forms_returned": list(returned), "missing": missing, "version": version}
-
-
-def _forms_body(body: Any, known: tuple[str, ...]) -> tuple[str, ...]:
-    """``{"forms": [...]}``: a non-empty list of known form codes, nothing else."""
-    forms = body.get("forms") if isinstance(body, Mapping) and set(body) == {"forms"} else None
-    if not isinstance(forms, list) or not forms or not all(isinstance(f, str) and f in known for f in forms):
-        raise ValidationFailed([FieldError("/forms", "enum",
-                                           f"forms: a list of one or more of {', '.join(known)}, and no other field.",
-                                           f"forms : une liste d'un ou de plusieurs de {', '.join(known)}, sans autre champ.")])
-    return tuple(dict.fromkeys(str(f) for f in forms))

@@ -43,6 +43,7 @@ EXPECTED = {
     ("GET", "/admin/caps/{cap_id}"):                                 (403, 403, 200, 403, 200),
     ("PUT", "/admin/caps/{cap_id}/authorized"):                      (403, 403, 403, 403, 200),
     ("POST", "/admin/applications/{application_id}/redirect"):       (403, 403, 200, 403, 403),
+    ("POST", "/admin/applications/{application_id}/forms-returned"): (403, 403, 200, 403, 403),
     ("GET", "/admin/bulletins"):                                     (403, 403, 200, 403, 200),
     ("POST", "/admin/bulletins"):                                    (403, 403, 403, 403, 201),
     ("PATCH", "/admin/bulletins/{bulletin_id}"):                     (403, 403, 403, 403, 200),
@@ -71,6 +72,7 @@ BODIES: dict[tuple[str, str], Any] = {
     ("PUT", "/admin/caps/{cap_id}/authorized"): {"authorized": 3},
     ("POST", "/admin/bulletins"): lambda app_id, caller: FUTURE_CALL,
     ("POST", "/admin/applications/{application_id}/redirect"): {"expected_stage": "service_review"},
+    ("POST", "/admin/applications/{application_id}/forms-returned"): {"forms": ["preliminary_instructions_forms"]},
     ("PATCH", "/admin/bulletins/{bulletin_id}"): {"positions": 4},
 }
 # A call for the Philippines after the seeded one closes (calls of one opportunity may not overlap).
@@ -111,7 +113,7 @@ def test_every_non_admin_route_is_public_or_applicant_only():
 def valid_request(world: dict[str, Any], route: tuple[str, str], caller: str) -> tuple[str, str, Any]:
     """The request ``caller`` would make on its own file (SPVM's main file for callers without one)."""
     method, template = route
-    app_id = world["files"].get(caller, world["app_id"])
+    app_id = world["route_files"].get(route, world["files"]).get(caller, world["app_id"])
     path = (template.replace("{application_id}", app_id).replace("{mission_id}", "philippines")
             .replace("{cap_id}", "philippines").replace("{message_id}", world["failed_email"])
             .replace("{bulletin_id}", world["bulletin_id"]))
@@ -153,6 +155,8 @@ def world(client, tokens, pool):
                    {"to_stage": "service_review", "expected_stage": "submitted"})
     assert r.status_code == 200, r.body
     ApplicationModel(health_file).update(actions=[ApplicationModel.stage.set("medical")])
+    forms_file = submit(client, email="forms@example.ca")["application_id"]  # where IRSS records returned forms
+    ApplicationModel(forms_file).update(actions=[ApplicationModel.stage.set("preliminary_instructions")])
     failed = f"{created['application_id']}:1:applicant"
     OutboxModel(failed).update(actions=[OutboxModel.status.set("failed")])
 
@@ -163,6 +167,7 @@ def world(client, tokens, pool):
     calls = json.loads(client.http.get("/bulletins").body)["bulletins"]
     return {"app_id": created["application_id"], "files": {"irss": irss_file, "health": health_file},
             "bulletin_id": next(b["bulletin_id"] for b in calls if b["mission_id"] == "philippines"),
+            "route_files": {("POST", "/admin/applications/{application_id}/forms-returned"): {"irss": forms_file}},
             "failed_email": failed,
             "bad": {"no token": None, "expired": expired, "another pool": other,
                     "applicant token": created["access_token"], "garbage": "abc.def.ghi"}}

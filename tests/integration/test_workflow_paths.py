@@ -387,6 +387,11 @@ def test_a_stored_file_at_a_stage_that_no_longer_exists_moves_on(client, tokens)
     f = submitted(client, tokens, missions=["haiti-minustah"])
     shortcut_to(f, "pre_deployment", medical_outcome="fit",
                 modules={"un-core-pre-deployment": 90, "un-bsafe": 90, "un-psea": 90})
+    # Then every view reads it under its new name (the adapter applies workflow.json's renamed_stages)
+    assert file_view(f)["stage"] == "joining_instructions"
+    report = json.loads(staff_call(client, "get", "/admin/reports/pipeline", tokens["irss"]).body)
+    haiti = next(m for m in report["missions"] if m["mission_id"] == "haiti-minustah")
+    assert haiti["counts"]["joining_instructions"] == 1 and "pre_deployment" not in haiti["counts"]
     # When IRSS moves it to training, as before
     r = move(client, tokens["irss"], f.app_id, "training", "joining_instructions")
     # Then it holds: the file read as joining_instructions, and its new stage is written
