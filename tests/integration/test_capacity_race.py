@@ -9,12 +9,13 @@ the file and plan its move before any of them writes: the worst interleaving.
 """
 from __future__ import annotations
 
+import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from .conftest import submit
+from .conftest import staff_call, submit
 
 
 @pytest.fixture
@@ -78,3 +79,55 @@ def test_twenty_moves_five_seats(client, tokens, serialized_moto, monkeypatch):
     monkeypatch.setattr(d.store.files, "get", real_read)
     stages = [ApplicationModel.get(i).stage for i in ids]
     assert stages.count("deployed") == 5 and stages.count("training") == 15
+
+
+def test_a_nomination_session_fills_to_its_last_place_under_simultaneous_moves(client, tokens, serialized_moto,
+                                                                             monkeypatch):
+    """Issue 11: a session's places are its call's positions, taken atomically like seats."""
+    from chalicelib.adapters.models import ApplicationModel, BulletinModel
+    from chalicelib.api.wiring import deps
+    from chalicelib.domain.errors import DomainError
+    from chalicelib.domain.workflow import Actor, MoveRequest
+    from chalicelib.services import workflow
+
+    # Given: the Justice Rapid Response call with 3 places, and 12 files at IRSS's review answering it.
+    call = next(c for c in json.loads(client.http.get("/bulletins").body)["bulletins"]
+                if c["mission_id"] == "justice-rapid-response")
+    r = staff_call(client, "patch", f"/admin/bulletins/{call['bulletin_id']}", tokens["admin"], {"positions": 3})
+    assert r.status_code == 200, r.body
+    ids = []
+    for i in range(12):
+        created = submit(client, email=f"jrr{i}@example.ca", missions=["justice-rapid-response"])
+        ApplicationModel(created["application_id"]).update(actions=[ApplicationModel.stage.set("irss_review")])
+        ids.append(created["application_id"])
+
+    barrier = threading.Barrier(12, timeout=30)
+    d = deps()
+    real_read = d.store.files.get
+
+    def read_then_wait(application_id):
+        app = real_read(application_id)
+        barrier.wait()  # everyone has read 'irss_review' and planned before anyone writes
+        return app
+
+    monkeypatch.setattr(d.store.files, "get", read_then_wait)
+    irss = Actor("irss", "irss-user")
+
+    def attempt(app_id):
+        try:
+            workflow.move(d, app_id, irss, MoveRequest("nominated", "irss_review"))
+            return 200
+        except DomainError as err:
+            return (err.status, err.extra.get("guard"))
+
+    # When: all twelve nominations run at once.
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        outcomes = list(pool.map(attempt, ids))
+
+    # Then: exactly three nominated, nine refused for want of a place, the count right.
+    monkeypatch.setattr(d.store.files, "get", real_read)
+    assert outcomes.count(200) == 3, outcomes
+    assert outcomes.count((409, "place_available")) == 9, outcomes
+    assert int(BulletinModel.get("bulletin", call["bulletin_id"]).places_taken) == 3
+    stages = [ApplicationModel.get(i).stage for i in ids]
+    assert stages.count("nominated") == 3 and stages.count("irss_review") == 9
