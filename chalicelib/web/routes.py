@@ -194,6 +194,7 @@ def status_page(v: Visit, application_id: str) -> Response:  # who: the file's t
     file = _own_file(v, application_id)
     s = applicant.status(deps(), file)
     return v.page("status.html", title=t("status_title", v.lang), s=s,
+                  path_state=lambda state: present.path_state(state, v.lang),
                   notice=present.done_notice(v.query("done"), v.lang),
                   details=present.file_details(s, catalogue.list_missions(deps()), v.lang),
                   emails=present.emails(s["emails"], v.lang), findings=present.findings(s, v.lang))

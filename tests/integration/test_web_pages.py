@@ -318,3 +318,13 @@ def test_api_answers_are_untouched_by_the_web_headers(client: Any) -> None:
     r = client.http.get("/missions")
     assert r.status_code == 200 and "Content-Security-Policy" not in r.headers
     assert json.loads(r.body)["missions"]
+
+
+def test_the_status_page_shows_the_files_own_path(web: WebClient) -> None:
+    """Issue 11: where the file is in its own pathway, in the page's language."""
+    base = _submit(web, "en").headers["Location"].rsplit("/", 1)[0]
+    page = _text(web.get(base))
+    assert "Your path" in page and 'aria-current="step"' in page
+    assert page.index("Application received") < page.index("RCMP screening") < page.index("Health assessment")
+    fr = _text(web.get(base.replace("/en/", "/fr/")))
+    assert "Votre parcours" in fr and "à venir" in fr

@@ -265,10 +265,12 @@ def test_forms_are_recorded_only_at_their_stage_and_only_known_ones():
         return_forms(deps, app_id)
     drive(deps, app_id, "preliminary_instructions")
     before = stored(deps)
-    for body in ({"forms": ["medical_history"]}, {"forms": []}, {"forms": FORMS, "outcome": "fit"}, ["x"]):
+    # Each refused with a pointer to what is wrong (the FormsReturnedRequest component of openapi.json)
+    for body, pointer in (({"forms": ["medical_history"]}, "/forms/0"), ({"forms": []}, "/forms"),
+                          ({"forms": FORMS, "outcome": "fit"}, "/outcome"), (["x"], "")):
         with pytest.raises(ValidationFailed) as err:
             workflow.record_forms_returned(deps, app_id, IRSS, body)
-        assert err.value.errors[0].pointer == "/forms"
+        assert [e.pointer for e in err.value.errors] == [pointer], body
     assert stored(deps) == before
 
 
