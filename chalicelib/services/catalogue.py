@@ -49,14 +49,20 @@ def list_missions(deps: Deps) -> list[dict[str, Any]]:
     return _views(deps.store.catalogue.missions(), deps.store.catalogue.caps(), calls)
 
 
-def get_mission(deps: Deps, mission_id: str) -> dict[str, Any]:
+def stored_mission(deps: Deps, mission_id: str) -> tuple[Mission, int]:
+    """A mission and its row version: 404 when there is none, 503 when its row cannot be read (never a 500)."""
     try:
-        found = deps.store.catalogue.mission(mission_id)
+        found = deps.store.catalogue.mission_version(mission_id)
     except UnreadableMission as exc:
         raise MissionUnavailable("This mission's record cannot be read; an administrator must correct it.",
                                  "La fiche de cette mission est illisible; un administrateur doit la corriger.") from exc
     if found is None:
         raise NotFound("No such mission.", "Mission introuvable.")
+    return found
+
+
+def get_mission(deps: Deps, mission_id: str) -> dict[str, Any]:
+    stored_mission(deps, mission_id)
     for view in list_missions(deps):
         if view["mission_id"] == mission_id:
             return view

@@ -9,11 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from ..domain import bodies, forms
-from ..domain.errors import Conflict, FieldError, MissionUnavailable, NotFound, StaleState, ValidationFailed
-from ..domain.missions import Cap, Mission, UnreadableMission
+from ..domain.errors import Conflict, FieldError, NotFound, StaleState, ValidationFailed
+from ..domain.missions import Cap, Mission
 from ..domain.records import AuditEntry
 from ..domain.workflow import Actor
-from .catalogue import get_mission
+from .catalogue import get_mission, stored_mission
 from .deps import Deps
 from .ports import ConditionFailed, UnitOfWork
 
@@ -47,15 +47,9 @@ def create_mission(deps: Deps, actor: Actor, doc: Any) -> dict[str, Any]:
 
 
 def _current(deps: Deps, mission_id: str) -> tuple[dict[str, Any], int]:
-    """The stored mission as a document, and its version. An unreadable row is a clear problem, never a 500."""
-    try:
-        found = deps.store.catalogue.mission_version(mission_id)
-    except UnreadableMission as exc:
-        raise MissionUnavailable("This mission's record cannot be read; an administrator must correct it.",
-                                 "La fiche de cette mission est illisible; un administrateur doit la corriger.") from exc
-    if found is None:
-        raise NotFound("No such mission.", "Mission introuvable.")
-    return found[0].as_dict(), found[1]
+    """The stored mission as a document, and its version (catalogue.stored_mission's 404 and 503)."""
+    mission, version = stored_mission(deps, mission_id)
+    return mission.as_dict(), version
 
 
 def update_mission(deps: Deps, actor: Actor, mission_id: str, patch: Any) -> dict[str, Any]:

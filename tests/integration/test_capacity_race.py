@@ -32,12 +32,41 @@ def serialized_moto(monkeypatch):
     monkeypatch.setattr(BotocoreStubber, "__call__", locked)
 
 
-def test_twenty_moves_five_seats(client, tokens, serialized_moto, monkeypatch):
-    from chalicelib.adapters.models import ApplicationModel, CapModel
+def race(monkeypatch, ids, request):
+    """Every file's move by IRSS at once: each reads its file, then all wait until everyone has read
+    and planned, then all write. Returns 200 or (status, guard) per file, in order."""
     from chalicelib.api.wiring import deps
     from chalicelib.domain.errors import DomainError
-    from chalicelib.domain.workflow import Actor, MoveRequest
+    from chalicelib.domain.workflow import Actor
     from chalicelib.services import workflow
+
+    barrier = threading.Barrier(len(ids), timeout=30)
+    d = deps()
+    real_read = d.store.files.get
+
+    def read_then_wait(application_id):
+        app = real_read(application_id)
+        barrier.wait()
+        return app
+
+    def attempt(app_id):
+        try:
+            workflow.move(d, app_id, Actor("irss", "irss-user"), request)
+            return 200
+        except DomainError as err:
+            return (err.status, err.extra.get("guard"))
+
+    monkeypatch.setattr(d.store.files, "get", read_then_wait)
+    try:
+        with ThreadPoolExecutor(max_workers=len(ids)) as pool:
+            return list(pool.map(attempt, ids))
+    finally:
+        monkeypatch.setattr(d.store.files, "get", real_read)
+
+
+def test_twenty_moves_five_seats(client, tokens, serialized_moto, monkeypatch):
+    from chalicelib.adapters.models import ApplicationModel, CapModel
+    from chalicelib.domain.workflow import MoveRequest
 
     # Given: Cambodia's cap set to 5 with none deployed, and 20 files in training.
     CapModel("cap", "cambodia").update(actions=[CapModel.authorized.set(5), CapModel.deployed.set(0)])
@@ -49,34 +78,13 @@ def test_twenty_moves_five_seats(client, tokens, serialized_moto, monkeypatch):
             ApplicationModel.modules.set({"un-core-pre-deployment": 90, "un-bsafe": 90, "un-psea": 90})])
         ids.append(created["application_id"])
 
-    barrier = threading.Barrier(20, timeout=30)
-    d = deps()
-    real_read = d.store.files.get
-
-    def read_then_wait(application_id):
-        app = real_read(application_id)
-        barrier.wait()  # everyone has read 'training' and planned before anyone writes
-        return app
-
-    monkeypatch.setattr(d.store.files, "get", read_then_wait)
-    irss = Actor("irss", "irss-user")
-
-    def attempt(app_id):
-        try:
-            workflow.move(d, app_id, irss, MoveRequest("deployed", "training"))
-            return 200
-        except DomainError as err:
-            return (err.status, err.extra.get("guard"))
-
     # When: all twenty moves run at once.
-    with ThreadPoolExecutor(max_workers=20) as pool:
-        outcomes = list(pool.map(attempt, ids))
+    outcomes = race(monkeypatch, ids, MoveRequest("deployed", "training"))
 
     # Then: exactly five deployed, fifteen refused for want of a seat, count right.
     assert outcomes.count(200) == 5
     assert outcomes.count((409, "seat_available")) == 15
     assert int(CapModel.get("cap", "cambodia").deployed) == 5
-    monkeypatch.setattr(d.store.files, "get", real_read)
     stages = [ApplicationModel.get(i).stage for i in ids]
     assert stages.count("deployed") == 5 and stages.count("training") == 15
 
@@ -85,10 +93,7 @@ def test_a_nomination_session_fills_to_its_last_place_under_simultaneous_moves(c
                                                                              monkeypatch):
     """Issue 11: a session's places are its call's positions, taken atomically like seats."""
     from chalicelib.adapters.models import ApplicationModel, BulletinModel
-    from chalicelib.api.wiring import deps
-    from chalicelib.domain.errors import DomainError
-    from chalicelib.domain.workflow import Actor, MoveRequest
-    from chalicelib.services import workflow
+    from chalicelib.domain.workflow import MoveRequest
 
     # Given: the Justice Rapid Response call with 3 places, and 12 files at IRSS's review answering it.
     call = next(c for c in json.loads(client.http.get("/bulletins").body)["bulletins"]
@@ -101,31 +106,10 @@ def test_a_nomination_session_fills_to_its_last_place_under_simultaneous_moves(c
         ApplicationModel(created["application_id"]).update(actions=[ApplicationModel.stage.set("irss_review")])
         ids.append(created["application_id"])
 
-    barrier = threading.Barrier(12, timeout=30)
-    d = deps()
-    real_read = d.store.files.get
-
-    def read_then_wait(application_id):
-        app = real_read(application_id)
-        barrier.wait()  # everyone has read 'irss_review' and planned before anyone writes
-        return app
-
-    monkeypatch.setattr(d.store.files, "get", read_then_wait)
-    irss = Actor("irss", "irss-user")
-
-    def attempt(app_id):
-        try:
-            workflow.move(d, app_id, irss, MoveRequest("nominated", "irss_review"))
-            return 200
-        except DomainError as err:
-            return (err.status, err.extra.get("guard"))
-
     # When: all twelve nominations run at once.
-    with ThreadPoolExecutor(max_workers=12) as pool:
-        outcomes = list(pool.map(attempt, ids))
+    outcomes = race(monkeypatch, ids, MoveRequest("nominated", "irss_review"))
 
     # Then: exactly three nominated, nine refused for want of a place, the count right.
-    monkeypatch.setattr(d.store.files, "get", real_read)
     assert outcomes.count(200) == 3, outcomes
     assert outcomes.count((409, "place_available")) == 9, outcomes
     assert int(BulletinModel.get("bulletin", call["bulletin_id"]).places_taken) == 3
