@@ -60,7 +60,8 @@ def local_env(moto_port: int, app_port: int) -> dict[str, str]:
     return env
 
 
-def _wait(url: str, proc: subprocess.Popen[bytes], timeout: float, log: Path) -> None:
+def wait_up(url: str, proc: subprocess.Popen[bytes], timeout: float, log: Path) -> None:
+    """Until ``url`` answers (any status); RuntimeError with the log's tail if ``proc`` ends or time runs out."""
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -99,7 +100,7 @@ class LocalService:
     def start(self) -> "LocalService":
         env = local_env(self.moto_port, self.app_port)
         moto = self._spawn("moto", [str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(self.moto_port)], env)
-        _wait(f"{self.moto}/moto-api/", moto, 30, self.logs / "moto.log")
+        wait_up(f"{self.moto}/moto-api/", moto, 30, self.logs / "moto.log")
         out = subprocess.run([str(BIN / "python"), "-c", BOOTSTRAP.format(root=str(ROOT), moto=self.moto)], cwd=ROOT,
                              env=env, check=True, capture_output=True, text=True, timeout=120)
         setup = json.loads(out.stdout.strip().splitlines()[-1])
@@ -107,7 +108,7 @@ class LocalService:
         env.update({"PEACEOPS_COGNITO_USER_POOL_ID": setup["pool"], "PEACEOPS_COGNITO_CLIENT_ID": setup["client"]})
         app = self._spawn("chalice", [str(BIN / "chalice"), "local", "--host", "127.0.0.1", "--port",
                                       str(self.app_port), "--stage", STAGE, "--no-autoreload"], env)
-        _wait(f"{self.base}/en/missions", app, 60, self.logs / "chalice.log")
+        wait_up(f"{self.base}/en/missions", app, 60, self.logs / "chalice.log")
         return self
 
     def stop(self) -> None:

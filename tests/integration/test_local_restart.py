@@ -17,7 +17,6 @@ import os
 import shutil
 import signal
 import subprocess
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -25,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from ..local_service import free_port
+from ..local_service import free_port, wait_up
 
 ROOT = Path(__file__).resolve().parents[2]
 DEV = ROOT / "scripts" / "dev"
@@ -42,21 +41,6 @@ def _get(url: str, token: str | None = None) -> tuple[int, Any]:
             return r.status, json.loads(body) if "json" in r.headers.get("Content-Type", "") else body
     except urllib.error.HTTPError as err:
         return err.code, err.read()
-
-
-def _wait_up(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=2).read()
-            return
-        except urllib.error.HTTPError:
-            return  # it answered
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"scripts/dev did not serve {url} (exit {proc.poll()}); its output:\n"
-                            f"{log.read_text(errors='replace')[-4000:]}")
-            time.sleep(0.2)
 
 
 def _stop(proc: subprocess.Popen[bytes], sig: signal.Signals) -> None:
@@ -80,7 +64,10 @@ def _start_and_sign_in(env: dict[str, str], app: str, log: Path, stop: signal.Si
     proc = subprocess.Popen([str(DEV)], cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
                             start_new_session=True)
     try:
-        _wait_up(f"{app}/en/missions", proc, log)
+        try:
+            wait_up(f"{app}/en/missions", proc, 90, log)
+        except RuntimeError as err:
+            pytest.fail(f"scripts/dev did not serve (exit {proc.poll()}): {err}")
         minted = subprocess.run([str(PYTHON), "scripts/local.py", "tokens", "--user", "irss"], cwd=ROOT, env=env,
                                 capture_output=True, text=True, timeout=60)
         assert minted.returncode == 0, minted.stdout + minted.stderr
