@@ -133,7 +133,7 @@ def outbox_from_row(r: OutboxModel) -> OutboxMessage:
                          recipient=r.recipient, to_address=r.to_address, language=r.language,
                          params=dict(r.params or {}), created_at=r.created_at, status=r.status,
                          attempts=int(r.attempts or 0), due_at=r.due_at, sent_at=r.sent_at,
-                         ses_message_id=r.ses_message_id, last_error=r.last_error)
+                         ses_message_id=r.ses_message_id, last_error=r.last_error, requeued_at=r.requeued_at)
 
 
 def outbox_row(m: OutboxMessage) -> OutboxModel:
@@ -142,7 +142,7 @@ def outbox_row(m: OutboxMessage) -> OutboxModel:
                        to_address=m.to_address, language=m.language, params=dict(m.params), status=m.status,
                        attempts=m.attempts, queue="pending" if pending else None, due_at=m.due_at if pending else None,
                        created_at=m.created_at, sent_at=m.sent_at, ses_message_id=m.ses_message_id,
-                       last_error=m.last_error)
+                       last_error=m.last_error, requeued_at=m.requeued_at)
 
 
 # --- the unit of work ----------------------------------------------------------
@@ -205,10 +205,10 @@ class DynamoUnitOfWork:
     def add_outbox(self, message: OutboxMessage) -> None:
         self._put("outbox", outbox_row(message), OutboxModel.message_id.does_not_exist())
 
-    def remember(self, record: IdempotencyRecord) -> None:
+    def remember(self, record: IdempotencyRecord, now: int) -> None:
         row = IdempotencyModel(record.key, request_hash=record.request_hash, status_code=record.status_code,
                                response=dict(record.response), expires_at=record.expires_at, issued_at=record.issued_at)
-        self._put("idempotency", row, IdempotencyModel.key.does_not_exist())
+        self._put("idempotency", row, IdempotencyModel.key.does_not_exist() | (IdempotencyModel.expires_at <= now))
 
     def take_seat(self, cap_id: str, now: str) -> None:
         self._update("cap", CapModel("cap", cap_id), [CapModel.deployed.add(1), CapModel.updated_at.set(now)],
@@ -501,7 +501,7 @@ class DynamoOutbox:
         try:
             OutboxModel(message_id).update(actions=[
                 OutboxModel.status.set("pending"), OutboxModel.queue.set("pending"), OutboxModel.due_at.set(now),
-                OutboxModel.attempts.set(0),
+                OutboxModel.attempts.set(0), OutboxModel.requeued_at.set(now),
             ], condition=OutboxModel.status == "failed")
             return True
         except PynamoDBException as exc:

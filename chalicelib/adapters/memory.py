@@ -86,8 +86,8 @@ class MemoryUnitOfWork:
         self._add("outbox", lambda s: message.message_id not in s.outbox,
                   lambda s: s.outbox.__setitem__(message.message_id, message))
 
-    def remember(self, record: IdempotencyRecord) -> None:
-        self._add("idempotency", lambda s: record.key not in s.idempotency,
+    def remember(self, record: IdempotencyRecord, now: int) -> None:
+        self._add("idempotency", lambda s: record.key not in s.idempotency or s.idempotency[record.key].expires_at <= now,
                   lambda s: s.idempotency.__setitem__(record.key, record))
 
     def take_seat(self, cap_id: str, now: str) -> None:
@@ -279,7 +279,7 @@ class MemoryOutbox:
         m = self._s.outbox.get(message_id)
         if m is None or m.status != "failed":
             return False
-        self._s.outbox[message_id] = replace(m, status="pending", due_at=now, attempts=0)
+        self._s.outbox[message_id] = replace(m, status="pending", due_at=now, attempts=0, requeued_at=now)
         return True
 
 

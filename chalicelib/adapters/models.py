@@ -197,6 +197,7 @@ class OutboxModel(Model):
     sent_at = UnicodeAttribute(null=True)
     ses_message_id = UnicodeAttribute(null=True)
     last_error = UnicodeAttribute(null=True)
+    requeued_at = UnicodeAttribute(null=True)
 
     pending = PendingOutbox()
     by_application = OutboxByApplication()

@@ -123,6 +123,7 @@ class OutboxMessage:
     sent_at: str | None = None
     ses_message_id: str | None = None
     last_error: str | None = None
+    requeued_at: str | None = None  # a coordinator queued it again: its retry window starts afresh here
 
 
 @dataclass(frozen=True)

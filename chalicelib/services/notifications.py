@@ -55,8 +55,9 @@ def backoff(attempts: int) -> timedelta:
 
 
 def _gave_up(row: OutboxMessage, now: datetime) -> bool:
-    created = parse_iso(row.created_at) if row.created_at else None
-    return created is None or now - created >= GIVE_UP_AFTER
+    """Its retry window is spent: GIVE_UP_AFTER since it was written, or since a coordinator queued it again."""
+    start = row.requeued_at or row.created_at
+    return not start or now - parse_iso(start) >= GIVE_UP_AFTER
 
 
 def message_id(application_id: str, version: int, recipient: str) -> str:

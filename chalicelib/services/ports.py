@@ -145,8 +145,9 @@ class UnitOfWork(Protocol):
     def add_outbox(self, message: OutboxMessage) -> None:
         ...
 
-    def remember(self, record: IdempotencyRecord) -> None:
-        ...
+    def remember(self, record: IdempotencyRecord, now: int) -> None:
+        """Written unless a live record has its key (one past its ``expires_at``, epoch seconds, counts as gone:
+        DynamoDB's TTL deletes expired rows lazily, up to days later)."""
 
     def take_seat(self, cap_id: str, now: str) -> None:
         """One more deployed, only while the cap has an authorized figure above its deployed count."""

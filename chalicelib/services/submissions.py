@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeGuard
 
 from ..domain import eligibility, forms, links, tokens
 from ..domain.emails import reference
@@ -68,6 +68,10 @@ def _replay(deps: Deps, record: IdempotencyRecord, key: str, req_hash: str) -> t
     return record.status_code, body
 
 
+def _live(record: IdempotencyRecord | None, deps: Deps) -> TypeGuard[IdempotencyRecord]:
+    return record is not None and record.expires_at > int(deps.clock().timestamp())
+
+
 def _check_key(idempotency_key: str) -> None:
     if not (0 < len(idempotency_key) <= MAX_KEY_LENGTH) or not idempotency_key.isprintable():
         raise MalformedRequest("Idempotency-Key must be 1 to 255 printable characters.",
@@ -94,7 +98,7 @@ def submit(deps: Deps, document: Any, idempotency_key: str | None) -> tuple[int,
         _check_key(idempotency_key)
         scope = _idempotency_scope(idempotency_key)
         existing = deps.store.idempotency.get(scope)
-        if existing is not None:
+        if _live(existing, deps):  # a record past its 24 hours is gone, even before DynamoDB's TTL deletes it
             return _replay(deps, existing, idempotency_key, req_hash)
 
     forms.require_valid("application", document)
@@ -130,14 +134,14 @@ def submit(deps: Deps, document: Any, idempotency_key: str | None) -> tuple[int,
     if scope is not None:
         stored = {k: v for k, v in body.items() if k != "access_token"}
         uow.remember(IdempotencyRecord(scope, req_hash, 201, stored, int((issued + IDEMPOTENCY_TTL).timestamp()),
-                                       issued_at=iso(issued)))
+                                       issued_at=iso(issued)), int(issued.timestamp()))
     try:
         uow.commit()
     except ConditionFailed as exc:
         # A concurrent retry with the same key won the race: answer as it did.
         if scope is not None and "idempotency" in exc.failed:
             winner = deps.store.idempotency.get(scope)
-            if winner is not None:
+            if _live(winner, deps):
                 return _replay(deps, winner, idempotency_key or "", req_hash)
         raise Conflict("The application could not be recorded; try again.",
                        "La demande n'a pas pu être enregistrée; réessayez.") from exc

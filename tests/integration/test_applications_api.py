@@ -308,3 +308,19 @@ def test_withdrawal_body_is_checked(client):
     assert {e["pointer"] for e in body["errors"]} == {"/why", "/note"}
     status = json.loads(client.http.get(f"/applications/{created['application_id']}", headers=bearer(created["access_token"])).body)
     assert status["stage"] == "submitted"
+
+
+def test_an_expired_idempotency_record_still_stored_is_replaced(client, monkeypatch):
+    """DynamoDB's TTL deletes lazily: a record past its 24 hours must not answer for the key any more."""
+    from datetime import timedelta
+
+    from chalicelib.adapters.models import IdempotencyModel
+    from chalicelib.api.wiring import deps
+
+    first = json.loads(post_json(client, "/applications", application(), **{"Idempotency-Key": "k-ttl"}).body)
+    real = deps().clock
+    monkeypatch.setattr(deps(), "clock", lambda: real() + timedelta(hours=25))
+    r = post_json(client, "/applications", application(), **{"Idempotency-Key": "k-ttl"})
+    assert r.status_code == 201 and json.loads(r.body)["application_id"] != first["application_id"]
+    (row,) = list(IdempotencyModel.scan())
+    assert row.response["application_id"] == json.loads(r.body)["application_id"]

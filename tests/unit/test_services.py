@@ -172,6 +172,22 @@ def test_an_idempotent_replay_returns_the_same_body_and_token_and_writes_nothing
     assert applicant.authorize(deps, again[1]["application_id"], again[1]["access_token"])
 
 
+def test_a_key_older_than_its_24_hours_is_gone_even_before_the_ttl_deletes_it():
+    # Given a submission made with an Idempotency-Key, whose record is still stored (DynamoDB's TTL is lazy)
+    deps = make_deps()
+    _, first = submissions.submit(deps, application(), "key-1")
+
+    # When the same key and body come 25 hours later
+    deps.clock.advance(hours=25)
+    status, again = submissions.submit(deps, application(), "key-1")
+
+    # Then it is a new application, remembered afresh under the key
+    assert status == 201 and again["application_id"] != first["application_id"]
+    assert len(deps.store.state.files) == 2
+    (record,) = deps.store.state.idempotency.values()
+    assert record.response["application_id"] == again["application_id"]
+
+
 def test_the_same_key_with_another_body_is_refused_and_writes_nothing():
     # Given a submission made with an Idempotency-Key
     deps = make_deps()

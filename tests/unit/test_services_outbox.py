@@ -154,6 +154,31 @@ def test_after_three_days_of_transient_failures_the_row_is_failed_for_good():
     assert notifications.deliver_pending(deps) == counts()
 
 
+def test_an_email_queued_again_gets_a_fresh_retry_window():
+    """Found by the service tests: a coordinator's requeue more than 3 days after the email was written
+    failed it again at the first transient failure, with no backoff."""
+    # Given a row failed for good after three days of an SES outage
+    deps = make_deps()
+    app_id = submitted(deps)["application_id"]
+    (queued,) = queue_rows(deps, app_id)
+    deps.mailer.fail_transiently()
+    deps.clock.set(parse_iso(queued.created_at) + GIVE_UP_AFTER + timedelta(hours=1))
+    notifications.deliver_pending(deps)
+    assert row(deps, queued.message_id).status == "failed"
+
+    # When a coordinator queues it again a day later, and SES fails once more
+    deps.clock.advance(days=1)
+    assert deps.store.outbox.requeue(queued.message_id, iso(deps.clock()))
+    notifications.deliver_pending(deps)
+
+    # Then it waits and retries (its window starts at the requeue), and goes out once SES is back
+    r = row(deps, queued.message_id)
+    assert (r.status, r.attempts) == ("pending", 1)
+    deps.mailer.recover()
+    deps.clock.set(parse_iso(r.due_at))
+    assert notifications.deliver_pending(deps) == counts(due=1, sent=1)
+
+
 # --- permanent failures --------------------------------------------------------------
 
 def test_a_rejected_address_is_failed_at_once():
