@@ -125,10 +125,6 @@ def _query() -> dict[str, str]:
     return dict(http.current(app.current_request).query_params or {})
 
 
-def _obj() -> dict[str, Any]:
-    return http.json_object(app.current_request, deps().settings.max_body_bytes)
-
-
 @app.route("/admin/whoami", methods=["GET"])
 @handles
 @staff(app, "service_coordinator", "irss", "health", "admin")

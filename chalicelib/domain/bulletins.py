@@ -8,7 +8,7 @@ instants; they are shown in Ottawa's time (America/Toronto), where the program r
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from typing import Any, Iterable, Mapping
 from zoneinfo import ZoneInfo
 
@@ -117,7 +117,3 @@ def open_now(bulletins: Iterable[Bulletin], now: datetime) -> list[Bulletin]:
 
 def in_program_time(instant: datetime) -> datetime:
     return instant.astimezone(PROGRAM_TIME)
-
-
-def utc(instant: datetime) -> datetime:
-    return instant.astimezone(timezone.utc)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -20,12 +20,6 @@ class FieldError:
             "code": self.code,
             "message": self.message_fr if lang == "fr" else self.message_en,
         }
-
-
-def unknown_fields(body: Mapping[str, Any], allowed: Iterable[str]) -> list[FieldError]:
-    """One error per field of ``body`` that is not ``allowed`` (a body never carries more than it says)."""
-    return [FieldError(f"/{k}", "unknown-field", f"“{k}” is not a field here.", f"« {k} » n'est pas un champ ici.")
-            for k in sorted(set(body) - set(allowed))]
 
 
 class DomainError(Exception):

@@ -26,11 +26,6 @@ def b64(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
 
 
-def unb64(text: str) -> bytes:
-    """The inverse of ``b64``; ValueError if ``text`` is not URL-safe base64."""
-    return base64.urlsafe_b64decode(text.encode("ascii") + b"=" * (-len(text) % 4))
-
-
 def _key(secret: str, purpose: str) -> bytes:
     return hmac.new(secret.encode("utf-8"), _LABEL + purpose.encode("utf-8"), hashlib.sha256).digest()
 

@@ -29,22 +29,18 @@ _TIME_BYTES = 8
 _TOKEN_BYTES = _TIME_BYTES + 32
 
 
-def _b64(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
-
-
 def _issued_prefix(issued: datetime) -> bytes:
     return int(issued.timestamp()).to_bytes(_TIME_BYTES, "big")
 
 
 def new_token(issued: datetime) -> str:
-    return _b64(_issued_prefix(issued) + secrets.token_bytes(32))
+    return signing.b64(_issued_prefix(issued) + secrets.token_bytes(32))
 
 
 def derived_token(secret: str, issued: datetime, *parts: str) -> str:
     """A token derived (domain/signing.py, purpose "file-token") from ``parts`` and its issue time."""
     prefix = _issued_prefix(issued)
-    return _b64(prefix + signing.mac(secret, "file-token", prefix.hex(), *parts))
+    return signing.b64(prefix + signing.mac(secret, "file-token", prefix.hex(), *parts))
 
 
 def issued_at(token: str) -> datetime | None:

@@ -15,7 +15,6 @@ names, which browsers require there; each scheme reads only its own names.
 """
 from __future__ import annotations
 
-import base64
 import re
 import secrets
 from http.cookies import SimpleCookie
@@ -58,12 +57,8 @@ class CsrfRefused(Exception):
     """A form post without a valid token for its cookie."""
 
 
-def _b64(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
-
-
 def new_csrf_value() -> str:
-    return _b64(secrets.token_bytes(32))
+    return signing.b64(secrets.token_bytes(32))
 
 
 def valid_csrf_value(value: str | None) -> bool:
