@@ -75,7 +75,7 @@ class Bulletin:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "Bulletin":
         """A bulletin from a document its schema accepts, closing after it opens; ``UnreadableBulletin`` otherwise."""
-        errors = [f"{e.pointer or '/'}: {e.code}" for e in forms.check("bulletin", dict(data))]
+        errors = forms.problems("bulletin", dict(data))
         if not errors and moment(data["closes_at"]) <= moment(data["opens_at"]):
             errors.append("/closes_at: closes-before-it-opens")
         if errors:

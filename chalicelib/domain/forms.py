@@ -175,6 +175,11 @@ def check(form_name: str, document: Any) -> list[FieldError]:
     return sorted(found.values(), key=lambda fe: (fe.pointer, fe.code))
 
 
+def problems(form_name: str, document: Any) -> list[str]:
+    """The schema's refusals of a stored document, as "pointer: code" (what a record read back logs)."""
+    return [f"{e.pointer or '/'}: {e.code}" for e in check(form_name, document)]
+
+
 def require_valid(form_name: str, document: Any, extra: list[FieldError] | None = None) -> None:
     """Raise ValidationFailed listing every problem, schema and cross-field."""
     errors = check(form_name, document) + list(extra or [])

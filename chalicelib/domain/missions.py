@@ -78,10 +78,9 @@ class Mission:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "Mission":
         """A mission from a document the schema accepts; ``UnreadableMission`` otherwise."""
-        errors = forms.check("mission", dict(data))
+        errors = forms.problems("mission", dict(data))
         if errors:
-            raise UnreadableMission(str(data.get("mission_id", "?")),
-                                    [f"{e.pointer or '/'}: {e.code}" for e in errors])
+            raise UnreadableMission(str(data.get("mission_id", "?")), errors)
         return cls(**dict(data))
 
     def as_dict(self) -> dict[str, Any]:
