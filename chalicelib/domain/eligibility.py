@@ -425,8 +425,7 @@ def _deploys(m: Mission) -> bool:
     """Whether the mission's pathway deploys (has a stage that takes a seat); nominations do not."""
     from .workflow import load_workflow  # the workflow imports figures, which import this module: read it late
 
-    pathway = load_workflow().pathway_of(m)
-    return any(s.occupies_seat for s in pathway.stages.values())
+    return load_workflow().pathway_of(m).deploys
 
 
 def evaluate(form: Mapping[str, Any], missions: Sequence[Mission],

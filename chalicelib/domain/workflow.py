@@ -139,6 +139,11 @@ class Pathway:
     def stage(self, name: str) -> Stage:
         return self.stages[self.current(name)]
 
+    @property
+    def deploys(self) -> bool:
+        """Whether a file on this pathway is deployed (one of its stages takes a seat); nominations are not."""
+        return any(s.occupies_seat for s in self.stages.values())
+
     def is_terminal(self, name: str) -> bool:
         return self.stage(name).terminal
 

@@ -37,11 +37,6 @@ def months_text(months: int | None, lang: str) -> str:
     return t("month" if months == 1 else "months", lang, n=months)
 
 
-def _deploys(m: dict[str, Any]) -> bool:
-    pathway = load_workflow().pathway_for(str(m.get("kind", "operation")))
-    return any(s.occupies_seat for s in pathway.stages.values())
-
-
 def path_state(state: str, lang: str) -> str:
     """How far a file is at one stage of its own path, in words."""
     return t(f"path_{state}", lang)
@@ -52,7 +47,7 @@ def asks_for(m: dict[str, Any], lang: str) -> list[str]:
     needs = []
     if m.get("language_of_operation") in ("en", "fr"):
         needs.append(t("needs_language", lang, language=language_name(m["language_of_operation"], lang)))
-    if _deploys(m):  # every police officer's deployment, armed or not (seed 003's general criteria)
+    if load_workflow().pathway_for(str(m.get("kind", "operation"))).deploys:  # every police officer's deployment, armed or not (seed 003's general criteria)
         needs.append(t("needs_police_qualifications", lang))
     if m.get("requires_4x4"):
         needs.append(t("needs_4x4", lang))
