@@ -79,6 +79,12 @@ class Resolver:
             return f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{self.ref(name)}"
         if (kind, attr) == ("AWS::Logs::LogGroup", "Arn"):
             return f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{self.ref(name)}:*"
+        if (kind, attr) == ("AWS::KMS::Key", "Arn"):
+            return f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{name}"  # a made-up key id: the logical id
+        if (kind, attr) == ("AWS::SQS::Queue", "QueueName"):
+            return str(self(self.props(name).get("QueueName", name)))
+        if (kind, attr) == ("AWS::SQS::Queue", "Arn"):
+            return f"arn:aws:sqs:{REGION}:{ACCOUNT}:{self.getatt(name, 'QueueName')}"
         return f"<{name}.{attr}>"
 
     def sub(self, value: Any) -> str:

@@ -7,6 +7,11 @@ Chalice put in the packaged template from .chalice/policy-*.json, when the
 recorded requests are mapped from the test names (peaceops-test-*) to the
 stage's resources, then each role's grants equal its function's requests:
 nothing the code needs is missing, nothing it never asks for is granted.
+Besides the code's calls, a role grants only what Lambda itself does with it,
+read off the function's configuration in the template: X-Ray segments when
+tracing is active, the dead-letter queue's SendMessage (and its key through
+SQS) when one is set, and the tables' key through DynamoDB when the code uses
+a table encrypted with it.
 
 This module runs last (tests/infra/conftest.py), after the integration tests
 it learns from.
@@ -27,6 +32,14 @@ TEST_PREFIX = os.environ["PEACEOPS_TABLE_PREFIX"] + "-"  # tests/conftest.py: pe
 TEST_SENDER_DOMAIN = os.environ["PEACEOPS_SENDER"].rsplit("@", 1)[1]
 TEST_CONFIGURATION_SET = "peaceops-test-configuration-set"
 LOG_ACTIONS = {"logs:CreateLogStream", "logs:PutLogEvents"}
+# What Lambda's X-Ray daemon sends with the role when tracing is Active. X-Ray has no
+# resource-level permissions: "*" is the only resource these actions take.
+XRAY_ACTIONS = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
+# Reading and writing a table encrypted with a customer-managed key: DynamoDB decrypts (and,
+# on writes, encrypts) the table key with the caller's permissions, through DynamoDB only.
+TABLE_KEY_ACTIONS = {"kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"}
+# Sending to an SSE-KMS queue (Lambda, with the role, putting a failed event in the DLQ).
+QUEUE_KEY_ACTIONS = {"kms:Decrypt", "kms:GenerateDataKey"}
 SET_UP_ONLY = {("dynamodb", "CreateTable"), ("dynamodb", "UpdateTimeToLive"), ("ses", "VerifyEmailIdentity")}
 
 Grant = tuple[str, str]  # (IAM action, resource ARN)
@@ -62,14 +75,60 @@ def _requested(recording: dict[str, Any], function: str, names: dict[str, str]) 
             for action, resource in requests}
 
 
-def _granted(resolve: Resolver, role: str) -> set[Grant]:
+def _statements(resolve: Resolver, role: str) -> list[dict[str, Any]]:
     policies = resolve(resolve.props(role)["Policies"])
     assert len(policies) == 1
-    grants = set()
-    for st in statements(policies[0]["PolicyDocument"]):
+    found = statements(policies[0]["PolicyDocument"])
+    for st in found:
         assert st["Effect"] == "Allow" and not {"NotAction", "NotResource", "NotPrincipal"} & set(st)
-        grants |= {(a, r) for a in as_list(st["Action"]) for r in as_list(st["Resource"])}
-    return grants
+    return found
+
+
+def _granted(resolve: Resolver, role: str) -> set[Grant]:
+    return {(a, r) for st in _statements(resolve, role) for a in as_list(st["Action"]) for r in as_list(st["Resource"])}
+
+
+def _key_arn(resolve: Resolver, key: Any) -> str:
+    """A KMS key property (Ref, GetAtt Arn or ARN) as the key's ARN."""
+    if isinstance(key, dict) and "Ref" in key:
+        return resolve.getatt(key["Ref"], "Arn")
+    return str(resolve(key))
+
+
+def _tables_by_arn(resolve: Resolver) -> dict[str, str]:
+    """Every table's ARN, and the ARN of the customer-managed key it is encrypted with ("" if none)."""
+    found = {}
+    for rid, r in resolve.resources.items():
+        if r["Type"] == "AWS::DynamoDB::Table":
+            sse = r["Properties"].get("SSESpecification", {})
+            key = sse.get("KMSMasterKeyId")
+            found[resolve.getatt(rid, "Arn")] = _key_arn(resolve, key) if sse.get("SSEEnabled") and key else ""
+    return found
+
+
+def _lambda_grants(resolve: Resolver, lambda_name: str, requested: set[Grant]) -> dict[str, set[Grant]]:
+    """What Lambda and DynamoDB do with the role on the function's behalf, by the service they go through.
+
+    "xray" and "sqs" (the dead-letter queue) follow from the function's configuration; "dynamodb"
+    and "sqs" KMS grants from the keys of the tables the code uses and of the queue.
+    """
+    props = resolve.props(lambda_name)
+    found: dict[str, set[Grant]] = {}
+    if props.get("Tracing") == "Active":
+        found["xray"] = {(a, "*") for a in XRAY_ACTIONS}
+    tables = _tables_by_arn(resolve)
+    keys = {tables[r.split("/index/")[0]] for a, r in requested if a.startswith("dynamodb:")} - {""}
+    if keys:
+        found["kms via dynamodb"] = {(a, k) for a in TABLE_KEY_ACTIONS for k in keys}
+    if "DeadLetterQueue" in props:
+        dlq = props["DeadLetterQueue"]
+        assert dlq["Type"] == "SQS", dlq
+        (queue_id, _attr) = dlq["TargetArn"]["Fn::GetAtt"]
+        found["sqs"] = {("sqs:SendMessage", resolve.getatt(queue_id, "Arn"))}
+        key = resolve.props(queue_id).get("KmsMasterKeyId")
+        if key:
+            found["kms via sqs"] = {(a, _key_arn(resolve, key)) for a in QUEUE_KEY_ACTIONS}
+    return found
 
 
 @pytest.fixture(scope="module")
@@ -130,15 +189,49 @@ def test_the_recording_saw_both_functions_and_left_set_up_out(recording: dict[st
     assert not SET_UP_ONLY & {(svc, op) for _fn, svc, op, _r in recording["service"]}
 
 
+def test_every_packaged_function_and_its_role_is_checked_here(template: dict[str, Any]) -> None:
+    """A new function (a new @app.schedule job...) fails here until FUNCTIONS, and recorder.py, know it."""
+    packaged = {rid: r["Properties"]["Role"]["Fn::GetAtt"][0]
+                for rid, r in template["Resources"].items() if r["Type"] == "AWS::Serverless::Function"}
+    assert packaged == dict(FUNCTIONS.values())
+
+
 @pytest.mark.parametrize("function", sorted(FUNCTIONS))
 def test_each_role_grants_exactly_what_its_function_was_recorded_doing(
         function: str, recording: dict[str, Any], configuration_set_call: list[Any], resolve: Resolver) -> None:
     names = _stage_names(resolve)
     requested = _requested(_with_configuration_set(recording, configuration_set_call), function, names)
-    granted = _granted(resolve, FUNCTIONS[function][1])
-    code_grants = {g for g in granted if g[0] not in LOG_ACTIONS}
+    lambda_name, role = FUNCTIONS[function]
+    granted = _granted(resolve, role)
+    for_lambda = set().union(*_lambda_grants(resolve, lambda_name, requested).values())
+    code_grants = {g for g in granted if g[0] not in LOG_ACTIONS} - for_lambda
+    assert for_lambda <= granted, f"Lambda needs, the policy lacks: {sorted(for_lambda - granted)}"
     assert not requested - code_grants, f"the code needs, the policy lacks: {sorted(requested - code_grants)}"
     assert not code_grants - requested, f"granted, never used: {sorted(code_grants - requested)}"
+
+
+def _via_service(statement: dict[str, Any]) -> Any:
+    return statement.get("Condition", {}).get("StringEquals", {}).get("kms:ViaService")
+
+
+@pytest.mark.parametrize("function", sorted(FUNCTIONS))
+def test_each_role_uses_keys_only_through_the_service_that_needs_them(
+        function: str, recording: dict[str, Any], configuration_set_call: list[Any], resolve: Resolver) -> None:
+    """A role's KMS grants name the key and the one service (DynamoDB, SQS) that may use it for the role."""
+    lambda_name, role = FUNCTIONS[function]
+    names = _stage_names(resolve)
+    requested = _requested(_with_configuration_set(recording, configuration_set_call), function, names)
+    expected = {service.split(" via ")[1]: grants
+                for service, grants in _lambda_grants(resolve, lambda_name, requested).items() if " via " in service}
+    found: dict[str, set[Grant]] = {}
+    for st in _statements(resolve, role):
+        actions = as_list(st["Action"])
+        if any(a.startswith("kms:") for a in actions):
+            assert all(a.startswith("kms:") for a in actions), st
+            via = _via_service(st)
+            assert isinstance(via, str) and via.endswith(f".{REGION}.amazonaws.com"), st
+            found.setdefault(via.split(".")[0], set()).update((a, r) for a in actions for r in as_list(st["Resource"]))
+    assert found == expected
 
 
 @pytest.mark.parametrize("function", sorted(FUNCTIONS))
@@ -155,7 +248,10 @@ def test_the_policies_name_exact_actions_and_resources(function: str, resolve: R
     role = FUNCTIONS[function][1]
     for action, resource in _granted(resolve, role):
         assert "*" not in action and "<" not in resource, (action, resource)
-        # The only wildcard: a log group's streams (CloudWatch Logs' ARN form for them).
+        if action in XRAY_ACTIONS:
+            assert resource == "*"  # X-Ray takes no other resource
+            continue
+        # The only other wildcard: a log group's streams (CloudWatch Logs' ARN form for them).
         assert "*" not in resource or (action in LOG_ACTIONS and resource.endswith(":*")), resource
     setup_actions = {f"{svc}:{op}" for svc, op in SET_UP_ONLY}
     assert not setup_actions & {a for a, _ in _granted(resolve, role)}
