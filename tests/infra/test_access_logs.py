@@ -62,15 +62,15 @@ def test_every_access_log_format_leaves_the_query_string_out(template: dict[str,
             assert "$context.resourcePath" in log_format, where
 
 
-def test_access_logs_are_off_unless_asked_for(template: dict[str, Any]) -> None:
-    parameter = template["Parameters"]["ApiAccessLogs"]
-    assert parameter["Default"] == "false" and set(parameter["AllowedValues"]) == {"true", "false"}
+def test_access_logs_are_always_on_to_an_encrypted_group_kept_a_year(template: dict[str, Any]) -> None:
+    """Issue 16 (checkov CKV_AWS_76): no parameter turns them off any more."""
+    assert "ApiAccessLogs" not in template["Parameters"]
     setting = template["Resources"]["RestAPI"]["Properties"]["AccessLogSetting"]
-    condition, on, off = setting["Fn::If"]
-    assert condition == "HasApiAccessLogs" and off == {"Ref": "AWS::NoValue"}
-    assert on["DestinationArn"] == {"Fn::GetAtt": ["ApiAccessLogGroup", "Arn"]}
+    assert setting["DestinationArn"] == {"Fn::GetAtt": ["ApiAccessLogGroup", "Arn"]}
     group = template["Resources"]["ApiAccessLogGroup"]
-    assert group["Condition"] == "HasApiAccessLogs" and group["Properties"]["KmsKeyId"]
+    assert "Condition" not in group
+    assert group["Properties"]["KmsKeyId"] == {"Fn::GetAtt": ["DataKey", "Arn"]}
+    assert group["Properties"]["RetentionInDays"] == 365
 
 
 @pytest.mark.parametrize("bad", [
