@@ -62,6 +62,20 @@ def test_cfn_lint_does_report_a_broken_template(tmp_path: Path) -> None:
     assert "E3002" in {_rule(m) for m in _lint(broken) if m["Level"] == "Error"}
 
 
+def test_the_packaged_template_fits_cloudformation_s_limits(template: dict[str, Any]) -> None:
+    """1 MB through S3 (51,200 bytes inline, hence --s3-bucket in the README), 500 resources after SAM's transform."""
+    size = packaging.template_path("prod").stat().st_size
+    assert size < 1_000_000, size
+    readme = (ROOT / "README.md").read_text().split("## Deploying", 1)[1]
+    deploy = readme[readme.index("aws cloudformation deploy"):].split("```", 1)[0]
+    assert size <= 51_200 or "--s3-bucket" in deploy, "over 51,200 bytes: deploy must go through S3"
+    # SAM expands a function into itself, its permissions, rules and event config (at most 4 here),
+    # the API into the API, its deployment and stage.
+    kinds = [r["Type"] for r in template["Resources"].values()]
+    expanded = sum(4 if k == "AWS::Serverless::Function" else 3 if k == "AWS::Serverless::Api" else 1 for k in kinds)
+    assert expanded <= 400, expanded  # headroom under 500
+
+
 # --- stages -----------------------------------------------------------------
 
 def test_each_deployable_stage_agrees_with_chalice_config(template: dict[str, Any],
