@@ -16,7 +16,7 @@ from chalicelib.domain import forms
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.workflow import Actor
 from chalicelib.services import (applicant, bulletins, catalogue, catalogue_admin, files, notifications, redirect,
-                                 submissions, workflow)
+                                 roster, submissions, workflow)
 
 app = Chalice(app_name="peaceops")
 problems.install(app)
@@ -255,6 +255,57 @@ def admin_cap(cap_id: str, actor: Actor) -> Response:
 @staff(app, "admin")
 def admin_set_authorized(cap_id: str, actor: Actor) -> Response:
     return _json(catalogue_admin.set_authorized(deps(), actor, cap_id, _body()))
+
+
+@app.route("/admin/caps/{cap_id}/roster", methods=["GET"])
+@handles
+@staff(app, "irss", "admin")
+def admin_roster(cap_id: str, actor: Actor) -> Response:
+    return _json(roster.roster_view(deps(), cap_id, roster.status_filter(_query())))
+
+
+@app.route("/admin/caps/{cap_id}/roster", methods=["POST"])
+@handles
+@staff(app, "irss", "admin")
+def admin_add_roster_entry(cap_id: str, actor: Actor) -> Response:
+    key = http.current(app.current_request).headers.get("idempotency-key")
+    status, body = roster.add_entry(deps(), actor, cap_id, _body(), key)
+    return _json(body, status)
+
+
+@app.route("/admin/caps/{cap_id}/roster/{deployment_id}", methods=["PATCH"])
+@handles
+@staff(app, "irss", "admin")
+def admin_correct_roster_entry(cap_id: str, deployment_id: str, actor: Actor) -> Response:
+    return _json(roster.correct_entry(deps(), actor, cap_id, deployment_id, _body()))
+
+
+@app.route("/admin/caps/{cap_id}/roster/{deployment_id}/end", methods=["POST"])
+@handles
+@staff(app, "irss", "admin")
+def admin_end_roster_entry(cap_id: str, deployment_id: str, actor: Actor) -> Response:
+    return _json(roster.end_entry(deps(), actor, cap_id, deployment_id, _body()))
+
+
+@app.route("/admin/caps/{cap_id}/rotation", methods=["GET"])
+@handles
+@staff(app, "irss", "admin")
+def admin_rotation(cap_id: str, actor: Actor) -> Response:
+    return _json(roster.rotation(deps(), cap_id))
+
+
+@app.route("/admin/reports/rotation", methods=["GET"])
+@handles
+@staff(app, "irss", "admin")
+def admin_rotation_report(actor: Actor) -> Response:
+    return _json(roster.rotation_all(deps()))
+
+
+@app.route("/admin/reports/roster-drift", methods=["GET"])
+@handles
+@staff(app, "irss", "admin")
+def admin_roster_drift(actor: Actor) -> Response:
+    return _json(roster.drift_report(deps()))
 
 
 @app.route("/admin/bulletins", methods=["GET"])

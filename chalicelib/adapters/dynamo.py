@@ -16,6 +16,7 @@ from pynamodb.transactions import TransactWrite
 
 from ..config import Settings
 from ..domain.bulletins import Bulletin, UnreadableBulletin
+from ..domain.deployments import Deployment
 from ..domain.listing import Filters
 from ..domain.workflow import load_workflow
 from ..domain.missions import Cap, Mission, UnreadableMission
@@ -34,6 +35,7 @@ from .models import (
     AuditModel,
     BulletinModel,
     CapModel,
+    DeploymentModel,
     FamilyReadinessModel,
     IdempotencyModel,
     MissionModel,
@@ -83,6 +85,22 @@ def cap_row(cap: Cap, now: str) -> CapModel:
                     data={"name": dict(cap.name), "note": dict(cap.note)}, version=cap.version, updated_at=now)
 
 
+def roster_pk(cap_id: str) -> str:
+    return f"roster#{cap_id}"
+
+
+def deployment_from_row(r: DeploymentModel) -> Deployment:
+    return Deployment(deployment_id=r.sk, cap_id=r.cap_id, mission_id=r.mission_id, application_id=r.application_id,
+                      started_on=r.started_on, planned_end=r.planned_end, ended_on=r.ended_on,
+                      end_reason=r.end_reason, version=int(r.version or 1), updated_at=r.updated_at)
+
+
+def deployment_row(d: Deployment) -> DeploymentModel:
+    return DeploymentModel(roster_pk(d.cap_id), d.deployment_id, cap_id=d.cap_id, mission_id=d.mission_id,
+                           application_id=d.application_id, started_on=d.started_on, planned_end=d.planned_end,
+                           ended_on=d.ended_on, end_reason=d.end_reason, version=d.version, updated_at=d.updated_at)
+
+
 def _snapshot(data: dict[str, Any]) -> Mission:
     known = set(Mission.__dataclass_fields__)
     return Mission.from_dict({k: v for k, v in data.items() if k in known})
@@ -99,7 +117,7 @@ def file_from_row(a: ApplicationModel) -> ApplicationFile:
         token_hashes=tuple(str(h) for h in a.token_hashes or ()),
         family_readiness_on_file=bool(a.family_readiness_on_file), medical_outcome=a.medical_outcome,
         modules={k: int(v) for k, v in (a.modules or {}).items()}, bulletin_id=a.bulletin_id,
-        forms_returned=tuple(str(k) for k in a.forms_returned or ()))
+        forms_returned=tuple(str(k) for k in a.forms_returned or ()), stage_entered_at=a.stage_entered_at)
 
 
 def file_row(f: ApplicationFile) -> ApplicationModel:
@@ -109,7 +127,8 @@ def file_row(f: ApplicationFile) -> ApplicationModel:
         submitted_at=f.submitted_at, updated_at=f.updated_at, mission=f.mission.as_dict(), form=dict(f.form),
         findings=[dict(x) for x in f.findings], eligibility_flag=f.eligibility_flag, token_hashes=list(f.token_hashes),
         family_readiness_on_file=f.family_readiness_on_file, medical_outcome=f.medical_outcome,
-        modules=dict(f.modules), bulletin_id=f.bulletin_id, forms_returned=list(f.forms_returned))
+        modules=dict(f.modules), bulletin_id=f.bulletin_id, forms_returned=list(f.forms_returned),
+        stage_entered_at=f.stage_entered_at)
 
 
 def bulletin_from_row(b: BulletinModel) -> StoredBulletin:
@@ -175,7 +194,7 @@ class DynamoUnitOfWork:
         A = ApplicationModel
         actions = [A.version.set(update.version), A.updated_at.set(update.updated_at)]
         if update.stage is not None:
-            actions.append(A.stage.set(update.stage))
+            actions += [A.stage.set(update.stage), A.stage_entered_at.set(update.updated_at)]
         if update.family_readiness_on_file is not None:
             actions.append(A.family_readiness_on_file.set(update.family_readiness_on_file))
         if update.medical_outcome is not None:
@@ -210,13 +229,27 @@ class DynamoUnitOfWork:
                                response=dict(record.response), expires_at=record.expires_at, issued_at=record.issued_at)
         self._put("idempotency", row, IdempotencyModel.key.does_not_exist() | (IdempotencyModel.expires_at <= now))
 
-    def take_seat(self, cap_id: str, now: str) -> None:
-        self._update("cap", CapModel("cap", cap_id), [CapModel.deployed.add(1), CapModel.updated_at.set(now)],
+    def start_deployment(self, deployment: Deployment, now: str) -> None:
+        self._update("cap", CapModel("cap", deployment.cap_id), [CapModel.deployed.add(1), CapModel.updated_at.set(now)],
                      CapModel.authorized.exists() & (CapModel.deployed < CapModel.authorized))
+        self._put("deployment", deployment_row(deployment), DeploymentModel.sk.does_not_exist())
 
-    def release_seat(self, cap_id: str, now: str) -> None:
-        self._update("cap", CapModel("cap", cap_id), [CapModel.deployed.add(-1), CapModel.updated_at.set(now)],
+    def end_deployment(self, ended: Deployment, expected_version: int, now: str) -> None:
+        D = DeploymentModel
+        self._update("cap", CapModel("cap", ended.cap_id), [CapModel.deployed.add(-1), CapModel.updated_at.set(now)],
                      CapModel.deployed > 0)
+        self._update("deployment", D(roster_pk(ended.cap_id), ended.deployment_id), [
+            D.ended_on.set(str(ended.ended_on)), D.end_reason.set(str(ended.end_reason)), D.version.set(ended.version),
+            D.updated_at.set(now)], (D.version == expected_version) & D.ended_on.does_not_exist())
+
+    def correct_deployment(self, corrected: Deployment, expected_version: int, now: str) -> None:
+        D = DeploymentModel
+        fields = ((D.mission_id, corrected.mission_id), (D.started_on, corrected.started_on),
+                  (D.planned_end, corrected.planned_end))
+        actions = [attr.set(value) if value is not None else attr.remove() for attr, value in fields]
+        self._update("deployment", D(roster_pk(corrected.cap_id), corrected.deployment_id),
+                     [*actions, D.version.set(corrected.version), D.updated_at.set(now)],
+                     (D.version == expected_version) & D.ended_on.does_not_exist())
 
     def put_mission(self, mission: Mission, version: int, expected_version: int | None, now: str) -> None:
         cond = (MissionModel.sk.does_not_exist() if expected_version is None
@@ -225,8 +258,13 @@ class DynamoUnitOfWork:
         self._add("check", "cap", lambda tw: tw.condition_check(CapModel, "cap", mission.cap_id,
                                                                 condition=CapModel.sk.exists()))
 
-    def add_cap(self, cap: Cap, now: str) -> None:
+    def add_cap(self, cap: Cap, now: str, roster: Iterable[Deployment] = ()) -> None:
+        entries = list(roster)
+        if sum(1 for e in entries if e.active) != cap.deployed:
+            raise ValueError(f"cap {cap.cap_id}: {cap.deployed} deployed but {len(entries)} roster entries")
         self._put("cap", cap_row(cap, now), CapModel.sk.does_not_exist())
+        for entry in entries:
+            self._put("deployment", deployment_row(entry), DeploymentModel.sk.does_not_exist())
 
     def set_authorized(self, cap_id: str, authorized: int, expected_version: int, now: str) -> None:
         self._update("cap", CapModel("cap", cap_id), [
@@ -326,9 +364,21 @@ class DynamoCatalogue:
         except DoesNotExist:
             return None
 
-    def seed(self, caps: Iterable[Cap], missions: Iterable[Mission], now: str) -> None:
-        rows: list[Any] = [cap_row(c, now) for c in caps] + [mission_row(m, 1, now) for m in missions]
-        for row in rows:
+    def roster(self, cap_id: str) -> list[Deployment]:
+        if not _valid_key(cap_id):
+            return []
+        return [deployment_from_row(r) for r in DeploymentModel.query(roster_pk(cap_id), consistent_read=True)]
+
+    def deployment(self, cap_id: str, deployment_id: str) -> Deployment | None:
+        if not (_valid_key(cap_id) and _valid_key(deployment_id)):
+            return None
+        try:
+            return deployment_from_row(DeploymentModel.get(roster_pk(cap_id), deployment_id, consistent_read=True))
+        except DoesNotExist:
+            return None
+
+    def seed(self, missions: Iterable[Mission], now: str) -> None:
+        for row in [mission_row(m, 1, now) for m in missions]:
             try:
                 row.save(condition=type(row).sk.does_not_exist())
             except PynamoDBException as exc:
@@ -438,6 +488,10 @@ class DynamoFiles:
             index_name=index, limit=limit, exclusive_start_key=start, scan_index_forward=False)
         items = [file_from_row(ApplicationModel.from_raw_data(item)) for item in raw.get("Items", [])]
         return items, raw.get("LastEvaluatedKey")
+
+    def at_stage(self, stage: str, cap_id: str | None = None) -> list[ApplicationFile]:
+        cond = ApplicationModel.cap_id == cap_id if cap_id else None
+        return [file_from_row(a) for a in ApplicationModel.by_stage.query(stage, filter_condition=cond)]
 
     def stages_for_mission(self, mission_id: str, service: str | None) -> list[str]:
         cond = ApplicationModel.police_service == service if service else None

@@ -12,6 +12,7 @@ from dataclasses import replace
 from typing import Any, Callable, Iterable
 
 from ..domain.bulletins import Bulletin
+from ..domain.deployments import Deployment
 from ..domain.listing import Filters
 from ..domain.missions import Cap, Mission
 from ..domain.records import (
@@ -36,6 +37,7 @@ class MemoryState:
         self.audit: dict[tuple[str, int], AuditEntry] = {}
         self.outbox: dict[str, OutboxMessage] = {}
         self.idempotency: dict[str, IdempotencyRecord] = {}
+        self.roster: dict[tuple[str, str], Deployment] = {}  # (cap_id, deployment_id)
 
 
 Check = Callable[[MemoryState], bool]
@@ -63,6 +65,8 @@ class MemoryUnitOfWork:
         def apply(s: MemoryState) -> None:
             f = s.files[update.application_id]
             changes: dict[str, Any] = {"version": update.version, "updated_at": update.updated_at}
+            if update.stage is not None:
+                changes["stage_entered_at"] = update.updated_at
             for name in ("stage", "family_readiness_on_file", "medical_outcome", "modules", "forms_returned"):
                 value = getattr(update, name)
                 if value is not None:
@@ -90,16 +94,36 @@ class MemoryUnitOfWork:
         self._add("idempotency", lambda s: record.key not in s.idempotency or s.idempotency[record.key].expires_at <= now,
                   lambda s: s.idempotency.__setitem__(record.key, record))
 
-    def take_seat(self, cap_id: str, now: str) -> None:
+    def _count(self, cap_id: str, by: int) -> None:
         def check(s: MemoryState) -> bool:
             cap = s.caps.get(cap_id)
-            return cap is not None and cap.authorized is not None and cap.deployed < cap.authorized
+            if by > 0:
+                return cap is not None and cap.authorized is not None and cap.deployed < cap.authorized
+            return cap is not None and cap.deployed > 0
 
-        self._add("cap", check, lambda s: s.caps.__setitem__(cap_id, replace(s.caps[cap_id], deployed=s.caps[cap_id].deployed + 1)))
+        self._add("cap", check, lambda s: s.caps.__setitem__(cap_id, replace(s.caps[cap_id], deployed=s.caps[cap_id].deployed + by)))
 
-    def release_seat(self, cap_id: str, now: str) -> None:
-        self._add("cap", lambda s: cap_id in s.caps and s.caps[cap_id].deployed > 0,
-                  lambda s: s.caps.__setitem__(cap_id, replace(s.caps[cap_id], deployed=s.caps[cap_id].deployed - 1)))
+    def _entry(self, d: Deployment, expected_version: int | None) -> None:
+        key = (d.cap_id, d.deployment_id)
+
+        def check(s: MemoryState) -> bool:
+            current = s.roster.get(key)
+            if expected_version is None:
+                return current is None
+            return current is not None and current.version == expected_version and current.active
+
+        self._add("deployment", check, lambda s: s.roster.__setitem__(key, d))
+
+    def start_deployment(self, deployment: Deployment, now: str) -> None:
+        self._count(deployment.cap_id, 1)
+        self._entry(deployment, None)
+
+    def end_deployment(self, ended: Deployment, expected_version: int, now: str) -> None:
+        self._count(ended.cap_id, -1)
+        self._entry(replace(ended, updated_at=now), expected_version)
+
+    def correct_deployment(self, corrected: Deployment, expected_version: int, now: str) -> None:
+        self._entry(replace(corrected, updated_at=now), expected_version)
 
     def put_mission(self, mission: Mission, version: int, expected_version: int | None, now: str) -> None:
         def check(s: MemoryState) -> bool:
@@ -109,8 +133,13 @@ class MemoryUnitOfWork:
         self._add("mission", check, lambda s: s.missions.__setitem__(mission.mission_id, (mission, version)))
         self._add("cap", lambda s: mission.cap_id in s.caps, lambda s: None)
 
-    def add_cap(self, cap: Cap, now: str) -> None:
+    def add_cap(self, cap: Cap, now: str, roster: Iterable[Deployment] = ()) -> None:
+        entries = list(roster)
+        if sum(1 for e in entries if e.active) != cap.deployed:
+            raise ValueError(f"cap {cap.cap_id}: {cap.deployed} deployed but {len(entries)} roster entries")
         self._add("cap", lambda s: cap.cap_id not in s.caps, lambda s: s.caps.__setitem__(cap.cap_id, cap))
+        for entry in entries:
+            self._entry(entry, None)
 
     def set_authorized(self, cap_id: str, authorized: int, expected_version: int, now: str) -> None:
         def check(s: MemoryState) -> bool:
@@ -186,9 +215,13 @@ class MemoryCatalogue:
     def cap(self, cap_id: str) -> Cap | None:
         return self._s.caps.get(cap_id)
 
-    def seed(self, caps: Iterable[Cap], missions: Iterable[Mission], now: str) -> None:
-        for c in caps:
-            self._s.caps.setdefault(c.cap_id, c)
+    def roster(self, cap_id: str) -> list[Deployment]:
+        return [d for (c, _), d in sorted(self._s.roster.items()) if c == cap_id]
+
+    def deployment(self, cap_id: str, deployment_id: str) -> Deployment | None:
+        return self._s.roster.get((cap_id, deployment_id))
+
+    def seed(self, missions: Iterable[Mission], now: str) -> None:
         for m in missions:
             self._s.missions.setdefault(m.mission_id, (m, 1))
 
@@ -228,6 +261,10 @@ class MemoryFiles:
         page = rows[offset:offset + limit]
         more = offset + limit < len(rows)
         return page, {"offset": offset + limit} if more else None
+
+    def at_stage(self, stage: str, cap_id: str | None = None) -> list[ApplicationFile]:
+        return sorted((f for f in self._s.files.values() if f.stage == stage and cap_id in (None, f.cap_id)),
+                      key=lambda f: (f.submitted_at, f.application_id))
 
     def stages_for_mission(self, mission_id: str, service: str | None) -> list[str]:
         return [f.stage for f in self._s.files.values()

@@ -71,6 +71,25 @@ class BulletinModel(Model):
     updated_at = UnicodeAttribute()
 
 
+class DeploymentModel(Model):
+    """A roster entry (pk = "roster#<cap_id>"): a deployment, a file's or one in place before peaceops.
+
+    The cap's ``deployed`` counter moves only in the transaction that starts or ends an entry."""
+
+    Meta = _meta("catalogue")
+    pk = UnicodeAttribute(hash_key=True)  # "roster#<cap_id>"
+    sk = UnicodeAttribute(range_key=True)  # deployment_id
+    cap_id = UnicodeAttribute()
+    mission_id = UnicodeAttribute(null=True)
+    application_id = UnicodeAttribute(null=True)
+    started_on = UnicodeAttribute(null=True)
+    planned_end = UnicodeAttribute(null=True)
+    ended_on = UnicodeAttribute(null=True)
+    end_reason = UnicodeAttribute(null=True)
+    version = NumberAttribute(default=1)
+    updated_at = UnicodeAttribute(null=True)
+
+
 # --- applications ---
 
 class ByStage(GlobalSecondaryIndex["ApplicationModel"]):
@@ -128,6 +147,7 @@ class ApplicationModel(Model):
     modules = JSONAttribute(default=dict)
     bulletin_id = UnicodeAttribute(null=True)
     forms_returned = JSONAttribute(default=list)  # the Preliminary Instructions forms recorded as returned
+    stage_entered_at = UnicodeAttribute(null=True)  # when the file entered its stage (None: before this was kept)
 
     by_stage = ByStage()
     by_mission = ByMission()

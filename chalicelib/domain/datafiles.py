@@ -43,8 +43,8 @@ LANGS = ("en", "fr")
 FORM_ONLY_SERVICES = ("other",)
 # Reason codes the code names, by the stage they lead to (keep this list when code names another):
 # services/applicant.py gives applicant_request to a withdrawal without a reason;
-# web/present.py offers ended_mission_early only once deployed.
-CODE_REASON_CODES = (("withdrawn", "applicant_request"), ("withdrawn", "ended_mission_early"))
+# services/applicant.py ends a deployed officer's mission early, at their request, with ended_early.
+CODE_REASON_CODES = (("withdrawn", "applicant_request"), ("returned", "ended_early"))
 # Where the pages look texts up by key: t("key") in the web code and its templates.
 WEB_SOURCES = ("chalicelib/web/*.py", "chalicelib/web/templates/*.html")
 _T_CALL = re.compile(r"""\bt\(\s*["']([a-z0-9_]+)["']\s*[,)]""")
@@ -155,11 +155,20 @@ def _transition_problems(wf: Mapping[str, Any]) -> list[str]:
         out += _names(f"{where}.guards", t["guards"], GUARDS, "guard")
         if t["from"] in stages and wf["stages"][t["from"]]["terminal"]:
             out.append(f"{WORKFLOW}: {where}: {t['from']} is terminal, so no move may leave it")
+        if "except" in t and t["from"] != ANY:
+            out.append(f"{WORKFLOW}: {where}.except: only a move from '*' lists the stages it does not apply to")
+        out += _names(f"{where}.except", t.get("except", ()), _open_stages(wf, wf["pathways"][path]),
+                      "open stage of this pathway")
     return out
 
 
 def _open_stages(wf: Mapping[str, Any], path: Mapping[str, Any]) -> set[str]:
     return {s for s in pathway_stage_names(path) if s in wf["stages"] and not wf["stages"][s]["terminal"]}
+
+
+def _starts(wf: Mapping[str, Any], path: Mapping[str, Any], t: Mapping[str, Any]) -> set[str]:
+    """The stages a move may start from: its own, or for '*' every open stage but those it excepts."""
+    return _open_stages(wf, path) - set(t.get("except", ())) if t["from"] == ANY else {t["from"]}
 
 
 def _movers(wf: Mapping[str, Any], to_stage: str) -> tuple[set[str], set[str]]:
@@ -169,7 +178,7 @@ def _movers(wf: Mapping[str, Any], to_stage: str) -> tuple[set[str], set[str]]:
     for path, _, t in _transitions(wf):
         if t["to"] == to_stage:
             roles |= set(t["roles"])
-            starts |= _open_stages(wf, wf["pathways"][path]) if t["from"] == ANY else {t["from"]}
+            starts |= _starts(wf, wf["pathways"][path], t)
     return roles, starts
 
 
@@ -236,7 +245,8 @@ def _reachable(path: Mapping[str, Any], stages: Mapping[str, Any]) -> set[str]:
         here = todo.pop()
         open_here = here in stages and not stages[here]["terminal"]
         for t in path["transitions"]:
-            if (t["from"] == here or (t["from"] == ANY and open_here)) and t["to"] not in seen:
+            from_any = t["from"] == ANY and open_here and here not in t.get("except", ())
+            if (t["from"] == here or from_any) and t["to"] not in seen:
                 seen.add(t["to"])
                 todo.append(t["to"])
     return seen
@@ -263,13 +273,22 @@ def _pathway_problems(wf: Mapping[str, Any], name: str, path: Mapping[str, Any])
     return out
 
 
+def _roster_problems(wf: Mapping[str, Any]) -> list[str]:
+    """The ready stages are open stages of a pathway that deploys, before the stage that takes the seat."""
+    deploying = [p for p in wf["pathways"].values()
+                 if any(wf["stages"][s].get("occupies_seat") for s in pathway_stage_names(p) if s in wf["stages"])]
+    allowed = {s for p in deploying for s in _open_stages(wf, p) if not wf["stages"][s].get("occupies_seat")}
+    return _names("roster.ready_stages", wf["roster"]["ready_stages"], allowed,
+                  "open stage, short of deployed, of a pathway that deploys")
+
+
 def check_workflow(wf: Any, mission_schema: Any | None = None) -> list[str]:
     """workflow.json: its schema, then its stages, pathways, kinds, roles, guards and reasons against each other
     and the code."""
     problems = schema_problems(WORKFLOW, wf)
     if problems:
         return problems  # the cross-references read the shape the schema guarantees
-    out = _stage_problems(wf) + _transition_problems(wf) + _reason_problems(wf)
+    out = _stage_problems(wf) + _transition_problems(wf) + _reason_problems(wf) + _roster_problems(wf)
     out += _kind_problems(wf, mission_schema if mission_schema is not None else read(MISSION_SCHEMA))
     walked = set().union(*(pathway_stage_names(path) for path in wf["pathways"].values()))
     out += [f"{WORKFLOW}: stages.{s}: no pathway walks this stage" for s in wf["stages"] if s not in walked]
@@ -284,6 +303,8 @@ def _stage_templates(wf: Mapping[str, Any]) -> dict[str, str]:
     """The templates the workflow sends, with the key that names each."""
     named = {s["email_template"]: f"stages.{name}.email_template" for name, s in wf["stages"].items()}
     named.update({f"coordinator_{s}": f"notify_coordinator_on ({s})" for s in wf["notify_coordinator_on"]})
+    named.update({c["email_template"]: f"reasons.{stage}.codes.{code}.email_template"
+                  for stage, rule in wf["reasons"].items() for code, c in rule["codes"].items() if "email_template" in c})
     return named
 
 
@@ -291,6 +312,8 @@ def _needs(template_id: str, stage_templates: Iterable[str]) -> tuple[str, ...]:
     """The parameters ``template_id`` must show (emails.APPLICANT_NEEDS ...)."""
     if emails.is_coordinator_template(template_id):
         return emails.COORDINATOR_NEEDS
+    if emails.is_staff_template(template_id):
+        return ()
     return emails.APPLICANT_NEEDS + (emails.STAGE_TEMPLATE_NEEDS if template_id in stage_templates else ())
 
 

@@ -17,7 +17,8 @@ def mermaid(pathway: Pathway) -> str:
     """The pathway's moves, who may make each and its guards; "any open stage" moves drawn once."""
     lines = ["flowchart TD"]
     for t in pathway.transitions:
-        source = "open[any open stage]" if t.from_stage == ANY else t.from_stage
+        but = f" but {', '.join(t.except_stages)}" if t.except_stages else ""
+        source = f"open[any open stage{but}]" if t.from_stage == ANY else t.from_stage
         lines.append(_edge(source, t.to_stage, t.roles, t.guards))
     return "\n".join(lines)
 

@@ -22,12 +22,25 @@ from .missions import DATA_DIR
 COMMON_PARAMS = ("reference", "mission", "stage_label", "next_step", "status_url", "access_url")
 # Every email to the applicant brings a fresh private link (the token is minted at send time).
 LINK_PARAMS = COMMON_PARAMS + ("link_url",)
-# The coordinators' notices (coordinator_<stage>) carry no private link.
+# The coordinators' notices (coordinator_<stage>) and IRSS's (staff_<event>) carry no private link.
 COORDINATOR_PREFIX = "coordinator_"
+STAFF_PREFIX = "staff_"
+# What a template shows beyond the common parameters, by template: the outbox row's ``extra`` holds the raw
+# values and services/notifications.py renders them in the email's language when it is sent.
+EXTRA_PARAMS: dict[str, tuple[str, ...]] = {
+    "coordinator_returned": ("return_reason",),
+    "staff_seat_available": ("cap", "seats_left", "candidate"),
+    "coordinator_seat_available": ("cap", "seats_left", "candidate"),
+    "deployment_extended": ("planned_end",),
+}
+# The roster's notices are sent by the code (services/roster.py), not by a stage.
+ROSTER_TEMPLATES = ("staff_seat_available", "coordinator_seat_available", "deployment_extended")
+# Shown for {candidate} when no one is ready to deploy on the cap.
+NO_CANDIDATE = {"en": "no candidate is ready yet", "fr": "aucune candidature n'est encore prête"}
 # Sent by the code, not by a stage: the access page's new link, and a file sent on to its next choice.
 ACCESS_LINK = "access_link"
 REDIRECTED = "redirected"
-CODE_TEMPLATES = (ACCESS_LINK, REDIRECTED)
+CODE_TEMPLATES = (ACCESS_LINK, REDIRECTED, *ROSTER_TEMPLATES)
 # What a template must show: every applicant email its private link, an applicant's stage
 # email the status page as well, every email the file's reference.
 APPLICANT_NEEDS = ("reference", "link_url")
@@ -54,13 +67,19 @@ def is_coordinator_template(template_id: str) -> bool:
     return template_id.startswith(COORDINATOR_PREFIX)
 
 
+def is_staff_template(template_id: str) -> bool:
+    """A notice to staff (a coordinator or IRSS): no private link."""
+    return template_id.startswith((COORDINATOR_PREFIX, STAFF_PREFIX))
+
+
 def params_for(template_id: str) -> tuple[str, ...]:
     """The parameters the code passes to ``template_id``: an applicant's email has its private link.
 
     >>> params_for("coordinator_submitted")[-1], params_for("returned")[-1]
     ('access_url', 'link_url')
     """
-    return COMMON_PARAMS if is_coordinator_template(template_id) else LINK_PARAMS
+    base = COMMON_PARAMS if is_staff_template(template_id) else LINK_PARAMS
+    return base + EXTRA_PARAMS.get(template_id, ())
 
 
 def placeholders(text: str) -> list[str]:

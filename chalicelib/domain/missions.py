@@ -157,6 +157,11 @@ def contact_for(police_service: str | None) -> Contact:
     if service is not None:
         return Contact("career_advisor" if service.contact_title else "coordinator", service.coordinator_email,
                        service.language, service.next_steps)
+    return program_contact()
+
+
+def program_contact() -> Contact:
+    """IRSS, the RCMP's International Recruitment, Screening and Selection team: told of the roster's events."""
     irss = _police_data()["program_contacts"]["irss"]
     return Contact("irss", irss["email"], irss.get("language"),
                    {k: dict(v) for k, v in (irss.get("next_steps") or {}).items()})

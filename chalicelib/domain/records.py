@@ -39,6 +39,12 @@ class ApplicationFile:
     modules: Mapping[str, int] = field(default_factory=dict)
     bulletin_id: str | None = None  # the call the file answered (None: filed before calls existed)
     forms_returned: tuple[str, ...] = ()  # the Preliminary Instructions forms recorded as returned
+    stage_entered_at: str | None = None  # None: a file stored before this was kept
+
+    @property
+    def in_stage_since(self) -> str:
+        """When the file entered its stage (a file stored before that was kept: its last change)."""
+        return self.stage_entered_at or self.updated_at
 
     def state(self) -> FileState:
         return FileState(

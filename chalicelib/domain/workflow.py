@@ -98,6 +98,12 @@ class Transition:
     to_stage: str
     roles: tuple[str, ...]
     guards: tuple[str, ...]
+    except_stages: tuple[str, ...] = ()  # with ANY: the open stages it does not apply to
+
+    def applies_from(self, from_stage: str, terminal: bool) -> bool:
+        if self.from_stage == ANY:
+            return not terminal and from_stage not in self.except_stages
+        return self.from_stage == from_stage
 
 
 @dataclass(frozen=True)
@@ -108,6 +114,7 @@ class ReasonCode:
     label: Text
     roles: tuple[str, ...] | None = None  # None: whoever may make the move
     from_stages: tuple[str, ...] | None = None  # None: any stage the move starts from
+    email_template: str | None = None  # the applicant's email for a move with this reason (None: the stage's)
 
     def allows(self, role: str, from_stage: str) -> bool:
         return ((self.roles is None or role in self.roles)
@@ -161,7 +168,7 @@ class Pathway:
         for t in self.transitions:
             if t.to_stage != to_stage:
                 continue
-            if t.from_stage == from_stage or (t.from_stage == ANY and not self.is_terminal(from_stage)):
+            if t.applies_from(from_stage, self.is_terminal(from_stage)):
                 return t
         return None
 
@@ -199,6 +206,16 @@ class Pathway:
 
 
 @dataclass(frozen=True)
+class RosterRules:
+    """The roster's table: who is ready to deploy, the rotation report's horizons, the reasons for roster changes."""
+
+    ready_stages: tuple[str, ...]  # the latest first: a candidate further on is ahead in line
+    horizons_days: tuple[int, ...]
+    add_reasons: Mapping[str, Text]
+    correct_reasons: Mapping[str, Text]
+
+
+@dataclass(frozen=True)
 class Workflow:
     """The workflow table (data/workflow.json), typed and frozen."""
 
@@ -212,6 +229,7 @@ class Workflow:
     un_modules: Mapping[str, Text]
     pass_mark: int
     medical_outcomes: tuple[str, ...]
+    roster: "RosterRules"
 
     def stage(self, name: str) -> Stage:
         """A stage of the shared dictionary; an old stored name reads as its new one (audit rows keep old names)."""
@@ -243,6 +261,13 @@ class Workflow:
     def reason_rule(self, to_stage: str) -> ReasonRule | None:
         return self.reasons.get(to_stage)
 
+    def email_template(self, to_stage: str, reason_code: str | None = None) -> str:
+        """The applicant's email for entering ``to_stage``: the reason's own template where it has one, else the
+        stage's. The one rule, for submissions and moves alike."""
+        rule = self.reasons.get(to_stage)
+        code = rule.codes.get(reason_code) if rule is not None and reason_code else None
+        return code.email_template if code is not None and code.email_template else self.stage(to_stage).email_template
+
     def notifies_coordinator(self, to_stage: str) -> bool:
         return to_stage in self.notify_coordinator_on
 
@@ -272,7 +297,7 @@ def _optional_tuple(value: Any) -> tuple[str, ...] | None:
 
 def _reason_rule(raw: Mapping[str, Any]) -> ReasonRule:
     codes = {code: ReasonCode(code=code, label={"en": c["en"], "fr": c["fr"]}, roles=_optional_tuple(c.get("roles")),
-                              from_stages=_optional_tuple(c.get("from_stages")))
+                              from_stages=_optional_tuple(c.get("from_stages")), email_template=c.get("email_template"))
              for code, c in raw["codes"].items()}
     return ReasonRule(required=bool(raw.get("required")), codes=codes)
 
@@ -290,7 +315,8 @@ def _pathway(name: str, raw: Mapping[str, Any], stages: Mapping[str, Any], numbe
         name=name, label=dict(raw["label"]), initial=str(raw["initial"]), main=tuple(raw["main"]),
         stages={s: _stage(s, stages[s], numbers, own.get(s)) for s in stages if s in named},
         transitions=tuple(Transition(from_stage=t["from"], to_stage=t["to"], roles=tuple(t["roles"]),
-                                     guards=tuple(t["guards"])) for t in raw["transitions"]),
+                                     guards=tuple(t["guards"]), except_stages=tuple(t.get("except", ())))
+                     for t in raw["transitions"]),
         renamed=dict(raw.get("renamed_stages", {})))
 
 
@@ -309,6 +335,10 @@ def parse_workflow(raw: Mapping[str, Any]) -> Workflow:
         un_modules={k: dict(v) for k, v in raw["un_required_modules"].items()},
         pass_mark=int(raw["module_pass_mark"]),
         medical_outcomes=tuple(raw["medical_outcomes"]),
+        roster=RosterRules(ready_stages=tuple(raw["roster"]["ready_stages"]),
+                           horizons_days=tuple(int(d) for d in raw["roster"]["horizons_days"]),
+                           add_reasons={k: dict(v) for k, v in raw["roster"]["add_reasons"].items()},
+                           correct_reasons={k: dict(v) for k, v in raw["roster"]["correct_reasons"].items()}),
     )
 
 

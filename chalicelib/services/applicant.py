@@ -88,7 +88,8 @@ def status(deps: Deps, file: ApplicationFile) -> dict[str, Any]:
         "eligibility": [dict(f) for f in file.findings],
         "history": timeline(deps, file),
         "emails": emails_sent,
-        "can_withdraw": not stage.terminal,
+        "can_withdraw": not stage.terminal and not ends_mission_early(file),
+        "can_end_mission_early": ends_mission_early(file),
         "pathway": pathway_progress(deps, file),
     }
 
@@ -123,15 +124,34 @@ def family_readiness(deps: Deps, application_id: str) -> dict[str, Any]:
             "updated_at": row.updated_at}
 
 
+EARLY_END = ("returned", "ended_early")
+
+
+def ends_mission_early(file: ApplicationFile) -> bool:
+    """Whether the applicant's "stop" ends a mission early (a deployed officer returns, voluntarily, as the
+    seeds insist) instead of withdrawing the file: the workflow table allows no withdrawal from their stage
+    and allows the applicant the early return."""
+    path = load_workflow().pathway_of(file.mission)
+    here = path.current(file.stage)
+    early = path.transition(here, EARLY_END[0])
+    return (path.transition(here, "withdrawn") is None and early is not None and APPLICANT_ROLE in early.roles)
+
+
 def withdraw(deps: Deps, file: ApplicationFile, body: Any) -> dict[str, Any]:
-    """The applicant ends their file (and a deployed officer their mission) at any open stage.
+    """The applicant ends their file at any open stage, and a deployed officer their mission: a return,
+    ended early at their request (the reason they picked, if any, is a withdrawal's and is not kept; their
+    note is).
 
     Which reasons they may give, and from which stage, is the workflow table's (domain/workflow.py
     checks it): the web page offers the same list.
     """
     doc = bodies.require_valid("WithdrawalRequest", body)
-    req = MoveRequest(to_stage="withdrawn", expected_stage=doc.get("expected_stage") or file.stage,
-                      reason_code=doc.get("reason_code") or "applicant_request", note=doc.get("note"))
+    expected = doc.get("expected_stage") or file.stage
+    if ends_mission_early(file):
+        req = MoveRequest(to_stage=EARLY_END[0], expected_stage=expected, reason_code=EARLY_END[1], note=doc.get("note"))
+    else:
+        req = MoveRequest(to_stage="withdrawn", expected_stage=expected,
+                          reason_code=doc.get("reason_code") or "applicant_request", note=doc.get("note"))
     return workflow.move(deps, file.application_id, APPLICANT, req, file=file)
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..domain import deployments
 from ..domain.errors import MissionUnavailable, NotFound
 from ..domain.missions import Cap, Mission, UnreadableMission, kinds, seed_catalogue
 from . import bulletins
@@ -69,11 +70,28 @@ def get_mission(deps: Deps, mission_id: str) -> dict[str, Any]:
     raise NotFound("No such mission.", "Mission introuvable.")
 
 
+def _seed_caps(deps: Deps, caps: tuple[Cap, ...]) -> None:
+    """Each missing cap with its roster: one anonymous existing deployment per published deployed figure, in the
+    cap's own transaction (so its count and its active entries agree from the start). A cap already stored is
+    left as it is: a restart writes nothing."""
+    stored = deps.store.catalogue.caps()
+    for cap in caps:
+        if cap.cap_id in stored:
+            continue
+        uow = deps.store.unit_of_work()
+        uow.add_cap(cap, deps.now(), deployments.existing_entries(cap.cap_id, cap.deployed, deps.now()))
+        try:
+            uow.commit()
+        except ConditionFailed:  # another start wrote it first
+            pass
+
+
 def seed(deps: Deps) -> int:
     """Write the seeded catalogue where it is missing, and an open call for each mission that takes
     applications and has none (so a newcomer can apply at once); returns items considered."""
     caps, missions = seed_catalogue()
-    deps.store.catalogue.seed(caps, missions, deps.now())
+    _seed_caps(deps, caps)
+    deps.store.catalogue.seed(missions, deps.now())
     with_calls = {s.bulletin.mission_id for s in deps.store.catalogue.bulletins()}
     by_cap = {c.cap_id: c for c in caps}
     calls = 0

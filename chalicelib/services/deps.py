@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Callable
 
 from ..adapters.mailer import Mailer
 from ..config import Settings
+from ..domain.bulletins import PROGRAM_TIME
 from .ports import Storage
 
 
@@ -33,3 +34,7 @@ class Deps:
 
     def now(self) -> str:
         return iso(self.clock())
+
+    def today(self) -> date:
+        """The calendar day in Ottawa, where the program runs (a deployment's dates are such days)."""
+        return self.clock().astimezone(PROGRAM_TIME).date()

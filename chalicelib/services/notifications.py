@@ -77,18 +77,29 @@ def new_message(deps: Deps, message_id: str, application_id: str, template: str,
                          status="pending", attempts=0, due_at=iso(now + IMMEDIATE_GRACE))
 
 
+def staff_message(deps: Deps, message_id: str, subject_id: str, template: str, recipient: str, to_address: str,
+                  language: str, extra: dict[str, Any]) -> OutboxMessage:
+    """A notice to staff (IRSS or a coordinator) about the roster: no private link; ``extra`` holds the values
+    its template shows beyond the common ones (emails.EXTRA_PARAMS), rendered in its language when sent."""
+    params = {"mission_id": extra.pop("mission_id", None), "police_service": extra.pop("police_service", None),
+              "extra": extra}
+    return new_message(deps, message_id, subject_id, template, recipient, to_address, language, params)
+
+
 def outbox_rows(deps: Deps, *, application_id: str, version: int, stage: str, language: str, to_address: str,
-                mission: Mission, police_service: str | None) -> list[OutboxMessage]:
+                mission: Mission, police_service: str | None, reason_code: str | None = None) -> list[OutboxMessage]:
     """The applicant's email for entering ``stage``, and the coordinator's where the workflow calls for one.
 
     Which template a stage sends is the workflow table's ``email_template``: the one rule, for
     submissions and moves alike.
     """
     wf = load_workflow()
-    params = {"mission_id": mission.mission_id, "stage": stage, "pathway": wf.pathway_of(mission).name,
-              "police_service": police_service}
+    params: dict[str, Any] = {"mission_id": mission.mission_id, "stage": stage, "pathway": wf.pathway_of(mission).name,
+                              "police_service": police_service}
+    if reason_code is not None:
+        params["reason_code"] = reason_code
     rows = [new_message(deps, message_id(application_id, version, "applicant"), application_id,
-                        wf.stage(stage).email_template, "applicant", to_address, language, params)]
+                        wf.email_template(stage, reason_code), "applicant", to_address, language, params)]
     # The file's contact (domain/missions.contact_for): its coordinator, the RCMP's advisor, or IRSS.
     contact = contact_for(police_service)
     if wf.notifies_coordinator(stage):
@@ -115,6 +126,25 @@ def _stage_of(row: OutboxMessage) -> Stage | None:
     return wf.stages.get(name)
 
 
+def _extra(deps: Deps, row: OutboxMessage, lang: str) -> dict[str, Any]:
+    """The values a template shows beyond the common ones (emails.EXTRA_PARAMS), in the email's language."""
+    wanted, raw = emails.EXTRA_PARAMS.get(row.template, ()), dict(row.params.get("extra") or {})
+    out: dict[str, Any] = {}
+    for name in wanted:
+        if name == "return_reason":
+            rule = load_workflow().reason_rule("returned")
+            code = rule.codes.get(str(row.params.get("reason_code"))) if rule else None
+            out[name] = pick(code.label, lang).lower() if code else ""
+        elif name == "cap":
+            cap = deps.store.catalogue.cap(str(raw.get("cap_id", "")))
+            out[name] = pick(cap.name, lang) if cap else str(raw.get("cap_id", ""))
+        elif name == "candidate":
+            out[name] = raw.get("candidate") or pick(emails.NO_CANDIDATE, lang)
+        elif name in raw:
+            out[name] = raw[name]
+    return out
+
+
 def compose(deps: Deps, row: OutboxMessage, token: str | None = None, mission_name: str | None = None) -> Email:
     """Render a row; an applicant's email carries ``token`` in its private link (the caller mints and stores it)."""
     lang, base = row.language, deps.settings.base_url
@@ -130,6 +160,7 @@ def compose(deps: Deps, row: OutboxMessage, token: str | None = None, mission_na
     }
     if token is not None:
         params["link_url"] = links.token_link(base, lang, row.application_id, token)
+    params.update(_extra(deps, row, lang))
     subject, text, html = emails.render(row.template, lang, params)
     return Email(to=row.to_address, subject=subject, text=text, html=html)
 

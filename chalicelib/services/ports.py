@@ -9,13 +9,15 @@ Reads go through the per-aggregate stores. Every write that must happen whole go
 through a ``UnitOfWork``: the service records its intents, then ``commit()`` writes
 them in one transaction (one TransactWriteItems on DynamoDB), or none of them. A
 refused condition raises ``ConditionFailed`` naming the items that failed
-("file", "cap", "mission", "idempotency", "audit", "outbox", "family_readiness").
+("file", "cap", "deployment", "mission", "idempotency", "audit", "outbox",
+"family_readiness", "bulletin").
 """
 from __future__ import annotations
 
 from typing import Any, Iterable, Protocol
 
 from ..domain.bulletins import Bulletin
+from ..domain.deployments import Deployment
 from ..domain.listing import Filters
 from ..domain.missions import Cap, Mission
 from ..domain.records import (
@@ -58,8 +60,15 @@ class CatalogueStore(Protocol):
     def cap(self, cap_id: str) -> Cap | None:
         ...
 
-    def seed(self, caps: Iterable[Cap], missions: Iterable[Mission], now: str) -> None:
-        """Write what is missing; never overwrite a live row."""
+    def seed(self, missions: Iterable[Mission], now: str) -> None:
+        """Write the missions that are missing; never overwrite a live row (caps are added by a unit of work,
+        with their roster)."""
+
+    def roster(self, cap_id: str) -> list[Deployment]:
+        """Every roster entry of a cap, active and ended, read consistently."""
+
+    def deployment(self, cap_id: str, deployment_id: str) -> Deployment | None:
+        ...
 
     def bulletins(self) -> list[StoredBulletin]:
         """Every readable call, open or not (an unreadable row is skipped and logged)."""
@@ -89,6 +98,9 @@ class FileStore(Protocol):
 
     def stages_for_mission(self, mission_id: str, service: str | None) -> list[str]:
         ...
+
+    def at_stage(self, stage: str, cap_id: str | None = None) -> list[ApplicationFile]:
+        """The files stored at ``stage`` (of one cap), through the stage index, oldest submission first."""
 
 
 class OutboxStore(Protocol):
@@ -149,17 +161,21 @@ class UnitOfWork(Protocol):
         """Written unless a live record has its key (one past its ``expires_at``, epoch seconds, counts as gone:
         DynamoDB's TTL deletes expired rows lazily, up to days later)."""
 
-    def take_seat(self, cap_id: str, now: str) -> None:
-        """One more deployed, only while the cap has an authorized figure above its deployed count."""
+    def start_deployment(self, deployment: Deployment, now: str) -> None:
+        """A new roster entry and one more deployed on its cap, only while the cap has an authorized figure above
+        its deployed count ("cap") and no entry has this id ("deployment")."""
 
-    def release_seat(self, cap_id: str, now: str) -> None:
-        ...
+    def end_deployment(self, ended: Deployment, expected_version: int, now: str) -> None:
+        """An active entry ends (its end date and reason; version + 1) and its cap counts one fewer."""
+
+    def correct_deployment(self, corrected: Deployment, expected_version: int, now: str) -> None:
+        """An active entry's mission, start or planned end corrected (version + 1); the count is unchanged."""
 
     def put_mission(self, mission: Mission, version: int, expected_version: int | None, now: str) -> None:
         """Create (expected_version None) or replace a mission; its cap must exist."""
 
-    def add_cap(self, cap: Cap, now: str) -> None:
-        ...
+    def add_cap(self, cap: Cap, now: str, roster: Iterable[Deployment] = ()) -> None:
+        """A new cap with the roster entries that stand for its deployed figure (as many active as it counts)."""
 
     def set_authorized(self, cap_id: str, authorized: int, expected_version: int, now: str) -> None:
         """Never below the cap's deployed count (checked in the same write)."""

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from ..domain import access, bodies
-from ..domain.errors import NotFound, StaleState
+from ..domain import access, bodies, deployments
+from ..domain.deployments import Deployment
+from ..domain.errors import Conflict, NotFound, StaleState
 from ..domain.i18n import pick
 from ..domain.records import ApplicationFile, AuditEntry, FileUpdate
 from ..domain.workflow import (
@@ -17,7 +18,7 @@ from ..domain.workflow import (
     load_workflow,
     plan_move,
 )
-from . import notifications
+from . import notifications, roster
 from .deps import Deps
 from .ports import ConditionFailed, UnitOfWork
 
@@ -43,12 +44,31 @@ def move_request(body: Any) -> MoveRequest:
                        reason_code=doc.get("reason_code"), note=doc.get("note"))
 
 
-def _effects(uow: UnitOfWork, plan: MovePlan, now: str) -> None:
-    """The seat of the mission's cap, and the place of the call's session, the move takes or frees."""
+def _deployment(deps: Deps, file: ApplicationFile, plan: MovePlan, now: str) -> tuple[Deployment, Deployment | None]:
+    """The roster entry a move into or out of a seat starts or ends: (the entry as written, as it was read)."""
     if plan.seat == "take":
-        uow.take_seat(plan.cap_id, now)
-    elif plan.seat == "release":
-        uow.release_seat(plan.cap_id, now)
+        return deployments.for_file(file.application_id, file.cap_id, file.mission_id,
+                                    file.mission.deployment_months, deps.today(), now), None
+    current = deps.store.catalogue.deployment(file.cap_id, deployments.deployment_id_for(file.application_id))
+    if current is None or not current.active:
+        raise Conflict("This file holds a seat with no active roster entry; an administrator must reconcile the "
+                       "roster first (GET /admin/roster/drift).",
+                       "Ce dossier occupe une place sans entrée active dans la liste; un administrateur doit d'abord "
+                       "rapprocher la liste (GET /admin/roster/drift).")
+    return current.ended(deps.today().isoformat(), plan.reason_code or "rotation_completed", now), current
+
+
+def _effects(uow: UnitOfWork, plan: MovePlan, now: str, entry: tuple[Deployment, Deployment | None] | None) -> None:
+    """The roster entry (and so the cap's seat) the move starts or ends, and the place of the call's session
+    it takes or frees."""
+    if entry is not None:
+        written, read = entry
+        if read is None:
+            uow.start_deployment(written, now)
+        else:
+            uow.end_deployment(written, read.version, now)
+        uow.append_audit(roster.audit_entry(plan.actor, written, now, "started" if read is None else "ended",
+                                            plan.reason_code, plan.note, before=read))
     if plan.bulletin_id is not None and plan.place == "take":
         uow.take_place(plan.bulletin_id, now)
     elif plan.bulletin_id is not None and plan.place == "release":
@@ -70,14 +90,22 @@ def move(deps: Deps, application_id: str, actor: Actor, req: MoveRequest,
          file: ApplicationFile | None = None) -> dict[str, Any]:
     """One read, one transaction, then the emails. Returns the new state."""
     file = file or load_file(deps, application_id, actor)
-    # The cap and the call are not read: the transaction's conditions are the seat and place checks, and
-    # only a refused transaction reads them to explain itself.
+    # The cap and the call are not read to decide: the transaction's conditions are the seat and place checks,
+    # and only a refused transaction reads them to explain itself. A move that frees a seat reads the file's
+    # roster entry (its version is the entry's lock) and the cap (the seat-available notice says what is left).
     plan = plan_move(file.state(), file.mission, None, actor, req)
     path = load_workflow().pathways[plan.pathway]
     now = deps.now()
     outbox = notifications.outbox_rows(
         deps, application_id=file.application_id, version=plan.to_version, stage=plan.to_stage,
-        language=file.language, to_address=file.email, mission=file.mission, police_service=file.police_service)
+        language=file.language, to_address=file.email, mission=file.mission, police_service=file.police_service,
+        reason_code=plan.reason_code)
+    entry = _deployment(deps, file, plan, now) if plan.seat else None
+    if entry is not None and entry[1] is not None:  # a seat frees: who is next is told
+        cap = deps.store.catalogue.cap(file.cap_id)
+        if cap is not None:
+            outbox += roster.seat_notices(deps, cap, f"{file.application_id}:{plan.to_version}",
+                                          (cap.seats_left or 0) + 1)
     uow = deps.store.unit_of_work()
     # The version is the lock; a file read at a renamed stage may still be stored under its old name.
     expected_stage = None if path.old_names(plan.from_stage) else plan.from_stage
@@ -89,7 +117,7 @@ def move(deps: Deps, application_id: str, actor: Actor, req: MoveRequest,
                                 initiated_by=plan.initiated_by))
     for row in outbox:
         uow.add_outbox(row)
-    _effects(uow, plan, now)
+    _effects(uow, plan, now, entry)
     try:
         uow.commit()
     except ConditionFailed as exc:

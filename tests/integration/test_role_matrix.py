@@ -47,6 +47,13 @@ EXPECTED = {
     ("GET", "/admin/bulletins"):                                     (403, 403, 200, 403, 200),
     ("POST", "/admin/bulletins"):                                    (403, 403, 403, 403, 201),
     ("PATCH", "/admin/bulletins/{bulletin_id}"):                     (403, 403, 403, 403, 200),
+    ("GET", "/admin/caps/{cap_id}/roster"):                          (403, 403, 200, 403, 200),
+    ("POST", "/admin/caps/{cap_id}/roster"):                         (403, 403, 201, 403, 201),
+    ("PATCH", "/admin/caps/{cap_id}/roster/{deployment_id}"):        (403, 403, 200, 403, 200),
+    ("POST", "/admin/caps/{cap_id}/roster/{deployment_id}/end"):     (403, 403, 200, 403, 200),
+    ("GET", "/admin/caps/{cap_id}/rotation"):                        (403, 403, 200, 403, 200),
+    ("GET", "/admin/reports/rotation"):                              (403, 403, 200, 403, 200),
+    ("GET", "/admin/reports/roster-drift"):                          (403, 403, 200, 403, 200),
 }
 # A bulk move answers 200 with one result per file; the other service's coordinator gets 404 for SPVM's file.
 BULK_FILE_STATUS = {"coordinator.spvm": 200, "coordinator.opp": 404, "irss": 200, "health": 200}
@@ -74,7 +81,15 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/admin/applications/{application_id}/redirect"): {"expected_stage": "service_review"},
     ("POST", "/admin/applications/{application_id}/forms-returned"): {"forms": ["preliminary_instructions_forms"]},
     ("PATCH", "/admin/bulletins/{bulletin_id}"): {"positions": 4},
+    ("POST", "/admin/caps/{cap_id}/roster"): {"reason_code": "existing_deployment", "note": "From the program's list"},
+    ("PATCH", "/admin/caps/{cap_id}/roster/{deployment_id}"): {
+        "expected_version": 1, "planned_end": "2027-06-30", "reason_code": "data_correction", "note": "Dates known"},
+    ("POST", "/admin/caps/{cap_id}/roster/{deployment_id}/end"): {
+        "expected_version": 1, "reason_code": "rotation_completed", "note": "Home in November"},
 }
+# A roster entry per admitted caller (each changes its own), on a cap whose seeded entries stand for its
+# published deployed figure: Iraq's three existing deployments.
+ENTRY_OF = {"irss": "existing-iraq-001", "admin": "existing-iraq-002"}
 # A call for the Philippines after the seeded one closes (calls of one opportunity may not overlap).
 FUTURE_CALL = {
     "bulletin_id": "philippines-next", "mission_id": "philippines", "positions": 2,
@@ -114,8 +129,10 @@ def valid_request(world: dict[str, Any], route: tuple[str, str], caller: str) ->
     """The request ``caller`` would make on its own file (SPVM's main file for callers without one)."""
     method, template = route
     app_id = world["route_files"].get(route, world["files"]).get(caller, world["app_id"])
+    cap = "iraq" if "{deployment_id}" in template else "philippines"
     path = (template.replace("{application_id}", app_id).replace("{mission_id}", "philippines")
-            .replace("{cap_id}", "philippines").replace("{message_id}", world["failed_email"])
+            .replace("{deployment_id}", ENTRY_OF.get(caller, ENTRY_OF["irss"]))
+            .replace("{cap_id}", cap).replace("{message_id}", world["failed_email"])
             .replace("{bulletin_id}", world["bulletin_id"]))
     body = BODIES.get(route)
     return method.lower(), path, body(app_id, caller) if callable(body) else body

@@ -27,6 +27,13 @@ EMAILS = json.loads((DATA / "emails.json").read_text(encoding="utf-8"))
 COORDINATOR_EMAIL = {s["code"]: s["coordinator_email"]
                      for s in json.loads((DATA / "police_services.json").read_text(encoding="utf-8"))["services"]}
 NOTIFY_COORDINATOR = set(WORKFLOW["notify_coordinator_on"])
+IRSS_EMAIL = json.loads((DATA / "police_services.json").read_text(encoding="utf-8"))["program_contacts"]["irss"]["email"]
+
+
+def template_for(stage: str, reason: str | None) -> str:
+    """The applicant's email for a move: the reason's own template where it names one, else the stage's."""
+    code = WORKFLOW["reasons"].get(stage, {}).get("codes", {}).get(reason or "", {})
+    return code.get("email_template") or WORKFLOW["stages"][stage]["email_template"]
 PATHWAY_OF_KIND = WORKFLOW["kinds"]
 FORMS = list(WORKFLOW["preliminary_forms"])
 
@@ -94,14 +101,18 @@ def assert_private(mail: Any, hidden: tuple[str, ...]) -> None:
     assert not PRIVATE_WORD.search(mail.body), mail.body
 
 
-def check_emails(f: File, new: list[Any], stage: str, hidden: tuple[str, ...] = ()) -> Any:
-    """Exactly the new emails: the applicant's, plus the coordinator's where the stage calls for one."""
+def check_emails(f: File, new: list[Any], stage: str, hidden: tuple[str, ...] = (), reason: str | None = None) -> Any:
+    """Exactly the new emails: the applicant's, plus the coordinator's where the stage calls for one, plus IRSS's
+    seat-available notice when the move frees a seat."""
     mine = [m for m in new if m.destinations["ToAddresses"] == [f.email]]
     theirs = [m for m in new if m.destinations["ToAddresses"] == [f.coordinator]]
+    program = [m for m in new if m.destinations["ToAddresses"] == [IRSS_EMAIL]]
     want_coordinator = 1 if stage in NOTIFY_COORDINATOR else 0
-    assert (len(mine), len(theirs), len(new)) == (1, want_coordinator, 1 + want_coordinator), [m.subject for m in new]
+    want_program = 1 if f.stage == "deployed" else 0
+    assert (len(mine), len(theirs), len(program), len(new)) == (
+        1, want_coordinator, want_program, 1 + want_coordinator + want_program), [m.subject for m in new]
     mail = mine[0]
-    assert mail.subject == expected_subject(stage, stage, f)
+    assert mail.subject == expected_subject(template_for(stage, reason), stage, f)
     assert f.status_url in mail.body
     # says what comes next, its figures filled ("at least 80 %", never "{pass_mark}")
     own = WORKFLOW["pathways"][f.pathway].get("next_steps", {})
@@ -166,7 +177,7 @@ def step(f: File, who: str, to: str, reason: str | None = None, note: str | None
     assert (answer["previous_stage"], answer["stage"]) == (f.stage, to)
     hidden = tuple(t for t in (reason, note) if t)
     check_audit(f, answer["version"], who, to, reason, note, audit_before)
-    mail = check_emails(f, sent_messages()[mails_before:], to, hidden)
+    mail = check_emails(f, sent_messages()[mails_before:], to, hidden, reason)
     check_timeline(f, history_before, to, hidden)
     f.stage = to
     return mail
@@ -271,7 +282,7 @@ def test_un_mission_whole_path_in_french(client, tokens):
     step(f, "irss", "training")
     step(f, "irss", "deployed")
     assert cap(f, "haiti") == 41
-    step(f, "irss", "returned")
+    step(f, "irss", "returned", reason="rotation_completed")
     assert cap(f, "haiti") == 40
 
     # Then the coordinators' trail holds every move and every fact, in order
@@ -285,7 +296,8 @@ def test_un_mission_whole_path_in_french(client, tokens):
     status = applicant_status(f)
     assert status["closed"] is True and status["can_withdraw"] is False
     assert [s["state"] for s in status["pathway"]["stages"]] == ["done"] * 11 + ["current"]
-    assert len(mails_to(f.email)) == 1 + len(moves) and len(mails_to(f.coordinator)) == 2  # submitted, deployed
+    # submitted, deployed, returned
+    assert len(mails_to(f.email)) == 1 + len(moves) and len(mails_to(f.coordinator)) == 3
 
 
 def test_non_un_mission_skips_interview_and_modules(client, tokens):
@@ -313,9 +325,10 @@ def test_non_un_mission_skips_interview_and_modules(client, tokens):
     step(f, "irss", "training")  # no module results on file, and none needed
     step(f, "irss", "deployed", note="Arrival in Baghdad confirmed by the contingent commander")
     assert cap(f, "iraq") == 4
-    step(f, "irss", "returned")
+    step(f, "irss", "returned", reason="rotation_completed")
     assert cap(f, "iraq") == 3
-    assert len(mails_to(f.email)) == 10 and len(mails_to(f.coordinator)) == 2  # received, 9 moves; submitted, deployed
+    # received and 9 moves; submitted, deployed and returned
+    assert len(mails_to(f.email)) == 10 and len(mails_to(f.coordinator)) == 3
 
 
 def _call_of(f: File) -> dict[str, Any]:
@@ -406,12 +419,24 @@ def test_deployed_officer_ends_mission_early(client, tokens):
     shortcut_to(f, "training")
     step(f, "irss", "deployed")
     assert cap(f, "iraq") == 4
-    # When the officer ends the mission from their status page
-    mail = step(f, "applicant", "withdrawn", reason="ended_mission_early", note="My father is in hospital")
-    # Then the seat is freed, the trail says the applicant initiated it, and the coordinator was told (checked in step)
+    assert applicant_status(f)["can_end_mission_early"] is True and applicant_status(f)["can_withdraw"] is False
+    # When the officer ends the mission from their status page (the same "stop" as a withdrawal)
+    mails_before = len(sent_messages())
+    r = post_json(f.client, f"/applications/{f.app_id}/withdrawal",
+                  {"expected_stage": "deployed", "note": "My father is in hospital"}, **bearer(f.access_token))
+    assert r.status_code == 200, r.body
+    # Then the file is returned, ended early at the officer's request (not withdrawn), the seat is freed
+    assert json.loads(r.body)["stage"] == "returned"
     assert cap(f, "iraq") == 3
-    assert "apply again" in mail.body
-    assert applicant_status(f)["can_withdraw"] is False
+    [last] = [a for a in file_view(f)["audit"] if a["kind"] == "stage_change"][-1:]
+    assert (last["to_stage"], last["reason_code"], last["actor_role"]) == ("returned", "ended_early", "applicant")
+    # and the officer is thanked (never told to "apply again"), the coordinator and IRSS are told
+    mail = check_emails(f, sent_messages()[mails_before:], "returned", ("My father is in hospital",), "ended_early")
+    assert "Thank you for your service" in mail.body and "apply again" not in mail.body
+    [notice] = mails_to(f.coordinator)[-1:]
+    assert "(ended early at the officer" in notice.body
+    status = applicant_status(f)
+    assert status["stage"] == "returned" and status["can_withdraw"] is False and status["can_end_mission_early"] is False
 
 
 def test_ends_need_coded_reasons(client, tokens):

@@ -33,7 +33,13 @@ VALID: list[tuple[str, dict[str, Any]]] = [
     ("ModuleResultRequest", {"module": "un-bsafe", "score": 0}),
     ("ModuleResultRequest", {"module": "un-psea", "score": 100}),
     ("WithdrawalRequest", {}),
-    ("WithdrawalRequest", {"expected_stage": "deployed", "reason_code": "ended_mission_early", "note": "Mon père"}),
+    ("WithdrawalRequest", {"expected_stage": "deployed", "reason_code": "family_reasons", "note": "Mon père"}),
+    ("RosterEntryCreate", {"reason_code": "existing_deployment", "note": "From the program's list"}),
+    ("RosterEntryCreate", {"mission_id": None, "started_on": "2026-06-01", "planned_end": None,
+                           "reason_code": "data_correction", "note": "n"}),
+    ("RosterEntryCorrection", {"expected_version": 1, "planned_end": "2027-09-01", "reason_code": "extension_approved",
+                               "note": "Approved"}),
+    ("RosterEntryEnd", {"expected_version": 2, "reason_code": "mission_closed", "note": "n"}),
     ("WithdrawalRequest", {"expected_stage": None, "reason_code": None, "note": None}),
     ("AccessLinksRequest", {"email": "jeanne.tremblay@spvm.qc.ca"}),
     ("MissionPatch", {"version": 3, "deployment_months": 12}),
@@ -176,7 +182,7 @@ def test_messages_in_english_and_french() -> None:
 def test_a_nullable_enum_lists_null_and_a_wrong_type_is_told_once() -> None:
     errors = bodies.check("MoveRequest", {"to_stage": "medical", "expected_stage": "interview", "reason_code": 7})
     assert [(e.pointer, e.code) for e in errors] == [("/reason_code", "enum")]
-    assert errors[0].message_en.endswith(", ended_mission_early, null.")
+    assert errors[0].message_en.endswith(", mission_closed, null.")
 
 
 def test_a_property_label_names_the_field_when_the_component_gives_one() -> None:
@@ -314,7 +320,11 @@ def test_the_api_layer_serves_the_domain_document() -> None:
 
 # --- one note length -------------------------------------------------------------------------------
 
-NOTES = [("MoveRequest", "note"), ("BulkMoveItem", "note"), ("WithdrawalRequest", "note"), ("AuthorizedRequest", "note")]
+NOTES = [("MoveRequest", "note"), ("BulkMoveItem", "note"), ("WithdrawalRequest", "note"), ("AuthorizedRequest", "note"),
+         ("RosterEntryCreate", "note"), ("RosterEntryCorrection", "note"), ("RosterEntryEnd", "note")]
+ROSTER_REASONS = {"RosterEntryCreate": {"reason_code": "data_correction"},
+                  "RosterEntryCorrection": {"reason_code": "data_correction", "planned_end": "2027-01-01"},
+                  "RosterEntryEnd": {"reason_code": "repatriated"}}
 
 
 def test_the_note_length_is_one_value() -> None:
@@ -325,9 +335,11 @@ def test_the_note_length_is_one_value() -> None:
              for name, prop in schema.get("properties", {}).items() if name == "note"]
     assert notes and all("maxLength" not in p for p in notes)  # each note refers to Note, none types its own
     for component, field in NOTES:
-        body = {"to_stage": "medical", "expected_stage": "interview", "application_id": "a", "authorized": 1}
+        body = {"to_stage": "medical", "expected_stage": "interview", "application_id": "a", "authorized": 1,
+                "expected_version": 1}
         props = bodies.bodies().schema(component)["properties"]
         body = {k: v for k, v in body.items() if k in props}
+        body.update(ROSTER_REASONS.get(component, {}))
         assert bodies.check(component, {**body, field: "é" * limit}) == []
         assert [e.code for e in bodies.check(component, {**body, field: "é" * (limit + 1)})] == ["maxLength"]
 

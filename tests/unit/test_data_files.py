@@ -132,8 +132,23 @@ BROKEN_EDITS: dict[str, tuple[Callable[[Files], None], str]] = {
         _set(lambda f: f[WORKFLOW]["stages"]["medical"], "email_template", "medicale"),
         f"{WORKFLOW}: stages.medical.email_template: email template 'medicale' is not in {EMAILS}"),
     "coordinator notice without its template": (
-        lambda f: f[WORKFLOW]["notify_coordinator_on"].append("returned"),
-        f"{WORKFLOW}: notify_coordinator_on (returned): email template 'coordinator_returned' is not in {EMAILS}"),
+        lambda f: f[WORKFLOW]["notify_coordinator_on"].append("interview"),
+        f"{WORKFLOW}: notify_coordinator_on (interview): email template 'coordinator_interview' is not in {EMAILS}"),
+    "reason email template that does not exist": (
+        _set(lambda f: f[WORKFLOW]["reasons"]["returned"]["codes"]["ended_early"], "email_template", "returned_erly"),
+        f"{WORKFLOW}: reasons.returned.codes.ended_early.email_template: email template 'returned_erly' is not in "
+        f"{EMAILS}"),
+    "an except on a move that is not from any stage": (
+        _set(lambda f: f[WORKFLOW]["pathways"]["deployment"]["transitions"][0], "except", ["deployed"]),
+        f"{WORKFLOW}: pathways.deployment.transitions[0] (submitted -> service_review).except: only a move from '*'"),
+    "an except naming a stage the pathway does not have": (
+        _set(lambda f: f[WORKFLOW]["pathways"]["deployment"]["transitions"][-1], "except", ["deploy"]),
+        f"{WORKFLOW}: pathways.deployment.transitions[23] (* -> withdrawn).except: open stage of this pathway "
+        "'deploy' does not exist"),
+    "a ready stage past deployment": (
+        _set(lambda f: f[WORKFLOW]["roster"], "ready_stages", ["returned"]),
+        f"{WORKFLOW}: roster.ready_stages: open stage, short of deployed, of a pathway that deploys 'returned' "
+        "does not exist"),
     "reason for a stage that does not exist": (
         lambda f: f[WORKFLOW]["reasons"].__setitem__("not_selectd", f[WORKFLOW]["reasons"]["not_selected"]),
         f"{WORKFLOW}: reasons: stage 'not_selectd' does not exist"),
@@ -141,8 +156,8 @@ BROKEN_EDITS: dict[str, tuple[Callable[[Files], None], str]] = {
         _set(lambda f: f[WORKFLOW]["reasons"]["withdrawn"]["codes"]["family_reasons"], "roles", ["aplicant"]),
         f"{WORKFLOW}: reasons.withdrawn.codes.family_reasons.roles: role 'aplicant' does not exist"),
     "reason code from a stage that does not exist": (
-        _set(lambda f: f[WORKFLOW]["reasons"]["withdrawn"]["codes"]["ended_mission_early"], "from_stages", ["deploy"]),
-        f"{WORKFLOW}: reasons.withdrawn.codes.ended_mission_early.from_stages: stage 'deploy' does not exist"),
+        _set(lambda f: f[WORKFLOW]["reasons"]["not_selected"]["codes"]["training_incomplete"], "from_stages", ["trainig"]),
+        f"{WORKFLOW}: reasons.not_selected.codes.training_incomplete.from_stages: stage 'trainig' does not exist"),
     "a reason code the code names, removed": (
         lambda f: f[WORKFLOW]["reasons"]["withdrawn"]["codes"].pop("applicant_request"),
         f"{WORKFLOW}: reasons.withdrawn.codes: the code names reason 'applicant_request', which is missing"),

@@ -14,9 +14,14 @@ from chalicelib.services import notifications
 from chalicelib.services.deps import Deps
 
 
+# What the outbox stores for a template's extra values (emails.EXTRA_PARAMS): the raw values, rendered at sending.
+EXTRA = {"planned_end": "2027-06-30", "cap_id": "haiti", "seats_left": 1, "candidate": "Jeanne Tremblay (PO-ABCD)"}
+
+
 def _row(template: str, recipient: str) -> OutboxMessage:
-    return OutboxMessage(f"po-x:1:{recipient}", "po-x", template, recipient, "a@example.ca", "fr",
-                         {"mission_id": "haiti-minustah", "stage": "service_review"}, "2026-12-01T00:00:00Z")
+    params = {"mission_id": "haiti-minustah", "stage": "service_review", "reason_code": "ended_early", "extra": EXTRA}
+    return OutboxMessage(f"po-x:1:{recipient}", "po-x", template, recipient, "a@example.ca", "fr", params,
+                         "2026-12-01T00:00:00Z")
 
 
 @pytest.mark.parametrize("template", sorted(t for t in emails.templates() if not t.startswith("_")))
@@ -30,7 +35,8 @@ def test_compose_passes_exactly_the_declared_parameters(template: str, monkeypat
 
     monkeypatch.setattr(emails, "render", spy)
     deps = Deps(settings=get_settings(), store=MemoryStorage(), mailer=None)  # type: ignore[arg-type]
-    recipient = "coordinator" if template.startswith("coordinator_") else "applicant"
+    recipient = ("coordinator" if template.startswith("coordinator_") else "irss" if template.startswith("staff_")
+                 else "applicant")
     token = "t" * 54 if recipient == "applicant" else None
     email = notifications.compose(deps, _row(template, recipient), token=token, mission_name="Haïti")
     assert set(seen) == set(emails.params_for(template))

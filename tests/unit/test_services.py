@@ -22,6 +22,7 @@ from chalicelib.domain.errors import (
     NotFound,
     ValidationFailed,
 )
+from chalicelib.domain.deployments import Deployment
 from chalicelib.domain.records import AuditEntry, FileUpdate, OutboxMessage
 from chalicelib.domain.workflow import load_workflow
 from chalicelib.services import applicant, submissions
@@ -343,6 +344,12 @@ def _submitted(deps):
     return deps.store.files.get(body["application_id"])
 
 
+def _entry(cap_id: str) -> Deployment:
+    """A roster entry to start on ``cap_id`` (a new one each time)."""
+    _entry.n = getattr(_entry, "n", 0) + 1  # type: ignore[attr-defined]
+    return Deployment(f"entry-test-{_entry.n}", cap_id, "2026-03-02", "2027-03-02")  # type: ignore[attr-defined]
+
+
 def _row(app_id, n):
     return OutboxMessage(message_id=f"{app_id}:{n}:applicant", application_id=app_id, template="service_review",
                          recipient="applicant", to_address="helene.cote@example.ca", language="fr",
@@ -361,7 +368,7 @@ def test_a_commit_with_one_failing_condition_writes_nothing_and_names_the_item()
     uow.update_file(FileUpdate(f.application_id, 1, "2026-03-02T10:00:00.000000Z", expected_stage="submitted",
                                stage="service_review"))
     uow.add_outbox(_row(f.application_id, 2))
-    uow.take_seat("haiti", "2026-03-02T10:00:00.000000Z")
+    uow.start_deployment(_entry("haiti"), "2026-03-02T10:00:00.000000Z")
     uow.append_audit(AuditEntry(f"application#{f.application_id}", 1, at="2026-03-02T10:00:00.000000Z",
                                 kind="stage_change", actor_id="irss-1", actor_role="irss"))
     with pytest.raises(ConditionFailed) as err:
@@ -383,13 +390,13 @@ def test_a_stale_file_condition_keeps_the_seat_and_a_full_cap_keeps_the_file():
     # When a unit of work updates the file at a version it no longer has and takes a Haiti seat
     stale = deps.store.unit_of_work()
     stale.update_file(FileUpdate(f.application_id, 7, now, stage="service_review"))
-    stale.take_seat("haiti", now)
+    stale.start_deployment(_entry("haiti"), now)
     with pytest.raises(ConditionFailed) as err_file:
         stale.commit()
     # and another updates it at the right version but takes a seat on the full Ukraine cap
     full = deps.store.unit_of_work()
     full.update_file(FileUpdate(f.application_id, 1, now, stage="service_review"))
-    full.take_seat("ukraine", now)
+    full.start_deployment(_entry("ukraine"), now)
     with pytest.raises(ConditionFailed) as err_cap:
         full.commit()
 
@@ -409,7 +416,7 @@ def test_two_failing_conditions_are_both_named():
     # When one unit of work fails on both
     uow = deps.store.unit_of_work()
     uow.add_file(f)  # the id exists
-    uow.take_seat("ukraine", now)
+    uow.start_deployment(_entry("ukraine"), now)
     uow.add_outbox(_row(f.application_id, 2))
     with pytest.raises(ConditionFailed) as err:
         uow.commit()
@@ -457,7 +464,7 @@ def test_a_commit_that_holds_applies_every_intent():
     uow.append_audit(AuditEntry(f"application#{f.application_id}", 2, at=now, kind="stage_change",
                                 actor_id="irss-1", actor_role="irss"))
     uow.add_outbox(_row(f.application_id, 2))
-    uow.take_seat("haiti", now)
+    uow.start_deployment(_entry("haiti"), now)
     uow.commit()
 
     # Then all four are written

@@ -178,7 +178,7 @@ def test_a_whole_selection_path_through_the_services_ends_in_returned():
 
     # When it goes all the way through the services, then home
     drive(deps, app_id, "deployed")
-    move(deps, app_id, "returned")
+    move(deps, app_id, "returned", reason="rotation_completed")
 
     # Then the audit trail holds every step in order, each at its own version
     trail = deps.store.audit.trail(f"application#{app_id}")
@@ -461,7 +461,7 @@ def test_deployment_takes_a_seat_in_the_same_commit_and_return_releases_it():
         ("applicant", "deployed"), ("coordinator", "coordinator_deployed")}
 
     # When the officer comes home
-    move(deps, app_id, "returned")
+    move(deps, app_id, "returned", reason="rotation_completed")
     # Then the seat is released
     assert deps.store.catalogue.cap("haiti").deployed == 40
 
@@ -713,37 +713,46 @@ def test_the_applicant_may_give_a_reason_and_a_note():
     assert (entry.reason_code, entry.note) == ("family_reasons", "Naissance prévue.")
 
 
-def test_ended_mission_early_is_only_for_a_deployed_officer():
+def test_ending_a_mission_early_is_only_for_a_deployed_officer():
     # Given a Haiti file at training
     deps = make_deps()
     app_id, token = new_file(deps)
     drive(deps, app_id, "training")
     before = stored(deps)
 
-    # When the applicant withdraws with "ended_mission_early"
-    with pytest.raises(ValidationFailed) as err:
-        withdraw(deps, app_id, token, {"reason_code": "ended_mission_early"})
+    # When the applicant (or IRSS for them) records a return "ended early"
+    with pytest.raises(GuardRefused):
+        workflow.move(deps, app_id, applicant.APPLICANT, MoveRequest("returned", "training", "ended_early"),
+                      file=file_of(deps, app_id))
 
-    # Then it is refused at /reason_code and nothing is written
-    assert [e.pointer for e in err.value.errors] == ["/reason_code"]
+    # Then it is refused (no way from training to returned) and nothing is written
     assert stored(deps) == before
 
 
-@pytest.mark.parametrize("reason", ["ended_mission_early", None])
-def test_a_deployed_officer_withdrawing_frees_the_seat(reason):
+@pytest.mark.parametrize("reason", ["family_reasons", None])
+def test_a_deployed_officer_who_stops_returns_ended_early_and_frees_the_seat(reason):
     # Given a deployed Haiti officer (cap at 41 of 90)
     deps = make_deps()
     app_id, token = new_file(deps)
     drive(deps, app_id, "deployed")
     assert deps.store.catalogue.cap("haiti").deployed == 41
 
-    # When they end their mission early
-    withdraw(deps, app_id, token, {"reason_code": reason} if reason else {})
+    # When they end their mission early (the same "stop" as a withdrawal, with a note)
+    withdraw(deps, app_id, token, {"reason_code": reason, "note": "Mon père est hospitalisé"} if reason else {})
 
-    # Then the file is withdrawn with that reason and the seat is freed in the same change
-    assert file_of(deps, app_id).stage == "withdrawn"
-    assert last_audit(deps, app_id).reason_code == (reason or "applicant_request")
+    # Then the file is returned, ended early at their request (not withdrawn: they may not "apply again"),
+    # and the roster entry ends with the seat in the same change
+    f = file_of(deps, app_id)
+    assert f.stage == "returned"
+    entry = last_audit(deps, app_id)
+    assert (entry.reason_code, entry.initiated_by, entry.actor_role) == ("ended_early", None, "applicant")
     assert deps.store.catalogue.cap("haiti").deployed == 40
+    [mine] = [d for d in deps.store.catalogue.roster("haiti") if d.application_id == app_id]
+    assert (mine.active, mine.end_reason) == (False, "ended_early")
+    # and the email thanks them; the coordinator is told of the return
+    rows = rows_for_version(deps, app_id, f.version)
+    assert {(r.recipient, r.template) for r in rows.values()} == {
+        ("applicant", "returned_early"), ("coordinator", "coordinator_returned")}
 
 
 @pytest.mark.parametrize("close", ["not_selected", "withdrawn", "returned", "medically_unfit"])
@@ -758,7 +767,7 @@ def test_a_closed_file_refuses_withdrawal(close):
         withdraw(deps, app_id, token)
     elif close == "returned":
         drive(deps, app_id, "deployed")
-        move(deps, app_id, "returned")
+        move(deps, app_id, "returned", reason="rotation_completed")
     else:
         drive(deps, app_id, "medical")
         move(deps, app_id, "medically_unfit", HEALTH, reason="medical_requirements_not_met")

@@ -124,10 +124,18 @@ def test_an_applicant_cannot_give_a_staff_reason():
     assert plan("service_review", "withdrawn", actor=APPLICANT, reason="family_reasons").to_stage == "withdrawn"
 
 
-def test_ending_a_mission_early_is_a_reason_only_once_deployed():
+def test_a_deployed_officer_ends_early_by_returning_never_by_withdrawing():
+    # Leaving a deployment is a return: the officer may end it early, voluntarily; only IRSS gives the other reasons
+    early = plan("deployed", "returned", actor=APPLICANT, reason="ended_early")
+    assert (early.to_stage, early.seat) == ("returned", "release")
+    with pytest.raises(GuardRefused):
+        plan("deployed", "withdrawn", actor=APPLICANT, reason="applicant_request")
     with pytest.raises(ValidationFailed):
-        plan("submitted", "withdrawn", actor=APPLICANT, reason="ended_mission_early")
-    assert plan("deployed", "withdrawn", actor=APPLICANT, reason="ended_mission_early").to_stage == "withdrawn"
+        plan("deployed", "returned", actor=APPLICANT, reason="rotation_completed")
+    with pytest.raises(ValidationFailed):  # a return always says why
+        plan("deployed", "returned")
+    with pytest.raises(GuardRefused):
+        plan("training", "returned", actor=APPLICANT, reason="ended_early")
 
 
 def test_a_move_to_a_stage_that_takes_no_reason_refuses_one():
@@ -254,8 +262,8 @@ def test_the_final_recommendation_is_irss_selecting_or_not():
 
 def test_seat_effects_and_seat_guard():
     assert plan("training", "deployed").seat == "take"
-    assert plan("deployed", "returned").seat == "release"
-    assert plan("deployed", "withdrawn", reason="ended_mission_early").seat == "release"
+    assert plan("deployed", "returned", reason="rotation_completed").seat == "release"
+    assert plan("deployed", "returned", reason="repatriated").seat == "release"
     assert plan("training", "withdrawn", reason="applicant_request").seat is None
     with pytest.raises(GuardRefused):
         plan("training", "deployed", cap=Cap("haiti", 90, 90))
@@ -284,7 +292,7 @@ def test_a_full_session_is_explained_in_both_languages():
 
 
 def test_withdrawal_from_any_open_stage_of_either_pathway_records_who_initiated():
-    for stage in ("submitted", "irss_review", "preliminary_instructions", "medical", "deployed"):
+    for stage in ("submitted", "irss_review", "preliminary_instructions", "medical", "training"):
         p = plan(stage, "withdrawn", actor=APPLICANT, reason="applicant_request")
         assert p.initiated_by == "applicant" and p.notify_coordinator
     for stage in ("service_nomination", "nominated"):

@@ -1,0 +1,313 @@
+"""The roster: deployments as records, who is next in line, and the seat-available notices.
+
+A cap's deployed figure moves only with its roster (ports.UnitOfWork.start_deployment
+and end_deployment, one transaction each); ``drift_report`` shows any cap whose figure
+and active entries disagree anyway (rows from before the roster, a hand edit).
+
+Roster changes through the admin API are IRSS's and administrators' (app.py's role
+rule), each audited (subject ``deployment#<id>``) with a coded reason and a note:
+- add an existing deployment (no file in peaceops): it takes a seat like a deployment;
+- correct an active entry's mission, start or planned end; an extension of a file's
+  planned end tells the officer;
+- end an anonymous entry with one of the end reasons (a file's deployment ends by the
+  file's move to ``returned``, so the file and its entry never disagree).
+
+Nothing here moves a file: when a seat frees, IRSS and the coordinator of the candidate
+at the front of the line are told, and the program decides.
+"""
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import replace
+from datetime import date, timedelta
+from typing import Any, Mapping
+
+from ..domain import bodies, deployments
+from ..domain.deployments import Deployment
+from ..domain.emails import reference
+from ..domain.errors import Conflict, FieldError, InvalidQuery, NotFound, StaleState, ValidationFailed
+from ..domain.missions import Cap, contact_for, program_contact
+from ..domain.records import ApplicationFile, AuditEntry, OutboxMessage
+from ..domain.workflow import Actor, explain_seat_refusal, load_workflow
+from . import notifications
+from .deps import Deps
+from .ports import ConditionFailed, UnitOfWork
+
+SEAT_NOTICE = "seat_available"
+STATUSES = ("active", "ended", "all")
+
+
+def _cap(deps: Deps, cap_id: str) -> Cap:
+    cap = deps.store.catalogue.cap(cap_id)
+    if cap is None:
+        raise NotFound("No such cap.", "Plafond introuvable.")
+    return cap
+
+
+def _entry(deps: Deps, cap_id: str, deployment_id: str) -> Deployment:
+    entry = deps.store.catalogue.deployment(cap_id, deployment_id)
+    if entry is None:
+        raise NotFound("No such roster entry.", "Entrée introuvable dans la liste.")
+    return entry
+
+
+def audit_entry(actor: Actor, entry: Deployment, now: str, change: str, reason_code: str | None,
+                note: str | None, before: Deployment | None = None) -> AuditEntry:
+    """The audit row of a roster change; ``seq`` is the entry's version after it."""
+    details: dict[str, Any] = {"change": change, "cap_id": entry.cap_id, "entry": entry.as_dict()}
+    if before is not None:
+        details["before"] = before.as_dict()
+    return AuditEntry(f"deployment#{entry.deployment_id}", entry.version, at=now, kind="roster_change",
+                      actor_id=actor.actor_id, actor_role=actor.role, reason_code=reason_code, note=note,
+                      details=details)
+
+
+# --- who is next --------------------------------------------------------------
+
+def ready_candidates(deps: Deps, cap_id: str) -> list[ApplicationFile]:
+    """The cap's files selected by IRSS and not yet deployed, in line: the stage reached (the roster's
+    ``ready_stages``, the latest first), then the day they reached it, oldest first."""
+    wf = load_workflow()
+    path = wf.pathways[wf.kinds["operation"]]
+    out: list[tuple[int, str, str, ApplicationFile]] = []
+    for rank, stage in enumerate(wf.roster.ready_stages):
+        for stored in (stage, *path.old_names(stage)):
+            out += [(rank, f.in_stage_since, f.application_id, f) for f in deps.store.files.at_stage(stored, cap_id)]
+    return [f for *_, f in sorted(out, key=lambda t: t[:3])]
+
+
+def _candidate_view(f: ApplicationFile, place: int, seats_left: int) -> dict[str, Any]:
+    return {"application_id": f.application_id, "reference": reference(f.application_id), "stage": f.stage,
+            "in_stage_since": f.in_stage_since, "mission_id": f.mission_id, "police_service": f.police_service,
+            "name": candidate_name(f), "place_in_line": place, "waiting": place > seats_left}
+
+
+def candidate_name(f: ApplicationFile) -> str:
+    return " ".join(str(f.form.get(k, "")).strip() for k in ("given_name", "family_name")).strip()
+
+
+def seat_notices(deps: Deps, cap: Cap, event: str, seats_left: int) -> list[OutboxMessage]:
+    """IRSS and the coordinator of the candidate at the front of the line are told a seat is available on
+    ``cap`` (``event`` names what freed it: the message ids derive from it, so a retried change sends once)."""
+    line = ready_candidates(deps, cap.cap_id)
+    first = line[0] if line else None
+    irss = program_contact()
+    extra = {"cap_id": cap.cap_id, "seats_left": seats_left,
+             "candidate": f"{candidate_name(first)} ({reference(first.application_id)})" if first else None}
+    subject = first.application_id if first else f"cap#{cap.cap_id}"
+    rows = [notifications.staff_message(deps, f"{event}:{SEAT_NOTICE}:irss", subject, f"staff_{SEAT_NOTICE}", "irss",
+                                        irss.email, irss.language or "en", extra)]
+    if first is not None:
+        contact = contact_for(first.police_service)
+        if contact.email != irss.email:
+            rows.append(notifications.staff_message(
+                deps, f"{event}:{SEAT_NOTICE}:coordinator", first.application_id, f"coordinator_{SEAT_NOTICE}",
+                "coordinator", contact.email, contact.language or first.language,
+                {**extra, "mission_id": first.mission_id, "police_service": first.police_service}))
+    return rows
+
+
+# --- reports ------------------------------------------------------------------
+
+def status_filter(params: Mapping[str, str]) -> str:
+    """``?status=active|ended|all`` (active when absent); any other parameter is refused (400)."""
+    errors = [FieldError(f"/{k}", "unknown-parameter", f"Unknown parameter {k!r}.", f"Paramètre inconnu {k!r}.")
+              for k in sorted(set(params) - {"status"})]
+    status = params.get("status", "active")
+    if status not in STATUSES:
+        errors.append(FieldError("/status", "enum", f"status: one of {', '.join(STATUSES)}.",
+                                 f"status : l'un de {', '.join(STATUSES)}."))
+    if errors:
+        raise InvalidQuery(errors)
+    return status
+
+
+def roster_view(deps: Deps, cap_id: str, status: str = "active") -> dict[str, Any]:
+    cap = _cap(deps, cap_id)
+    entries = deps.store.catalogue.roster(cap_id)
+    shown = [e for e in entries if status == "all" or (e.active if status == "active" else not e.active)]
+    active = sum(1 for e in entries if e.active)
+    return {"cap_id": cap_id, "name": dict(cap.name), "authorized": cap.authorized, "deployed": cap.deployed,
+            "seats_left": cap.seats_left, "active_entries": active, "drift": deployments.drift(cap.deployed, entries),
+            "status": status, "entries": [e.as_dict() for e in shown]}
+
+
+def drift_report(deps: Deps) -> dict[str, Any]:
+    """Every cap: its deployed figure against its active roster entries (0 drift when they agree)."""
+    caps = []
+    for cap_id, cap in sorted(deps.store.catalogue.caps().items()):
+        entries = deps.store.catalogue.roster(cap_id)
+        caps.append({"cap_id": cap_id, "deployed": cap.deployed, "active_entries": sum(1 for e in entries if e.active),
+                     "drift": deployments.drift(cap.deployed, entries)})
+    return {"caps": caps, "in_agreement": all(c["drift"] == 0 for c in caps)}
+
+
+def rotation(deps: Deps, cap_id: str) -> dict[str, Any]:
+    """Seats freeing against candidates ready: the cap's active deployments, the planned ends within each
+    horizon, and the line of ready candidates with their place (waiting when no seat is free for them)."""
+    cap, today = _cap(deps, cap_id), deps.today()
+    entries = [e for e in deps.store.catalogue.roster(cap_id) if e.active]
+    seats_left = cap.seats_left or 0
+    line = ready_candidates(deps, cap_id)
+    horizons = []
+    for days in load_workflow().roster.horizons_days:
+        ending = deployments.ending_within(entries, today, days)
+        horizons.append({"days": days, "until": (today + timedelta(days=days)).isoformat(), "ending": len(ending),
+                         "entries": [e.as_dict() for e in ending]})
+    return {"cap_id": cap_id, "name": dict(cap.name), "today": today.isoformat(), "authorized": cap.authorized,
+            "deployed": cap.deployed, "seats_left": cap.seats_left, "active": len(entries),
+            "without_planned_end": sum(1 for e in entries if e.planned_end is None),
+            "horizons": horizons, "ready": len(line),
+            "candidates": [_candidate_view(f, i, seats_left) for i, f in enumerate(line, start=1)]}
+
+
+def rotation_all(deps: Deps) -> dict[str, Any]:
+    return {"caps": [rotation(deps, cap_id) for cap_id in sorted(deps.store.catalogue.caps())]}
+
+
+# --- changes --------------------------------------------------------------------
+
+def _day(doc: Mapping[str, Any], name: str) -> str | None:
+    value = doc.get(name)
+    return None if value is None else date.fromisoformat(str(value)).isoformat()
+
+
+def _check_dates(started_on: str | None, planned_end: str | None) -> None:
+    if started_on and planned_end and planned_end <= started_on:
+        raise ValidationFailed([FieldError("/planned_end", "end-before-start",
+                                           "The planned end must come after the start.",
+                                           "La fin prévue doit suivre le début.")])
+
+
+def _mission_of_cap(deps: Deps, cap_id: str, mission_id: str | None) -> None:
+    if mission_id is None:
+        return
+    mission = deps.store.catalogue.mission(mission_id)
+    if mission is None or mission.cap_id != cap_id:
+        raise ValidationFailed([FieldError("/mission_id", "not-on-cap", "No mission with this identifier draws on this cap.",
+                                           "Aucune mission de ce plafond ne porte cet identifiant.")])
+
+
+def _commit(uow: UnitOfWork, deps: Deps, cap_id: str, taking: bool) -> None:
+    try:
+        uow.commit()
+    except ConditionFailed as exc:
+        if taking and "cap" in exc.failed and "deployment" not in exc.failed:
+            explain_seat_refusal(deps.store.catalogue.cap(cap_id))
+        raise StaleState("The roster changed meanwhile; reload it.", "La liste a changé entre-temps; rechargez-la.") from exc
+
+
+def _new_entry_id(cap_id: str, actor: Actor, idempotency_key: str | None) -> str:
+    """A fresh id; with an Idempotency-Key, the same id for the same key from the same person (a retried request
+    finds its entry instead of adding a second)."""
+    if idempotency_key is None:
+        return deployments.ENTRY_PREFIX + uuid.uuid4().hex[:16]
+    digest = hashlib.sha256("\x1f".join((cap_id, actor.actor_id, idempotency_key)).encode("utf-8")).hexdigest()
+    return deployments.ENTRY_PREFIX + digest[:16]
+
+
+def add_entry(deps: Deps, actor: Actor, cap_id: str, body: Any,
+              idempotency_key: str | None = None) -> tuple[int, dict[str, Any]]:
+    """An existing deployment with no file in peaceops: it takes a seat of the cap (409 when none is left).
+    Returns (201, entry), or (200, entry) for a retry of the same Idempotency-Key."""
+    doc = bodies.require_valid("RosterEntryCreate", body)
+    entry_id = _new_entry_id(cap_id, actor, idempotency_key)
+    if idempotency_key is not None:
+        earlier = deps.store.catalogue.deployment(cap_id, entry_id)
+        if earlier is not None:
+            return 200, earlier.as_dict()
+    _cap(deps, cap_id)
+    _mission_of_cap(deps, cap_id, doc.get("mission_id"))
+    started_on, planned_end = _day(doc, "started_on"), _day(doc, "planned_end")
+    _check_dates(started_on, planned_end)
+    now = deps.now()
+    entry = Deployment(deployment_id=entry_id, cap_id=cap_id,
+                       mission_id=doc.get("mission_id"), started_on=started_on, planned_end=planned_end, updated_at=now)
+    uow = deps.store.unit_of_work()
+    uow.start_deployment(entry, now)
+    uow.append_audit(audit_entry(actor, entry, now, "added", doc["reason_code"], doc["note"]))
+    try:
+        _commit(uow, deps, cap_id, taking=True)
+    except StaleState:
+        earlier = deps.store.catalogue.deployment(cap_id, entry_id) if idempotency_key is not None else None
+        if earlier is None:
+            raise
+        return 200, earlier.as_dict()  # the same request, retried while the first was in flight
+    return 201, entry.as_dict()
+
+
+def correct_entry(deps: Deps, actor: Actor, cap_id: str, deployment_id: str, body: Any) -> dict[str, Any]:
+    """Correct an active entry's mission, start or planned end; a file's officer is told of a later planned end."""
+    doc = bodies.require_valid("RosterEntryCorrection", body)
+    entry = _entry(deps, cap_id, deployment_id)
+    if not entry.active or entry.version != doc["expected_version"]:
+        raise StaleState("The entry changed meanwhile, or has ended; reload it.",
+                         "L'entrée a changé entre-temps, ou a pris fin; rechargez-la.", current_version=entry.version)
+    changes = {k: (_day(doc, k) if k != "mission_id" else doc[k]) for k in ("mission_id", "started_on", "planned_end")
+               if k in doc}
+    if entry.application_id is not None and "mission_id" in changes and changes["mission_id"] != entry.mission_id:
+        raise ValidationFailed([FieldError("/mission_id", "fixed", "A file's deployment keeps the file's mission.",
+                                           "Le déploiement d'un dossier garde la mission du dossier.")])
+    _mission_of_cap(deps, cap_id, changes.get("mission_id"))
+    now = deps.now()
+    corrected = replace(entry, mission_id=changes.get("mission_id", entry.mission_id),
+                        started_on=changes.get("started_on", entry.started_on),
+                        planned_end=changes.get("planned_end", entry.planned_end), version=entry.version + 1,
+                        updated_at=now)
+    _check_dates(corrected.started_on, corrected.planned_end)
+    uow = deps.store.unit_of_work()
+    uow.correct_deployment(corrected, entry.version, now)
+    uow.append_audit(audit_entry(actor, corrected, now, "corrected", doc["reason_code"], doc["note"], before=entry))
+    extended = bool(entry.planned_end and corrected.planned_end and corrected.planned_end > entry.planned_end)
+    rows = _extension_notice(deps, corrected) if extended and entry.application_id else []
+    for row in rows:
+        uow.add_outbox(row)
+    _commit(uow, deps, cap_id, taking=False)
+    _send(deps, rows)
+    return corrected.as_dict()
+
+
+def _extension_notice(deps: Deps, entry: Deployment) -> list[OutboxMessage]:
+    file = deps.store.files.get(entry.application_id or "")
+    if file is None:
+        return []
+    return [notifications.new_message(
+        deps, f"{entry.deployment_id}:{entry.version}:extended", file.application_id, "deployment_extended",
+        "applicant", file.email, file.language,
+        {"mission_id": file.mission_id, "stage": file.stage, "pathway": load_workflow().pathway_of(file.mission).name,
+         "police_service": file.police_service, "extra": {"planned_end": entry.planned_end}})]
+
+
+def end_entry(deps: Deps, actor: Actor, cap_id: str, deployment_id: str, body: Any) -> dict[str, Any]:
+    """End an existing (anonymous) deployment; its seat frees in the same transaction, and IRSS and the first
+    ready candidate's coordinator are told."""
+    doc = bodies.require_valid("RosterEntryEnd", body)
+    entry = _entry(deps, cap_id, deployment_id)
+    if entry.application_id is not None:
+        raise Conflict("This deployment is a file's: it ends when the file moves to returned.",
+                       "Ce déploiement est celui d'un dossier : il prend fin quand le dossier passe à « retour ».",
+                       application_id=entry.application_id)
+    if not entry.active or entry.version != doc["expected_version"]:
+        raise StaleState("The entry changed meanwhile, or has ended; reload it.",
+                         "L'entrée a changé entre-temps, ou a pris fin; rechargez-la.", current_version=entry.version)
+    now = deps.now()
+    ended_on = _day(doc, "ended_on") or deps.today().isoformat()
+    if entry.started_on and ended_on < entry.started_on:
+        raise ValidationFailed([FieldError("/ended_on", "end-before-start", "A deployment cannot end before it started.",
+                                           "Un déploiement ne peut pas finir avant d'avoir commencé.")])
+    ended = entry.ended(ended_on, doc["reason_code"], now)
+    cap = _cap(deps, cap_id)
+    rows = seat_notices(deps, cap, f"{ended.deployment_id}:{ended.version}", (cap.seats_left or 0) + 1)
+    uow = deps.store.unit_of_work()
+    uow.end_deployment(ended, entry.version, now)
+    uow.append_audit(audit_entry(actor, ended, now, "ended", doc["reason_code"], doc["note"], before=entry))
+    for row in rows:
+        uow.add_outbox(row)
+    _commit(uow, deps, cap_id, taking=False)
+    _send(deps, rows)
+    return ended.as_dict()
+
+
+def _send(deps: Deps, rows: list[OutboxMessage]) -> None:
+    notifications.send_now(deps, rows)
