@@ -197,3 +197,21 @@ def open_call(client: Any, admin_token: str, mission_id: str, positions: int = 3
     r = staff_call(client, "post", "/admin/bulletins", admin_token, body)
     assert r.status_code == 201, r.body
     return dict(json.loads(r.body))
+
+
+@pytest.fixture
+def serialized_moto(monkeypatch: pytest.MonkeyPatch) -> None:
+    """moto's request handling one call at a time (each AWS call atomic, as in DynamoDB), for the race tests:
+    moto's DynamoDB is not thread-safe (a failed transaction restores a deep copy of the table)."""
+    import threading
+
+    from moto.core.botocore_stubber import BotocoreStubber
+
+    lock = threading.Lock()
+    original = BotocoreStubber.__call__
+
+    def locked(self: Any, *args: Any, **kwargs: Any) -> Any:
+        with lock:
+            return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(BotocoreStubber, "__call__", locked)

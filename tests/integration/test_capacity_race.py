@@ -13,23 +13,7 @@ import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
-
 from .conftest import staff_call, submit
-
-
-@pytest.fixture
-def serialized_moto(monkeypatch):
-    from moto.core.botocore_stubber import BotocoreStubber
-
-    lock = threading.Lock()
-    original = BotocoreStubber.__call__
-
-    def locked(self, *args, **kwargs):
-        with lock:
-            return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(BotocoreStubber, "__call__", locked)
 
 
 def race(monkeypatch, ids, request):
