@@ -113,8 +113,9 @@ def _ok(r: Any) -> Any:
     return r
 
 
-def _move(client: Any, token: str, application_id: str, expected: str, to: str) -> dict[str, Any]:
-    body = {"to_stage": to, "expected_stage": expected}
+def _move(client: Any, token: str, application_id: str, expected: str, to: str,
+          reason: str | None = None) -> dict[str, Any]:
+    body = {"to_stage": to, "expected_stage": expected, **({"reason_code": reason} if reason else {})}
     return dict(_post(client, f"/admin/applications/{application_id}/moves", body, **_bearer(token)))
 
 
@@ -208,9 +209,9 @@ def _scenario_deploy(client: Any, tokens: dict[str, str]) -> Callable[[], Any]:
 
 
 def _scenario_return(client: Any, tokens: dict[str, str]) -> Callable[[], Any]:
-    """Frees the seat."""
+    """Ends the roster entry and frees the seat; IRSS (and the first ready candidate's coordinator) are told."""
     f = _walked_to(client, tokens, "deployed")
-    return lambda: _move(client, tokens["irss"], f["application_id"], "deployed", "returned")
+    return lambda: _move(client, tokens["irss"], f["application_id"], "deployed", "returned", "rotation_completed")
 
 
 def _scenario_withdrawal(client: Any, tokens: dict[str, str]) -> Callable[[], Any]:
