@@ -16,7 +16,7 @@ from chalicelib.domain import forms
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.workflow import Actor
 from chalicelib.services import (applicant, bulletins, catalogue, catalogue_admin, files, notifications, redirect,
-                                 roster, submissions, workflow)
+                                 reintegration, roster, submissions, workflow)
 
 app = Chalice(app_name="peaceops")
 problems.install(app)
@@ -172,6 +172,27 @@ def admin_bulk_move(actor: Actor) -> Response:
 @staff(app, "health")
 def admin_medical_outcome(application_id: str, actor: Actor) -> Response:
     return _json(workflow.record_medical_outcome(deps(), application_id, actor, _body()))
+
+
+@app.route("/admin/applications/{application_id}/post-mission-follow-up", methods=["POST"])
+@handles
+@staff(app, "health")
+def admin_post_mission_follow_up(application_id: str, actor: Actor) -> Response:
+    return _json(workflow.record_post_mission_follow_up(deps(), application_id, actor, _body()))
+
+
+@app.route("/admin/guide-tasks", methods=["GET"])
+@handles
+@staff(app, "irss")
+def admin_guide_tasks(actor: Actor) -> Response:
+    return _json(reintegration.list_tasks(deps(), _query()))
+
+
+@app.route("/admin/guide-tasks/{task_id}/sent", methods=["POST"])
+@handles
+@staff(app, "irss")
+def admin_guide_task_sent(task_id: str, actor: Actor) -> Response:
+    return _json(reintegration.mark_sent(deps(), actor, task_id, _body()))
 
 
 @app.route("/admin/applications/{application_id}/module-results", methods=["POST"])

@@ -20,6 +20,8 @@ from ..domain.deployments import Deployment
 from ..domain.listing import Filters
 from ..domain.workflow import load_workflow
 from ..domain.missions import Cap, Mission, UnreadableMission
+from ..domain import reintegration
+from ..domain.reintegration import GuideTask
 from ..domain.records import (
     ApplicationFile,
     AuditEntry,
@@ -40,6 +42,7 @@ from .models import (
     IdempotencyModel,
     MissionModel,
     OutboxModel,
+    TaskModel,
 )
 
 log = logging.getLogger(__name__)
@@ -117,7 +120,8 @@ def file_from_row(a: ApplicationModel) -> ApplicationFile:
         token_hashes=tuple(str(h) for h in a.token_hashes or ()),
         family_readiness_on_file=bool(a.family_readiness_on_file), medical_outcome=a.medical_outcome,
         modules={k: int(v) for k, v in (a.modules or {}).items()}, bulletin_id=a.bulletin_id,
-        forms_returned=tuple(str(k) for k in a.forms_returned or ()), stage_entered_at=a.stage_entered_at)
+        forms_returned=tuple(str(k) for k in a.forms_returned or ()), stage_entered_at=a.stage_entered_at,
+        returned_on=a.returned_on, follow_up_done_at=a.follow_up_done_at, completed_at=a.completed_at)
 
 
 def file_row(f: ApplicationFile) -> ApplicationModel:
@@ -128,7 +132,20 @@ def file_row(f: ApplicationFile) -> ApplicationModel:
         findings=[dict(x) for x in f.findings], eligibility_flag=f.eligibility_flag, token_hashes=list(f.token_hashes),
         family_readiness_on_file=f.family_readiness_on_file, medical_outcome=f.medical_outcome,
         modules=dict(f.modules), bulletin_id=f.bulletin_id, forms_returned=list(f.forms_returned),
-        stage_entered_at=f.stage_entered_at)
+        stage_entered_at=f.stage_entered_at, returned_on=f.returned_on, follow_up_done_at=f.follow_up_done_at,
+        completed_at=f.completed_at)
+
+
+def task_from_row(r: TaskModel) -> GuideTask:
+    return GuideTask(task_id=r.sk, application_id=r.application_id, guide=r.guide, language=r.language, name=r.name,
+                     email=r.email, opened_at=r.opened_at, status=r.status, sent_at=r.sent_at, sent_by=r.sent_by,
+                     version=int(r.version or 1))
+
+
+def task_row(t: GuideTask) -> TaskModel:
+    return TaskModel("task", t.task_id, application_id=t.application_id, guide=t.guide, language=t.language,
+                     name=t.name, email=t.email, opened_at=t.opened_at, status=t.status, sent_at=t.sent_at,
+                     sent_by=t.sent_by, version=t.version)
 
 
 def bulletin_from_row(b: BulletinModel) -> StoredBulletin:
@@ -203,6 +220,10 @@ class DynamoUnitOfWork:
             actions.append(A.modules.set(dict(update.modules)))
         if update.forms_returned is not None:
             actions.append(A.forms_returned.set(list(update.forms_returned)))
+        for attr, value in ((A.returned_on, update.returned_on), (A.follow_up_done_at, update.follow_up_done_at),
+                            (A.completed_at, update.completed_at)):
+            if value is not None:
+                actions.append(attr.set(value))
         if update.redirect is not None:
             r = update.redirect
             actions += [A.mission_id.set(r.mission.mission_id), A.cap_id.set(r.mission.cap_id),
@@ -295,6 +316,15 @@ class DynamoUnitOfWork:
         B = BulletinModel
         self._update("bulletin", B("bulletin", bulletin_id), [B.places_taken.add(-1), B.updated_at.set(now)],
                      B.places_taken > 0)
+
+    def open_task(self, task: GuideTask) -> None:
+        self._put("task", task_row(task), TaskModel.sk.does_not_exist())
+
+    def mark_task_sent(self, task: GuideTask, expected_version: int) -> None:
+        T = TaskModel
+        self._update("task", T("task", task.task_id), [
+            T.status.set(task.status), T.sent_at.set(str(task.sent_at)), T.sent_by.set(str(task.sent_by)),
+            T.version.set(task.version)], (T.version == expected_version) & (T.status == "open"))
 
     def commit(self) -> None:
         order = {"check": 0, "delete": 1, "put": 2, "update": 3}
@@ -579,6 +609,28 @@ class DynamoIdempotency:
                                  int(row.expires_at), row.issued_at)
 
 
+class DynamoTasks:
+    def get(self, task_id: str) -> GuideTask | None:
+        if not _valid_key(task_id):
+            return None
+        try:
+            return task_from_row(TaskModel.get("task", task_id, consistent_read=True))
+        except DoesNotExist:
+            return None
+
+    def for_application(self, application_id: str) -> list[GuideTask]:
+        if not _valid_key(application_id):
+            return []
+        prefix = reintegration.task_id_for(application_id, "")  # a file's tasks: its id, then the guide
+        return [task_from_row(r) for r in TaskModel.query("task", TaskModel.sk.startswith(prefix),
+                                                          consistent_read=True)]
+
+    def listed(self, status: str) -> list[GuideTask]:
+        condition = None if status == "all" else TaskModel.status == status
+        rows = [task_from_row(r) for r in TaskModel.query("task", filter_condition=condition, consistent_read=True)]
+        return sorted(rows, key=lambda t: (t.opened_at, t.task_id))
+
+
 class DynamoStorage:
     """Every store on DynamoDB; one connection for the transactions, made on first use."""
 
@@ -590,6 +642,7 @@ class DynamoStorage:
         self.outbox = DynamoOutbox()
         self.audit = DynamoAudit()
         self.idempotency = DynamoIdempotency()
+        self.tasks = DynamoTasks()
 
     def unit_of_work(self) -> DynamoUnitOfWork:
         if self._connection is None:

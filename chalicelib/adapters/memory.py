@@ -15,6 +15,7 @@ from ..domain.bulletins import Bulletin
 from ..domain.deployments import Deployment
 from ..domain.listing import Filters
 from ..domain.missions import Cap, Mission
+from ..domain.reintegration import GuideTask
 from ..domain.records import (
     ApplicationFile,
     AuditEntry,
@@ -38,6 +39,7 @@ class MemoryState:
         self.outbox: dict[str, OutboxMessage] = {}
         self.idempotency: dict[str, IdempotencyRecord] = {}
         self.roster: dict[tuple[str, str], Deployment] = {}  # (cap_id, deployment_id)
+        self.tasks: dict[str, GuideTask] = {}
 
 
 Check = Callable[[MemoryState], bool]
@@ -67,7 +69,8 @@ class MemoryUnitOfWork:
             changes: dict[str, Any] = {"version": update.version, "updated_at": update.updated_at}
             if update.stage is not None:
                 changes["stage_entered_at"] = update.updated_at
-            for name in ("stage", "family_readiness_on_file", "medical_outcome", "modules", "forms_returned"):
+            for name in ("stage", "family_readiness_on_file", "medical_outcome", "modules", "forms_returned",
+                         "returned_on", "follow_up_done_at", "completed_at"):
                 value = getattr(update, name)
                 if value is not None:
                     changes[name] = value
@@ -175,6 +178,16 @@ class MemoryUnitOfWork:
         self._add("bulletin", lambda s: bulletin_id in s.bulletins and s.bulletins[bulletin_id].places_taken > 0,
                   lambda s: s.bulletins.__setitem__(
                       bulletin_id, replace(s.bulletins[bulletin_id], places_taken=s.bulletins[bulletin_id].places_taken - 1)))
+
+    def open_task(self, task: GuideTask) -> None:
+        self._add("task", lambda s: task.task_id not in s.tasks, lambda s: s.tasks.__setitem__(task.task_id, task))
+
+    def mark_task_sent(self, task: GuideTask, expected_version: int) -> None:
+        def check(s: MemoryState) -> bool:
+            current = s.tasks.get(task.task_id)
+            return current is not None and current.version == expected_version and not current.done
+
+        self._add("task", check, lambda s: s.tasks.__setitem__(task.task_id, task))
 
     def commit(self) -> None:
         """Every condition is checked against the state before any change: all or nothing."""
@@ -336,6 +349,22 @@ class MemoryIdempotency:
         return self._s.idempotency.get(key)
 
 
+class MemoryTasks:
+    def __init__(self, state: MemoryState) -> None:
+        self._s = state
+
+    def get(self, task_id: str) -> GuideTask | None:
+        return self._s.tasks.get(task_id)
+
+    def for_application(self, application_id: str) -> list[GuideTask]:
+        return sorted((t for t in self._s.tasks.values() if t.application_id == application_id),
+                      key=lambda t: t.task_id)
+
+    def listed(self, status: str) -> list[GuideTask]:
+        return sorted((t for t in self._s.tasks.values() if status == "all" or t.status == status),
+                      key=lambda t: (t.opened_at, t.task_id))
+
+
 class MemoryStorage:
     def __init__(self) -> None:
         self.state = MemoryState()
@@ -344,6 +373,7 @@ class MemoryStorage:
         self.outbox = MemoryOutbox(self.state)
         self.audit = MemoryAudit(self.state)
         self.idempotency = MemoryIdempotency(self.state)
+        self.tasks = MemoryTasks(self.state)
 
     def unit_of_work(self) -> MemoryUnitOfWork:
         return MemoryUnitOfWork(self.state)

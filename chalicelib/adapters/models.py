@@ -90,6 +90,24 @@ class DeploymentModel(Model):
     updated_at = UnicodeAttribute(null=True)
 
 
+class TaskModel(Model):
+    """A guide task of the readiness staff (pk = "task"): one Query lists them, never a scan."""
+
+    Meta = _meta("catalogue")
+    pk = UnicodeAttribute(hash_key=True, default="task")
+    sk = UnicodeAttribute(range_key=True)  # task_id: "<application_id>.<guide>"
+    application_id = UnicodeAttribute()
+    guide = UnicodeAttribute()
+    language = UnicodeAttribute()
+    name = UnicodeAttribute()
+    email = UnicodeAttribute()
+    opened_at = UnicodeAttribute()
+    status = UnicodeAttribute()  # open | done
+    sent_at = UnicodeAttribute(null=True)
+    sent_by = UnicodeAttribute(null=True)
+    version = NumberAttribute(default=1)
+
+
 # --- applications ---
 
 class ByStage(GlobalSecondaryIndex["ApplicationModel"]):
@@ -148,6 +166,9 @@ class ApplicationModel(Model):
     bulletin_id = UnicodeAttribute(null=True)
     forms_returned = JSONAttribute(default=list)  # the Preliminary Instructions forms recorded as returned
     stage_entered_at = UnicodeAttribute(null=True)  # when the file entered its stage (None: before this was kept)
+    returned_on = UnicodeAttribute(null=True)  # the day the officer returned (their roster entry's ended_on)
+    follow_up_done_at = UnicodeAttribute(null=True)  # International Health Services' post-mission follow-up
+    completed_at = UnicodeAttribute(null=True)  # the follow-up is done
 
     by_stage = ByStage()
     by_mission = ByMission()

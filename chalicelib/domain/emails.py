@@ -40,7 +40,9 @@ NO_CANDIDATE = {"en": "no candidate is ready yet", "fr": "aucune candidature n'e
 # Sent by the code, not by a stage: the access page's new link, and a file sent on to its next choice.
 ACCESS_LINK = "access_link"
 REDIRECTED = "redirected"
-CODE_TEMPLATES = (ACCESS_LINK, REDIRECTED, *ROSTER_TEMPLATES)
+# A returned file's follow-up done (services/reintegration.py): the applicant is told their file is complete.
+FILE_COMPLETE = "file_complete"
+CODE_TEMPLATES = (ACCESS_LINK, REDIRECTED, FILE_COMPLETE, *ROSTER_TEMPLATES)
 # What a template must show: every applicant email its private link, an applicant's stage
 # email the status page as well, every email the file's reference.
 APPLICANT_NEEDS = ("reference", "link_url")

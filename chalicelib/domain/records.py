@@ -40,6 +40,9 @@ class ApplicationFile:
     bulletin_id: str | None = None  # the call the file answered (None: filed before calls existed)
     forms_returned: tuple[str, ...] = ()  # the Preliminary Instructions forms recorded as returned
     stage_entered_at: str | None = None  # None: a file stored before this was kept
+    returned_on: str | None = None  # the day the officer returned (their roster entry's ended_on)
+    follow_up_done_at: str | None = None  # International Health Services recorded the post-mission follow-up
+    completed_at: str | None = None  # the follow-up is done: the file is complete (domain/reintegration.py)
 
     @property
     def in_stage_since(self) -> str:
@@ -68,6 +71,9 @@ class FileUpdate:
     modules: Mapping[str, int] | None = None
     forms_returned: tuple[str, ...] | None = None
     redirect: "Redirect | None" = None
+    returned_on: str | None = None
+    follow_up_done_at: str | None = None
+    completed_at: str | None = None
 
     @property
     def version(self) -> int:

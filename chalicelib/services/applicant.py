@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from ..domain import bodies, forms, tokens
+from ..domain import bodies, deployments, forms, reintegration, tokens
 from ..domain.access import APPLICANT as APPLICANT_ROLE
 from ..domain.emails import reference
 from ..domain.errors import Conflict, LinkExpired, NotFound
@@ -14,11 +14,13 @@ from ..domain.missions import contact_for
 from ..domain.records import ApplicationFile, AuditEntry, FamilyReadiness, FileUpdate
 from ..domain.workflow import Actor, MoveRequest, load_workflow
 from . import notifications, workflow
+from . import reintegration as guide_tasks
 from .deps import Deps, iso
 from .ports import ConditionFailed
 
 APPLICANT = Actor(role=APPLICANT_ROLE, actor_id="applicant")
 LINK_WINDOW_MINUTES = 10
+DEPLOYED = "deployed"
 
 
 def authorize(deps: Deps, application_id: str, token: str) -> ApplicationFile:
@@ -41,6 +43,8 @@ _SUMMARY = {
                         "Les Services de santé internationaux ont inscrit leur évaluation."),
     "module_result": ("An online training module result was recorded.", "Un résultat de module de formation en ligne a été inscrit."),
     "redirected": ("Your file went on to your next choice.", "Votre dossier est passé à votre choix suivant."),
+    "guide_sent": ("A guide you asked for was sent.", "Un guide que vous avez demandé a été envoyé."),
+    "post_mission_follow_up": ("Your post-mission follow-up was recorded.", "Votre suivi après la mission a été inscrit."),
 }
 
 
@@ -91,6 +95,23 @@ def status(deps: Deps, file: ApplicationFile) -> dict[str, Any]:
         "can_withdraw": not stage.terminal and not ends_mission_early(file),
         "can_end_mission_early": ends_mission_early(file),
         "pathway": pathway_progress(deps, file),
+        **reintegration_status(deps, file),
+    }
+
+
+def reintegration_status(deps: Deps, file: ApplicationFile) -> dict[str, Any]:
+    """The deployment's dates (once deployed), the guides asked for (on their way or sent) and, after the return,
+    where the follow-up stands."""
+    entry = None
+    if file.stage in (DEPLOYED, reintegration.RETURNED):
+        entry = deps.store.catalogue.deployment(file.cap_id, deployments.deployment_id_for(file.application_id))
+    tasks = deps.store.tasks.for_application(file.application_id)
+    return {
+        "deployment": None if entry is None else {"started_on": entry.started_on, "planned_end": entry.planned_end,
+                                                  "ended_on": entry.ended_on},
+        "guides": reintegration.guides_state(tasks),
+        "follow_up": reintegration.follow_up_state(file.stage, file.returned_on, file.follow_up_done_at,
+                                                   file.completed_at, tasks),
     }
 
 
@@ -104,6 +125,8 @@ def save_family_readiness(deps: Deps, file: ApplicationFile, document: Any) -> d
     uow = deps.store.unit_of_work()
     uow.put_family_readiness(FamilyReadiness(file.application_id, document,
                                              existing.submitted_at if existing else now, now))
+    # "Before the Mission", asked for on the form, becomes a task for the readiness staff in the same write.
+    guide_tasks.open_tasks(deps, uow, file, document, (reintegration.BEFORE_THE_MISSION,), now)
     update = FileUpdate(file.application_id, file.version, now, family_readiness_on_file=True)
     uow.update_file(update)
     uow.append_audit(AuditEntry(f"application#{file.application_id}", update.version, at=now, kind="family_readiness",

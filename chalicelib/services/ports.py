@@ -10,7 +10,7 @@ through a ``UnitOfWork``: the service records its intents, then ``commit()`` wri
 them in one transaction (one TransactWriteItems on DynamoDB), or none of them. A
 refused condition raises ``ConditionFailed`` naming the items that failed
 ("file", "cap", "deployment", "mission", "idempotency", "audit", "outbox",
-"family_readiness", "bulletin").
+"family_readiness", "bulletin", "task").
 """
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from ..domain.bulletins import Bulletin
 from ..domain.deployments import Deployment
 from ..domain.listing import Filters
 from ..domain.missions import Cap, Mission
+from ..domain.reintegration import GuideTask
 from ..domain.records import (
     ApplicationFile,
     AuditEntry,
@@ -139,6 +140,19 @@ class IdempotencyStore(Protocol):
         ...
 
 
+class TaskStore(Protocol):
+    """The readiness staff's guide tasks, under one key (never a scan)."""
+
+    def get(self, task_id: str) -> GuideTask | None:
+        ...
+
+    def for_application(self, application_id: str) -> list[GuideTask]:
+        """The file's tasks, read consistently."""
+
+    def listed(self, status: str) -> list[GuideTask]:
+        """Every task with this status ("open", "done" or "all"), oldest first."""
+
+
 class UnitOfWork(Protocol):
     """Intents recorded by a service, written whole by ``commit()``."""
 
@@ -189,6 +203,12 @@ class UnitOfWork(Protocol):
     def release_place(self, bulletin_id: str, now: str) -> None:
         ...
 
+    def open_task(self, task: GuideTask) -> None:
+        """A new guide task, unless one has its id ("task")."""
+
+    def mark_task_sent(self, task: GuideTask, expected_version: int) -> None:
+        """An open task at ``expected_version`` is done ("task")."""
+
     def commit(self) -> None:
         ...
 
@@ -208,5 +228,8 @@ class Storage(Protocol):
 
     @property
     def idempotency(self) -> IdempotencyStore: ...
+
+    @property
+    def tasks(self) -> TaskStore: ...
 
     def unit_of_work(self) -> UnitOfWork: ...

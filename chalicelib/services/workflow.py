@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from ..domain import access, bodies, deployments
+from ..domain import reintegration as guides
 from ..domain.deployments import Deployment
 from ..domain.errors import Conflict, NotFound, StaleState
 from ..domain.i18n import pick
@@ -18,7 +19,7 @@ from ..domain.workflow import (
     load_workflow,
     plan_move,
 )
-from . import notifications, roster
+from . import notifications, reintegration, roster
 from .deps import Deps
 from .ports import ConditionFailed, UnitOfWork
 
@@ -109,8 +110,14 @@ def move(deps: Deps, application_id: str, actor: Actor, req: MoveRequest,
     uow = deps.store.unit_of_work()
     # The version is the lock; a file read at a renamed stage may still be stored under its old name.
     expected_stage = None if path.old_names(plan.from_stage) else plan.from_stage
+    # A return records its day (the roster entry's end) and opens the reintegration guide's task if it was asked for.
+    returned_on = None
+    if plan.to_stage == guides.RETURNED:
+        returned_on = entry[0].ended_on if entry is not None else deps.today().isoformat()
+        form = deps.store.files.family_readiness(file.application_id)
+        reintegration.open_tasks(deps, uow, file, form.form if form else None, (guides.REINTEGRATION_GUIDE,), now)
     uow.update_file(FileUpdate(file.application_id, expected_version=plan.from_version, expected_stage=expected_stage,
-                               updated_at=now, stage=plan.to_stage))
+                               updated_at=now, stage=plan.to_stage, returned_on=returned_on))
     uow.append_audit(AuditEntry(f"application#{file.application_id}", plan.to_version, at=now, kind="stage_change",
                                 actor_id=actor.actor_id, actor_role=actor.role, from_stage=plan.from_stage,
                                 to_stage=plan.to_stage, reason_code=plan.reason_code, note=plan.note,
@@ -186,3 +193,37 @@ def record_forms_returned(deps: Deps, application_id: str, actor: Actor, body: M
                       {"forms": list(forms)})
     missing = [k for k in wf.preliminary_forms if k not in returned]
     return {"application_id": application_id, "forms_returned": list(returned), "missing": missing, "version": version}
+
+
+def record_post_mission_follow_up(deps: Deps, application_id: str, actor: Actor, body: Any) -> dict[str, Any]:
+    """Health staff record International Health Services' post-mission follow-up as done, and nothing more (any
+    field but ``done`` is refused): only on a returned file, once. It completes the file when every guide the
+    officer asked for is sent (the applicant is emailed)."""
+    file = load_file(deps, application_id, actor)
+    bodies.require_valid("PostMissionFollowUpRequest", body)
+    if file.stage != guides.RETURNED:
+        raise Conflict("The post-mission follow-up is recorded once the officer has returned.",
+                       "Le suivi après la mission s'inscrit une fois le membre revenu.", current_stage=file.stage)
+    if file.follow_up_done_at is not None:
+        raise Conflict("The post-mission follow-up is already recorded.", "Le suivi après la mission est déjà inscrit.",
+                       follow_up_done_at=file.follow_up_done_at)
+    now = deps.now()
+    complete = reintegration.completes(file, True, deps.store.tasks.for_application(application_id))
+    update = FileUpdate(file.application_id, file.version, now, follow_up_done_at=now,
+                        completed_at=now if complete else None)
+    rows = [reintegration.completion_message(deps, file, update.version)] if complete else []
+    uow = deps.store.unit_of_work()
+    uow.update_file(update)
+    uow.append_audit(AuditEntry(f"application#{file.application_id}", update.version, at=now,
+                                kind="post_mission_follow_up", actor_id=actor.actor_id, actor_role=actor.role,
+                                details={"complete": complete}))
+    for row in rows:
+        uow.add_outbox(row)
+    try:
+        uow.commit()
+    except ConditionFailed as exc:
+        raise stale(deps.store.files.get(application_id)) from exc
+    notifications.send_now(deps, rows, mission_name=pick(file.mission.name, file.language),
+                           known_hashes=file.token_hashes)
+    return {"application_id": application_id, "post_mission_follow_up": "done", "follow_up_done_at": now,
+            "complete": complete, "version": update.version}

@@ -54,6 +54,9 @@ EXPECTED = {
     ("GET", "/admin/caps/{cap_id}/rotation"):                        (403, 403, 200, 403, 200),
     ("GET", "/admin/reports/rotation"):                              (403, 403, 200, 403, 200),
     ("GET", "/admin/reports/roster-drift"):                          (403, 403, 200, 403, 200),
+    ("POST", "/admin/applications/{application_id}/post-mission-follow-up"): (403, 403, 403, 200, 403),
+    ("GET", "/admin/guide-tasks"):                                   (403, 403, 200, 403, 403),
+    ("POST", "/admin/guide-tasks/{task_id}/sent"):                   (403, 403, 200, 403, 403),
 }
 # A bulk move answers 200 with one result per file; the other service's coordinator gets 404 for SPVM's file.
 BULK_FILE_STATUS = {"coordinator.spvm": 200, "coordinator.opp": 404, "irss": 200, "health": 200}
@@ -86,6 +89,8 @@ BODIES: dict[tuple[str, str], Any] = {
         "expected_version": 1, "planned_end": "2027-06-30", "reason_code": "data_correction", "note": "Dates known"},
     ("POST", "/admin/caps/{cap_id}/roster/{deployment_id}/end"): {
         "expected_version": 1, "reason_code": "rotation_completed", "note": "Home in November"},
+    ("POST", "/admin/applications/{application_id}/post-mission-follow-up"): {"done": True},
+    ("POST", "/admin/guide-tasks/{task_id}/sent"): {},
 }
 # A roster entry per admitted caller (each changes its own), on a cap whose seeded entries stand for its
 # published deployed figure: Iraq's three existing deployments.
@@ -133,7 +138,7 @@ def valid_request(world: dict[str, Any], route: tuple[str, str], caller: str) ->
     path = (template.replace("{application_id}", app_id).replace("{mission_id}", "philippines")
             .replace("{deployment_id}", ENTRY_OF.get(caller, ENTRY_OF["irss"]))
             .replace("{cap_id}", cap).replace("{message_id}", world["failed_email"])
-            .replace("{bulletin_id}", world["bulletin_id"]))
+            .replace("{bulletin_id}", world["bulletin_id"]).replace("{task_id}", world["task_id"]))
     body = BODIES.get(route)
     return method.lower(), path, body(app_id, caller) if callable(body) else body
 
@@ -161,7 +166,7 @@ def world(client, tokens, pool):
     from moto.cognitoidp.models import cognitoidp_backends
     from moto.core import DEFAULT_ACCOUNT_ID
 
-    from chalicelib.adapters.models import ApplicationModel, OutboxModel
+    from chalicelib.adapters.models import ApplicationModel, OutboxModel, TaskModel
     from devtools.cognito_setup import create_pool
 
     created = submit(client)
@@ -174,6 +179,13 @@ def world(client, tokens, pool):
     ApplicationModel(health_file).update(actions=[ApplicationModel.stage.set("medical")])
     forms_file = submit(client, email="forms@example.ca")["application_id"]  # where IRSS records returned forms
     ApplicationModel(forms_file).update(actions=[ApplicationModel.stage.set("preliminary_instructions")])
+    # A returned file for health's post-mission follow-up, and a guide task for IRSS to mark sent.
+    returned_file = submit(client, email="returned@example.ca")["application_id"]
+    ApplicationModel(returned_file).update(actions=[ApplicationModel.stage.set("returned")])
+    task = TaskModel("task", f"{returned_file}.reintegration_guide", application_id=returned_file,
+                     guide="reintegration_guide", language="fr", name="Hélène Côté-Tremblay",
+                     email="returned@example.ca", opened_at="2026-11-01T00:00:00.000000Z", status="open")
+    task.save()
     failed = f"{created['application_id']}:1:applicant"
     OutboxModel(failed).update(actions=[OutboxModel.status.set("failed")])
 
@@ -184,7 +196,10 @@ def world(client, tokens, pool):
     calls = json.loads(client.http.get("/bulletins").body)["bulletins"]
     return {"app_id": created["application_id"], "files": {"irss": irss_file, "health": health_file},
             "bulletin_id": next(b["bulletin_id"] for b in calls if b["mission_id"] == "philippines"),
-            "route_files": {("POST", "/admin/applications/{application_id}/forms-returned"): {"irss": forms_file}},
+            "route_files": {("POST", "/admin/applications/{application_id}/forms-returned"): {"irss": forms_file},
+                            ("POST", "/admin/applications/{application_id}/post-mission-follow-up"): {
+                                "health": returned_file}},
+            "task_id": task.sk,
             "failed_email": failed,
             "bad": {"no token": None, "expired": expired, "another pool": other,
                     "applicant token": created["access_token"], "garbage": "abc.def.ghi"}}
