@@ -20,6 +20,7 @@ from referencing import Registry, Resource
 from . import emails, figures
 from .access import ROLES
 from .bulletins import RCMP_RANKS
+from .eligibility import QUALIFICATIONS
 from .workflow import ANY, GUARDS, pathway_stage_names
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -282,6 +283,21 @@ def _roster_problems(wf: Mapping[str, Any]) -> list[str]:
                   "open stage, short of deployed, of a pathway that deploys")
 
 
+def _reminder_problems(wf: Mapping[str, Any]) -> list[str]:
+    """Every qualification of the form has its name in the reminders, and none that the form lacks; the role
+    reminded of waiting files moves some file on from a stage of its own (else no file would ever be waited on)."""
+    rem, known = wf["reminders"], [q.criterion for q in QUALIFICATIONS]
+    out = _names("reminders.qualifications", rem["qualifications"], known, "qualification")
+    out += [f"{WORKFLOW}: reminders.qualifications: the application form's qualification {q!r} has no name here "
+            "(chalicelib.domain.eligibility.QUALIFICATIONS)" for q in known if q not in rem["qualifications"]]
+    role = rem["waiting"]["role"]
+    out += _names("reminders.waiting.role", [role], ROLES, "role")
+    if role in ROLES and not any(role in t["roles"] and t["from"] != ANY for _, _, t in _transitions(wf)):
+        out.append(f"{WORKFLOW}: reminders.waiting.role: {role!r} moves no file on from a stage of its own "
+                   "(a move from '*' does not count), so no file would ever be reminded as waiting")
+    return out
+
+
 def check_workflow(wf: Any, mission_schema: Any | None = None) -> list[str]:
     """workflow.json: its schema, then its stages, pathways, kinds, roles, guards and reasons against each other
     and the code."""
@@ -289,6 +305,7 @@ def check_workflow(wf: Any, mission_schema: Any | None = None) -> list[str]:
     if problems:
         return problems  # the cross-references read the shape the schema guarantees
     out = _stage_problems(wf) + _transition_problems(wf) + _reason_problems(wf) + _roster_problems(wf)
+    out += _reminder_problems(wf)
     out += _kind_problems(wf, mission_schema if mission_schema is not None else read(MISSION_SCHEMA))
     walked = set().union(*(pathway_stage_names(path) for path in wf["pathways"].values()))
     out += [f"{WORKFLOW}: stages.{s}: no pathway walks this stage" for s in wf["stages"] if s not in walked]

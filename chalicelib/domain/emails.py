@@ -32,6 +32,11 @@ EXTRA_PARAMS: dict[str, tuple[str, ...]] = {
     "staff_seat_available": ("cap", "seats_left", "candidate"),
     "coordinator_seat_available": ("cap", "seats_left", "candidate"),
     "deployment_extended": ("planned_end",),
+    # The daily reminders (services/reminders.py; rules in domain/reminders.py).
+    "staff_planned_end_reminder": ("cap", "deployment", "planned_end", "days"),
+    "qualification_reminder": ("qualification", "expiry", "planned_end"),
+    "coordinator_qualification_reminder": ("qualification", "expiry", "planned_end"),
+    "coordinator_waiting_reminder": ("since", "days"),
 }
 # The roster's notices are sent by the code (services/roster.py), not by a stage.
 ROSTER_TEMPLATES = ("staff_seat_available", "coordinator_seat_available", "deployment_extended")
@@ -40,9 +45,12 @@ NO_CANDIDATE = {"en": "no candidate is ready yet", "fr": "aucune candidature n'e
 # Sent by the code, not by a stage: the access page's new link, and a file sent on to its next choice.
 ACCESS_LINK = "access_link"
 REDIRECTED = "redirected"
+# The daily reminders are sent by the scheduled job (services/reminders.py), not by a stage.
+REMINDER_TEMPLATES = ("staff_planned_end_reminder", "qualification_reminder", "coordinator_qualification_reminder",
+                      "coordinator_waiting_reminder")
 # A returned file's follow-up done (services/reintegration.py): the applicant is told their file is complete.
 FILE_COMPLETE = "file_complete"
-CODE_TEMPLATES = (ACCESS_LINK, REDIRECTED, FILE_COMPLETE, *ROSTER_TEMPLATES)
+CODE_TEMPLATES = (ACCESS_LINK, REDIRECTED, FILE_COMPLETE, *ROSTER_TEMPLATES, *REMINDER_TEMPLATES)
 # What a template must show: every applicant email its private link, an applicant's stage
 # email the status page as well, every email the file's reference.
 APPLICANT_NEEDS = ("reference", "link_url")

@@ -14,7 +14,7 @@ from ..domain.emails import reference
 from ..domain.errors import Conflict, DomainError, FieldError, NotFound, ValidationFailed
 from ..domain.records import ApplicationFile, AuditEntry, OutboxMessage
 from ..domain.workflow import Actor, load_workflow
-from . import workflow
+from . import reminders, workflow
 from .deps import Deps
 
 BULK_CONFIRM_ABOVE = 25
@@ -84,6 +84,7 @@ def file_view(deps: Deps, actor: Actor, application_id: str) -> dict[str, Any]:
     if access.can_read_modules(actor):
         view["modules"] = dict(f.modules)
     view["family_readiness"] = _family_readiness_view(deps, f, actor)
+    view["qualification_flags"] = reminders.qualification_flags(deps, f)
     view["audit"] = [_audit_view(r, actor) for r in deps.store.audit.trail(f"application#{f.application_id}")]
     view["emails"] = [_email_view(r, actor) for r in deps.store.outbox.for_application(f.application_id)]
     return view

@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ..adapters.mailer import Email, MailerError
-from ..domain import emails, links, tokens
+from ..domain import emails, links, reminders, tokens
 from ..domain.i18n import pick
 from ..domain.missions import Mission, contact_for
 from ..domain.records import OutboxMessage
@@ -140,6 +140,9 @@ def _extra(deps: Deps, row: OutboxMessage, lang: str) -> dict[str, Any]:
             out[name] = pick(cap.name, lang) if cap else str(raw.get("cap_id", ""))
         elif name == "candidate":
             out[name] = raw.get("candidate") or pick(emails.NO_CANDIDATE, lang)
+        elif name == "qualification":
+            label = reminders.rules().qualification_labels.get(str(raw.get("qualification", "")))
+            out[name] = pick(label, lang) if label else str(raw.get("qualification", ""))
         elif name in raw:
             out[name] = raw[name]
     return out
@@ -218,10 +221,24 @@ def deliver_pending(deps: Deps, limit: int = 100) -> dict[str, int]:
     others; the run pauses when SES keeps failing or its time budget is spent, and the rows
     it did not reach stay due for the next run.
     """
+    return _deliver(deps, deps.store.outbox.due(iso(deps.clock()), limit))
+
+
+def deliver_written(deps: Deps, rows: list[OutboxMessage]) -> dict[str, int]:
+    """A job's own rows, just written: each claimed, then tried once, as the retry job does.
+
+    Unlike ``send_now`` (a request's few rows, tried well within ``IMMEDIATE_GRACE``), a job may
+    write hundreds: a row it reaches after its grace could be the retry job's too, so it is claimed
+    first. What SES refuses, or what the run's budget leaves, stays pending for ``retry_emails``.
+    """
+    return _deliver(deps, rows)
+
+
+def _deliver(deps: Deps, rows: list[OutboxMessage]) -> dict[str, int]:
     start = now = deps.clock()
     counts = {"due": 0, "sent": 0, "failed": 0, "skipped": 0, "crashed": 0, "deferred": 0}
     failures_in_a_row = 0
-    for row in deps.store.outbox.due(iso(now), limit):
+    for row in rows:
         counts["due"] += 1
         if failures_in_a_row >= JOB_FAILURES_BEFORE_PAUSE or deps.clock() - start >= JOB_BUDGET:
             counts["deferred"] += 1

@@ -145,6 +145,24 @@ BROKEN_EDITS: dict[str, tuple[Callable[[Files], None], str]] = {
         _set(lambda f: f[WORKFLOW]["pathways"]["deployment"]["transitions"][-1], "except", ["deploy"]),
         f"{WORKFLOW}: pathways.deployment.transitions[23] (* -> withdrawn).except: open stage of this pathway "
         "'deploy' does not exist"),
+    "a reminder threshold written as a number": (
+        _set(lambda f: f[WORKFLOW]["reminders"], "planned_end_days", 60),
+        f"{WORKFLOW}: reminders.planned_end_days: 60 is not of type 'array'"),
+    "a reminder threshold of zero days": (
+        _set(lambda f: f[WORKFLOW]["reminders"], "qualification_days", [60, 0]),
+        f"{WORKFLOW}: reminders.qualification_days[1]: 0 is less than the minimum of 1"),
+    "a qualification of the form with no name in the reminders": (
+        lambda f: f[WORKFLOW]["reminders"]["qualifications"].pop("baton"),
+        f"{WORKFLOW}: reminders.qualifications: the application form's qualification 'baton' has no name here"),
+    "a reminder named for a qualification the form does not have": (
+        lambda f: f[WORKFLOW]["reminders"]["qualifications"].__setitem__("taser", {"en": "Taser", "fr": "Taser"}),
+        f"{WORKFLOW}: reminders.qualifications: qualification 'taser' does not exist"),
+    "waiting files reminded to a role that does not exist": (
+        _set(lambda f: f[WORKFLOW]["reminders"]["waiting"], "role", "coordinator"),
+        f"{WORKFLOW}: reminders.waiting.role: role 'coordinator' does not exist"),
+    "waiting files reminded to a role that moves none on": (
+        _set(lambda f: f[WORKFLOW]["reminders"]["waiting"], "role", "admin"),
+        f"{WORKFLOW}: reminders.waiting.role: 'admin' moves no file on from a stage of its own"),
     "a ready stage past deployment": (
         _set(lambda f: f[WORKFLOW]["roster"], "ready_stages", ["returned"]),
         f"{WORKFLOW}: roster.ready_stages: open stage, short of deployed, of a pathway that deploys 'returned' "
