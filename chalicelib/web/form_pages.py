@@ -18,6 +18,7 @@ from ..domain.errors import FieldError, ValidationFailed
 from ..domain.forms import load_schema
 from ..domain.text import forbidden_character_errors
 from ..domain.i18n import pick
+from ..services import applicant
 from . import fields, present
 from .fields import Field, FormData, FormView, Option, Section
 from .pages import Visit
@@ -107,32 +108,40 @@ def family_form(v: Visit, application_id: str, stored: dict[str, Any] | None = N
 
 # --- withdrawal -------------------------------------------------------------------
 
-def _withdrawal_sections(lang: str, stage: str) -> list[Section]:
+def _withdrawal_sections(lang: str, stage: str, ends_early: bool) -> list[Section]:
+    note = Field(name="note", widget="textarea", label=t("withdraw_note", lang),
+                 help=t("withdraw_note_help", lang, n=NOTE_MAX))
+    if ends_early:  # an early return at the officer's request: no withdrawal reason to pick
+        return [Section("withdrawal", "", (note,))]
     reasons = tuple(Option(code, label) for code, label in present.withdrawal_reasons(lang, stage))
     return [Section("withdrawal", "", (
         Field(name="reason_code", widget="radios", label=t("withdraw_reason", lang), help="", required=True,
               options=reasons),
-        Field(name="note", widget="textarea", label=t("withdraw_note", lang), help=t("withdraw_note_help", lang,
-                                                                                     n=NOTE_MAX)),
+        note,
     ))]
 
 
 def withdrawal_form(v: Visit, file: Any, data: FormData | None = None, errors: Iterable[FieldError] = ()) -> PageForm:
+    """The applicant's "stop": a withdrawal, or for a deployed officer the early end of their mission (its own
+    title, warning and button; their note kept)."""
     status_url = v.url(f"/status/{quote(file.application_id)}")
-    sections = _withdrawal_sections(v.lang, file.stage)
-    return PageForm(title=t("withdraw_title", v.lang), warning=t("withdraw_warning", v.lang),
+    early = applicant.ends_mission_early(file)
+    sections = _withdrawal_sections(v.lang, file.stage, early)
+    words = "end_early" if early else "withdraw"
+    return PageForm(title=t(f"{words}_title", v.lang), warning=t(f"{words}_warning", v.lang),
                     action=v.url(f"/status/{quote(file.application_id)}/withdraw"),
-                    submit_label=t("withdraw_confirm", v.lang), danger=True, cancel_url=status_url,
+                    submit_label=t(f"{words}_confirm", v.lang), danger=True, cancel_url=status_url,
                     view=FormView(sections, data or {}, fields.problems("withdrawal", errors, sections, v.lang)),
                     crumbs=[(status_url, t("crumb_your_file", v.lang))], hidden=[("expected_stage", file.stage)])
 
 
 def withdrawal_request(data: FormData, file: Any) -> dict[str, Any]:
     """The withdrawal as the service takes it; the page's own checks first."""
+    early = applicant.ends_mission_early(file)
     reason = (data.get("reason_code") or [""])[0]
     note = (data.get("note") or [""])[0].replace("\r\n", "\n").strip()
     errors = []
-    if reason not in dict(present.withdrawal_reasons("en", file.stage)):
+    if not early and reason not in dict(present.withdrawal_reasons("en", file.stage)):
         errors.append(FieldError("/reason_code", "required", t("err_withdraw_reason", "en"), t("err_withdraw_reason", "fr")))
     if len(note) > NOTE_MAX:
         errors.append(FieldError("/note", "maxLength", t("err_note_long", "en", n=NOTE_MAX),
@@ -142,6 +151,8 @@ def withdrawal_request(data: FormData, file: Any) -> dict[str, Any]:
         raise ValidationFailed(errors)
     # The stage the person saw: if the file moved since, the service says so.
     expected = (data.get("expected_stage") or [""])[0] or file.stage
+    if early:
+        return {"note": note or None, "expected_stage": expected}
     return {"reason_code": reason, "note": note or None, "expected_stage": expected}
 
 

@@ -12,7 +12,7 @@ from ..domain.eligibility import MIN_YEARS
 from ..domain.i18n import pick
 from ..domain.workflow import load_workflow
 from ..domain.missions import kinds
-from .render import when
+from .render import day, when
 from .text import catalogue, t
 
 
@@ -93,8 +93,8 @@ def by_kind(missions: Iterable[dict[str, Any]], lang: str) -> list[tuple[str, st
 
 def email_label(template: str, lang: str) -> str:
     """What an email in the file's list was about."""
-    if template == "access_link":
-        return t("email_access_link", lang)
+    if template == "access_link" or f"email_{template}" in catalogue():
+        return t(f"email_{template}", lang)
     stage = next((s for s in load_workflow().stages.values() if s.email_template == template), None)
     return pick(stage.label, lang) if stage else template
 
@@ -124,7 +124,7 @@ def finding_result(result: str, lang: str) -> str:
 
 def done_notice(done: str, lang: str) -> str:
     """The confirmation shown after a change (``?done=`` on the status page)."""
-    return t(f"done_{done.replace('-', '_')}", lang) if done in ("family-readiness", "withdrawn") else ""
+    return t(f"done_{done.replace('-', '_')}", lang) if done in ("family-readiness", "withdrawn", "ended-early") else ""
 
 
 def file_details(s: dict[str, Any], missions: list[dict[str, Any]], lang: str) -> list[tuple[str, str]]:
@@ -158,3 +158,35 @@ def findings(s: dict[str, Any], lang: str) -> list[tuple[str, str]]:
             term = f"{term} ({t('finding_source_bulletin', lang)})"
         rows.append((term, f"{finding_result(f['result'], lang)} – {reason}"))
     return rows
+
+
+def day_text(value: str | None, lang: str) -> str:
+    """A calendar day (YYYY-MM-DD) as people write it, or that it is not recorded yet."""
+    return day(value, lang) if value else t("deployment_not_recorded", lang)
+
+
+def deployment_details(s: dict[str, Any], lang: str) -> list[tuple[str, str]]:
+    """The deployment's start and planned end (and the return, once back)."""
+    d = s.get("deployment")
+    if not d:
+        return []
+    rows = [(t("deployment_started", lang), day_text(d.get("started_on"), lang)),
+            (t("deployment_planned_end", lang), day_text(d.get("planned_end"), lang))]
+    if d.get("ended_on"):
+        rows.append((t("deployment_returned", lang), day_text(d["ended_on"], lang)))
+    return rows
+
+
+def guides(s: dict[str, Any], lang: str) -> list[tuple[str, str]]:
+    """Each guide asked for, on its way or sent."""
+    return [(pick(g["name"], lang), t("guide_sent", lang, date=day(g.get("sent_at"), lang))
+             if g["state"] == "sent" else t("guide_on_its_way", lang)) for g in s.get("guides") or []]
+
+
+def follow_up(s: dict[str, Any], lang: str) -> list[tuple[str, str]]:
+    """After the return: health's follow-up to come or done, then each guide."""
+    f = s.get("follow_up")
+    if not f:
+        return []
+    health = t("follow_up_done" if f["post_mission_follow_up"] == "done" else "follow_up_to_come", lang)
+    return [(t("follow_up_health", lang), health), *guides(s, lang)]

@@ -45,6 +45,20 @@ def when(value: str | None, lang: str) -> str:
     return f"{month} {dt.day}, {dt.year}, {dt.hour:02d}:{dt.minute:02d} (UTC)"
 
 
+def day(value: str | None, lang: str) -> str:
+    """A calendar day (YYYY-MM-DD, or the day of a timestamp) as people write it.
+
+    >>> day("2027-03-01", "fr"), day("2027-03-01T14:05:00Z", "en")
+    ('1 mars 2027', 'March 1, 2027')
+    """
+    try:
+        d = datetime.strptime((value or "")[:10], "%Y-%m-%d")
+    except ValueError:
+        return value or ""
+    month = _MONTHS["fr" if lang == "fr" else "en"][d.month - 1]
+    return f"{d.day} {month} {d.year}" if lang == "fr" else f"{month} {d.day}, {d.year}"
+
+
 @lru_cache(maxsize=1)
 def environment() -> Environment:
     # Autoescape everything: applicant input is never marked safe.

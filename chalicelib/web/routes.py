@@ -197,7 +197,9 @@ def status_page(v: Visit, application_id: str) -> Response:  # who: the file's t
                   path_state=lambda state: present.path_state(state, v.lang),
                   notice=present.done_notice(v.query("done"), v.lang),
                   details=present.file_details(s, catalogue.list_missions(deps()), v.lang),
-                  emails=present.emails(s["emails"], v.lang), findings=present.findings(s, v.lang))
+                  emails=present.emails(s["emails"], v.lang), findings=present.findings(s, v.lang),
+                  deployment=present.deployment_details(s, v.lang), follow_up=present.follow_up(s, v.lang),
+                  guides=present.guides(s, v.lang))
 
 
 @page("/status/{application_id}/confirmation")
@@ -236,11 +238,12 @@ def withdraw_page(v: Visit, application_id: str) -> Response:  # who: the file's
 def withdraw_post(v: Visit, application_id: str) -> Response:  # who: the file's token (cookie)
     data = v.form()
     file = _own_file(v, application_id, editable=True)
+    done = "ended-early" if applicant.ends_mission_early(file) else "withdrawn"
     try:
         applicant.withdraw(deps(), file, withdrawal_request(data, file))
     except ValidationFailed as err:
         return form_page(v, withdrawal_form(v, file, data=data, errors=err.errors), 422)
-    return v.redirect(_file_url(v, application_id, done="withdrawn"))
+    return v.redirect(_file_url(v, application_id, done=done))
 
 
 
