@@ -10,6 +10,7 @@ checked with the public pages.
 """
 from __future__ import annotations
 
+import json
 import re
 from datetime import date, timedelta
 from typing import Any, Iterator
@@ -18,7 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Route, expect
 
-from .checks import fill, look, look_at
+from .checks import ROOT, fill, look, look_at
 from .conftest import DESKTOP
 from ..local_service import LocalService
 from .mail import private_link
@@ -332,5 +333,91 @@ def test_forms_work_with_javascript_turned_off(browser: Browser, service: LocalS
         expect(page).to_have_url(re.compile(r"/fr/status/po-[a-z0-9]+/confirmation$"))
         page.click("text=Voir l'état de votre demande")
         expect(page.locator(".gc-stage")).to_have_text("Demande reçue")
+    finally:
+        ctx.close()
+
+
+# --- a deployed officer, then the return and its follow-up (issue 12) ------------------
+
+PRELIMINARY_FORMS = list(json.loads((ROOT / "chalicelib" / "data" / "workflow.json").read_text(encoding="utf-8"))[
+    "preliminary_forms"])
+RETURNING = {"en": "sam.returning@example.ca", "fr": "zoe.retour@example.ca"}
+RETURN_TEXT = {
+    "en": {"end_early": "End my mission early", "deployment": "Your deployment", "done": "Your mission has ended early",
+           "to_come": "To come: International Health Services", "complete": "Your file is complete"},
+    "fr": {"end_early": "Mettre fin à ma mission plus tôt", "deployment": "Votre déploiement",
+           "done": "Votre mission a pris fin plus tôt", "to_come": "À venir : les Services de santé internationaux",
+           "complete": "Votre dossier est complet"},
+}
+
+
+def _deployed_through_the_api(service: LocalService, lang: str) -> tuple[str, str]:
+    """An SPVM officer's Iraq file walked to deployed by each role through the API; (file id, access token)."""
+    doc = {**_application(lang), "email": RETURNING[lang], "police_service": "spvm", "missions": ["iraq-mlt"],
+           "years_operational_service": 12, "four_by_four_experience": True, "leadership_details": "Team lead."}
+    status, created = service.call("POST", "/applications", doc)
+    assert status == 201, created
+    app_id, token = created["application_id"], created["access_token"]
+
+    def staff(who: str, method: str, path: str, body: Any) -> None:
+        code, answer = service.call(method, f"/admin/applications/{app_id}{path}", body,
+                                    {"Authorization": f"Bearer {service.tokens[who]}"})
+        assert code == 200, answer
+
+    def move(who: str, frm: str, to: str) -> None:
+        staff(who, "POST", "/moves", {"to_stage": to, "expected_stage": frm})
+
+    move("coordinator.spvm", "submitted", "service_review")
+    move("coordinator.spvm", "service_review", "irss_review")
+    move("irss", "irss_review", "preliminary_instructions")
+    staff("irss", "POST", "/forms-returned", {"forms": PRELIMINARY_FORMS})
+    family = {**FAMILY, "dependants": [7, 11], "recent_disruptions": False, "health_considerations": False,
+              "wants_before_the_mission": False, "wants_reintegration_guide": True}
+    code, answer = service.call("PUT", f"/applications/{app_id}/family-readiness", family,
+                                {"Authorization": f"Bearer {token}"})
+    assert code == 200, answer
+    move("irss", "preliminary_instructions", "medical")
+    staff("health", "PUT", "/medical-outcome", {"outcome": "fit"})
+    for frm, to in (("medical", "final_recommendation"), ("final_recommendation", "joining_instructions"),
+                    ("joining_instructions", "training"), ("training", "deployed")):
+        move("irss", frm, to)
+    return app_id, token
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_deployed_officer_ends_the_mission_early_then_the_follow_up_completes(
+        browser: Browser, service: LocalService, lang: str) -> None:
+    app_id, token = _deployed_through_the_api(service, lang)
+    words = RETURN_TEXT[lang]
+    ctx, page, errors = _open_private_link(browser, f"{service.base}/{lang}/status/{app_id}?token={token}", lang)
+    try:
+        # The deployed officer's page: the deployment's dates, "end my mission early", never "withdraw"
+        expect(page.locator("#deployment-heading")).to_have_text(words["deployment"])
+        expect(page.locator("a.gc-button-danger")).to_have_text(words["end_early"])
+        look(page, "20-status-deployed", lang)
+        page.click("a.gc-button-danger")
+        expect(page.locator('input[name="reason_code"]')).to_have_count(0)
+        look(page, "21-end-mission-early", lang)
+        fill(page, {"note": "Family reasons."})
+        page.click("button[type=submit]")
+        # After the return: thanked, the follow-up to come, the guide on its way
+        expect(page.locator(".gc-alert-success")).to_contain_text(words["done"])
+        expect(page.locator("#follow-up-heading")).to_be_visible()
+        expect(page.locator("main")).to_contain_text(words["to_come"])
+        expect(page.locator("a.gc-button-danger")).to_have_count(0)
+        look(page, "22-status-returned", lang)
+        # Health record the follow-up and IRSS send the guide: the file is complete
+        code, answer = service.call("POST", f"/admin/applications/{app_id}/post-mission-follow-up", {"done": True},
+                                    {"Authorization": f"Bearer {service.tokens['health']}"})
+        assert code == 200, answer
+        irss = {"Authorization": f"Bearer {service.tokens['irss']}"}
+        code, listed = service.call("GET", "/admin/guide-tasks", None, irss)
+        [task] = [t for t in listed["tasks"] if t["application_id"] == app_id]
+        code, answer = service.call("POST", f"/admin/guide-tasks/{task['task_id']}/sent", {}, irss)
+        assert code == 200, answer
+        page.reload()
+        expect(page.locator("#follow-up-heading ~ .gc-alert-success")).to_contain_text(words["complete"])
+        look(page, "23-status-complete", lang)
+        assert errors == []
     finally:
         ctx.close()
