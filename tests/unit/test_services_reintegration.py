@@ -6,6 +6,7 @@ import pytest
 
 from chalicelib.domain import reintegration
 from chalicelib.domain.errors import Conflict, InvalidQuery, NotFound, StaleState, ValidationFailed
+from chalicelib.domain.workflow import MoveRequest
 from chalicelib.services import applicant, workflow
 from chalicelib.services import reintegration as guides
 
@@ -320,3 +321,38 @@ def test_guides_sent_before_the_return_do_not_complete_a_file_still_deployed():
     app_id, _ = deployed_file(deps, reintegration_guide=False)
     sent(deps, task_id(app_id, BEFORE))
     assert file_of(deps, app_id).completed_at is None and "file_complete" not in templates_to(deps, app_id)
+
+
+def test_a_refused_return_opens_no_task_and_records_no_day():
+    # Given a deployed officer's file read by IRSS, then changed (a guide marked sent) before the return is written
+    deps = make_deps()
+    app_id, _ = deployed_file(deps)
+    as_read = file_of(deps, app_id)
+    sent(deps, task_id(app_id, BEFORE))
+    before = stored(deps)
+
+    # When the return is written from the stale read: refused, and nothing at all is written
+    with pytest.raises(StaleState):
+        workflow.move(deps, app_id, IRSS, MoveRequest("returned", "deployed", "rotation_completed"), file=as_read)
+    assert stored(deps) == before
+    assert deps.store.tasks.get(task_id(app_id, REINTEGRATION)) is None and file_of(deps, app_id).returned_on is None
+
+
+def test_two_marks_of_one_task_at_once_write_once_and_answer_the_same():
+    # Given two IRSS requests that both read the task open
+    deps = make_deps()
+    app_id, _ = deployed_file(deps)
+    tid = task_id(app_id, BEFORE)
+    open_read = deps.store.tasks.get(tid)
+    real_get = deps.store.tasks.get
+    reads = iter([open_read])
+    deps.store.tasks.get = lambda _id: next(reads, None) or real_get(_id)  # type: ignore[method-assign]
+    first = sent(deps, tid)  # reads it open (the first read), writes it done
+
+    # When the second, read open as well, commits after the first
+    reads = iter([open_read])
+    second = sent(deps, tid)
+
+    # Then its transaction is refused, and it answers with the task as the first left it: one write, one audit row
+    assert second == first
+    assert [r.kind for r in deps.store.audit.trail(f"application#{app_id}")].count("guide_sent") == 1
