@@ -66,7 +66,7 @@ def task_id_for(application_id: str, guide: str) -> str:
 
 def asked_for(form: Mapping[str, Any] | None, guide: str) -> bool:
     """Whether the family-readiness form on file asks for this guide."""
-    return bool(form) and form.get(GUIDES[guide][0]) is True  # type: ignore[union-attr]
+    return form is not None and form.get(GUIDES[guide][0]) is True
 
 
 def new_task(application_id: str, guide: str, language: str, name: str, email: str, now: str) -> GuideTask:
