@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice import Chalice, Rate, Response
+from chalice import Chalice, Cron, Rate, Response
 
 from chalicelib.api import contract, http, logs, problems
 from chalicelib.api.auth import staff
@@ -16,7 +16,7 @@ from chalicelib.domain import forms
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.workflow import Actor
 from chalicelib.services import (applicant, bulletins, catalogue, catalogue_admin, files, notifications, redirect,
-                                 reintegration, roster, submissions, workflow)
+                                 reintegration, reminders, roster, submissions, workflow)
 
 app = Chalice(app_name="peaceops")
 problems.install(app)
@@ -355,6 +355,12 @@ def admin_update_bulletin(bulletin_id: str, actor: Actor) -> Response:
 @app.schedule(Rate(5, unit=Rate.MINUTES))
 def retry_emails(event: Any) -> dict[str, int]:  # who: EventBridge schedule only
     return notifications.deliver_pending(deps())
+
+
+# 11:00 UTC: 06:00 or 07:00 in Ottawa, before the working day (the rules count Ottawa days).
+@app.schedule(Cron(0, 11, "*", "*", "?", "*"))
+def send_reminders(event: Any) -> dict[str, int]:  # who: EventBridge schedule only
+    return reminders.run(deps())
 
 
 # --- applicant web pages (server-rendered, English and French) -------------------

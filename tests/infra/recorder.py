@@ -10,8 +10,9 @@ role. Calls from test bodies (no frame of ours) are ignored, and so are calls
 made outside the integration tests (``SCOPE``), so the recording is the same
 whether it comes from the whole suite or from a run of tests/integration alone.
 A service call belongs to the scheduled RetryEmails function when
-``retry_emails`` or ``notifications.deliver_pending`` is on its stack, else to
-the API handler: each has its own role and policy.
+``retry_emails`` or ``notifications.deliver_pending`` is on its stack, to the
+scheduled SendReminders function when ``send_reminders`` or ``reminders.run``
+is, else to the API handler: each has its own role and policy.
 
 Each call is turned into the IAM requests it makes (``iam_requests``): a
 TransactWriteItems is a PutItem, UpdateItem, DeleteItem or ConditionCheckItem
@@ -38,6 +39,9 @@ _OURS = (str(ROOT / "app.py"), str(ROOT / "chalicelib") + os.sep)
 # The scheduled job's code: a call under one of these is the RetryEmails function's.
 _RETRY_JOB = ((str(ROOT / "app.py"), "retry_emails"),
               (str(ROOT / "chalicelib" / "services" / "notifications.py"), "deliver_pending"))
+# The daily reminders job's code: a call under one of these is the SendReminders function's.
+_REMINDERS_JOB = ((str(ROOT / "app.py"), "send_reminders"),
+                  (str(ROOT / "chalicelib" / "services" / "reminders.py"), "run"))
 # (file, function or None for any function in it) of set-up helpers.
 _SETUP = (
     (str(ROOT / "chalicelib" / "adapters" / "tables.py"), None),
@@ -53,7 +57,7 @@ IamRequest = tuple[str, tuple[str, ...]]  # (IAM action, symbolic resource)
 
 _lock = threading.Lock()
 # (function, service signing name, operation, IAM requests as ((action, resource), ...)),
-# function being "api" (APIHandler) or "retry_emails" (the scheduled job).
+# function being "api" (APIHandler), "retry_emails" or "send_reminders" (the scheduled jobs).
 service_calls: set[tuple[str, str, str, tuple[IamRequest, ...]]] = set()
 setup_calls: set[tuple[str, str]] = set()
 _installed = False
@@ -64,8 +68,8 @@ def _is(filename: str, prefix: str) -> bool:
 
 
 def classify(frame: Any) -> str | None:
-    """Who made a call at ``frame``: "setup", "api", "retry_emails", or None (not our code)."""
-    ours = retry = False
+    """Who made a call at ``frame``: "setup", "api", "retry_emails", "send_reminders", or None (not our code)."""
+    ours = retry = remind = False
     while frame is not None:
         filename, function = frame.f_code.co_filename, frame.f_code.co_name
         for path, fn in _SETUP:
@@ -74,10 +78,11 @@ def classify(frame: Any) -> str | None:
         if any(_is(filename, p) for p in _OURS):
             ours = True
             retry = retry or (filename, function) in _RETRY_JOB
+            remind = remind or (filename, function) in _REMINDERS_JOB
         frame = frame.f_back
     if not ours:
         return None
-    return "retry_emails" if retry else "api"
+    return "retry_emails" if retry else "send_reminders" if remind else "api"
 
 
 def _tables(items: Iterable[dict[str, Any]], action_of: dict[str, str]) -> list[IamRequest]:

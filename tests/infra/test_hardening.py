@@ -52,7 +52,7 @@ def _async_functions(template: dict[str, Any]) -> set[str]:
 def test_every_function_is_either_the_api_s_or_event_driven(template: dict[str, Any]) -> None:
     functions = set(_functions(template))
     assert _api_functions(template) == {"APIHandler"}
-    assert "RetryEmails" in _async_functions(template)
+    assert {"RetryEmails", "SendReminders"} <= _async_functions(template)
     assert _api_functions(template) | _event_functions(template) == functions
     assert not _api_functions(template) & _event_functions(template)
 
@@ -111,6 +111,7 @@ def test_every_event_driven_function_has_reserved_concurrency_and_the_api_none(t
     for rid in _api_functions(template):
         assert "ReservedConcurrentExecutions" not in functions[rid], rid
     assert functions["RetryEmails"]["ReservedConcurrentExecutions"] == 1  # one run at a time
+    assert functions["SendReminders"]["ReservedConcurrentExecutions"] == 1
 
 
 def _alarms_on(template: dict[str, Any], namespace: str, metric: str) -> list[dict[str, Any]]:
@@ -134,7 +135,7 @@ def dead_letter_queues(template: dict[str, Any]) -> dict[str, str]:
 
 def test_every_asynchronously_invoked_function_has_its_own_encrypted_dead_letter_queue(
         template: dict[str, Any], dead_letter_queues: dict[str, str]) -> None:
-    assert "RetryEmails" in dead_letter_queues
+    assert {"RetryEmails", "SendReminders"} <= set(dead_letter_queues)
     assert len(set(dead_letter_queues.values())) == len(dead_letter_queues), "a queue shared by two functions"
     for queue in dead_letter_queues.values():
         props = template["Resources"][queue]["Properties"]

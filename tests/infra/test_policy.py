@@ -27,7 +27,8 @@ import pytest
 from tests.infra import recorder
 from tests.infra.cfn import ACCOUNT, REGION, Resolver, as_list, statements
 
-FUNCTIONS = {"api": ("APIHandler", "ApiHandlerRole"), "retry_emails": ("RetryEmails", "RetryEmailsRole")}
+FUNCTIONS = {"api": ("APIHandler", "ApiHandlerRole"), "retry_emails": ("RetryEmails", "RetryEmailsRole"),
+             "send_reminders": ("SendReminders", "SendRemindersRole")}
 TEST_PREFIX = os.environ["PEACEOPS_TABLE_PREFIX"] + "-"  # tests/conftest.py: peaceops-test
 TEST_SENDER_DOMAIN = os.environ["PEACEOPS_SENDER"].rsplit("@", 1)[1]
 TEST_CONFIGURATION_SET = "peaceops-test-configuration-set"

@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CFN_LINT = Path(sys.executable).parent / "cfn-lint"
 # cfn-lint warnings left on purpose, by rule id, with the reason. None today.
 ACCEPTED_WARNINGS: dict[str, str] = {}
-FUNCTIONS = ("APIHandler", "RetryEmails")
+FUNCTIONS = ("APIHandler", "RetryEmails", "SendReminders")
 
 
 def _lint(path: Path) -> list[dict[str, Any]]:
@@ -91,8 +91,9 @@ def test_each_deployable_stage_agrees_with_chalice_config(template: dict[str, An
         assert conf["autogen_policy"] is False
         assert conf["iam_policy_file"] == "policy-api.json"
         assert conf["lambda_functions"]["retry_emails"]["iam_policy_file"] == "policy-retry-emails.json"
+        assert conf["lambda_functions"]["send_reminders"]["iam_policy_file"] == "policy-send-reminders.json"
         assert conf["api_gateway_stage"] == "api"  # the 5xx alarm's Stage dimension
-    for name in ("policy-api.json", "policy-retry-emails.json"):
+    for name in ("policy-api.json", "policy-retry-emails.json", "policy-send-reminders.json"):
         assert (ROOT / ".chalice" / name).is_file()
 
 
@@ -103,14 +104,18 @@ def test_the_package_carries_the_timeouts_email_delivery_relies_on(template: dic
     assert template["Resources"]["APIHandler"]["Properties"]["Timeout"] == conf["lambda_timeout"] == 30
     retry = conf["lambda_functions"]["retry_emails"]["lambda_timeout"]
     assert template["Resources"]["RetryEmails"]["Properties"]["Timeout"] == retry == 300
+    reminders = conf["lambda_functions"]["send_reminders"]["lambda_timeout"]
+    assert template["Resources"]["SendReminders"]["Properties"]["Timeout"] == reminders == 600
 
 
 def test_the_package_holds_each_function_s_own_policy(template: dict[str, Any]) -> None:
-    for role, name in (("ApiHandlerRole", "policy-api.json"), ("RetryEmailsRole", "policy-retry-emails.json")):
+    for role, name in (("ApiHandlerRole", "policy-api.json"), ("RetryEmailsRole", "policy-retry-emails.json"),
+                       ("SendRemindersRole", "policy-send-reminders.json")):
         policy = json.loads((ROOT / ".chalice" / name).read_text())
         assert template["Resources"][role]["Properties"]["Policies"][0]["PolicyDocument"] == policy
     assert template["Resources"]["APIHandler"]["Properties"]["Role"] == {"Fn::GetAtt": ["ApiHandlerRole", "Arn"]}
     assert template["Resources"]["RetryEmails"]["Properties"]["Role"] == {"Fn::GetAtt": ["RetryEmailsRole", "Arn"]}
+    assert template["Resources"]["SendReminders"]["Properties"]["Role"] == {"Fn::GetAtt": ["SendRemindersRole", "Arn"]}
 
 
 # --- the functions' environment ---------------------------------------------------
@@ -143,6 +148,11 @@ def test_each_function_gets_every_setting_from_the_stage_or_the_template(
 def test_the_schedule_is_chalice_s_five_minute_rule(template: dict[str, Any]) -> None:
     events = template["Resources"]["RetryEmails"]["Properties"]["Events"]
     assert events == {"RetryEmailsEvent": {"Type": "Schedule", "Properties": {"Schedule": "rate(5 minutes)"}}}
+
+
+def test_the_reminders_run_once_a_day_before_ottawa_s_working_day(template: dict[str, Any]) -> None:
+    events = template["Resources"]["SendReminders"]["Properties"]["Events"]
+    assert events == {"SendRemindersEvent": {"Type": "Schedule", "Properties": {"Schedule": "cron(0 11 * * ? *)"}}}
 
 
 # --- coordinators' user pool ------------------------------------------------------
@@ -230,10 +240,11 @@ def test_alarms_watch_the_api_the_job_every_table_and_the_emails(template: dict[
     refs = [v["Ref"] for a in alarms.values() for v in _dimension_refs(a) if isinstance(v, dict) and "Ref" in v]
     tables = {rid for rid, r in template["Resources"].items() if r["Type"] == "AWS::DynamoDB::Table"}
     assert tables <= set(refs), "a table without a throttling alarm"
-    assert {"RetryEmails", "APIHandler"} <= set(refs)
+    assert {"RetryEmails", "SendReminders", "APIHandler"} <= set(refs)
     # SAM names a schedule event's rule <function id><event id>.
-    (event,) = template["Resources"]["RetryEmails"]["Properties"]["Events"]
-    assert f"RetryEmails{event}" in refs
+    for job in ("RetryEmails", "SendReminders"):
+        (event,) = template["Resources"][job]["Properties"]["Events"]
+        assert f"{job}{event}" in refs
 
     ses = {a["MetricName"]: resolve(a["Dimensions"]) for a in alarms.values() if a.get("Namespace") == "AWS/SES"}
     destination = resolve(template["Resources"]["EmailEventsToCloudWatch"]["Properties"])["EventDestination"]

@@ -52,3 +52,7 @@ def test_the_job_stops_claiming_before_its_function_is_killed_and_a_claim_outlas
     for name in DEPLOYED:
         timeout = timedelta(seconds=_stages()[name]["lambda_functions"]["retry_emails"]["lambda_timeout"])
         assert JOB_BUDGET + _one_attempt() < timeout, f"{name}: the job may be killed mid-attempt"
+        # The reminders job reads the caps, rosters and files before it starts its budget: it gets the
+        # budget, one attempt and as long again for its reads.
+        timeout = timedelta(seconds=_stages()[name]["lambda_functions"]["send_reminders"]["lambda_timeout"])
+        assert 2 * (JOB_BUDGET + _one_attempt()) <= timeout, f"{name}: the reminders job may be killed mid-attempt"
