@@ -17,6 +17,20 @@ _ID = re.compile(r"^[a-z0-9-]{1,64}$")
 KNOWN = ("mission", "stage", "service", "flag", "from", "to", "cursor", "limit")
 
 
+def status_param(params: Mapping[str, str], statuses: tuple[str, ...], default: str) -> str:
+    """A list's one ``?status=`` parameter (``default`` when absent); an unknown value or any other parameter
+    is refused (400), one error each (the roster's and the guide tasks' lists)."""
+    errors = [FieldError(f"/{k}", "unknown-parameter", f"Unknown parameter {k!r}.", f"Paramètre inconnu {k!r}.")
+              for k in sorted(set(params) - {"status"})]
+    status = params.get("status", default)
+    if status not in statuses:
+        errors.append(FieldError("/status", "enum", f"status: one of {', '.join(statuses)}.",
+                                 f"status : l'un de {', '.join(statuses)}."))
+    if errors:
+        raise InvalidQuery(errors)
+    return status
+
+
 @dataclass(frozen=True)
 class Filters:
     mission: str | None = None

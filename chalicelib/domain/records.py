@@ -45,6 +45,11 @@ class ApplicationFile:
     completed_at: str | None = None  # the follow-up is done: the file is complete (domain/reintegration.py)
 
     @property
+    def full_name(self) -> str:
+        """The applicant's given and family names, as they wrote them."""
+        return " ".join(str(self.form.get(k, "")).strip() for k in ("given_name", "family_name")).strip()
+
+    @property
     def in_stage_since(self) -> str:
         """When the file entered its stage (a file stored before that was kept: its last change)."""
         return self.stage_entered_at or self.updated_at

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping
 
-from ..domain import bodies, emails, reintegration
+from ..domain import bodies, emails, listing, reintegration
 from ..domain.emails import reference
-from ..domain.errors import FieldError, InvalidQuery, NotFound, StaleState
+from ..domain.errors import NotFound, StaleState
 from ..domain.records import ApplicationFile, AuditEntry, FileUpdate, OutboxMessage
 from ..domain.reintegration import GuideTask
 from ..domain.workflow import Actor, load_workflow
@@ -26,10 +26,6 @@ from .deps import Deps
 from .ports import ConditionFailed, UnitOfWork
 
 COMPLETE_TEMPLATE = emails.FILE_COMPLETE
-
-
-def applicant_name(file: ApplicationFile) -> str:
-    return " ".join(str(file.form.get(k, "")).strip() for k in ("given_name", "family_name")).strip()
 
 
 def open_tasks(deps: Deps, uow: UnitOfWork, file: ApplicationFile, form: Mapping[str, Any] | None,
@@ -41,7 +37,7 @@ def open_tasks(deps: Deps, uow: UnitOfWork, file: ApplicationFile, form: Mapping
             continue
         if deps.store.tasks.get(reintegration.task_id_for(file.application_id, guide)) is not None:
             continue  # a form saved again asks for nothing new
-        task = reintegration.new_task(file.application_id, guide, file.language, applicant_name(file), file.email, now)
+        task = reintegration.new_task(file.application_id, guide, file.language, file.full_name, file.email, now)
         uow.open_task(task)
         opened.append(task)
     return opened
@@ -65,16 +61,8 @@ def completes(file: ApplicationFile, follow_up_done: bool, tasks: Iterable[Guide
 # --- the readiness staff's list -------------------------------------------------------
 
 def status_filter(params: Mapping[str, str]) -> str:
-    """``?status=open|done|all`` (open when absent); any other parameter is refused (400)."""
-    errors = [FieldError(f"/{k}", "unknown-parameter", f"Unknown parameter {k!r}.", f"Paramètre inconnu {k!r}.")
-              for k in sorted(set(params) - {"status"})]
-    status = params.get("status", reintegration.OPEN)
-    if status not in reintegration.STATUSES:
-        errors.append(FieldError("/status", "enum", f"status: one of {', '.join(reintegration.STATUSES)}.",
-                                 f"status : l'un de {', '.join(reintegration.STATUSES)}."))
-    if errors:
-        raise InvalidQuery(errors)
-    return status
+    """``?status=open|done|all`` (open when absent)."""
+    return listing.status_param(params, reintegration.STATUSES, reintegration.OPEN)
 
 
 def task_view(task: GuideTask) -> dict[str, Any]:

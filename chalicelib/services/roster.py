@@ -23,10 +23,10 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any, Mapping
 
-from ..domain import bodies, deployments
+from ..domain import bodies, deployments, listing
 from ..domain.deployments import Deployment
 from ..domain.emails import reference
-from ..domain.errors import Conflict, FieldError, InvalidQuery, NotFound, StaleState, ValidationFailed
+from ..domain.errors import Conflict, FieldError, NotFound, StaleState, ValidationFailed
 from ..domain.missions import Cap, contact_for, program_contact
 from ..domain.records import ApplicationFile, AuditEntry, OutboxMessage
 from ..domain.workflow import Actor, explain_seat_refusal, load_workflow
@@ -80,11 +80,7 @@ def ready_candidates(deps: Deps, cap_id: str) -> list[ApplicationFile]:
 def _candidate_view(f: ApplicationFile, place: int, seats_left: int) -> dict[str, Any]:
     return {"application_id": f.application_id, "reference": reference(f.application_id), "stage": f.stage,
             "in_stage_since": f.in_stage_since, "mission_id": f.mission_id, "police_service": f.police_service,
-            "name": candidate_name(f), "place_in_line": place, "waiting": place > seats_left}
-
-
-def candidate_name(f: ApplicationFile) -> str:
-    return " ".join(str(f.form.get(k, "")).strip() for k in ("given_name", "family_name")).strip()
+            "name": f.full_name, "place_in_line": place, "waiting": place > seats_left}
 
 
 def seat_notices(deps: Deps, cap: Cap, event: str, seats_left: int) -> list[OutboxMessage]:
@@ -94,7 +90,7 @@ def seat_notices(deps: Deps, cap: Cap, event: str, seats_left: int) -> list[Outb
     first = line[0] if line else None
     irss = program_contact()
     extra = {"cap_id": cap.cap_id, "seats_left": seats_left,
-             "candidate": f"{candidate_name(first)} ({reference(first.application_id)})" if first else None}
+             "candidate": f"{first.full_name} ({reference(first.application_id)})" if first else None}
     subject = first.application_id if first else f"cap#{cap.cap_id}"
     rows = [notifications.staff_message(deps, f"{event}:{SEAT_NOTICE}:irss", subject, f"staff_{SEAT_NOTICE}", "irss",
                                         irss.email, irss.language or "en", extra)]
@@ -111,16 +107,8 @@ def seat_notices(deps: Deps, cap: Cap, event: str, seats_left: int) -> list[Outb
 # --- reports ------------------------------------------------------------------
 
 def status_filter(params: Mapping[str, str]) -> str:
-    """``?status=active|ended|all`` (active when absent); any other parameter is refused (400)."""
-    errors = [FieldError(f"/{k}", "unknown-parameter", f"Unknown parameter {k!r}.", f"Paramètre inconnu {k!r}.")
-              for k in sorted(set(params) - {"status"})]
-    status = params.get("status", "active")
-    if status not in STATUSES:
-        errors.append(FieldError("/status", "enum", f"status: one of {', '.join(STATUSES)}.",
-                                 f"status : l'un de {', '.join(STATUSES)}."))
-    if errors:
-        raise InvalidQuery(errors)
-    return status
+    """``?status=active|ended|all`` (active when absent)."""
+    return listing.status_param(params, STATUSES, "active")
 
 
 def roster_view(deps: Deps, cap_id: str, status: str = "active") -> dict[str, Any]:
