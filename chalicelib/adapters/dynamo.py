@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, PynamoDBException, TransactWriteError
@@ -31,12 +31,13 @@ from ..domain.records import (
     OutboxMessage,
     StoredBulletin,
 )
-from ..services.ports import ConditionFailed, Position
+from ..services.ports import ConditionFailed, CountKey, Position
 from .models import (
     ApplicationModel,
     AuditModel,
     BulletinModel,
     CapModel,
+    CountModel,
     DeploymentModel,
     FamilyReadinessModel,
     IdempotencyModel,
@@ -134,6 +135,25 @@ def file_row(f: ApplicationFile) -> ApplicationModel:
         modules=dict(f.modules), bulletin_id=f.bulletin_id, forms_returned=list(f.forms_returned),
         stage_entered_at=f.stage_entered_at, returned_on=f.returned_on, follow_up_done_at=f.follow_up_done_at,
         completed_at=f.completed_at)
+
+
+NO_SERVICE = "-"
+COUNTS_BUILT = ("count", "built")
+
+
+def count_pk(mission_id: str) -> str:
+    return f"count#{mission_id}"
+
+
+def count_row(key: CountKey) -> CountModel:
+    mission_id, stage, service = key
+    return CountModel(count_pk(mission_id), f"{stage}#{service or NO_SERVICE}")
+
+
+def count_actions(key: CountKey, by: int, now: str) -> list[Any]:
+    C, (_, stage, service) = CountModel, key
+    actions = [C.n.add(by), C.stage.set(stage), C.updated_at.set(now)]
+    return actions + ([C.police_service.set(service)] if service else [])
 
 
 def task_from_row(r: TaskModel) -> GuideTask:
@@ -326,6 +346,9 @@ class DynamoUnitOfWork:
             T.status.set(task.status), T.sent_at.set(str(task.sent_at)), T.sent_by.set(str(task.sent_by)),
             T.version.set(task.version)], (T.version == expected_version) & (T.status == "open"))
 
+    def count_file(self, key: CountKey, by: int, now: str) -> None:
+        self._update("count", count_row(key), count_actions(key, by, now), None)
+
     def commit(self) -> None:
         order = {"check": 0, "delete": 1, "put": 2, "update": 3}
         ops = sorted(self._ops, key=lambda op: order[op[0]])  # stable: PynamoDB's own order
@@ -406,6 +429,38 @@ class DynamoCatalogue:
             return deployment_from_row(DeploymentModel.get(roster_pk(cap_id), deployment_id, consistent_read=True))
         except DoesNotExist:
             return None
+
+    def file_counts(self, mission_id: str, service: str | None) -> dict[str, int]:
+        """One Query on the mission's counter partition (its service's, through a filter)."""
+        if not _valid_key(count_pk(mission_id)):
+            return {}
+        cond = CountModel.police_service == service if service else None
+        out: dict[str, int] = {}
+        for row in CountModel.query(count_pk(mission_id), filter_condition=cond, consistent_read=True):
+            out[str(row.stage)] = out.get(str(row.stage), 0) + int(row.n or 0)
+        return out
+
+    def file_counts_built(self) -> bool:
+        try:
+            CountModel.get(*COUNTS_BUILT, consistent_read=True)
+            return True
+        except DoesNotExist:
+            return False
+
+    def replace_file_counts(self, counts: Mapping[CountKey, int], now: str) -> None:
+        """Every counter written absolute (PutItem, in batches); one no longer counted reads 0."""
+        rows = {(r.pk, r.sk): r for m in {k[0] for k in counts} | {m.sk for m in MissionModel.query("mission")}
+                for r in CountModel.query(count_pk(m), consistent_read=True)}
+        with CountModel.batch_write() as batch:
+            for key, n in counts.items():
+                row = count_row(key)
+                row.stage, row.police_service, row.n, row.updated_at = key[1], key[2], int(n), now
+                rows.pop((row.pk, row.sk), None)
+                batch.save(row)
+            for row in rows.values():
+                row.n, row.updated_at = 0, now
+                batch.save(row)
+        CountModel(*COUNTS_BUILT, updated_at=now).save()
 
     def seed(self, missions: Iterable[Mission], now: str) -> None:
         for row in [mission_row(m, 1, now) for m in missions]:
@@ -522,11 +577,6 @@ class DynamoFiles:
     def at_stage(self, stage: str, cap_id: str | None = None) -> list[ApplicationFile]:
         cond = ApplicationModel.cap_id == cap_id if cap_id else None
         return [file_from_row(a) for a in ApplicationModel.by_stage.query(stage, filter_condition=cond)]
-
-    def stages_for_mission(self, mission_id: str, service: str | None) -> list[str]:
-        cond = ApplicationModel.police_service == service if service else None
-        return [a.stage for a in ApplicationModel.by_mission.query(
-            mission_id, filter_condition=cond, attributes_to_get=["stage"])]
 
 
 class DynamoOutbox:

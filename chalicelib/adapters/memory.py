@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import replace
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Mapping
 
 from ..domain.bulletins import Bulletin
 from ..domain.deployments import Deployment
@@ -25,7 +25,7 @@ from ..domain.records import (
     OutboxMessage,
     StoredBulletin,
 )
-from ..services.ports import ConditionFailed, Position
+from ..services.ports import ConditionFailed, CountKey, Position
 
 
 class MemoryState:
@@ -40,6 +40,8 @@ class MemoryState:
         self.idempotency: dict[str, IdempotencyRecord] = {}
         self.roster: dict[tuple[str, str], Deployment] = {}  # (cap_id, deployment_id)
         self.tasks: dict[str, GuideTask] = {}
+        self.counts: dict[CountKey, int] = {}  # the pipeline's counters
+        self.counts_built = False
 
 
 Check = Callable[[MemoryState], bool]
@@ -50,6 +52,7 @@ class MemoryUnitOfWork:
     def __init__(self, state: MemoryState) -> None:
         self._state = state
         self._ops: list[tuple[str, Check, Apply]] = []
+        self._counted: list[CountKey] = []
 
     def _add(self, label: str, check: Check, apply: Apply) -> None:
         self._ops.append((label, check, apply))
@@ -189,9 +192,15 @@ class MemoryUnitOfWork:
 
         self._add("task", check, lambda s: s.tasks.__setitem__(task.task_id, task))
 
+    def count_file(self, key: CountKey, by: int, now: str) -> None:
+        if any(k == key for k in self._counted):  # DynamoDB refuses two operations on one item
+            raise ValueError(f"counter {key} twice in one unit of work")
+        self._counted.append(key)
+        self._add("count", lambda s: True, lambda s: s.counts.__setitem__(key, s.counts.get(key, 0) + by))
+
     def commit(self) -> None:
         """Every condition is checked against the state before any change: all or nothing."""
-        ops, self._ops = self._ops, []
+        ops, self._ops, self._counted = self._ops, [], []
         failed = {label for label, check, _ in ops if not check(self._state)}
         if failed:
             raise ConditionFailed(failed)
@@ -238,6 +247,20 @@ class MemoryCatalogue:
         for m in missions:
             self._s.missions.setdefault(m.mission_id, (m, 1))
 
+    def file_counts(self, mission_id: str, service: str | None) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for (mid, stage, svc), n in self._s.counts.items():
+            if mid == mission_id and service in (None, svc):
+                out[stage] = out.get(stage, 0) + n
+        return out
+
+    def file_counts_built(self) -> bool:
+        return self._s.counts_built
+
+    def replace_file_counts(self, counts: Mapping[CountKey, int], now: str) -> None:
+        self._s.counts = {k: int(counts.get(k, 0)) for k in (*self._s.counts, *counts)}
+        self._s.counts_built = True
+
 
 def _matches(f: ApplicationFile, filters: Filters) -> bool:
     wanted = {"stage": filters.stage, "mission_id": filters.mission, "police_service": filters.service,
@@ -278,10 +301,6 @@ class MemoryFiles:
     def at_stage(self, stage: str, cap_id: str | None = None) -> list[ApplicationFile]:
         return sorted((f for f in self._s.files.values() if f.stage == stage and cap_id in (None, f.cap_id)),
                       key=lambda f: (f.submitted_at, f.application_id))
-
-    def stages_for_mission(self, mission_id: str, service: str | None) -> list[str]:
-        return [f.stage for f in self._s.files.values()
-                if f.mission_id == mission_id and (service is None or f.police_service == service)]
 
 
 class MemoryOutbox:

@@ -108,6 +108,20 @@ class TaskModel(Model):
     version = NumberAttribute(default=1)
 
 
+class CountModel(Model):
+    """A pipeline counter (pk = "count#<mission_id>", sk = "<stage>#<police_service or ->"): the files at that
+    stage, moved only in the transaction of the change that moves a file (services/counts.py). The item
+    pk = "count", sk = "built" says they were built."""
+
+    Meta = _meta("catalogue")
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    stage = UnicodeAttribute(null=True)
+    police_service = UnicodeAttribute(null=True)
+    n = NumberAttribute(default=0)
+    updated_at = UnicodeAttribute(null=True)
+
+
 # --- applications ---
 
 class ByStage(GlobalSecondaryIndex["ApplicationModel"]):

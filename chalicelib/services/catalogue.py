@@ -6,7 +6,7 @@ from typing import Any
 from ..domain import deployments
 from ..domain.errors import MissionUnavailable, NotFound
 from ..domain.missions import Cap, Mission, UnreadableMission, kinds, seed_catalogue
-from . import bulletins
+from . import bulletins, counts
 from .deps import Deps
 from .ports import ConditionFailed
 
@@ -106,4 +106,5 @@ def seed(deps: Deps) -> int:
             calls += 1
         except ConditionFailed:  # another seeding run wrote it first
             pass
+    counts.rebuild_if_absent(deps)  # a store written before the pipeline's counters is counted once
     return len(caps) + len(missions) + calls

@@ -14,6 +14,7 @@ from ..domain.emails import reference
 from ..domain.errors import Conflict, DomainError, FieldError, NotFound, ValidationFailed
 from ..domain.records import ApplicationFile, AuditEntry, OutboxMessage
 from ..domain.workflow import Actor, load_workflow
+from . import counts as file_counts
 from . import reminders, workflow
 from .deps import Deps
 
@@ -145,16 +146,17 @@ def export_csv(deps: Deps, actor: Actor, params: Mapping[str, str] | None) -> tu
 
 
 def pipeline(deps: Deps, actor: Actor) -> dict[str, Any]:
-    """Counts per mission and stage, and seats used against authorized per cap."""
+    """Counts per mission and stage (the counters: one Query per mission, whatever the number of files), and seats
+    used against authorized per cap."""
     service = actor.police_service if actor.role == "service_coordinator" else None
     stages = access.stages_seen_by(actor, list(load_workflow().stages))
     missions = deps.store.catalogue.missions()
     rows = []
     for m in sorted(missions, key=lambda m: m.mission_id):
         counts = dict.fromkeys(stages, 0)
-        for stored in deps.store.files.stages_for_mission(m.mission_id, service):
-            seen = access.stage_seen_by(actor, load_workflow().current_stage(stored, m.kind))
-            counts[seen] = counts.get(seen, 0) + 1
+        for stage, n in sorted(file_counts.per_stage(deps, m.mission_id, m.kind, service).items()):
+            seen = access.stage_seen_by(actor, stage)
+            counts[seen] = counts.get(seen, 0) + n
         rows.append({"mission_id": m.mission_id, "name": dict(m.name), "counts": counts, "total": sum(counts.values())})
     caps = [{"cap_id": c.cap_id, "name": dict(c.name), "authorized": c.authorized, "deployed": c.deployed,
              "seats_left": c.seats_left, "missions": sorted(m.mission_id for m in missions if m.cap_id == c.cap_id)}

@@ -14,7 +14,7 @@ refused condition raises ``ConditionFailed`` naming the items that failed
 """
 from __future__ import annotations
 
-from typing import Any, Iterable, Protocol
+from typing import Any, Iterable, Mapping, Protocol
 
 from ..domain.bulletins import Bulletin
 from ..domain.deployments import Deployment
@@ -32,6 +32,9 @@ from ..domain.records import (
 )
 
 Position = dict[str, Any]  # where a list page ended; opaque to services (cursors encrypt it)
+# A pipeline counter's key: (mission_id, stage, police_service); the stage as it was written (a renamed stage's
+# old name reads through the workflow's renamed_stages, like a file's).
+CountKey = tuple[str, str, str | None]
 
 
 class ConditionFailed(Exception):
@@ -77,6 +80,16 @@ class CatalogueStore(Protocol):
     def bulletin(self, bulletin_id: str) -> StoredBulletin | None:
         ...
 
+    def file_counts(self, mission_id: str, service: str | None) -> dict[str, int]:
+        """The mission's files per stage (of one police service, or all), from its counters: one Query whatever
+        the number of files; a stage's key is the name it was counted under."""
+
+    def file_counts_built(self) -> bool:
+        """Whether the counters were built (a store written before them has files and no counters)."""
+
+    def replace_file_counts(self, counts: Mapping[CountKey, int], now: str) -> None:
+        """Set every counter to these figures (any other to 0) and mark them built: the one-off rebuild."""
+
 
 class FileStore(Protocol):
     def get(self, application_id: str) -> ApplicationFile | None:
@@ -96,9 +109,6 @@ class FileStore(Protocol):
 
     def page(self, filters: Filters, limit: int, start: Position | None) -> tuple[list[ApplicationFile], Position | None]:
         """One page of the filtered list, newest first, and where it ended (None: the last page)."""
-
-    def stages_for_mission(self, mission_id: str, service: str | None) -> list[str]:
-        ...
 
     def at_stage(self, stage: str, cap_id: str | None = None) -> list[ApplicationFile]:
         """The files stored at ``stage`` (of one cap), through the stage index, oldest submission first."""
@@ -208,6 +218,11 @@ class UnitOfWork(Protocol):
 
     def mark_task_sent(self, task: GuideTask, expected_version: int) -> None:
         """An open task at ``expected_version`` is done ("task")."""
+
+    def count_file(self, key: CountKey, by: int, now: str) -> None:
+        """One more (``by`` = 1) or one fewer (-1) file on a pipeline counter, in the change that moves it; never a
+        condition (a counter never refuses a change). One call per counter per unit of work (DynamoDB allows one
+        operation per item per transaction)."""
 
     def commit(self) -> None:
         ...

@@ -15,7 +15,7 @@ from ..domain.i18n import pick
 from ..domain.missions import Mission
 from ..domain.records import ApplicationFile, AuditEntry, FileUpdate, Redirect
 from ..domain.workflow import Actor, load_workflow
-from . import bulletins, notifications, workflow
+from . import bulletins, counts, notifications, workflow
 from .deps import Deps
 from .ports import ConditionFailed
 
@@ -71,6 +71,7 @@ def redirect(deps: Deps, actor: Actor, application_id: str, body: Any) -> dict[s
                                          "police_service": file.police_service})]
     uow = deps.store.unit_of_work()
     uow.update_file(update)
+    counts.moved(uow, file, stage, now, to_mission=target.mission_id)
     uow.append_audit(AuditEntry(f"application#{file.application_id}", update.version, at=now, kind="redirected",
                                 actor_id=actor.actor_id, actor_role=actor.role, from_stage=file.stage, to_stage=stage,
                                 note=doc.get("note"),

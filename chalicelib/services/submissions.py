@@ -13,7 +13,7 @@ from ..domain.i18n import pick
 from ..domain.missions import Mission
 from ..domain.records import ApplicationFile, AuditEntry, IdempotencyRecord
 from ..domain.workflow import load_workflow
-from . import bulletins, notifications
+from . import bulletins, counts, notifications
 from .deps import Deps, iso, parse_iso
 from .ports import ConditionFailed
 
@@ -127,6 +127,7 @@ def submit(deps: Deps, document: Any, idempotency_key: str | None) -> tuple[int,
     body = _response(app_id, token, deps.settings.base_url, file.language, findings, file.stage)
     uow = deps.store.unit_of_work()
     uow.add_file(file)
+    counts.submitted(uow, file, file.submitted_at)
     uow.append_audit(AuditEntry(f"application#{app_id}", 1, at=file.submitted_at, kind="submitted",
                                 actor_id="applicant", actor_role="applicant", to_stage=file.stage))
     for row in outbox:

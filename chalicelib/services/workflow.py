@@ -19,7 +19,7 @@ from ..domain.workflow import (
     load_workflow,
     plan_move,
 )
-from . import notifications, reintegration, roster
+from . import counts, notifications, reintegration, roster
 from .deps import Deps
 from .ports import ConditionFailed, UnitOfWork
 
@@ -118,6 +118,7 @@ def move(deps: Deps, application_id: str, actor: Actor, req: MoveRequest,
         reintegration.open_tasks(deps, uow, file, form.form if form else None, (guides.REINTEGRATION_GUIDE,), now)
     uow.update_file(FileUpdate(file.application_id, expected_version=plan.from_version, expected_stage=expected_stage,
                                updated_at=now, stage=plan.to_stage, returned_on=returned_on))
+    counts.moved(uow, file, plan.to_stage, now)
     uow.append_audit(AuditEntry(f"application#{file.application_id}", plan.to_version, at=now, kind="stage_change",
                                 actor_id=actor.actor_id, actor_role=actor.role, from_stage=plan.from_stage,
                                 to_stage=plan.to_stage, reason_code=plan.reason_code, note=plan.note,

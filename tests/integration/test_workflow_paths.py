@@ -243,11 +243,15 @@ def refused(f: File, who: str, to: str, guard: str) -> dict[str, Any]:
 
 
 def shortcut_to(f: File, stage: str, **facts: Any) -> None:
-    """Put a file straight into ``stage`` (for tests about one move, not the path)."""
+    """Put a file straight into ``stage`` (for tests about one move, not the path), as a file stored by an earlier
+    version: the pipeline's counters are rebuilt as an upgrade's seed does."""
     from chalicelib.adapters.models import ApplicationModel
+    from chalicelib.api.wiring import deps
+    from chalicelib.services import counts
 
     actions = [ApplicationModel.stage.set(stage)] + [getattr(ApplicationModel, k).set(v) for k, v in facts.items()]
     ApplicationModel(f.app_id).update(actions=actions)
+    counts.rebuild(deps())
     f.stage = stage
 
 
