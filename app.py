@@ -12,6 +12,7 @@ from chalice import Chalice, Cron, Rate, Response
 from chalicelib.api import contract, http, logs, problems
 from chalicelib.api.auth import staff
 from chalicelib.api.wiring import deps
+from chalicelib.config import outbox_stream_arn
 from chalicelib.domain import forms
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.workflow import Actor
@@ -355,6 +356,12 @@ def admin_update_bulletin(bulletin_id: str, actor: Actor) -> Response:
 @app.schedule(Rate(5, unit=Rate.MINUTES))
 def retry_emails(event: Any) -> dict[str, int]:  # who: EventBridge schedule only
     return notifications.deliver_pending(deps())
+
+
+# New outbox rows, within seconds (the stream's ARN: the template's !GetAtt OutboxTable.StreamArn).
+@app.on_dynamodb_record(stream_arn=outbox_stream_arn(), batch_size=25, starting_position="TRIM_HORIZON")
+def deliver_emails(event: Any) -> dict[str, Any]:  # who: the outbox table's stream only
+    return notifications.deliver_stream(deps(), event.to_dict())
 
 
 # 11:00 UTC: 06:00 or 07:00 in Ottawa, before the working day (the rules count Ottawa days).

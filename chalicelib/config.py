@@ -27,6 +27,9 @@ class Settings:
     ses_configuration_set: str | None
     max_body_bytes: int
     page_size: int
+    # Emails a second the stream's delivery function sends at most: under the account's SES rate
+    # (a new production account: 14), per stage in .chalice/config.json.
+    ses_rate: float = 10.0
 
     def table(self, name: str) -> str:
         """Physical table name for a logical one, e.g. ``applications``."""
@@ -63,6 +66,18 @@ def require_production_ready(settings: "Settings") -> None:
                                  + settings.stage)
 
 
+def outbox_stream_arn() -> str:
+    """The outbox stream the delivery function reads, as Chalice needs it at import (a string).
+
+    The packaged template replaces it with the table's own ``StreamArn`` (infra/template.yaml); locally
+    and in tests the stream is read off moto (scripts/local.py, tests/integration/conftest.py), so
+    this placeholder, named after the stage's table, is all they need.
+    """
+    prefix = _env("PEACEOPS_TABLE_PREFIX", "peaceops-dev") or "peaceops-dev"
+    return _env("PEACEOPS_OUTBOX_STREAM_ARN") or (
+        f"arn:aws:dynamodb:ca-central-1:000000000000:table/{prefix}-outbox/stream/set-by-the-template")
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     region = _env("AWS_DEFAULT_REGION", _env("AWS_REGION", "ca-central-1")) or "ca-central-1"
@@ -82,4 +97,5 @@ def get_settings() -> Settings:
         ses_configuration_set=_env("PEACEOPS_SES_CONFIGURATION_SET"),
         max_body_bytes=int(_env("PEACEOPS_MAX_BODY_BYTES", "65536") or 65536),
         page_size=int(_env("PEACEOPS_PAGE_SIZE", "25") or 25),
+        ses_rate=float(_env("PEACEOPS_SES_RATE", "10") or 10),
     )

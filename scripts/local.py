@@ -5,6 +5,7 @@
     python scripts/local.py mail        # the emails the local service has sent
     python scripts/local.py tokens      # an ID token for each demo coordinator
     python scripts/local.py retry       # run the scheduled email job once (chalice local runs no schedule)
+    python scripts/local.py deliver     # the outbox stream's delivery, polling moto's stream (scripts/dev runs it)
 """
 from __future__ import annotations
 
@@ -167,6 +168,33 @@ def cmd_retry(_: argparse.Namespace) -> None:
     print(json.dumps(notifications.deliver_pending(deps())))
 
 
+def cmd_deliver(args: argparse.Namespace) -> None:
+    """What the outbox stream's event source mapping does in AWS, which `chalice local` does not run: read
+    moto's stream (GetShardIterator/GetRecords) every ``--every`` seconds and hand the records, as the
+    Lambda event, to the same ``app.deliver_emails`` handler. Runs until stopped (``--once``: one pass)."""
+    _apply_env()
+    _wait_for_moto()
+    os.chdir(ROOT)  # app.py finds its data files from the checkout
+    from app import deliver_emails
+    from chalicelib.adapters.tables import stream_arn
+    from chalicelib.config import get_settings
+    from devtools.stream_poller import StreamReader
+
+    settings = get_settings()
+    reader = StreamReader(stream_arn(settings), settings.region, MOTO)
+    while True:
+        try:
+            for event in reader.events():
+                answer = deliver_emails(event, None)
+                if answer.get("batchItemFailures"):
+                    print(f"deliver: failed records {answer['batchItemFailures']}", file=sys.stderr, flush=True)
+        except Exception as exc:  # noqa: BLE001 - a development poller keeps polling (moto restarting, say)
+            print(f"deliver: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
+        if args.once:
+            return
+        time.sleep(args.every)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="cmd", required=True)
@@ -179,6 +207,10 @@ def main() -> None:
     t.add_argument("--user", help="print only this user's token (e.g. irss)")
     t.set_defaults(func=cmd_tokens)
     sub.add_parser("retry").set_defaults(func=cmd_retry)
+    d = sub.add_parser("deliver")
+    d.add_argument("--every", type=float, default=1.0, help="seconds between polls of the stream")
+    d.add_argument("--once", action="store_true", help="deliver what the stream holds now, then stop")
+    d.set_defaults(func=cmd_deliver)
     args = parser.parse_args()
     args.func(args)
 

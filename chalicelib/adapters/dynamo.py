@@ -7,6 +7,8 @@ PynamoDB models never leave this module: rows become domain records here.
 from __future__ import annotations
 
 import logging
+import random
+import time
 from dataclasses import replace
 from typing import Any, Iterable, Mapping
 
@@ -49,6 +51,11 @@ from .models import (
 log = logging.getLogger(__name__)
 
 CONDITION_FAILED = "ConditionalCheckFailed"
+# A transaction cancelled only because another one held an item (DynamoDB under contention) is tried
+# again inside the request, at most this many times in all, after a jittered pause (0-20 ms, 0-40 ms).
+TRANSACTION_CONFLICT = "TransactionConflict"
+COMMIT_ATTEMPTS = 3
+CONFLICT_PAUSE = 0.01
 MAX_KEY_BYTES = 2048  # DynamoDB's limit for a partition key
 # Mission fields an earlier version stored and the schema no longer has: dropped on read.
 RETIRED_MISSION_FIELDS = ("currently_deployed",)
@@ -353,15 +360,24 @@ class DynamoUnitOfWork:
         order = {"check": 0, "delete": 1, "put": 2, "update": 3}
         ops = sorted(self._ops, key=lambda op: order[op[0]])  # stable: PynamoDB's own order
         try:
-            with TransactWrite(connection=self._connection) as tw:
-                for _, _, op in ops:
-                    op(tw)
-        except TransactWriteError as err:
-            codes = [r.code if r is not None else None for r in (err.cancellation_reasons or [])]
-            # A cancellation with no failed condition (a conflicting transaction) names nothing:
-            # the service answers "try again", as for a stale read.
-            failed = {label for (_, label, _), code in zip(ops, codes, strict=False) if code == CONDITION_FAILED}
-            raise ConditionFailed(failed) from err
+            for attempt in range(1, COMMIT_ATTEMPTS + 1):
+                try:
+                    with TransactWrite(connection=self._connection) as tw:
+                        for _, _, op in ops:
+                            op(tw)
+                    return
+                except TransactWriteError as err:
+                    codes = [r.code if r is not None else None for r in (err.cancellation_reasons or [])]
+                    # Another transaction on one of these items at the same moment, and no condition failed:
+                    # nothing was written, so the same writes are tried again, a few times, after a short pause.
+                    if attempt < COMMIT_ATTEMPTS and TRANSACTION_CONFLICT in codes and CONDITION_FAILED not in codes:
+                        log.info("transaction conflict, retrying", extra={"attempt": attempt})
+                        time.sleep(random.uniform(0, CONFLICT_PAUSE * 2 ** attempt))
+                        continue
+                    # A cancellation with no failed condition (conflicts past the retries) names nothing:
+                    # the service answers "try again", as for a stale read.
+                    failed = {label for (_, label, _), code in zip(ops, codes, strict=False) if code == CONDITION_FAILED}
+                    raise ConditionFailed(failed) from err
         finally:
             self._ops = []
 

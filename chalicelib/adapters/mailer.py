@@ -14,9 +14,10 @@ from ..config import Settings
 class MailerError(Exception):
     """Sending failed. ``permanent`` when retrying cannot help (address rejected)."""
 
-    def __init__(self, message: str, permanent: bool = False) -> None:
+    def __init__(self, message: str, permanent: bool = False, throttled: bool = False) -> None:
         super().__init__(message)
         self.permanent = permanent
+        self.throttled = throttled  # SES refused for the rate: nothing was accepted, a retry soon is safe
 
 
 @dataclass(frozen=True)
@@ -32,11 +33,15 @@ class Mailer(Protocol):
 
 
 PERMANENT_CODES = {"MessageRejected", "InvalidParameterValue"}
+THROTTLING_CODES = {"Throttling", "ThrottlingException", "TooManyRequestsException"}
 
-# Every send is bounded: at most ATTEMPTS tries of CONNECT + READ seconds each (about 30 s),
-# well inside the outbox's IMMEDIATE_GRACE, so a request's own attempt has always ended
-# before the retry job may take its row (tests/unit/test_delivery_bounds.py).
-CONNECT_TIMEOUT, READ_TIMEOUT, ATTEMPTS = 3, 10, 2
+# One attempt per send, bounded by CONNECT + READ seconds. SES takes no idempotency key: botocore's
+# own retry after a read timeout re-sends what SES may already have accepted (three copies were
+# measured when SES answered after 11 s), so retries belong to the outbox, which records each attempt
+# and claims its row with a lease longer than this (tests/unit/test_delivery_bounds.py). No request
+# waits on SES any more, so the read timeout can be long: a slow answer is an email sent once, where
+# a timeout would have it sent again.
+CONNECT_TIMEOUT, READ_TIMEOUT, ATTEMPTS = 3, 30, 1
 CLIENT_CONFIG = Config(connect_timeout=CONNECT_TIMEOUT, read_timeout=READ_TIMEOUT,
                        retries={"total_max_attempts": ATTEMPTS, "mode": "standard"})
 
@@ -71,6 +76,6 @@ class SesMailer:
             code = exc.response.get("Error", {}).get("Code", "")
             # An unverified sender is a set-up fault that a later retry can survive.
             permanent = code in PERMANENT_CODES and "not verified" not in str(exc)
-            raise MailerError(code or "ClientError", permanent=permanent) from exc
+            raise MailerError(code or "ClientError", permanent=permanent, throttled=code in THROTTLING_CODES) from exc
         except BotoCoreError as exc:
             raise MailerError(type(exc).__name__) from exc

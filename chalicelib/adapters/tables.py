@@ -7,9 +7,11 @@ from typing import Any
 import boto3
 
 from ..config import Settings
-from .models import ALL_MODELS, IdempotencyModel
+from .models import ALL_MODELS, IdempotencyModel, OutboxModel
 
 TTL = {IdempotencyModel: "expires_at"}
+# The outbox's stream feeds the delivery function (infra/template.yaml has the same specification).
+STREAMS = {OutboxModel: "NEW_IMAGE"}
 
 
 @lru_cache(maxsize=None)
@@ -27,7 +29,17 @@ def create_all(settings: Settings) -> list[str]:
     for model, attr in TTL.items():
         client.update_time_to_live(TableName=model.Meta.table_name,
                                    TimeToLiveSpecification={"Enabled": True, "AttributeName": attr})
+    for model, view in STREAMS.items():
+        if model.Meta.table_name in created:
+            client.update_table(TableName=model.Meta.table_name,
+                                StreamSpecification={"StreamEnabled": True, "StreamViewType": view})
     return created
+
+
+def stream_arn(settings: Settings, model: Any = OutboxModel) -> str:
+    """The table's latest stream (the local poller and the tests read it off moto)."""
+    client = _client("dynamodb", settings.region, settings.dynamodb_endpoint)
+    return str(client.describe_table(TableName=model.Meta.table_name)["Table"]["LatestStreamArn"])
 
 
 def verify_sender(settings: Settings) -> None:

@@ -9,7 +9,6 @@ from ..domain import bodies, deployments, forms, reintegration, tokens
 from ..domain.access import APPLICANT as APPLICANT_ROLE
 from ..domain.emails import reference
 from ..domain.errors import Conflict, LinkExpired, NotFound
-from ..domain.i18n import pick
 from ..domain.missions import contact_for
 from ..domain.records import ApplicationFile, AuditEntry, FamilyReadiness, FileUpdate
 from ..domain.workflow import Actor, MoveRequest, load_workflow
@@ -190,10 +189,8 @@ def request_links(deps: Deps, email: str) -> int:
             continue
         row = notifications.new_message(deps, f"{app_id}:link:{iso(window)}", app_id, "access_link", "applicant",
                                         file.email, file.language, {"mission_id": file.mission_id, "stage": file.stage})
-        if deps.store.outbox.add_once(row):
-            rows.append((row, pick(file.mission.name, file.language)))
-    for row, name in rows:
-        notifications.send_now(deps, [row], mission_name=name)
+        if deps.store.outbox.add_once(row):  # delivered by the outbox stream, like every new row
+            rows.append(row)
     return len(rows)
 
 

@@ -1,29 +1,33 @@
 """The email outbox: rows written with the change that caused them, sent after.
 
 A row's id is derived from its event (``<file>:<version>:<recipient>``), so a
-retried change can never create a second email. Delivery is tried at once
-after the change commits and again by the scheduled job with backoff; an SES
-failure never touches the change itself.
+retried change can never create a second email. No request calls SES: a request
+writes its rows in its own transaction (due at once) and answers. The outbox
+table's stream feeds ``deliver_stream`` (the ``deliver_emails`` function), which
+sends each new row within seconds; the scheduled job (``deliver_pending``) retries
+with backoff what the stream did not deliver. An SES failure never touches the change.
 
-Who may send a row, and when (so that no two senders send the same attempt):
-- the request that wrote it, once, right after its transaction commits; the row
-  is written due ``IMMEDIATE_GRACE`` later, and that attempt is bounded well under
-  it (the SES client's timeouts in adapters/mailer.py, the function's Lambda
-  timeout in .chalice/config.json; tests/unit/test_delivery_bounds.py keeps both);
-- the scheduled job, after claiming the row with a conditional update that moves
-  it ``LEASE`` ahead.
+Who may send a row, and when (so that no two senders send the same attempt): only
+a worker that has claimed it, with a conditional update on its status and attempts
+as read that moves it ``LEASE`` ahead. A claim outlasts its one SES attempt (the SES
+client makes one try, bounded by its timeouts in adapters/mailer.py; the functions'
+Lambda timeouts in .chalice/config.json; tests/unit/test_delivery_bounds.py keeps both).
 SES takes no idempotency key, so one window remains: SES accepts an email and the
-process dies before the row is marked sent. That email goes out again after the
-grace or the lease (at least once, not exactly once); every other path, an SES
-outage shorter than ``GIVE_UP_AFTER`` included, sends each email once.
+process dies before the row is marked sent. That email goes out once more after the
+lease (at least once, not exactly once); every other path, an SES outage shorter than
+``GIVE_UP_AFTER`` and throttling included, sends each email once.
 """
 from __future__ import annotations
 
 import logging
+import threading
+import time
+from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Callable
 
 from ..adapters.mailer import Email, MailerError
+from ..adapters.stream import stream_record
 from ..domain import emails, links, reminders, tokens
 from ..domain.i18n import pick
 from ..domain.missions import Mission, contact_for
@@ -38,9 +42,6 @@ log = logging.getLogger(__name__)
 # (coordinators see it and may requeue it). An SES outage shorter than this loses nothing.
 GIVE_UP_AFTER = timedelta(days=3)
 MAX_BACKOFF = timedelta(hours=1)
-# Rows wait this long before the retry job may pick them, so the immediate
-# attempt right after the change is never raced by the job.
-IMMEDIATE_GRACE = timedelta(minutes=2)
 LEASE = timedelta(minutes=5)
 # The job stops claiming rows once it has run this long (its Lambda timeout is 300 s,
 # and one attempt takes at most a minute), and after this many transient failures in a
@@ -74,7 +75,7 @@ def new_message(deps: Deps, message_id: str, application_id: str, template: str,
     now = deps.clock()
     return OutboxMessage(message_id=message_id, application_id=application_id, template=template, recipient=recipient,
                          to_address=to_address, language=language, params=params, created_at=iso(now),
-                         status="pending", attempts=0, due_at=iso(now + IMMEDIATE_GRACE))
+                         status="pending", attempts=0, due_at=iso(now))
 
 
 def staff_message(deps: Deps, message_id: str, subject_id: str, template: str, recipient: str, to_address: str,
@@ -181,12 +182,14 @@ def attempt(deps: Deps, row: OutboxMessage, attempts: int, token: str | None = N
 
 def attempt_outcome(deps: Deps, row: OutboxMessage, attempts: int, token: str | None = None,
                     mission_name: str | None = None, known_hashes: tuple[str, ...] | None = None) -> str:
-    """``attempt``, saying how it ended: "sent", "failed" (will be retried) or "rejected" (failed for good)."""
+    """``attempt``, saying how it ended: "sent", "failed" or "throttled" (will be retried), "rejected" (for good)."""
     fresh = tokens.new_token(deps.clock()) if carries_link(row) and token is None else None
     try:
         ses_id = deps.mailer.send(compose(deps, row, token or fresh, mission_name))
     except MailerError as exc:
-        return "rejected" if _failed(deps, row, attempts, str(exc), exc.permanent) else "failed"
+        if _failed(deps, row, attempts, str(exc), exc.permanent):
+            return "rejected"
+        return "throttled" if exc.throttled else "failed"
     if fresh is not None:
         deps.store.files.add_token_hash(row.application_id, tokens.token_hash(fresh), tokens.MAX_ACTIVE_TOKENS,
                                         known=known_hashes)
@@ -204,16 +207,6 @@ def _failed(deps: Deps, row: OutboxMessage, attempts: int, error: str, permanent
     return final
 
 
-def send_now(deps: Deps, rows: list[OutboxMessage], token: str | None = None, mission_name: str | None = None,
-             known_hashes: tuple[str, ...] | None = None) -> None:
-    """Try the rows written by a change that has just committed (``known_hashes``: the file's link hashes as read)."""
-    for row in rows:
-        try:
-            attempt(deps, row, 1, token if row.recipient == "applicant" else None, mission_name, known_hashes)
-        except Exception:  # noqa: BLE001 - the change is committed; the job will retry
-            log.exception("immediate email attempt crashed", extra={"message_id": row.message_id})
-
-
 def deliver_pending(deps: Deps, limit: int = 100) -> dict[str, int]:
     """The scheduled job: claim each due row, try it once. Returns counts.
 
@@ -227,9 +220,8 @@ def deliver_pending(deps: Deps, limit: int = 100) -> dict[str, int]:
 def deliver_written(deps: Deps, rows: list[OutboxMessage]) -> dict[str, int]:
     """A job's own rows, just written: each claimed, then tried once, as the retry job does.
 
-    Unlike ``send_now`` (a request's few rows, tried well within ``IMMEDIATE_GRACE``), a job may
-    write hundreds: a row it reaches after its grace could be the retry job's too, so it is claimed
-    first. What SES refuses, or what the run's budget leaves, stays pending for ``retry_emails``.
+    The stream sees these rows too: each is claimed first, so whoever claims it sends it.
+    What SES refuses, or what the run's budget leaves, stays pending for ``retry_emails``.
     """
     return _deliver(deps, rows)
 
@@ -244,9 +236,9 @@ def _deliver(deps: Deps, rows: list[OutboxMessage]) -> dict[str, int]:
             counts["deferred"] += 1
             continue
         outcome = _try_claimed(deps, row, iso(now + LEASE))
-        counts["failed" if outcome == "rejected" else outcome] += 1
+        counts["failed" if outcome in ("rejected", "throttled") else outcome] += 1
         # Only transient failures say SES is down; a rejected address says nothing of the rest.
-        if outcome in ("failed", "crashed"):
+        if outcome in ("failed", "throttled", "crashed"):
             failures_in_a_row += 1
         elif outcome != "rejected":
             failures_in_a_row = 0
@@ -254,7 +246,7 @@ def _deliver(deps: Deps, rows: list[OutboxMessage]) -> dict[str, int]:
 
 
 def _try_claimed(deps: Deps, row: OutboxMessage, lease_until: str) -> str:
-    """"sent", "failed", "rejected", "crashed" or "skipped" (another worker holds the row)."""
+    """"sent", "failed", "throttled", "rejected", "crashed" or "skipped" (another worker holds the row)."""
     claimed: OutboxMessage | None = None
     try:
         claimed = deps.store.outbox.claim(row, lease_until)
@@ -268,3 +260,89 @@ def _try_claimed(deps: Deps, row: OutboxMessage, lease_until: str) -> str:
         except Exception:  # noqa: BLE001 - the lease expires and the next run tries again
             log.exception("could not record the crash", extra={"message_id": row.message_id})
         return "crashed"
+
+
+# --- the stream: new rows, sent within seconds --------------------------------------------------
+
+# The stream function stops starting sends after this (its Lambda timeout is 180 s: the budget, a
+# throttling pause and one attempt fit); what it leaves stays due for retry_emails.
+STREAM_BUDGET = timedelta(seconds=60)
+# A throttled row is tried again after 0.5, 1, 2, 4 ... s (at most 8 s) for this long, then left
+# due (at its recorded backoff) for the job.
+THROTTLE_RETRY_FOR = timedelta(seconds=30)
+THROTTLE_FIRST_WAIT, THROTTLE_MAX_WAIT = 0.5, 8.0
+
+
+class Pacer:
+    """At most ``rate`` sends a second from this process. The function runs with reserved
+    concurrency 1, so this pace is the stream's whole pace (kept under the account's SES rate)."""
+
+    def __init__(self, rate: float, sleep: Callable[[float], None] = time.sleep,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.interval = 1.0 / rate if rate > 0 else 0.0
+        self.sleep, self.monotonic = sleep, monotonic
+        self._next = 0.0
+        self._lock = threading.Lock()
+
+    def wait(self) -> None:
+        with self._lock:
+            now = self.monotonic()
+            if self._next > now:
+                self.sleep(self._next - now)
+                now = self._next
+            self._next = now + self.interval
+
+
+_pacers: dict[float, Pacer] = {}
+
+
+def pacer_for(rate: float) -> Pacer:
+    """One pacer per process and rate: the pace holds across the invocations of a warm function."""
+    return _pacers.setdefault(rate, Pacer(rate))
+
+
+def deliver_stream(deps: Deps, event: dict[str, Any], pacer: Pacer | None = None) -> dict[str, Any]:
+    """The outbox stream's batch: send each new pending row (an INSERT, or a MODIFY that requeued a
+    failed row: pending with no attempt yet); every other change (a claim, a mark) is passed over.
+
+    Each row is claimed (conditional on its status and attempts, moved ``LEASE`` ahead), tried once,
+    and throttling answers are tried again after a pause for ``THROTTLE_RETRY_FOR``. Returns the
+    partial batch failures (``ReportBatchItemFailures``): the records whose row could not be claimed
+    or recorded, so Lambda retries those and one bad row never holds back the others.
+    """
+    pacer = pacer or pacer_for(deps.settings.ses_rate)
+    failures: list[dict[str, str]] = []
+    started = pacer.monotonic()
+    for raw in event.get("Records") or []:
+        sequence_number = str((raw.get("dynamodb") or {}).get("SequenceNumber", ""))
+        try:
+            record = stream_record(raw)
+            if record.message is None or not _is_new(record.message):
+                continue
+            if pacer.monotonic() - started >= STREAM_BUDGET.total_seconds():
+                continue  # due now: the job sends it
+            if _deliver_new(deps, record.message, pacer) == "crashed":
+                failures.append({"itemIdentifier": sequence_number})
+        except Exception:  # noqa: BLE001 - an unreadable record must not stop the others
+            log.exception("stream record not delivered", extra={"sequence_number": sequence_number})
+            failures.append({"itemIdentifier": sequence_number})
+    return {"batchItemFailures": failures}
+
+
+def _is_new(row: OutboxMessage) -> bool:
+    return row.status == "pending" and row.attempts == 0
+
+
+def _deliver_new(deps: Deps, row: OutboxMessage, pacer: Pacer) -> str:
+    """One row: claimed and tried; tried again (claimed again) while SES answers with throttling."""
+    wait, give_up = THROTTLE_FIRST_WAIT, pacer.monotonic() + THROTTLE_RETRY_FOR.total_seconds()
+    while True:
+        pacer.wait()
+        outcome = _try_claimed(deps, row, iso(deps.clock() + LEASE))
+        if outcome != "throttled" or pacer.monotonic() + wait > give_up:
+            return outcome
+        pacer.sleep(wait)
+        wait = min(wait * 2, THROTTLE_MAX_WAIT)
+        # The throttled attempt is recorded (attempts + 1, due at its backoff for the job); claim it again.
+        row = replace(row, attempts=row.attempts + 1)
+

@@ -11,7 +11,6 @@ from typing import Any
 
 from ..domain import bodies
 from ..domain.errors import Conflict, GuardRefused
-from ..domain.i18n import pick
 from ..domain.missions import Mission
 from ..domain.records import ApplicationFile, AuditEntry, FileUpdate, Redirect
 from ..domain.workflow import Actor, load_workflow
@@ -83,6 +82,5 @@ def redirect(deps: Deps, actor: Actor, application_id: str, body: Any) -> dict[s
         uow.commit()
     except ConditionFailed as exc:
         raise workflow.stale(deps.store.files.get(application_id)) from exc
-    notifications.send_now(deps, outbox, mission_name=pick(target.name, file.language), known_hashes=file.token_hashes)
     return {"application_id": file.application_id, "mission_id": target.mission_id, "bulletin_id": call.bulletin_id,
             "stage": stage, "version": update.version, "previous_mission_id": file.mission_id}

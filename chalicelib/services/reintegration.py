@@ -106,5 +106,4 @@ def mark_sent(deps: Deps, actor: Actor, task_id: str, body: Any) -> dict[str, An
         if current is not None and current.done:  # marked meanwhile by another request: the same answer
             return task_view(current)
         raise StaleState("The file changed meanwhile; try again.", "Le dossier a changé entre-temps; réessayez.") from exc
-    notifications.send_now(deps, rows, known_hashes=file.token_hashes)
     return task_view(done)

@@ -252,7 +252,6 @@ def correct_entry(deps: Deps, actor: Actor, cap_id: str, deployment_id: str, bod
     for row in rows:
         uow.add_outbox(row)
     _commit(uow, deps, cap_id, taking=False)
-    _send(deps, rows)
     return corrected.as_dict()
 
 
@@ -293,9 +292,4 @@ def end_entry(deps: Deps, actor: Actor, cap_id: str, deployment_id: str, body: A
     for row in rows:
         uow.add_outbox(row)
     _commit(uow, deps, cap_id, taking=False)
-    _send(deps, rows)
     return ended.as_dict()
-
-
-def _send(deps: Deps, rows: list[OutboxMessage]) -> None:
-    notifications.send_now(deps, rows)

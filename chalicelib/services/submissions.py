@@ -9,7 +9,6 @@ from typing import Any, TypeGuard
 from ..domain import eligibility, forms, links, tokens
 from ..domain.emails import reference
 from ..domain.errors import Conflict, FieldError, IdempotencyMismatch, MalformedRequest, ValidationFailed
-from ..domain.i18n import pick
 from ..domain.missions import Mission
 from ..domain.records import ApplicationFile, AuditEntry, IdempotencyRecord
 from ..domain.workflow import load_workflow
@@ -146,5 +145,4 @@ def submit(deps: Deps, document: Any, idempotency_key: str | None) -> tuple[int,
                 return _replay(deps, winner, idempotency_key or "", req_hash)
         raise Conflict("The application could not be recorded; try again.",
                        "La demande n'a pas pu être enregistrée; réessayez.") from exc
-    notifications.send_now(deps, outbox, token, pick(file.mission.name, file.language))
     return 201, body

@@ -8,7 +8,6 @@ from ..domain import access, bodies, deployments
 from ..domain import reintegration as guides
 from ..domain.deployments import Deployment
 from ..domain.errors import Conflict, NotFound, StaleState
-from ..domain.i18n import pick
 from ..domain.records import ApplicationFile, AuditEntry, FileUpdate
 from ..domain.workflow import (
     Actor,
@@ -131,9 +130,6 @@ def move(deps: Deps, application_id: str, actor: Actor, req: MoveRequest,
     except ConditionFailed as exc:
         _explain(deps, plan, exc.failed)
         raise stale(deps.store.files.get(application_id)) from exc
-    # A move leaves the link hashes as read, so the fresh link's conditional write needs no second read.
-    notifications.send_now(deps, outbox, mission_name=pick(file.mission.name, file.language),
-                           known_hashes=file.token_hashes)
     return {"application_id": file.application_id, "stage": plan.to_stage, "version": plan.to_version,
             "previous_stage": plan.from_stage, "next_stages": path.next_stages(plan.to_stage)}
 
@@ -224,7 +220,5 @@ def record_post_mission_follow_up(deps: Deps, application_id: str, actor: Actor,
         uow.commit()
     except ConditionFailed as exc:
         raise stale(deps.store.files.get(application_id)) from exc
-    notifications.send_now(deps, rows, mission_name=pick(file.mission.name, file.language),
-                           known_hashes=file.token_hashes)
     return {"application_id": application_id, "post_mission_follow_up": "done", "follow_up_done_at": now,
             "complete": complete, "version": update.version}

@@ -12,7 +12,8 @@ whether it comes from the whole suite or from a run of tests/integration alone.
 A service call belongs to the scheduled RetryEmails function when
 ``retry_emails`` or ``notifications.deliver_pending`` is on its stack, to the
 scheduled SendReminders function when ``send_reminders`` or ``reminders.run``
-is, else to the API handler: each has its own role and policy.
+is, to the DeliverEmails function (the outbox stream's) when ``deliver_emails`` or
+``notifications.deliver_stream`` is, else to the API handler: each has its own role and policy.
 
 Each call is turned into the IAM requests it makes (``iam_requests``): a
 TransactWriteItems is a PutItem, UpdateItem, DeleteItem or ConditionCheckItem
@@ -39,6 +40,9 @@ _OURS = (str(ROOT / "app.py"), str(ROOT / "chalicelib") + os.sep)
 # The scheduled job's code: a call under one of these is the RetryEmails function's.
 _RETRY_JOB = ((str(ROOT / "app.py"), "retry_emails"),
               (str(ROOT / "chalicelib" / "services" / "notifications.py"), "deliver_pending"))
+# The outbox stream's delivery code: a call under one of these is the DeliverEmails function's.
+_STREAM_JOB = ((str(ROOT / "app.py"), "deliver_emails"),
+               (str(ROOT / "chalicelib" / "services" / "notifications.py"), "deliver_stream"))
 # The daily reminders job's code: a call under one of these is the SendReminders function's.
 _REMINDERS_JOB = ((str(ROOT / "app.py"), "send_reminders"),
                   (str(ROOT / "chalicelib" / "services" / "reminders.py"), "run"))
@@ -68,8 +72,8 @@ def _is(filename: str, prefix: str) -> bool:
 
 
 def classify(frame: Any) -> str | None:
-    """Who made a call at ``frame``: "setup", "api", "retry_emails", "send_reminders", or None (not our code)."""
-    ours = retry = remind = False
+    """Who made a call at ``frame``: "setup", "api", "retry_emails", "send_reminders", "deliver_emails", or None."""
+    ours = retry = remind = stream = False
     while frame is not None:
         filename, function = frame.f_code.co_filename, frame.f_code.co_name
         for path, fn in _SETUP:
@@ -79,10 +83,11 @@ def classify(frame: Any) -> str | None:
             ours = True
             retry = retry or (filename, function) in _RETRY_JOB
             remind = remind or (filename, function) in _REMINDERS_JOB
+            stream = stream or (filename, function) in _STREAM_JOB
         frame = frame.f_back
     if not ours:
         return None
-    return "retry_emails" if retry else "send_reminders" if remind else "api"
+    return "retry_emails" if retry else "send_reminders" if remind else "deliver_emails" if stream else "api"
 
 
 def _tables(items: Iterable[dict[str, Any]], action_of: dict[str, str]) -> list[IamRequest]:

@@ -28,7 +28,8 @@ from tests.infra import recorder
 from tests.infra.cfn import ACCOUNT, REGION, Resolver, as_list, statements
 
 FUNCTIONS = {"api": ("APIHandler", "ApiHandlerRole"), "retry_emails": ("RetryEmails", "RetryEmailsRole"),
-             "send_reminders": ("SendReminders", "SendRemindersRole")}
+             "send_reminders": ("SendReminders", "SendRemindersRole"),
+             "deliver_emails": ("DeliverEmails", "DeliverEmailsRole")}
 TEST_PREFIX = os.environ["PEACEOPS_TABLE_PREFIX"] + "-"  # tests/conftest.py: peaceops-test
 TEST_SENDER_DOMAIN = os.environ["PEACEOPS_SENDER"].rsplit("@", 1)[1]
 TEST_CONFIGURATION_SET = "peaceops-test-configuration-set"
@@ -41,6 +42,8 @@ XRAY_ACTIONS = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
 TABLE_KEY_ACTIONS = {"kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"}
 # Sending to an SSE-KMS queue (Lambda, with the role, putting a failed event in the DLQ).
 QUEUE_KEY_ACTIONS = {"kms:Decrypt", "kms:GenerateDataKey"}
+# Lambda's event source mapping reading a DynamoDB stream with the function's role.
+STREAM_ACTIONS = {"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"}
 SET_UP_ONLY = {("dynamodb", "CreateTable"), ("dynamodb", "UpdateTimeToLive"), ("ses", "VerifyEmailIdentity")}
 
 Grant = tuple[str, str]  # (IAM action, resource ARN)
@@ -121,14 +124,27 @@ def _lambda_grants(resolve: Resolver, lambda_name: str, requested: set[Grant]) -
     keys = {tables[r.split("/index/")[0]] for a, r in requested if a.startswith("dynamodb:")} - {""}
     if keys:
         found["kms via dynamodb"] = {(a, k) for a in TABLE_KEY_ACTIONS for k in keys}
+    queues = []
     if "DeadLetterQueue" in props:
         dlq = props["DeadLetterQueue"]
         assert dlq["Type"] == "SQS", dlq
-        (queue_id, _attr) = dlq["TargetArn"]["Fn::GetAtt"]
-        found["sqs"] = {("sqs:SendMessage", resolve.getatt(queue_id, "Arn"))}
+        queues.append(dlq["TargetArn"]["Fn::GetAtt"][0])
+    # A stream event source: Lambda reads the stream with the role, and sends a batch that keeps failing
+    # to the mapping's on-failure destination with it.
+    for event in (props.get("Events") or {}).values():
+        if event.get("Type") != "DynamoDB":
+            continue
+        stream = event["Properties"]["Stream"]
+        found.setdefault("dynamodb stream", set()).update(
+            (a, resolve.getatt(*stream["Fn::GetAtt"])) for a in STREAM_ACTIONS)
+        destination = (event["Properties"].get("DestinationConfig") or {}).get("OnFailure")
+        if destination:
+            queues.append(destination["Destination"]["Fn::GetAtt"][0])
+    for queue_id in queues:
+        found.setdefault("sqs", set()).add(("sqs:SendMessage", resolve.getatt(queue_id, "Arn")))
         key = resolve.props(queue_id).get("KmsMasterKeyId")
         if key:
-            found["kms via sqs"] = {(a, _key_arn(resolve, key)) for a in QUEUE_KEY_ACTIONS}
+            found.setdefault("kms via sqs", set()).update((a, _key_arn(resolve, key)) for a in QUEUE_KEY_ACTIONS)
     return found
 
 

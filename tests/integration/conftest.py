@@ -29,8 +29,9 @@ def _clear_caches() -> None:
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """A fresh emulated account: tables, verified sender, seeded catalogue, coordinators' pool."""
-    from chalicelib.adapters.tables import create_all, verify_sender
+    from chalicelib.adapters.tables import create_all, stream_arn, verify_sender
     from chalicelib.api.wiring import deps
+    from devtools.stream_poller import StreamReader
     from chalicelib.config import get_settings
     from chalicelib.services import catalogue
     from chalicelib.services.deps import utc_now
@@ -47,7 +48,9 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         create_all(get_settings())
         verify_sender(get_settings())
         catalogue.seed(deps())
+        _STREAM["reader"] = StreamReader(stream_arn(get_settings()), "ca-central-1")
         yield pool
+        _STREAM.clear()
         deps().clock = utc_now  # a test may have moved the clock
         _clear_caches()
 
@@ -75,8 +78,36 @@ def client(aws: None) -> Iterator[Any]:
         yield c
 
 
-def sent_messages() -> list[Any]:
+# The outbox stream's reader for the current test (a fresh emulator each test: a fresh stream).
+_STREAM: dict[str, Any] = {}
+
+
+def deliver_outbox(rounds: int = 10) -> list[dict[str, Any]]:
+    """What Lambda's event source mapping does in AWS: every outbox stream record written so far, read off
+    moto's stream (GetShardIterator/GetRecords) and handed as Lambda events to the real ``app.deliver_emails``,
+    until a read brings nothing new (its own claims and marks are records too). Returns the handler's answers."""
+    from app import deliver_emails
+
+    reader = _STREAM.get("reader")
+    answers: list[dict[str, Any]] = []
+    for _ in range(rounds):
+        events = reader.events() if reader is not None else []
+        if not events:
+            break
+        answers.extend(deliver_emails(event, None) for event in events)
+    return answers
+
+
+def ses_sent() -> list[Any]:
+    """What moto's SES has accepted, without delivering anything."""
     return list(ses_backends[DEFAULT_ACCOUNT_ID]["ca-central-1"].sent_messages)
+
+
+def sent_messages() -> list[Any]:
+    """The emails sent so far, once the stream's delivery has run on every row written (as in AWS, seconds
+    after the request): every email assertion goes through the stream path."""
+    deliver_outbox()
+    return ses_sent()
 
 
 @pytest.fixture

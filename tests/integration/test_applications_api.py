@@ -5,7 +5,8 @@ import json
 
 import pytest
 
-from .conftest import JSON, application, bearer, family_readiness, link_token, post_json, sent_messages, submit
+from .conftest import (JSON, application, bearer, deliver_outbox, family_readiness, link_token, post_json, sent_messages,
+                       submit)
 
 
 def _problem(r, status):
@@ -192,6 +193,10 @@ def test_different_keys_make_different_files(client):
 
 def test_status_shows_stage_history_forms_and_findings(client):
     created = submit(client)
+    r = client.http.get(f"/applications/{created['application_id']}", headers=bearer(created["access_token"]))
+    body = json.loads(r.body)
+    assert body["emails"][0]["status"] == "pending"  # the request wrote it; the stream delivers it
+    deliver_outbox()
     r = client.http.get(f"/applications/{created['application_id']}", headers=bearer(created["access_token"]))
     body = json.loads(r.body)
     assert body["stage"] == "submitted" and body["stage_label"]["fr"] == "Demande reçue"

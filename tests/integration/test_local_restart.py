@@ -17,6 +17,7 @@ import os
 import shutil
 import signal
 import subprocess
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -25,6 +26,7 @@ from typing import Any
 import pytest
 
 from ..local_service import free_port, wait_up
+from .conftest import application
 
 ROOT = Path(__file__).resolve().parents[2]
 DEV = ROOT / "scripts" / "dev"
@@ -59,6 +61,23 @@ def _stop(proc: subprocess.Popen[bytes], sig: signal.Signals) -> None:
     proc.wait(timeout=10)
 
 
+def _an_application_is_emailed_through_the_stream_poller(env: dict[str, str], app: str) -> None:
+    """`chalice local` runs no event sources: scripts/dev's poller of moto's outbox stream sends the emails."""
+    request = urllib.request.Request(f"{app}/applications", data=json.dumps(application()).encode(), method="POST",
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=20) as r:
+        assert r.status == 201
+        reference = json.loads(r.read())["reference"]
+    deadline = time.monotonic() + 30
+    while True:
+        mail = subprocess.run([str(PYTHON), "scripts/local.py", "mail"], cwd=ROOT, env=env, capture_output=True,
+                              text=True, timeout=60)
+        if mail.stdout.count(reference) >= 2:  # the applicant's confirmation and the coordinator's notice
+            return
+        assert time.monotonic() < deadline, f"no email within 30 s: {mail.stdout[-500:]}{mail.stderr[-500:]}"
+        time.sleep(0.5)
+
+
 def _start_and_sign_in(env: dict[str, str], app: str, log: Path, stop: signal.Signals) -> list[str]:
     """One `scripts/dev` run: serve, sign in as irss, read the catalogue, stop; returns the mission ids."""
     proc = subprocess.Popen([str(DEV)], cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
@@ -80,6 +99,7 @@ def _start_and_sign_in(env: dict[str, str], app: str, log: Path, stop: signal.Si
         assert page_status == 200
         missions_status, body = _get(f"{app}/missions")
         assert missions_status == 200
+        _an_application_is_emailed_through_the_stream_poller(env, app)
         return sorted(m["mission_id"] for m in body["missions"])
     finally:
         _stop(proc, stop)

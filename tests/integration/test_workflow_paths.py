@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .conftest import application, bearer, family_readiness, link_token, move, post_json, sent_messages, staff_call
+from .conftest import (application, bearer, deliver_outbox, family_readiness, link_token, move, post_json, sent_messages,
+                       staff_call)
 
 DATA = Path(__file__).resolve().parents[2] / "chalicelib" / "data"
 WORKFLOW = json.loads((DATA / "workflow.json").read_text(encoding="utf-8"))
@@ -144,7 +145,9 @@ def check_timeline(f: File, before: list[dict[str, Any]], stage: str, hidden: tu
 
 def check_audit(f: File, version: int, who: str, to: str, reason: str | None, note: str | None,
                 before: list[dict[str, Any]]) -> dict[str, Any]:
-    """One row appended at the file's new version; earlier rows untouched; its emails recorded as sent."""
+    """One row appended at the file's new version; earlier rows untouched; its emails recorded as sent (once the
+    stream's delivery has run, seconds after the move in AWS)."""
+    deliver_outbox()
     view = file_view(f)
     rows = view["audit"]
     assert rows[:-1] == before and rows[-1]["seq"] == version

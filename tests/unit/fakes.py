@@ -5,15 +5,17 @@ Nothing here touches AWS: the services get these through ``Deps`` together with
 """
 from __future__ import annotations
 
+import itertools
 import re
 from collections import deque
 from datetime import datetime, timedelta, timezone
+from typing import Any, Callable
 
 from chalicelib.adapters.mailer import Email, MailerError
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 
-OK, TRANSIENT, PERMANENT = "ok", "transient", "permanent"
+OK, TRANSIENT, PERMANENT, THROTTLED = "ok", "transient", "permanent", "throttled"
 
 
 class FixedClock:
@@ -43,10 +45,32 @@ class FakeMailer:
     """
 
     def __init__(self) -> None:
-        self.attempted: list[Email] = []
-        self.sent: list[Email] = []
+        self._attempted: list[Email] = []
+        self._sent: list[Email] = []
         self._mode = OK
         self._script: deque[str] = deque()
+        # Set by make_deps: the outbox stream's delivery of the rows written since (deliver_new), run before
+        # ``sent`` or ``attempted`` is read, as in AWS the stream delivers seconds after the change.
+        self.deliver: Callable[[], object] | None = None
+        self._delivering = False
+
+    def _flush(self) -> None:
+        if self.deliver is not None and not self._delivering:
+            self._delivering = True
+            try:
+                self.deliver()
+            finally:
+                self._delivering = False
+
+    @property
+    def sent(self) -> list[Email]:
+        self._flush()
+        return self._sent
+
+    @property
+    def attempted(self) -> list[Email]:
+        self._flush()
+        return self._attempted
 
     def fail_transiently(self) -> None:
         self._mode = TRANSIENT
@@ -61,14 +85,16 @@ class FakeMailer:
         self._script.extend(outcomes)
 
     def send(self, email: Email) -> str:
-        self.attempted.append(email)
+        self._attempted.append(email)
         outcome = self._script.popleft() if self._script else self._mode
         if outcome == TRANSIENT:
-            raise MailerError("Throttling", permanent=False)
+            raise MailerError("ServiceUnavailable", permanent=False)
+        if outcome == THROTTLED:
+            raise MailerError("Throttling", permanent=False, throttled=True)
         if outcome == PERMANENT:
             raise MailerError("MessageRejected", permanent=True)
-        self.sent.append(email)
-        return f"ses-{len(self.sent)}"
+        self._sent.append(email)
+        return f"ses-{len(self._sent)}"
 
     def sent_to(self, address: str) -> list[Email]:
         return [e for e in self.sent if e.to == address]
@@ -99,7 +125,47 @@ def make_deps(clock: FixedClock | None = None, mailer: FakeMailer | None = None)
     settings = replace(get_settings(), base_url="https://peaceops.test", token_secret="unit-test-secret-" + "x" * 32)
     deps = Deps(settings=settings, store=MemoryStorage(), mailer=mailer or FakeMailer(), clock=clock or FixedClock())
     catalogue.seed(deps)
+    if isinstance(deps.mailer, FakeMailer):
+        deps.mailer.deliver = lambda: deliver_new(deps)
     return deps
+
+
+class FakeTime:
+    """Monotonic seconds that pass only when slept (the pacer's and the throttling pauses' clock)."""
+
+    def __init__(self) -> None:
+        self.now, self.slept = 0.0, []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+_SEQUENCE = itertools.count(1)
+
+
+def stream_event(rows: list[Any]) -> dict[str, Any]:
+    """Rows as the outbox stream's Lambda event: an INSERT for a new row, a MODIFY for one requeued."""
+    from chalicelib.adapters.stream import image_of
+
+    return {"Records": [{"eventName": "MODIFY" if m.requeued_at else "INSERT", "eventSource": "aws:dynamodb",
+                         "dynamodb": {"NewImage": image_of(m), "SequenceNumber": str(next(_SEQUENCE)),
+                                      "StreamViewType": "NEW_IMAGE"}} for m in rows]}
+
+
+def deliver_new(deps: Any, time: FakeTime | None = None, rate: float = 0) -> dict[str, Any]:
+    """The outbox stream's delivery (notifications.deliver_stream, the deliver_emails function's one call) run
+    on the rows written and not yet tried (pending, no attempt: a MemoryStorage has no stream of its own),
+    in the order written; the pacer's pauses pass on ``time`` at once."""
+    from chalicelib.services import notifications
+
+    rows = [m for m in deps.store.state.outbox.values() if m.status == "pending" and m.attempts == 0]
+    time = time or FakeTime()
+    pacer = notifications.Pacer(rate, sleep=time.sleep, monotonic=time.monotonic)
+    return notifications.deliver_stream(deps, stream_event(rows), pacer=pacer)
 
 
 def application(**overrides):

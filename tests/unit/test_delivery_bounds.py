@@ -1,10 +1,11 @@
-"""The timing that keeps the two email senders apart holds together.
+"""The timing that keeps the email senders apart holds together.
 
-A request tries its rows once right after its transaction; the retry job may take a row only
-IMMEDIATE_GRACE after it was written, or LEASE after it claimed it. No lock covers the request's
-attempt: what keeps it inside the grace is that one attempt is bounded (the SES client's
-timeouts and retries) and that the function running it is killed at its Lambda timeout.
-These checks fail if someone raises a timeout or shortens a window without the other.
+No request sends: the stream's delivery function and the retry job each send a row only after
+claiming it (a conditional update moving it LEASE ahead). What keeps a claim exclusive for its
+whole attempt is that one attempt is bounded (the SES client's timeouts, one try: no botocore
+retry) and shorter than the lease, and that each function stops starting sends before it is
+killed at its Lambda timeout. These checks fail if someone raises a timeout or shortens a window
+without the other.
 """
 from __future__ import annotations
 
@@ -36,13 +37,24 @@ def test_the_ses_client_is_built_with_the_bounded_config(monkeypatch) -> None:
     assert config.retries["total_max_attempts"] == ATTEMPTS
 
 
-def test_a_request_always_ends_its_attempt_before_the_job_may_take_the_row() -> None:
-    from chalicelib.services.notifications import IMMEDIATE_GRACE
+def test_the_ses_client_never_retries_by_itself() -> None:
+    """SES takes no idempotency key: a retry after a read timeout re-sends what SES may have accepted."""
+    from chalicelib.adapters.mailer import ATTEMPTS
 
-    assert _one_attempt() < IMMEDIATE_GRACE
+    assert ATTEMPTS == 1
+
+
+def test_the_stream_function_stops_sending_before_it_is_killed_and_a_claim_outlasts_an_attempt() -> None:
+    from chalicelib.services.notifications import LEASE, STREAM_BUDGET, THROTTLE_RETRY_FOR
+
+    # The last row it starts may be throttled until THROTTLE_RETRY_FOR, then tried once more.
+    assert THROTTLE_RETRY_FOR + _one_attempt() < LEASE
     for name in DEPLOYED:
-        timeout = timedelta(seconds=_stages()[name]["lambda_timeout"])
-        assert timeout < IMMEDIATE_GRACE, f"{name}: the API function may outlive the grace"
+        fn = _stages()[name]["lambda_functions"]["deliver_emails"]
+        timeout = timedelta(seconds=fn["lambda_timeout"])
+        assert STREAM_BUDGET + THROTTLE_RETRY_FOR + _one_attempt() < timeout, f"{name}: killed mid-attempt"
+        assert fn["reserved_concurrency"] == 1, f"{name}: the pace is per process; one process keeps it global"
+        assert 0 < float(fn["environment_variables"]["PEACEOPS_SES_RATE"]) <= 14, f"{name}: over a new account's rate"
 
 
 def test_the_job_stops_claiming_before_its_function_is_killed_and_a_claim_outlasts_an_attempt() -> None:

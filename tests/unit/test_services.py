@@ -14,6 +14,7 @@ from datetime import timedelta
 import pytest
 
 from chalicelib.domain import tokens
+from chalicelib.domain.deployments import Deployment
 from chalicelib.domain.errors import (
     Conflict,
     IdempotencyMismatch,
@@ -22,13 +23,12 @@ from chalicelib.domain.errors import (
     NotFound,
     ValidationFailed,
 )
-from chalicelib.domain.deployments import Deployment
 from chalicelib.domain.records import AuditEntry, FileUpdate, OutboxMessage
 from chalicelib.domain.workflow import load_workflow
 from chalicelib.services import applicant, submissions
 from chalicelib.services.ports import ConditionFailed
 
-from .fakes import application, has_link, link_token, make_deps, state_dicts
+from .fakes import application, deliver_new, has_link, link_token, make_deps, state_dicts
 
 SPVM_COORDINATOR = "peaceops-coordinator.spvm@example.ca"
 CIVILIAN = dict(track="civilian_analyst", police_service=None, rank=None, years_operational_service=None,
@@ -37,6 +37,8 @@ CIVILIAN = dict(track="civilian_analyst", police_service=None, rank=None, years_
 
 
 def stored(deps):
+    """Everything stored once the outbox stream has delivered what was written (as in AWS, seconds after)."""
+    deliver_new(deps)
     return state_dicts(deps.store.snapshot())
 
 
@@ -72,7 +74,9 @@ def test_a_valid_submission_stores_the_file_its_first_audit_row_and_its_outbox_r
         f"{app_id}:1:applicant", "submitted", "helene.cote@example.ca")
     assert (rows["coordinator"].message_id, rows["coordinator"].template, rows["coordinator"].to_address) == (
         f"{app_id}:1:coordinator", "coordinator_submitted", SPVM_COORDINATOR)
-    # and both were sent at once, once each
+    # and both are sent by the stream's delivery, once each
+    deliver_new(deps)
+    rows = {r.recipient: r for r in deps.store.outbox.for_application(app_id)}
     assert {(r.status, r.attempts) for r in rows.values()} == {("sent", 1)}
     assert sorted(e.to for e in deps.mailer.sent) == sorted(["helene.cote@example.ca", SPVM_COORDINATOR])
 
@@ -90,10 +94,14 @@ def test_the_answers_token_opens_the_file_and_is_stored_only_as_a_hash():
     assert opened == deps.store.files.get(app_id)
     assert opened.token_hashes == (tokens.token_hash(token),)
     assert token not in repr(stored(deps))
-    # and the applicant's email carries the same link; the coordinator's carries none
+    # and the applicant's email carries a link of its own (minted when it is sent, its hash stored once SES
+    # accepted it), which opens the file as the answer's token still does; the coordinator's carries none
     (to_applicant,) = deps.mailer.sent_to("helene.cote@example.ca")
     (to_coordinator,) = deps.mailer.sent_to(SPVM_COORDINATOR)
-    assert link_token(to_applicant) == token
+    emailed = link_token(to_applicant)
+    assert emailed != token and deps.store.files.get(app_id).token_hashes == (tokens.token_hash(token),
+                                                                               tokens.token_hash(emailed))
+    assert applicant.authorize(deps, app_id, emailed) == applicant.authorize(deps, app_id, token)
     assert not has_link(to_coordinator)
 
 
@@ -144,6 +152,7 @@ def test_a_mailer_outage_does_not_lose_the_submission():
     # Then the file is recorded all the same and its emails wait in the outbox, due in a minute
     assert status == 201
     assert deps.store.files.get(body["application_id"]) is not None
+    deliver_new(deps)
     rows = deps.store.outbox.for_application(body["application_id"])
     later = (deps.clock() + timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     assert {(r.status, r.attempts, r.due_at) for r in rows} == {("pending", 1, later)}

@@ -17,7 +17,7 @@ from chalicelib.domain.missions import seed_catalogue
 from chalicelib.domain.workflow import ANY, Actor, MoveRequest, load_workflow
 from chalicelib.services import applicant, submissions, workflow
 
-from .fakes import application, family_readiness, make_deps, state_dicts
+from .fakes import application, deliver_new, family_readiness, make_deps, state_dicts
 
 IRSS = Actor("irss", "irss-1")
 HEALTH = Actor("health", "ihs-1")
@@ -36,6 +36,8 @@ SPVM_COORDINATOR = "peaceops-coordinator.spvm@example.ca"
 # --- helpers -------------------------------------------------------------------------
 
 def stored(deps):
+    """Everything stored once the outbox stream has delivered what was written (as in AWS, seconds after)."""
+    deliver_new(deps)
     return state_dicts(deps.store.snapshot())
 
 
@@ -166,6 +168,7 @@ def test_a_move_changes_the_stage_appends_its_audit_row_and_writes_its_emails_in
         2, "stage_change", "coord-spvm", "submitted", "service_review", "Dossier complet.")
     # and the applicant is told (the workflow does not notify the coordinator of this stage)
     assert not WF.notifies_coordinator("service_review")
+    deliver_new(deps)
     rows = rows_for_version(deps, app_id, 2)
     assert set(rows) == {"applicant"} and rows["applicant"].template == "service_review"
     assert rows["applicant"].status == "sent"
@@ -692,6 +695,7 @@ def test_the_applicant_withdraws_from_an_open_stage_and_the_coordinator_is_told(
         "applicant", stage, "withdrawn", "applicant_request", "applicant")
     # and the applicant and the coordinator get their emails (the workflow notifies on "withdrawn")
     assert WF.notifies_coordinator("withdrawn")
+    deliver_new(deps)
     rows = rows_for_version(deps, app_id, version + 1)
     assert {(r.recipient, r.template, r.status) for r in rows.values()} == {
         ("applicant", "withdrawn", "sent"), ("coordinator", "coordinator_withdrawn", "sent")}
