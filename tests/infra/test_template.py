@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CFN_LINT = Path(sys.executable).parent / "cfn-lint"
 # cfn-lint warnings left on purpose, by rule id, with the reason. None today.
 ACCEPTED_WARNINGS: dict[str, str] = {}
-FUNCTIONS = ("APIHandler", "RetryEmails", "SendReminders")
+FUNCTIONS = ("APIHandler", "RetryEmails", "SendReminders", "DeliverEmails")
 
 
 def _lint(path: Path) -> list[dict[str, Any]]:
@@ -126,8 +126,10 @@ def _settings_read() -> set[str]:
 
 
 LOCAL_ONLY = {"PEACEOPS_DYNAMODB_ENDPOINT", "PEACEOPS_SES_ENDPOINT", "PEACEOPS_COGNITO_ENDPOINT"}
-# Read with a sound default when absent (region of the function; config.json's shared values).
-DEFAULTED = {"PEACEOPS_COGNITO_REGION"}
+# Read with a sound default when absent (region of the function; config.json's shared values; the SES pace,
+# which only DeliverEmails keeps and its stage sets; the stream's ARN, which Chalice's decorator reads at
+# import and the template replaces in the event source).
+DEFAULTED = {"PEACEOPS_COGNITO_REGION", "PEACEOPS_SES_RATE", "PEACEOPS_OUTBOX_STREAM_ARN"}
 
 
 @pytest.mark.parametrize("function", FUNCTIONS)
@@ -148,6 +150,20 @@ def test_each_function_gets_every_setting_from_the_stage_or_the_template(
 def test_the_schedule_is_chalice_s_five_minute_rule(template: dict[str, Any]) -> None:
     events = template["Resources"]["RetryEmails"]["Properties"]["Events"]
     assert events == {"RetryEmailsEvent": {"Type": "Schedule", "Properties": {"Schedule": "rate(5 minutes)"}}}
+
+
+def test_the_outbox_stream_feeds_deliver_emails_with_partial_batch_failures(template: dict[str, Any]) -> None:
+    """Chalice's placeholder ARN is replaced by the table's own stream; failures are reported per record."""
+    assert template["Resources"]["OutboxTable"]["Properties"]["StreamSpecification"] == {"StreamViewType": "NEW_IMAGE"}
+    (event,) = template["Resources"]["DeliverEmails"]["Properties"]["Events"].values()
+    props = event["Properties"]
+    assert event["Type"] == "DynamoDB" and props["Stream"] == {"Fn::GetAtt": ["OutboxTable", "StreamArn"]}
+    assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert props["DestinationConfig"]["OnFailure"]["Destination"] == {
+        "Fn::GetAtt": ["DeliverEmailsFailedBatchesQueue", "Arn"]}
+    assert 0 < props["MaximumRetryAttempts"] <= 10 and props["StartingPosition"] == "TRIM_HORIZON"
+    fn = template["Resources"]["DeliverEmails"]["Properties"]
+    assert fn["ReservedConcurrentExecutions"] == 1 and "PEACEOPS_SES_RATE" in fn["Environment"]["Variables"]
 
 
 def test_the_reminders_run_once_a_day_before_ottawa_s_working_day(template: dict[str, Any]) -> None:
