@@ -262,9 +262,24 @@ def _scenario_access_links(client: Any, tokens: dict[str, str]) -> Callable[[], 
 RETRY_EMAILS = 5
 
 
+def _deliver_stream() -> None:
+    """What Lambda's event source mapping does: the outbox stream's records so far, read off moto's stream,
+    handed to the real ``app.deliver_emails`` (as tests/integration/conftest.py's ``deliver_outbox``)."""
+    from app import deliver_emails
+    from chalicelib.adapters.tables import stream_arn
+    from chalicelib.config import get_settings
+    from devtools.stream_poller import StreamReader
+
+    reader = StreamReader(stream_arn(get_settings()), get_settings().region)
+    while events := reader.events():
+        for event in events:
+            deliver_emails(event, None)
+
+
 def _scenario_retry_job(client: Any, tokens: dict[str, str]) -> Callable[[], Any]:
     """As tests/integration/test_email_outage.py: SES refuses (the sender unverified) while files move, so
-    each move's email waits in the outbox; SES is back, and the scheduled job runs past the backoff."""
+    each move's email waits in the outbox after the stream's attempt; SES is back, and the scheduled job runs
+    past the backoff."""
     import boto3
 
     from chalicelib.adapters.tables import verify_sender
@@ -273,10 +288,12 @@ def _scenario_retry_job(client: Any, tokens: dict[str, str]) -> Callable[[], Any
 
     d = deps()
     files = [_submit(client) for _ in range(RETRY_EMAILS)]
+    _deliver_stream()  # the confirmations go out (and every earlier scenario's emails)
     boto3.client("ses", region_name=d.settings.region).delete_identity(Identity=d.settings.sender)
     try:
         for f in files:  # one applicant email each (no coordinator email for this stage)
             _move(client, tokens["coordinator.spvm"], f["application_id"], "submitted", "service_review")
+        _deliver_stream()  # the stream's attempts fail: each row waits, due at its backoff
     finally:
         verify_sender(d.settings)
 
