@@ -78,6 +78,10 @@ class FakeMailer:
     def fail_permanently(self) -> None:
         self._mode = PERMANENT
 
+    def throttle(self) -> None:
+        """Every later send answered with SES's Throttling (nothing accepted) until ``recover()``."""
+        self._mode = THROTTLED
+
     def recover(self) -> None:
         self._mode = OK
 
