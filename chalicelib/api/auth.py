@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import functools
 from functools import lru_cache
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from chalice import Chalice
 
-from ..adapters.cognito import CognitoVerifier, InvalidToken, JwksFetch
 from ..config import get_settings
 from ..domain.errors import Forbidden, Unauthenticated
 from ..domain.workflow import Actor
 from .http import bearer
+
+if TYPE_CHECKING:  # PyJWT and its crypto load on the first staff request, not at a cold start
+    from ..adapters.cognito import CognitoVerifier, JwksFetch
 
 from ..domain.access import STAFF_ROLES as ROLES  # the one role list
 SERVICE_ATTRIBUTE = "custom:police_service"
@@ -30,6 +32,8 @@ JWKS_FETCH: JwksFetch | None = None
 
 @lru_cache(maxsize=1)
 def verifier() -> CognitoVerifier:
+    from ..adapters.cognito import CognitoVerifier
+
     return CognitoVerifier(get_settings(), fetch=JWKS_FETCH)
 
 
@@ -68,6 +72,8 @@ def staff(app: Chalice, *allowed: str) -> Callable[[Callable[..., Any]], Callabl
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
+            from ..adapters.cognito import InvalidToken
+
             token = bearer(app.current_request)
             try:
                 claims = verifier().verify(token)

@@ -15,17 +15,16 @@ Cross-field rules stay with their service (a bulk move of more than 25 files nee
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, Mapping
-
-from jsonschema import Draft202012Validator, validators
-from jsonschema.protocols import Validator
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
+from typing import TYPE_CHECKING, Any, Mapping
 
 from . import forms
 from .errors import FieldError, ValidationFailed
 from .i18n import pick
 from .openapi import document
+
+if TYPE_CHECKING:  # jsonschema and referencing are imported on the first validation, not at a cold start
+    from jsonschema.protocols import Validator
+    from referencing import Registry
 
 URI = "urn:peaceops:openapi"
 """The document's address for references: ``#/components/schemas/X`` inside it resolve within it."""
@@ -47,10 +46,13 @@ def _is_integer(_checker: Any, instance: Any) -> bool:
     return isinstance(instance, int) and not isinstance(instance, bool)
 
 
-_Strict = validators.extend(
-    Draft202012Validator,
-    type_checker=Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_integer),
-)
+@lru_cache(maxsize=None)
+def _strict() -> Any:
+    """Draft 2020-12 where an integer is never a boolean (built on first use)."""
+    from jsonschema import Draft202012Validator, validators
+
+    return validators.extend(Draft202012Validator,
+                             type_checker=Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_integer))
 
 
 class Bodies:
@@ -58,9 +60,18 @@ class Bodies:
 
     def __init__(self, doc: Mapping[str, Any]) -> None:
         self.doc = doc
-        self.registry: Registry[Any] = Registry().with_resource(
-            URI, Resource.from_contents(doc, default_specification=DRAFT202012))
+        self._registry: Registry[Any] | None = None
         self._validators: dict[str, Validator] = {}
+
+    @property
+    def registry(self) -> Registry[Any]:
+        if self._registry is None:
+            from referencing import Registry, Resource
+            from referencing.jsonschema import DRAFT202012
+
+            self._registry = Registry().with_resource(URI, Resource.from_contents(self.doc,
+                                                                                  default_specification=DRAFT202012))
+        return self._registry
 
     def schema(self, component: str) -> dict[str, Any]:
         """The component's schema (KeyError if the document has none of that name)."""
@@ -69,10 +80,11 @@ class Bodies:
 
     def validator(self, component: str) -> Validator:
         if component not in self._validators:
-            _Strict.check_schema(self.schema(component))
-            self._validators[component] = _Strict(
+            strict = _strict()
+            strict.check_schema(self.schema(component))
+            self._validators[component] = strict(
                 {"$ref": f"{URI}#/components/schemas/{component}"},
-                registry=self.registry, format_checker=forms.format_checker)
+                registry=self.registry, format_checker=forms.format_checker())
         return self._validators[component]
 
     def _label(self, component: str) -> forms.Label:
@@ -113,9 +125,15 @@ class Bodies:
         return body
 
     def _resolve(self, node: Mapping[str, Any]) -> Mapping[str, Any]:
-        resolver = self.registry.resolver()
+        """A node with its local references (``#/components/...``, the only kind the document has) followed, without
+        building the registry (a page reads a limit at import, a cold start builds no validator)."""
         while "$ref" in node:
-            target: Mapping[str, Any] = resolver.lookup(URI + str(node["$ref"])).contents
+            ref = str(node["$ref"])
+            if not ref.startswith("#/"):
+                raise KeyError(ref)
+            target: Any = self.doc
+            for part in ref[2:].split("/"):
+                target = target[part.replace("~1", "/").replace("~0", "~")]
             node = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
         return node
 

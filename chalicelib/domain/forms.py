@@ -1,7 +1,9 @@
 """The two forms: their JSON Schemas (data in schemas/) and how input is checked.
 
 Validators are built once per process: building one checks the schema itself,
-which costs far more than validating a document (see benchmarks/).
+which costs far more than validating a document (see benchmarks/). jsonschema and
+its format checkers are imported then, not at a cold start: a request that
+validates nothing (a status page, a list) never pays for them.
 """
 from __future__ import annotations
 
@@ -9,13 +11,14 @@ import json
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
-
-from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
 from .errors import FieldError, ValidationFailed
 from .i18n import pick
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator, FormatChecker
+    from jsonschema.exceptions import ValidationError
 
 # schemas/ sits beside app.py; in the Lambda package vendor/schemas lands there too.
 SCHEMA_DIR = Path(__file__).resolve().parent.parent.parent / "schemas"
@@ -24,13 +27,19 @@ ADMIN_SCHEMAS = ("mission", "bulletin")
 
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$")
 
-format_checker = FormatChecker()
-
-
-@format_checker.checks("email")
 def _is_email(value: object) -> bool:
     # jsonschema's own check only looks for an "@"; a mail must be deliverable.
     return not isinstance(value, str) or bool(_EMAIL.match(value))
+
+
+@lru_cache(maxsize=None)
+def format_checker() -> FormatChecker:
+    """jsonschema's format checkers (dates among them) with our email check, built on first use."""
+    from jsonschema import FormatChecker
+
+    checker = FormatChecker()
+    checker.checks("email")(_is_email)
+    return checker
 
 
 @lru_cache(maxsize=None)
@@ -43,9 +52,11 @@ def load_schema(form_name: str) -> dict[str, Any]:
 
 @lru_cache(maxsize=None)
 def validator(form_name: str) -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+
     schema = load_schema(form_name)
     Draft202012Validator.check_schema(schema)
-    return Draft202012Validator(schema, format_checker=format_checker)
+    return Draft202012Validator(schema, format_checker=format_checker())
 
 
 def pointer(parts: Iterable[Any]) -> str:

@@ -1,17 +1,20 @@
 """Jinja2 templates (chalicelib/web/templates), autoescaped, with the filters
-the pages share: dates in each official language and the text lookup."""
+the pages share: dates in each official language and the text lookup. Jinja2 is
+imported by the first page rendered, not at a cold start (an API request never
+renders one)."""
 from __future__ import annotations
 
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
-
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from typing import TYPE_CHECKING, Any
 
 from ..domain.i18n import pick
 from ..services.deps import parse_iso
 from .text import t
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -61,6 +64,8 @@ def day(value: str | None, lang: str) -> str:
 
 @lru_cache(maxsize=1)
 def environment() -> Environment:
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
     # Autoescape everything: applicant input is never marked safe.
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(default=True),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)

@@ -1,0 +1,219 @@
+"""The applicant's web pages: one thin view per page, served through ``serve``.
+
+routes.py registers them (under /en and /fr) and imports this module on the first
+page request, so an API request's cold start never loads the pages, their forms,
+templates or Jinja2. Views get a ``Visit`` and call one service; errors come back
+as HTML pages in the page's language, never as a raw 500.
+"""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any, Callable
+from urllib.parse import quote
+
+from chalice import Response
+
+from ..api.wiring import deps
+from ..config import get_settings
+from ..domain.errors import DomainError, IdempotencyMismatch, LinkExpired, ValidationFailed
+from ..domain.i18n import pick
+from ..domain.workflow import load_workflow
+from ..services import applicant, bulletins, catalogue, submissions
+from . import access, present
+from .form_pages import (access_form, application_document, application_form, family_document, family_form,
+                         form_page, submission_key, withdrawal_form, withdrawal_request)
+from .pages import Visit
+from .routes import web
+from .security import CsrfRefused
+from .text import t
+
+log = logging.getLogger(__name__)
+
+STATIC = Path(__file__).resolve().parent / "static"
+
+View = Callable[..., Response]
+
+
+def _error_page(v: Visit, err: Exception) -> Response:
+    fr = v.lang == "fr"
+    if isinstance(err, CsrfRefused):
+        return v.page("error.html", 403, title=t("csrf_title", v.lang), detail=t("csrf_text", v.lang),
+                      back_url=v.same_page_in(v.lang), back_label=t("csrf_back", v.lang))
+    if isinstance(err, LinkExpired):  # a real link, past its 90 days: the page offers a new one
+        return v.page("no_access.html", err.status, title=err.title_fr if fr else err.title_en)
+    if isinstance(err, DomainError):
+        return v.page("error.html", err.status, title=err.title_fr if fr else err.title_en,
+                      detail=err.detail_fr if fr else err.detail_en, back_url="", back_label="")
+    return v.page("error.html", 500, title=t("error_500_title", v.lang), detail=t("error_500_text", v.lang),
+                  back_url="", back_label="")
+
+
+def _serve(view: View, params: dict[str, Any]) -> Response:
+    v = Visit.start(web.current_request, get_settings())
+    try:
+        return view(v, **params)
+    except _Answer as answer:
+        return answer.response
+    except (CsrfRefused, DomainError) as err:
+        return _error_page(v, err)
+    except Exception as err:  # noqa: BLE001 - a page, not a stack trace; the route (never its query) is logged
+        log.exception("web page failed", extra={"route": web.current_request.path})
+        return _error_page(v, err)
+
+
+
+# --- public pages --------------------------------------------------------------
+
+def serve(name: str, params: dict[str, Any]) -> Response:
+    """The page ``name`` (a view of this module that routes.PAGES names) with its path's parameters."""
+    view: View = globals()[name]
+    return _serve(view, params)
+
+
+def splash(v: Visit) -> Response:  # who: public
+    return v.page("splash.html", title="")
+
+
+def static(name: str, content_type: str) -> Response:
+    # Chalice serves no files: the two assets are read from chalicelib/web/static.
+    v = Visit.start(web.current_request, get_settings())
+    return v.finish(Response(body=(STATIC / name).read_text(encoding="utf-8"), status_code=200,
+                             headers={"Content-Type": content_type, "Cache-Control": "public, max-age=3600"}))
+
+
+
+def missions_page(v: Visit) -> Response:  # who: public
+    missions = catalogue.list_missions(deps())
+    return v.page("missions.html", title=t("missions_title", v.lang), groups=present.by_kind(missions, v.lang),
+                  facts=lambda m: present.facts(m, v.lang), calls=bulletins.list_open(deps()))
+
+
+def mission_page(v: Visit, mission_id: str) -> Response:  # who: public
+    m = catalogue.get_mission(deps(), mission_id)
+    return v.page("mission.html", title=pick(m["name"], v.lang), m=m, facts=present.facts(m, v.lang),
+                  needs=present.asks_for(m, v.lang), call=present.call_text(m, v.lang))
+
+
+def apply_page(v: Visit) -> Response:  # who: public
+    return form_page(v, application_form(v, catalogue.list_missions(deps()), preselect=v.query("mission")))
+
+
+def apply_post(v: Visit) -> Response:  # who: public (creates a file and its token)
+    data = v.form()
+    try:
+        _, body = submissions.submit(deps(), application_document(data), submission_key(data))
+    except ValidationFailed as err:
+        return form_page(v, application_form(v, catalogue.list_missions(deps()), data=data, errors=err.errors), 422)
+    except IdempotencyMismatch:
+        return v.page("error.html", 422, title=t("already_sent_title", v.lang), detail=t("already_sent_text", v.lang),
+                      back_url=v.url("/apply"), back_label=t("start_new_application", v.lang))
+    v.set_cookies += access.grant(v.root, body["application_id"], body["access_token"], v.secure)
+    return v.redirect(v.url(f"/status/{quote(body['application_id'])}/confirmation"))
+
+
+def access_page(v: Visit) -> Response:  # who: public
+    return form_page(v, access_form(v))
+
+
+def access_post(v: Visit) -> Response:  # who: public; the same answer whether or not the address has files
+    data = v.form()
+    try:
+        applicant.request_links_for(deps(), {"email": (data.get("email") or [""])[0].strip()})
+    except ValidationFailed as err:
+        return form_page(v, access_form(v, data=data, errors=err.errors), 422)
+    return v.page("access_sent.html", title=t("access_sent_title", v.lang))
+
+
+# --- the applicant's own file (token in the emailed link, then a cookie) ------------
+
+class _Answer(Exception):
+    """A page that ends the request early (no access, a closed file)."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__()
+        self.response = response
+
+
+def _own_file(v: Visit, application_id: str, editable: bool = False) -> Any:
+    """The file this browser's cookie opens; with ``editable``, only while it is open."""
+    file = access.open_file(deps(), application_id, access.candidates(v.cookies, application_id, v.secure))
+    if file is None:
+        raise _Answer(_no_access(v))
+    if editable and load_workflow().is_terminal(file.stage):
+        raise _Answer(v.page("error.html", 409, title=t("file_closed_title", v.lang),
+                             detail=t("file_closed_text", v.lang), back_url=_file_url(v, application_id),
+                             back_label=t("back_to_file", v.lang)))
+    return file
+
+
+def _no_access(v: Visit) -> Response:
+    return v.page("no_access.html", 403, title=t("no_access_title", v.lang))
+
+
+def _file_url(v: Visit, application_id: str, rest: str = "", **query: str) -> str:
+    return v.url(f"/status/{quote(application_id)}{rest}", **query)
+
+
+def status_page(v: Visit, application_id: str) -> Response:  # who: the file's token (link or cookie)
+    token = v.query("token")
+    if token:
+        if access.open_file(deps(), application_id, [token]) is None:
+            return _no_access(v)
+        v.set_cookies += access.grant(v.root, application_id, token, v.secure)
+        return v.page("opening.html", title=t("opening_title", v.lang), next_url=_file_url(v, application_id))
+    file = _own_file(v, application_id)
+    s = applicant.status(deps(), file)
+    return v.page("status.html", title=t("status_title", v.lang), s=s,
+                  path_state=lambda state: present.path_state(state, v.lang),
+                  notice=present.done_notice(v.query("done"), v.lang),
+                  details=present.file_details(s, catalogue.list_missions(deps()), v.lang),
+                  emails=present.emails(s["emails"], v.lang), findings=present.findings(s, v.lang),
+                  deployment=present.deployment_details(s, v.lang), follow_up=present.follow_up(s, v.lang),
+                  guides=present.guides(s, v.lang))
+
+
+def confirmation_page(v: Visit, application_id: str) -> Response:  # who: the file's token (cookie)
+    file = _own_file(v, application_id)
+    s = applicant.status(deps(), file)
+    return v.page("confirmation.html", title=t("confirmation_title", v.lang), s=s,
+                  email_language=t(f"language_in_{s['language']}", v.lang))
+
+
+def family_page(v: Visit, application_id: str) -> Response:  # who: the file's token (cookie)
+    file = _own_file(v, application_id, editable=True)
+    stored = applicant.family_readiness(deps(), application_id)["form"] if file.family_readiness_on_file else None
+    return form_page(v, family_form(v, application_id, stored=stored))
+
+
+def family_post(v: Visit, application_id: str) -> Response:  # who: the file's token (cookie)
+    data = v.form()
+    file = _own_file(v, application_id, editable=True)
+    try:
+        applicant.save_family_readiness(deps(), file, family_document(data))
+    except ValidationFailed as err:
+        return form_page(v, family_form(v, application_id, data=data, errors=err.errors), 422)
+    return v.redirect(_file_url(v, application_id, done="family-readiness"))
+
+
+def withdraw_page(v: Visit, application_id: str) -> Response:  # who: the file's token (cookie)
+    file = _own_file(v, application_id, editable=True)
+    return form_page(v, withdrawal_form(v, file))
+
+
+def withdraw_post(v: Visit, application_id: str) -> Response:  # who: the file's token (cookie)
+    data = v.form()
+    file = _own_file(v, application_id, editable=True)
+    done = "ended-early" if applicant.ends_mission_early(file) else "withdrawn"
+    try:
+        applicant.withdraw(deps(), file, withdrawal_request(data, file))
+    except ValidationFailed as err:
+        return form_page(v, withdrawal_form(v, file, data=data, errors=err.errors), 422)
+    return v.redirect(_file_url(v, application_id, done=done))
+
+
+
+def sign_out_post(v: Visit, application_id: str) -> Response:  # who: this browser (its CSRF pair for this file)
+    v.form()  # a token from this file's page only: another site or file cannot sign the visitor out
+    v.set_cookies += access.revoke(v.root, application_id, v.secure)
+    return v.page("signed_out.html", title=t("signed_out_title", v.lang))
