@@ -77,6 +77,8 @@ class Resolver:
         kind = self.resources[name]["Type"]
         if (kind, attr) == ("AWS::DynamoDB::Table", "Arn"):
             return f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{self.ref(name)}"
+        if (kind, attr) == ("AWS::DynamoDB::Table", "StreamArn"):  # the label is the stream's creation time
+            return f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{self.ref(name)}/stream/2026-01-01T00:00:00.000"
         if (kind, attr) == ("AWS::Logs::LogGroup", "Arn"):
             return f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{self.ref(name)}:*"
         if (kind, attr) == ("AWS::KMS::Key", "Arn"):
