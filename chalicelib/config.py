@@ -30,6 +30,9 @@ class Settings:
     # Emails a second the stream's delivery function sends at most: under the account's SES rate
     # (a new production account: 14), per stage in .chalice/config.json.
     ses_rate: float = 10.0
+    # Limits on abuse, per address (chalicelib/domain/limits.py): new files a day, new-link requests an hour.
+    max_files_per_day: int = 3
+    max_link_requests_per_hour: int = 5
 
     def table(self, name: str) -> str:
         """Physical table name for a logical one, e.g. ``applications``."""
@@ -98,4 +101,6 @@ def get_settings() -> Settings:
         max_body_bytes=int(_env("PEACEOPS_MAX_BODY_BYTES", "65536") or 65536),
         page_size=int(_env("PEACEOPS_PAGE_SIZE", "25") or 25),
         ses_rate=float(_env("PEACEOPS_SES_RATE", "10") or 10),
+        max_files_per_day=int(_env("PEACEOPS_MAX_FILES_PER_DAY", "3") or 3),
+        max_link_requests_per_hour=int(_env("PEACEOPS_MAX_LINK_REQUESTS_PER_HOUR", "5") or 5),
     )

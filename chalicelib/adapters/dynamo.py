@@ -19,6 +19,7 @@ from pynamodb.transactions import TransactWrite
 from ..config import Settings
 from ..domain.bulletins import Bulletin, UnreadableBulletin
 from ..domain.deployments import Deployment
+from ..domain.limits import Counter
 from ..domain.listing import Filters
 from ..domain.workflow import load_workflow
 from ..domain.missions import Cap, Mission, UnreadableMission
@@ -43,6 +44,7 @@ from .models import (
     DeploymentModel,
     FamilyReadinessModel,
     IdempotencyModel,
+    LimitModel,
     MissionModel,
     OutboxModel,
     TaskModel,
@@ -333,6 +335,11 @@ class DynamoUnitOfWork:
                 BulletinModel.updated_at.set(now)], cond & (BulletinModel.places_taken <= bulletin.positions))
         self._add("check", "mission", lambda tw: tw.condition_check(MissionModel, "mission", bulletin.mission_id,
                                                                     condition=MissionModel.sk.exists()))
+
+    def count_within(self, counter: Counter) -> None:
+        L = LimitModel
+        self._update("limit", L(counter.key), [L.used.add(1), L.expires_at.set(counter.expires_at)],
+                     L.key.does_not_exist() | (L.used < counter.limit))
 
     def take_place(self, bulletin_id: str, now: str) -> None:
         B = BulletinModel

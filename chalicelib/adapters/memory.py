@@ -13,6 +13,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 from ..domain.bulletins import Bulletin
 from ..domain.deployments import Deployment
+from ..domain.limits import Counter
 from ..domain.listing import Filters
 from ..domain.missions import Cap, Mission
 from ..domain.reintegration import GuideTask
@@ -39,6 +40,7 @@ class MemoryState:
         self.outbox: dict[str, OutboxMessage] = {}
         self.idempotency: dict[str, IdempotencyRecord] = {}
         self.roster: dict[tuple[str, str], Deployment] = {}  # (cap_id, deployment_id)
+        self.limits: dict[str, int] = {}  # a limit's counter (domain/limits.py)
         self.tasks: dict[str, GuideTask] = {}
         self.counts: dict[CountKey, int] = {}  # the pipeline's counters
         self.counts_built = False
@@ -168,6 +170,10 @@ class MemoryUnitOfWork:
 
         self._add("bulletin", check, apply)
         self._add("mission", lambda s: bulletin.mission_id in s.missions, lambda s: None)
+
+    def count_within(self, counter: Counter) -> None:
+        self._add("limit", lambda s: s.limits.get(counter.key, 0) < counter.limit,
+                  lambda s: s.limits.__setitem__(counter.key, s.limits.get(counter.key, 0) + 1))
 
     def take_place(self, bulletin_id: str, now: str) -> None:
         def check(s: MemoryState) -> bool:

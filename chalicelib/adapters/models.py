@@ -268,6 +268,15 @@ class IdempotencyModel(Model):
     issued_at = UnicodeAttribute(null=True)  # when the answer's (derived) token was issued
 
 
+class LimitModel(Model):
+    """A limit's counter (domain/limits.py), in the idempotency table: its TTL attribute clears it."""
+
+    Meta = _meta("idempotency")
+    key = UnicodeAttribute(hash_key=True)  # "limit#<what>#<email_key>#<period>"
+    used = NumberAttribute(default=0)
+    expires_at = NumberAttribute()
+
+
 ALL_MODELS: tuple[type[Model], ...] = (
     MissionModel, ApplicationModel, FamilyReadinessModel, AuditModel, OutboxModel, IdempotencyModel,
 )

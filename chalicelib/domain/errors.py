@@ -122,6 +122,13 @@ class UnsupportedMediaType(DomainError):
     title_fr = "Type de média non pris en charge"
 
 
+class TooManyRequests(DomainError):
+    status = 429
+    code = "too-many-requests"
+    title_en = "Too many requests"
+    title_fr = "Trop de demandes"
+
+
 class ValidationFailed(DomainError):
     """The body parsed but broke the form's rules: one FieldError per problem."""
 

@@ -2,10 +2,10 @@
 family-readiness form, withdraw, ask for fresh links."""
 from __future__ import annotations
 
-from datetime import timedelta
+import uuid
 from typing import Any
 
-from ..domain import bodies, deployments, forms, reintegration, tokens
+from ..domain import bodies, deployments, forms, limits, reintegration, tokens
 from ..domain.access import APPLICANT as APPLICANT_ROLE
 from ..domain.emails import reference
 from ..domain.errors import Conflict, LinkExpired, NotFound
@@ -14,11 +14,10 @@ from ..domain.records import ApplicationFile, AuditEntry, FamilyReadiness, FileU
 from ..domain.workflow import Actor, MoveRequest, load_workflow
 from . import notifications, workflow
 from . import reintegration as guide_tasks
-from .deps import Deps, iso
+from .deps import Deps
 from .ports import ConditionFailed
 
 APPLICANT = Actor(role=APPLICANT_ROLE, actor_id="applicant")
-LINK_WINDOW_MINUTES = 10
 DEPLOYED = "deployed"
 
 
@@ -178,20 +177,24 @@ def withdraw(deps: Deps, file: ApplicationFile, body: Any) -> dict[str, Any]:
 
 
 def request_links(deps: Deps, email: str) -> int:
-    """Email a fresh link for each file of this address. At most one per file per window."""
-    now_dt = deps.clock()
-    window = now_dt.replace(second=0, microsecond=0)
-    window -= timedelta(minutes=window.minute % LINK_WINDOW_MINUTES)
-    rows = []
-    for app_id in deps.store.files.ids_for_email(tokens.email_key(email)):
-        file = deps.store.files.get(app_id)
-        if file is None:
-            continue
-        row = notifications.new_message(deps, f"{app_id}:link:{iso(window)}", app_id, "access_link", "applicant",
-                                        file.email, file.language, {"mission_id": file.mission_id, "stage": file.stage})
-        if deps.store.outbox.add_once(row):  # delivered by the outbox stream, like every new row
-            rows.append(row)
-    return len(rows)
+    """Record a new-link request: its delivery emails a fresh link for each file of the address, at most one
+    per file per window (notifications.expand_access_request). Returns 1, or 0 past the address's hourly limit.
+
+    The request does the same work whatever the address: one transactional write (the hour's counter and the
+    request's outbox row), no lookup; so neither its answer nor its time tells whether the address has files.
+    Past the limit the write is refused and nothing is sent; the answer is the same.
+    """
+    key = tokens.email_key(email)
+    row = notifications.new_message(deps, f"{notifications.ACCESS_REQUEST}:{uuid.uuid4().hex}", f"access#{key}",
+                                    notifications.ACCESS_REQUEST, "applicant", email.strip(), "en", {})
+    uow = deps.store.unit_of_work()
+    uow.count_within(limits.link_requests_this_hour(key, deps.clock(), deps.settings.max_link_requests_per_hour))
+    uow.add_outbox(row)
+    try:
+        uow.commit()
+    except ConditionFailed:
+        return 0
+    return 1
 
 
 def request_links_for(deps: Deps, body: Any) -> int:

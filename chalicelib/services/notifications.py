@@ -50,6 +50,12 @@ JOB_BUDGET = timedelta(minutes=3)
 JOB_FAILURES_BEFORE_PAUSE = 3
 
 
+# An outbox row that stands for one new-link request (no email of its own): its delivery writes the link
+# emails of the address's files, at most one per file per window.
+ACCESS_REQUEST = "access_request"
+LINK_WINDOW_MINUTES = 10
+
+
 def backoff(attempts: int) -> timedelta:
     """1, 2, 4 ... minutes after attempt ``attempts``, then hourly."""
     return min(timedelta(minutes=2 ** min(max(attempts - 1, 0), 20)), MAX_BACKOFF)
@@ -180,9 +186,31 @@ def attempt(deps: Deps, row: OutboxMessage, attempts: int, token: str | None = N
     return attempt_outcome(deps, row, attempts, token, mission_name, known_hashes) == "sent"
 
 
+def expand_access_request(deps: Deps, row: OutboxMessage, attempts: int) -> str:
+    """A new-link request's delivery: a link email for each file of the address, at most one per file per
+    ``LINK_WINDOW_MINUTES`` (its id names the window, so a second request in it writes nothing), then the
+    request is done. The request itself did no lookup (services/applicant.request_links)."""
+    now = deps.clock()
+    window = now.replace(second=0, microsecond=0)
+    window -= timedelta(minutes=window.minute % LINK_WINDOW_MINUTES)
+    written = 0
+    for app_id in deps.store.files.ids_for_email(tokens.email_key(row.to_address)):
+        file = deps.store.files.get(app_id)
+        if file is None:
+            continue
+        link = new_message(deps, f"{app_id}:link:{iso(window)}", app_id, emails.ACCESS_LINK, "applicant", file.email,
+                           file.language, {"mission_id": file.mission_id, "stage": file.stage})
+        written += deps.store.outbox.add_once(link)  # delivered like every new row
+    # The request row is done: "sent" with no SES id of its own (it names how many emails it wrote).
+    deps.store.outbox.mark_sent(row.message_id, f"expanded:{written}", iso(now), attempts)
+    return "sent"
+
+
 def attempt_outcome(deps: Deps, row: OutboxMessage, attempts: int, token: str | None = None,
                     mission_name: str | None = None, known_hashes: tuple[str, ...] | None = None) -> str:
     """``attempt``, saying how it ended: "sent", "failed" or "throttled" (will be retried), "rejected" (for good)."""
+    if row.template == ACCESS_REQUEST:
+        return expand_access_request(deps, row, attempts)
     fresh = tokens.new_token(deps.clock()) if carries_link(row) and token is None else None
     try:
         ses_id = deps.mailer.send(compose(deps, row, token or fresh, mission_name))

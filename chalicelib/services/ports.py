@@ -18,6 +18,7 @@ from typing import Any, Iterable, Mapping, Protocol
 
 from ..domain.bulletins import Bulletin
 from ..domain.deployments import Deployment
+from ..domain.limits import Counter
 from ..domain.listing import Filters
 from ..domain.missions import Cap, Mission
 from ..domain.reintegration import GuideTask
@@ -206,6 +207,9 @@ class UnitOfWork(Protocol):
 
     def put_bulletin(self, bulletin: Bulletin, version: int, expected_version: int | None, now: str) -> None:
         """Create (expected_version None) or replace a call; its mission must exist."""
+
+    def count_within(self, counter: "Counter") -> None:
+        """One more on a limit's counter, only while it is under its limit ("limit" when refused)."""
 
     def take_place(self, bulletin_id: str, now: str) -> None:
         """One more place of the call's session, only while fewer than its positions are taken."""

@@ -6,9 +6,10 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, TypeGuard
 
-from ..domain import eligibility, forms, links, tokens
+from ..domain import eligibility, forms, limits, links, tokens
 from ..domain.emails import reference
-from ..domain.errors import Conflict, FieldError, IdempotencyMismatch, MalformedRequest, ValidationFailed
+from ..domain.errors import (Conflict, FieldError, IdempotencyMismatch, MalformedRequest, TooManyRequests,
+                             ValidationFailed)
 from ..domain.missions import Mission
 from ..domain.records import ApplicationFile, AuditEntry, IdempotencyRecord
 from ..domain.workflow import load_workflow
@@ -89,6 +90,25 @@ def _new_file(deps: Deps, document: dict[str, Any], applied: list[Mission], app_
         token_hashes=(tokens.token_hash(token),))
 
 
+def _refused(deps: Deps, exc: ConditionFailed, scope: str | None, idempotency_key: str | None,
+             req_hash: str) -> tuple[int, dict[str, Any]]:
+    """A submission's write was refused: a concurrent retry with the same key won the race (answer as it
+    did), the address reached its files for the day (429), or something else changed (409)."""
+    if scope is not None and "idempotency" in exc.failed:
+        winner = deps.store.idempotency.get(scope)
+        if _live(winner, deps):
+            return _replay(deps, winner, idempotency_key or "", req_hash)
+    if "limit" in exc.failed:
+        n = deps.settings.max_files_per_day
+        raise TooManyRequests(
+            f"This address has sent {n} applications today, the most in a day; try again tomorrow, or write to "
+            "the contact named in the call for applications.",
+            f"Cette adresse a envoyé {n} demandes aujourd'hui, le maximum en une journée; réessayez demain, ou "
+            "écrivez à la personne-ressource nommée dans l'appel de candidatures.") from exc
+    raise Conflict("The application could not be recorded; try again.",
+                   "La demande n'a pas pu être enregistrée; réessayez.") from exc
+
+
 def submit(deps: Deps, document: Any, idempotency_key: str | None) -> tuple[int, dict[str, Any]]:
     """Returns (status, body). Same key and body: same answer, no second record or email."""
     req_hash = tokens.request_hash(_canonical(document).encode("utf-8"))
@@ -127,6 +147,7 @@ def submit(deps: Deps, document: Any, idempotency_key: str | None) -> tuple[int,
     uow = deps.store.unit_of_work()
     uow.add_file(file)
     counts.submitted(uow, file, file.submitted_at)
+    uow.count_within(limits.files_today(file.email_key, deps.today(), deps.settings.max_files_per_day))
     uow.append_audit(AuditEntry(f"application#{app_id}", 1, at=file.submitted_at, kind="submitted",
                                 actor_id="applicant", actor_role="applicant", to_stage=file.stage))
     for row in outbox:
@@ -138,11 +159,5 @@ def submit(deps: Deps, document: Any, idempotency_key: str | None) -> tuple[int,
     try:
         uow.commit()
     except ConditionFailed as exc:
-        # A concurrent retry with the same key won the race: answer as it did.
-        if scope is not None and "idempotency" in exc.failed:
-            winner = deps.store.idempotency.get(scope)
-            if _live(winner, deps):
-                return _replay(deps, winner, idempotency_key or "", req_hash)
-        raise Conflict("The application could not be recorded; try again.",
-                       "La demande n'a pas pu être enregistrée; réessayez.") from exc
+        return _refused(deps, exc, scope, idempotency_key, req_hash)
     return 201, body

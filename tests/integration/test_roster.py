@@ -183,9 +183,14 @@ def test_twenty_simultaneous_deploys_and_five_roster_ends_keep_the_count_to_the_
     barrier = threading.Barrier(25, timeout=60)
     real_get, real_deployment = d.store.files.get, d.store.catalogue.deployment
 
+    first_reads: set[str] = set()
+
     def file_then_wait(application_id: str) -> Any:
+        """Each move's first read waits for everyone; a refused move's second read (to explain itself) does not."""
         found = real_get(application_id)
-        barrier.wait()
+        if application_id not in first_reads:
+            first_reads.add(application_id)
+            barrier.wait()
         return found
 
     def entry_then_wait(cap_id: str, deployment_id: str) -> Any:
@@ -198,7 +203,7 @@ def test_twenty_simultaneous_deploys_and_five_roster_ends_keep_the_count_to_the_
             workflow.move(d, app_id, irss, MoveRequest("deployed", "training"))
             return "deployed"
         except DomainError as err:
-            return (err.status, err.extra.get("guard"))
+            return (err.status, err.extra.get("guard") or err.code)
 
     def end_one(n: int) -> Any:
         try:
@@ -220,10 +225,13 @@ def test_twenty_simultaneous_deploys_and_five_roster_ends_keep_the_count_to_the_
         monkeypatch.setattr(d.store.files, "get", real_get)
         monkeypatch.setattr(d.store.catalogue, "deployment", real_deployment)
 
-    # Then every end held, at most five deploys did (one per freed seat), the rest were refused for want of a seat
+    # Then every end held, at most five deploys did (one per freed seat), and the rest were refused: for want of
+    # a seat, or (when a seat freed between their refused write and its explanation) as stale, to be tried again
     assert ended == ["ended"] * 5
     deployed = outcomes.count("deployed")
-    assert deployed <= 5 and outcomes.count((409, "seat_available")) == 20 - deployed, outcomes
+    refused = [o for o in outcomes if o != "deployed"]
+    assert deployed <= 5 and len(refused) == 20 - deployed, outcomes
+    assert set(refused) <= {(409, "seat_available"), (409, "stale-state")}, outcomes
     # and the cap's count is its active entries, never above the authorized figure
     view = roster(client, tokens["irss"], "ukraine")
     assert view["deployed"] == view["active_entries"] == 15 + deployed <= view["authorized"] == 20
