@@ -28,3 +28,21 @@ for name in ("PEACEOPS_DYNAMODB_ENDPOINT", "PEACEOPS_SES_ENDPOINT", "AWS_ENDPOIN
 from tests.infra import recorder as _aws_call_recorder  # noqa: E402
 
 _aws_call_recorder.install()
+
+
+# When scripts/test runs the suite on parallel workers, each worker leaves what it recorded, and which
+# integration test files it ran, in PEACEOPS_AWS_CALLS_DIR; tests/infra/test_policy.py, run after them,
+# merges those (tests/infra/conftest.py) instead of running the integration tests a second time.
+_ran_files: set[str] = set()
+
+
+def pytest_runtest_logreport(report) -> None:  # type: ignore[no-untyped-def]
+    if report.when == "call" and report.nodeid.startswith("tests/integration/"):
+        _ran_files.add(report.nodeid.split("::", 1)[0])
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:  # type: ignore[no-untyped-def]
+    out = os.environ.get(_aws_call_recorder.DIR_ENV)
+    worker = getattr(session.config, "workerinput", {}).get("workerid")
+    if out and worker:
+        _aws_call_recorder.write_part(out, worker, sorted(_ran_files), exitstatus)

@@ -178,6 +178,31 @@ def install() -> None:
     _installed = True
 
 
+DIR_ENV = "PEACEOPS_AWS_CALLS_DIR"  # scripts/test's parallel run: one part per worker (tests/conftest.py)
+
+
+def write_part(directory: str, worker: str, files_run: list[str], exitstatus: int) -> None:
+    """One worker's recording, with the integration test files it ran and how its session ended."""
+    part = {**snapshot(), "files_run": files_run, "exitstatus": int(exitstatus)}
+    Path(directory, f"{worker}.json").write_text(json.dumps(part, indent=1))
+
+
+def merged_parts(directory: str) -> tuple[dict[str, Any], set[str], bool]:
+    """The workers' recordings as one, the integration files they ran between them, and whether all passed."""
+    service: set[str] = set()
+    setup: set[str] = set()
+    files: set[str] = set()
+    passed = True
+    for path in sorted(Path(directory).glob("*.json")):
+        part = json.loads(path.read_text())
+        service |= {json.dumps(c) for c in part["service"]}
+        setup |= {json.dumps(c) for c in part["setup"]}
+        files |= set(part["files_run"])
+        passed = passed and part["exitstatus"] == 0
+    merged = {"service": sorted(json.loads(c) for c in service), "setup": sorted(json.loads(c) for c in setup)}
+    return merged, files, passed
+
+
 def snapshot() -> dict[str, Any]:
     with _lock:
         return {
