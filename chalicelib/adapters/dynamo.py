@@ -518,6 +518,8 @@ def _index_for(filters: Filters) -> tuple[str, str]:
         return "by_mission", filters.mission
     if filters.service:
         return "by_service", filters.service
+    if filters.flag:  # a flag alone: its index (with a service, the service's partition is the smaller read)
+        return "by_flag", filters.flag
     return "by_submitted", "file"
 
 
@@ -540,7 +542,7 @@ def _other_filters(filters: Filters, index: str) -> Any:
         conds.append(A.mission_id == filters.mission)
     if filters.service and index != "by_service":
         conds.append(A.police_service == filters.service)
-    if filters.flag:
+    if filters.flag and index != "by_flag":
         conds.append(A.eligibility_flag == filters.flag)
     combined = None
     for c in conds:

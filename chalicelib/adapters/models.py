@@ -148,6 +148,14 @@ class BySubmitted(GlobalSecondaryIndex["ApplicationModel"]):
     submitted_at = UnicodeAttribute(range_key=True)
 
 
+class ByFlag(GlobalSecondaryIndex["ApplicationModel"]):
+    """The pre-screen's flag: a list filtered on it alone reads only its files, not every file to keep a few."""
+
+    Meta = _index_meta("by_flag", AllProjection())
+    eligibility_flag = UnicodeAttribute(hash_key=True)
+    submitted_at = UnicodeAttribute(range_key=True)
+
+
 class ByEmail(GlobalSecondaryIndex["ApplicationModel"]):
     Meta = _index_meta("by_email", KeysOnlyProjection())
     email_key = UnicodeAttribute(hash_key=True)
@@ -188,6 +196,7 @@ class ApplicationModel(Model):
     by_mission = ByMission()
     by_service = ByService()
     by_submitted = BySubmitted()
+    by_flag = ByFlag()
     by_email = ByEmail()
 
 

@@ -50,6 +50,7 @@ _REMINDERS_JOB = ((str(ROOT / "app.py"), "send_reminders"),
 _SETUP = (
     (str(ROOT / "chalicelib" / "adapters" / "tables.py"), None),
     (str(ROOT / "chalicelib" / "services" / "catalogue.py"), "seed"),
+    (str(ROOT / "chalicelib" / "services" / "counts.py"), "rebuild"),  # the operator's one-off count (README)
     (str(ROOT / "devtools") + os.sep, None),
 )
 OUT_ENV = "PEACEOPS_AWS_CALLS_OUT"
