@@ -24,7 +24,10 @@ Printed as Markdown tables (the README quotes them):
   family-readiness form and new access links; files are first walked to the
   stage an operation needs by the roles the workflow names, and only the
   operation itself is counted;
-- the size of the deployment package `chalice package` builds.
+- the size of the deployment package `chalice package` builds;
+- growth: the pipeline report, a list page (plain and with a flag filter) and the
+  CSV export at 100 and at 10,000 files (seeded straight through the adapter's
+  rows, the counters rebuilt), as the ratio of the two.
 
 Ratios hide the machine: both sides of each ratio run here, now. Benchmarks are
 never timed tests; tests/contract/test_benchmark_claims.py checks the call
@@ -59,6 +62,8 @@ ENV = {  # as tests/conftest.py: moto in-process, no endpoint of our own
     "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled", "PEACEOPS_STAGE": "test", "PEACEOPS_TABLE_PREFIX": "peaceops-bench",
     "PEACEOPS_SENDER": "no-reply@peaceops.bench", "PEACEOPS_BASE_URL": "https://peaceops.bench",
     "PEACEOPS_TOKEN_SECRET": "bench-secret",
+    # One address submits every benchmark file: the per-address limit (its counter is still written) set past them.
+    "PEACEOPS_MAX_FILES_PER_DAY": "1000000", "PEACEOPS_MAX_LINK_REQUESTS_PER_HOUR": "1000000",
 }
 LAMBDA_ZIP_LIMIT = 50 * 1024 * 1024  # direct upload of a zipped deployment package
 JSON = {"Content-Type": "application/json"}
@@ -389,6 +394,56 @@ def emulated() -> Iterator[Emulated]:
         _clear_caches()
 
 
+# --- growth: the same reads at 100 and at 10,000 files ------------------------------------
+
+GROWTH_SIZES = (100, 10_000)
+GROWTH_READS = {  # what a coordinator reads; the list pages and the export as IRSS
+    "pipeline report": "/admin/reports/pipeline",
+    "list page (25 files)": "/admin/applications?limit=25",
+    "list page, flag filter (not_met)": "/admin/applications?limit=25&flag=not_met",
+    "CSV export (every file, up to its 10,000)": "/admin/reports/applications.csv",
+}
+
+
+def _seed_files(template: Any, start: int, count: int) -> None:
+    """``count`` files written straight through the adapter's rows (batch writes, no transaction each), varied
+    over missions, stages, services and flags; then the counters rebuilt from them, as an upgrade's seed does."""
+    from dataclasses import replace
+
+    from chalicelib.adapters.dynamo import file_row
+    from chalicelib.adapters.models import ApplicationModel
+
+    missions = ("haiti-minustah", "iraq-mlt", "drc-monusco", "ukraine-euam")
+    stages = ("submitted", "service_review", "irss_review", "interview", "withdrawn", "not_selected")
+    services = ("spvm", "opp", "sq", "tps")
+    with ApplicationModel.batch_write() as batch:
+        for n in range(start, start + count):
+            stamp = f"2026-{1 + n % 12:02d}-{1 + n % 28:02d}T{n % 24:02d}:00:{n % 60:02d}.{n:06d}Z"
+            batch.save(file_row(replace(
+                template, application_id=f"po-growth{n:08d}", mission_id=missions[n % 4], stage=stages[n % 6],
+                police_service=services[n % 4], eligibility_flag="not_met" if n % 20 == 0 else "all_met",
+                submitted_at=stamp, updated_at=stamp, email_key=f"growth-{n}")))
+
+
+def growth(e: Emulated, runs: int) -> dict[str, tuple[float, float]]:
+    """Median ms of each read at each size (the export once: it is one Query per 100 rows)."""
+    from chalicelib.api.wiring import deps
+    from chalicelib.services import counts
+
+    template = deps().store.files.get(_submit(e.client)["application_id"])
+    irss = _bearer(e.tokens["irss"])
+    out: dict[str, list[float]] = {name: [] for name in GROWTH_READS}
+    have = 1
+    for size in GROWTH_SIZES:
+        _seed_files(template, have, size - have)
+        have = size
+        counts.rebuild(deps())
+        for name, path in GROWTH_READS.items():
+            reps, warmup = (1, 0) if "export" in name else (runs, 1)  # the export at 10,000: about a minute on moto
+            out[name].append(median_ms(lambda path=path: _ok(e.client.http.get(path, headers=irss)), reps, warmup))
+    return {name: (ms[0], ms[1]) for name, ms in out.items()}
+
+
 # --- timings ---------------------------------------------------------------------------
 
 def median_ms(operation: Callable[[], Any], runs: int, warmup: int = 3) -> float:
@@ -517,6 +572,8 @@ def main(argv: list[str] | None = None) -> None:
         validate = validation_ms(runs * 10)
         requests = request_timings(e, runs)
         calls = {name: calls_for(name, e.client, e.tokens) for name in SCENARIOS}
+    with open(os.devnull, "w") as quiet, contextlib.redirect_stderr(quiet), emulated() as e:
+        grown = growth(e, runs)
 
     rows = [("cold start: import app.py from the package", f"{app_ms:.0f} ms",
              f"bare Chalice app + one boto3 client: {bare_ms:.0f} ms",
@@ -532,6 +589,10 @@ def main(argv: list[str] | None = None) -> None:
     print("| measure | peaceops | baseline (same run) | ratio |\n|---|---|---|---|")
     for row in rows:
         print("| " + " | ".join(row) + " |")
+    small, large = GROWTH_SIZES
+    print(f"\n| growth (IRSS) | {small:,} files | {large:,} files | ratio |\n|---|---|---|---|")
+    for name, (at_small, at_large) in grown.items():
+        print(f"| {name} | {at_small:.1f} ms | {at_large:.1f} ms | {_x(at_large / at_small)} |")
     print("\n| operation | AWS calls |\n|---|---|")
     for name, text in call_rows(calls):
         print(f"| {name} | {text} |")
