@@ -82,6 +82,7 @@ class LocalService:
     app_port: int = field(default_factory=free_port)
     procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
     tokens: dict[str, str] = field(default_factory=dict)
+    settings: dict[str, str] = field(default_factory=dict)  # PEACEOPS_* settings of this service (limits, say)
 
     @property
     def base(self) -> str:
@@ -105,10 +106,13 @@ class LocalService:
                              env=env, check=True, capture_output=True, text=True, timeout=120)
         setup = json.loads(out.stdout.strip().splitlines()[-1])
         self.tokens = setup["tokens"]
-        env.update({"PEACEOPS_COGNITO_USER_POOL_ID": setup["pool"], "PEACEOPS_COGNITO_CLIENT_ID": setup["client"]})
+        env.update({"PEACEOPS_COGNITO_USER_POOL_ID": setup["pool"], "PEACEOPS_COGNITO_CLIENT_ID": setup["client"],
+                    **self.settings})
         app = self._spawn("chalice", [str(BIN / "chalice"), "local", "--host", "127.0.0.1", "--port",
                                       str(self.app_port), "--stage", STAGE, "--no-autoreload"], env)
         wait_up(f"{self.base}/en/missions", app, 60, self.logs / "chalice.log")
+        # chalice local runs no event sources: the outbox stream's poller delivers the emails, as in scripts/dev.
+        self._spawn("deliver", [str(BIN / "python"), "scripts/local.py", "deliver"], env)
         return self
 
     def stop(self) -> None:
