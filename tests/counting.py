@@ -20,11 +20,11 @@ ACTORS = {"irss": Actor("irss", "irss-1"), "health": Actor("health", "ihs-1"), "
 MISSIONS = ("haiti-minustah", "iraq-mlt", "justice-rapid-response")
 
 
-def _submit(deps: Any, rnd: random.Random, n: int, application: Callable[..., dict[str, Any]]) -> None:
+def _submit(deps: Any, rnd: random.Random, n: int, application: Callable[..., dict[str, Any]]) -> str:
     missions = rnd.sample(MISSIONS, k=rnd.choice((1, 2)))
     doc = application(missions=missions, police_service=rnd.choice(SERVICES), email=f"walk-{n}@example.ca",
                       preferred_language=rnd.choice(("en", "fr")))
-    submissions.submit(deps, doc, None)
+    return submissions.submit(deps, doc, None)[1]["application_id"]
 
 
 def _move(deps: Any, rnd: random.Random, f: Any) -> None:
@@ -54,18 +54,30 @@ def _fact(deps: Any, rnd: random.Random, f: Any, family_readiness: Callable[[], 
             workflow.record_module(deps, f.application_id, ACTORS["irss"], {"module": module, "score": 90})
 
 
+def _has_next_choice(f: Any) -> bool:
+    choices = list(f.form.get("missions", []))
+    return not load_workflow().is_terminal(f.stage) and f.mission_id in choices[:-1]
+
+
 def walk(deps: Any, seed: int, steps: int, application: Callable[..., dict[str, Any]],
          family_readiness: Callable[[], dict[str, Any]], ids: Callable[[], list[str]]) -> Counter[str]:
-    """``steps`` random operations (each refused one is fine: it must change no counter); returns what ran."""
+    """``steps`` random operations (each refused one is fine: it must change no counter); returns what ran.
+
+    Files are picked from the ids in the order this walk submitted them (plus any ``ids()`` already held, in their
+    order), never in the order of their random ids, so a seed always walks the same way."""
     rnd, ran = random.Random(seed), Counter[str]()
+    mine: list[str] = list(ids())
     for n in range(steps):
-        known = ids()
+        known = mine
         kind = "submit" if len(known) < 3 else rnd.choices(("submit", "move", "fact", "redirect"), (2, 6, 2, 1))[0]
         try:
             if kind == "submit":
-                _submit(deps, rnd, n, application)
+                mine.append(_submit(deps, rnd, n, application))
             else:
-                f = deps.store.files.get(rnd.choice(known))
+                pool = known
+                if kind == "redirect":  # mostly files that name a further choice, so redirects are tried, not just refused
+                    pool = [i for i in known if _has_next_choice(deps.store.files.get(i))] or known
+                f = deps.store.files.get(rnd.choice(pool))
                 if kind == "move":
                     _move(deps, rnd, f)
                 elif kind == "fact":
