@@ -17,7 +17,7 @@ from chalicelib.domain import forms
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.workflow import Actor
 from chalicelib.services import (applicant, bulletins, catalogue, catalogue_admin, files, notifications, redirect,
-                                 reintegration, reminders, roster, submissions, workflow)
+                                 reintegration, reminders, roster, search, submissions, workflow)
 
 app = Chalice(app_name="peaceops")
 problems.install(app)
@@ -138,6 +138,13 @@ def whoami(actor: Actor) -> Response:
 @staff(app, "service_coordinator", "irss", "health", "admin")
 def admin_list(actor: Actor) -> Response:
     return _json(files.list_files(deps(), actor, _query()))
+
+
+@app.route("/admin/search", methods=["GET"])
+@handles
+@staff(app, "service_coordinator", "irss", "health", "admin")
+def admin_search(actor: Actor) -> Response:  # ?q= a reference as printed, an email address or a family name's start
+    return _json(search.search(deps(), actor, _query()))
 
 
 @app.route("/admin/applications/{application_id}", methods=["GET"])

@@ -23,7 +23,7 @@ from ..domain.limits import Counter
 from ..domain.listing import Filters
 from ..domain.workflow import load_workflow
 from ..domain.missions import Cap, Mission, UnreadableMission
-from ..domain import reintegration
+from ..domain import reintegration, search
 from ..domain.reintegration import GuideTask
 from ..domain.records import (
     ApplicationFile,
@@ -45,6 +45,7 @@ from .models import (
     FamilyReadinessModel,
     IdempotencyModel,
     LimitModel,
+    MarkModel,
     MissionModel,
     OutboxModel,
     TaskModel,
@@ -146,6 +147,13 @@ def file_row(f: ApplicationFile) -> ApplicationModel:
         completed_at=f.completed_at)
 
 
+def named(row: ApplicationModel, f: ApplicationFile) -> ApplicationModel:
+    """The row with its name-index keys (domain/search.name_index; none: the file stays out of by_name)."""
+    row.name_initial, row.name_key = search.name_index(f.form) or (None, None)
+    return row
+
+
+NAME_INDEX_BUILT = ("upgrade", "name_index")
 NO_SERVICE = "-"
 COUNTS_BUILT = ("count", "built")
 
@@ -234,7 +242,7 @@ class DynamoUnitOfWork:
         self._add("update", label, lambda tw: tw.update(model, actions=actions, condition=condition))
 
     def add_file(self, file: ApplicationFile) -> None:
-        self._put("file", file_row(file), ApplicationModel.application_id.does_not_exist())
+        self._put("file", named(file_row(file), file), ApplicationModel.application_id.does_not_exist())
 
     def update_file(self, update: FileUpdate) -> None:
         A = ApplicationModel
@@ -602,6 +610,45 @@ class DynamoFiles:
     def at_stage(self, stage: str, cap_id: str | None = None) -> list[ApplicationFile]:
         cond = ApplicationModel.cap_id == cap_id if cap_id else None
         return [file_from_row(a) for a in ApplicationModel.by_stage.query(stage, filter_condition=cond)]
+
+    def by_name(self, prefix: str, service: str | None, limit: int,
+                start: Position | None) -> tuple[list[ApplicationFile], Position | None]:
+        """One Query on by_name: the prefix's first character is the partition, begins_with on the folded name."""
+        A = ApplicationModel
+        if not prefix or not _valid_key(prefix):
+            return [], None
+        raw = A._get_connection().query(
+            prefix[0], range_key_condition=A.name_key.startswith(prefix),
+            filter_condition=(A.police_service == service) if service else None,
+            index_name="by_name", limit=limit, exclusive_start_key=start, scan_index_forward=True)
+        items = [file_from_row(A.from_raw_data(item)) for item in raw.get("Items", [])]
+        return items, raw.get("LastEvaluatedKey")
+
+    def name_index_built(self) -> bool:
+        try:
+            MarkModel.get(*NAME_INDEX_BUILT, consistent_read=True)
+            return True
+        except DoesNotExist:
+            return False
+
+    def index_names(self, files: Iterable[ApplicationFile]) -> int:
+        """One UpdateItem per file with a name (only its two keys: nothing else a concurrent change wrote)."""
+        A, written = ApplicationModel, 0
+        for f in files:
+            keys = search.name_index(f.form)
+            if keys is None:
+                continue
+            try:
+                A(f.application_id).update(actions=[A.name_initial.set(keys[0]), A.name_key.set(keys[1])],
+                                           condition=A.application_id.exists())
+                written += 1
+            except PynamoDBException as exc:
+                if not condition_failed(exc):
+                    raise
+        return written
+
+    def mark_name_index_built(self, now: str) -> None:
+        MarkModel(*NAME_INDEX_BUILT, updated_at=now).save()
 
 
 class DynamoOutbox:

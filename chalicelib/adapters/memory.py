@@ -26,6 +26,7 @@ from ..domain.records import (
     OutboxMessage,
     StoredBulletin,
 )
+from ..domain import search
 from ..services.ports import ConditionFailed, CountKey, Position
 
 
@@ -44,6 +45,10 @@ class MemoryState:
         self.tasks: dict[str, GuideTask] = {}
         self.counts: dict[CountKey, int] = {}  # the pipeline's counters
         self.counts_built = False
+        # The name index (by_name): application_id -> (partition, folded family name); a file stored before the
+        # index has no entry until the upgrade writes it (tests take entries out to stand for such files).
+        self.names: dict[str, tuple[str, str]] = {}
+        self.names_built = False
 
 
 Check = Callable[[MemoryState], bool]
@@ -60,8 +65,11 @@ class MemoryUnitOfWork:
         self._ops.append((label, check, apply))
 
     def add_file(self, file: ApplicationFile) -> None:
-        self._add("file", lambda s: file.application_id not in s.files,
-                  lambda s: s.files.__setitem__(file.application_id, file))
+        def apply(s: MemoryState) -> None:
+            s.files[file.application_id] = file
+            _index_name(s, file)
+
+        self._add("file", lambda s: file.application_id not in s.files, apply)
 
     def update_file(self, update: FileUpdate) -> None:
         def check(s: MemoryState) -> bool:
@@ -278,6 +286,13 @@ def _matches(f: ApplicationFile, filters: Filters) -> bool:
     return not (filters.range_to and f.submitted_at > filters.range_to)
 
 
+def _index_name(s: MemoryState, file: ApplicationFile) -> bool:
+    keys = search.name_index(file.form)
+    if keys:
+        s.names[file.application_id] = keys
+    return keys is not None
+
+
 class MemoryFiles:
     def __init__(self, state: MemoryState) -> None:
         self._s = state
@@ -307,6 +322,25 @@ class MemoryFiles:
     def at_stage(self, stage: str, cap_id: str | None = None) -> list[ApplicationFile]:
         return sorted((f for f in self._s.files.values() if f.stage == stage and cap_id in (None, f.cap_id)),
                       key=lambda f: (f.submitted_at, f.application_id))
+
+    def by_name(self, prefix: str, service: str | None, limit: int,
+                start: Position | None) -> tuple[list[ApplicationFile], Position | None]:
+        found = sorted((key, app_id) for app_id, (part, key) in self._s.names.items()
+                       if part == prefix[:1] and key.startswith(prefix))
+        rows = [self._s.files[app_id] for _, app_id in found]
+        rows = [f for f in rows if service is None or f.police_service == service]
+        offset = int((start or {}).get("offset", 0))
+        more = offset + limit < len(rows)
+        return rows[offset:offset + limit], {"offset": offset + limit} if more else None
+
+    def name_index_built(self) -> bool:
+        return self._s.names_built
+
+    def index_names(self, files: Iterable[ApplicationFile]) -> int:
+        return sum(_index_name(self._s, f) for f in files if f.application_id in self._s.files)
+
+    def mark_name_index_built(self, now: str) -> None:
+        self._s.names_built = True
 
 
 class MemoryOutbox:

@@ -108,6 +108,16 @@ class TaskModel(Model):
     version = NumberAttribute(default=1)
 
 
+class MarkModel(Model):
+    """An upgrade done once (pk = "upgrade", sk = its name), e.g. "name_index": files stored before the name index
+    were indexed."""
+
+    Meta = _meta("catalogue")
+    pk = UnicodeAttribute(hash_key=True, default="upgrade")
+    sk = UnicodeAttribute(range_key=True)
+    updated_at = UnicodeAttribute(null=True)
+
+
 class CountModel(Model):
     """A pipeline counter (pk = "count#<mission_id>", sk = "<stage>#<police_service or ->"): the files at that
     stage, moved only in the transaction of the change that moves a file (services/counts.py). The item
@@ -156,6 +166,15 @@ class ByFlag(GlobalSecondaryIndex["ApplicationModel"]):
     submitted_at = UnicodeAttribute(range_key=True)
 
 
+class ByName(GlobalSecondaryIndex["ApplicationModel"]):
+    """Search by family name (sparse: only files with a name to fold carry the keys; domain/search.py): the
+    folded name's first character, and the folded name, which a prefix search reads with begins_with."""
+
+    Meta = _index_meta("by_name", AllProjection())
+    name_initial = UnicodeAttribute(hash_key=True)
+    name_key = UnicodeAttribute(range_key=True)
+
+
 class ByEmail(GlobalSecondaryIndex["ApplicationModel"]):
     Meta = _index_meta("by_email", KeysOnlyProjection())
     email_key = UnicodeAttribute(hash_key=True)
@@ -191,12 +210,15 @@ class ApplicationModel(Model):
     returned_on = UnicodeAttribute(null=True)  # the day the officer returned (their roster entry's ended_on)
     follow_up_done_at = UnicodeAttribute(null=True)  # International Health Services' post-mission follow-up
     completed_at = UnicodeAttribute(null=True)  # the follow-up is done
+    name_initial = UnicodeAttribute(null=True)  # by_name's keys (domain/search.name_index), written with the file
+    name_key = UnicodeAttribute(null=True)
 
     by_stage = ByStage()
     by_mission = ByMission()
     by_service = ByService()
     by_submitted = BySubmitted()
     by_flag = ByFlag()
+    by_name = ByName()
     by_email = ByEmail()
 
 

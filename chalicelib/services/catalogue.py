@@ -6,7 +6,7 @@ from typing import Any
 from ..domain import deployments
 from ..domain.errors import MissionUnavailable, NotFound
 from ..domain.missions import Cap, Mission, UnreadableMission, kinds, seed_catalogue
-from . import bulletins, counts
+from . import bulletins, counts, search
 from .deps import Deps
 from .ports import ConditionFailed
 
@@ -107,4 +107,5 @@ def seed(deps: Deps) -> int:
         except ConditionFailed:  # another seeding run wrote it first
             pass
     counts.rebuild_if_absent(deps)  # a store written before the pipeline's counters is counted once
+    search.index_names_if_absent(deps)  # and its files given their name-index keys, once
     return len(caps) + len(missions) + calls

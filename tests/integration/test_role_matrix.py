@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 
+from chalicelib.domain.emails import reference
+
 from .conftest import staff_call, submit
 from .test_admin_api import NEW_MISSION
 
@@ -28,6 +30,7 @@ BULK = ("POST", "/admin/moves")
 EXPECTED = {
     ("GET", "/admin/whoami"):                                        (200, 200, 200, 200, 200),
     ("GET", "/admin/applications"):                                  (200, 200, 200, 200, 200),
+    ("GET", "/admin/search"):                                        (200, 200, 200, 200, 200),  # scope: below
     ("GET", "/admin/applications/{application_id}"):                 (200, 404, 200, 200, 200),
     ("POST", "/admin/applications/{application_id}/moves"):          (200, 404, 200, 200, 403),
     BULK:                                                            (200, 200, 200, 200, 403),  # per file: below
@@ -92,6 +95,8 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/admin/applications/{application_id}/post-mission-follow-up"): {"done": True},
     ("POST", "/admin/guide-tasks/{task_id}/sent"): {},
 }
+# A route's query string: a search for the caller's file by its reference as printed.
+QUERIES = {("GET", "/admin/search"): lambda app_id: "?q=" + reference(app_id)}
 # A roster entry per admitted caller (each changes its own), on a cap whose seeded entries stand for its
 # published deployed figure: Iraq's three existing deployments.
 ENTRY_OF = {"irss": "existing-iraq-001", "admin": "existing-iraq-002"}
@@ -139,6 +144,7 @@ def valid_request(world: dict[str, Any], route: tuple[str, str], caller: str) ->
             .replace("{deployment_id}", ENTRY_OF.get(caller, ENTRY_OF["irss"]))
             .replace("{cap_id}", cap).replace("{message_id}", world["failed_email"])
             .replace("{bulletin_id}", world["bulletin_id"]).replace("{task_id}", world["task_id"]))
+    path += QUERIES[route](app_id) if route in QUERIES else ""
     body = BODIES.get(route)
     return method.lower(), path, body(app_id, caller) if callable(body) else body
 
@@ -239,6 +245,19 @@ def test_out_of_scope_file_answers_like_a_missing_file(client, tokens, world):
     # ...then both answers are the same 404: nothing says the first one exists.
     assert theirs.status_code == missing.status_code == 404
     assert json.loads(theirs.body)["detail"] == json.loads(missing.body)["detail"]
+
+
+def test_a_search_finds_a_file_of_another_service_no_more_than_a_missing_one(client, tokens, world):
+    # Given SPVM's file, when each coordinator searches for it by reference, by email address and by family name...
+    route = ("GET", "/admin/search")
+    for q in (reference(world["app_id"]), "helene.cote@example.ca", "cote-trem"):
+        found = {c: json.loads(send(client, ("get", f"/admin/search?q={q}", None), tokens[c]).body)["items"]
+                 for c in ("coordinator.spvm", "coordinator.opp")}
+        # ...then SPVM's finds it and OPP's finds nothing, the same answer as for a file that does not exist
+        assert world["app_id"] in [f["application_id"] for f in found["coordinator.spvm"]], (q, found)
+        assert found["coordinator.opp"] == [], q
+    missing = send(client, ("get", "/admin/search?q=PO-AAAA-AAAA-AAAA-AAA2", None), tokens["coordinator.opp"])
+    assert json.loads(missing.body)["items"] == [] and route in EXPECTED
 
 
 def test_retrying_an_email_that_was_sent_is_409(client, tokens, world):
