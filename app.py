@@ -381,3 +381,5 @@ def send_reminders(event: Any) -> dict[str, int]:  # who: EventBridge schedule o
 from chalicelib.web.routes import web  # noqa: E402 - registered after the API routes
 
 app.register_blueprint(web)
+from chalicelib.console.routes import console  # noqa: E402 - the staff console's pages (chalicelib/console)
+app.register_blueprint(console)

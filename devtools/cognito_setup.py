@@ -35,7 +35,33 @@ class Pool:
         auth = self.client().admin_initiate_auth(
             UserPoolId=self.user_pool_id, ClientId=self.client_id, AuthFlow="ADMIN_USER_PASSWORD_AUTH",
             AuthParameters={"USERNAME": username, "PASSWORD": PASSWORD})
+        if auth.get("ChallengeName") == "SOFTWARE_TOKEN_MFA":  # set up in the console: answer with a code
+            auth = self.client().admin_respond_to_auth_challenge(
+                UserPoolId=self.user_pool_id, ClientId=self.client_id, ChallengeName="SOFTWARE_TOKEN_MFA",
+                Session=auth["Session"], ChallengeResponses={"USERNAME": username, "SOFTWARE_TOKEN_MFA_CODE": totp_code()})
         return str(auth["AuthenticationResult"]["IdToken"])
+
+
+def totp_secret() -> str:
+    """The TOTP secret moto gives every user it sets TOTP up for (AssociateSoftwareToken): moto has one for all.
+    In AWS each user's secret is their own, shown once at set-up and kept only in their authenticator app."""
+    from moto.cognitoidp.models import COGNITO_TOTP_MFA_SECRET
+
+    return str(COGNITO_TOTP_MFA_SECRET)
+
+
+def totp_code(secret: str | None = None, at: float | None = None) -> str:
+    """The current code for a TOTP secret (moto's by default), as an authenticator app computes it (RFC 6238:
+    SHA-1, 6 digits, 30 s), with cryptography's TOTP. (pyotp refuses moto's secret: 60 bits, under its 112.)"""
+    import base64
+    import time
+
+    from cryptography.hazmat.primitives.hashes import SHA1
+    from cryptography.hazmat.primitives.twofactor.totp import TOTP
+
+    secret = secret or totp_secret()
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8), casefold=True)
+    return TOTP(key, 6, SHA1(), 30, enforce_key_length=False).generate(int(time.time() if at is None else at)).decode()
 
 
 @lru_cache(maxsize=None)
@@ -53,8 +79,11 @@ def create_pool(region: str, endpoint: str | None = None, name: str = "peaceops-
     )["UserPool"]["Id"]
     client_id = idp.create_user_pool_client(
         UserPoolId=pool_id, ClientName="peaceops-console",
-        ExplicitAuthFlows=["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
     )["UserPoolClient"]["ClientId"]
+    # As infra/template.yaml: TOTP required (moto asks for a code once a user has set TOTP up).
+    idp.set_user_pool_mfa_config(UserPoolId=pool_id, SoftwareTokenMfaConfiguration={"Enabled": True},
+                                 MfaConfiguration="ON")
     for role in ROLES:
         idp.create_group(GroupName=role, UserPoolId=pool_id)
     pool = Pool(pool_id, client_id, region, endpoint)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import random
 import time
-from dataclasses import replace
+from dataclasses import asdict, replace
 from typing import Any, Iterable, Mapping
 
 from pynamodb.connection import Connection
@@ -25,6 +25,7 @@ from ..domain.workflow import load_workflow
 from ..domain.missions import Cap, Mission, UnreadableMission
 from ..domain import reintegration, search
 from ..domain.reintegration import GuideTask
+from ..domain.staff_sessions import StaffSession
 from ..domain.records import (
     ApplicationFile,
     AuditEntry,
@@ -48,6 +49,7 @@ from .models import (
     MarkModel,
     MissionModel,
     OutboxModel,
+    SessionModel,
     TaskModel,
 )
 
@@ -753,12 +755,33 @@ class DynamoTasks:
         return sorted(rows, key=lambda t: (t.opened_at, t.task_id))
 
 
+class DynamoSessions:
+    """The console's sessions: one item each, written alone (GetItem, PutItem, DeleteItem)."""
+
+    def get(self, key: str) -> StaffSession | None:
+        try:
+            row = SessionModel.get(key, consistent_read=True)
+        except DoesNotExist:
+            return None
+        data = dict(row.data)
+        data["claims"] = dict(data.get("claims") or {})
+        return StaffSession(key=row.key, **data)
+
+    def put(self, session: StaffSession) -> None:
+        data = {k: v for k, v in asdict(session).items() if k != "key"}
+        SessionModel(session.key, data=data, expires_at=session.expires_at).save()
+
+    def delete(self, key: str) -> None:
+        SessionModel(key).delete()
+
+
 class DynamoStorage:
     """Every store on DynamoDB; one connection for the transactions, made on first use."""
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
         self._connection: Connection | None = None
+        self.sessions = DynamoSessions()
         self.catalogue = DynamoCatalogue()
         self.files = DynamoFiles()
         self.outbox = DynamoOutbox()

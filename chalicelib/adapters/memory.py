@@ -17,6 +17,7 @@ from ..domain.limits import Counter
 from ..domain.listing import Filters
 from ..domain.missions import Cap, Mission
 from ..domain.reintegration import GuideTask
+from ..domain.staff_sessions import StaffSession
 from ..domain.records import (
     ApplicationFile,
     AuditEntry,
@@ -424,9 +425,26 @@ class MemoryTasks:
                       key=lambda t: (t.opened_at, t.task_id))
 
 
+class MemorySessions:
+    """The console's sessions (no unit of work: one record, written alone)."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, StaffSession] = {}
+
+    def get(self, key: str) -> StaffSession | None:
+        return self.rows.get(key)
+
+    def put(self, session: StaffSession) -> None:
+        self.rows[session.key] = session
+
+    def delete(self, key: str) -> None:
+        self.rows.pop(key, None)
+
+
 class MemoryStorage:
     def __init__(self) -> None:
         self.state = MemoryState()
+        self.sessions = MemorySessions()
         self.catalogue = MemoryCatalogue(self.state)
         self.files = MemoryFiles(self.state)
         self.outbox = MemoryOutbox(self.state)

@@ -308,6 +308,16 @@ class LimitModel(Model):
     expires_at = NumberAttribute()
 
 
+class SessionModel(Model):
+    """A staff console session (domain/staff_sessions.py), in the idempotency table: its TTL attribute clears it.
+    The key is a hash of the cookie's id; the refresh token and a challenge's Cognito session are sealed."""
+
+    Meta = _meta("idempotency")
+    key = UnicodeAttribute(hash_key=True)  # "session#<sha256 of the cookie's id>"
+    data = JSONAttribute()  # the record's fields (staff_sessions.StaffSession), sealed values encrypted
+    expires_at = NumberAttribute()  # epoch seconds: 30 minutes idle, 12 hours at most
+
+
 ALL_MODELS: tuple[type[Model], ...] = (
     MissionModel, ApplicationModel, FamilyReadinessModel, AuditModel, OutboxModel, IdempotencyModel,
 )

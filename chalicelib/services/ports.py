@@ -22,6 +22,7 @@ from ..domain.limits import Counter
 from ..domain.listing import Filters
 from ..domain.missions import Cap, Mission
 from ..domain.reintegration import GuideTask
+from ..domain.staff_sessions import AuthStep, StaffSession
 from ..domain.records import (
     ApplicationFile,
     AuditEntry,
@@ -166,6 +167,52 @@ class IdempotencyStore(Protocol):
         ...
 
 
+class SessionStore(Protocol):
+    """The staff console's sessions (domain/staff_sessions.py), by the hash of their cookie's id."""
+
+    def get(self, key: str) -> "StaffSession | None":
+        """The record, read consistently; None when there is none. One past its ``expires_at`` may still be here
+        (DynamoDB's TTL deletes lazily, up to days later): the service checks ``live(now)``."""
+
+    def put(self, session: "StaffSession") -> None:
+        ...
+
+    def delete(self, key: str) -> None:
+        ...
+
+
+class IdentityProvider(Protocol):
+    """The staff user pool's sign-in (adapters/cognito_auth.py; a fake in the unit tests). Every answer is an
+    ``AuthStep``: a challenge to answer next, or the tokens. A refused step raises ``SignInRefused``."""
+
+    def start(self, username: str, password: str) -> "AuthStep":
+        ...
+
+    def new_password(self, username: str, session: str, password: str) -> "AuthStep":
+        ...
+
+    def answer_totp(self, username: str, session: str, code: str) -> "AuthStep":
+        ...
+
+    def associate_totp(self, session: str | None = None, access_token: str | None = None) -> tuple[str, str | None]:
+        """A new TOTP secret for the user (and the challenge's next session, when set up within one)."""
+
+    def verify_totp(self, code: str, session: str | None = None, access_token: str | None = None) -> str | None:
+        """The first code from the authenticator; the next session when within a challenge."""
+
+    def finish_setup(self, username: str, session: str) -> "AuthStep":
+        ...
+
+    def prefer_totp(self, access_token: str) -> None:
+        """TOTP is this user's MFA from now on (a pool where MFA is optional asks for it next time)."""
+
+    def refresh(self, refresh_token: str) -> "AuthStep":
+        ...
+
+    def sign_out(self, access_token: str) -> None:
+        """Revoke every refresh token of the user (GlobalSignOut)."""
+
+
 class TaskStore(Protocol):
     """The readiness staff's guide tasks, under one key (never a scan)."""
 
@@ -262,6 +309,9 @@ class Storage(Protocol):
 
     @property
     def idempotency(self) -> IdempotencyStore: ...
+
+    @property
+    def sessions(self) -> SessionStore: ...
 
     @property
     def tasks(self) -> TaskStore: ...

@@ -60,6 +60,10 @@ SCOPE = "tests/integration/"
 _forced = 0
 
 IamRequest = tuple[str, tuple[str, ...]]  # (IAM action, symbolic resource)
+# Cognito's user-facing operations the console calls (adapters/cognito_auth.py): "Amazon Cognito doesn't evaluate
+# IAM policies in requests for this API operation" (each one's API reference), so no role grants them.
+COGNITO_PUBLIC = frozenset({"InitiateAuth", "RespondToAuthChallenge", "AssociateSoftwareToken", "VerifySoftwareToken",
+                            "SetUserMFAPreference", "GlobalSignOut"})
 
 _lock = threading.Lock()
 # (function, service signing name, operation, IAM requests as ((action, resource), ...)),
@@ -122,6 +126,8 @@ def iam_requests(service: str, operation: str, params: dict[str, Any]) -> list[I
                                                      "Delete": "DeleteItem", "ConditionCheck": "ConditionCheckItem"})
         if operation == "TransactGetItems":
             return _tables(params["TransactItems"], {"Get": "GetItem"})
+    if service == "cognito-idp" and operation in COGNITO_PUBLIC:
+        return []  # authorized by the app client, the challenge session or the user's own token: no IAM
     if service == "ses" and operation in ("SendEmail", "SendRawEmail"):
         source = str(params.get("Source", ""))
         out: list[IamRequest] = [(f"ses:{operation}", ("identity", source.rsplit("@", 1)[-1]))]

@@ -1,0 +1,65 @@
+"""The staff console's route table, read by Chalice at import, and nothing more.
+
+Every page is registered under /console/en and /console/fr. A handler imports
+chalicelib/console/views.py (the pages, Jinja2, the Cognito client, PyJWT) on the
+first console request, so an API request's cold start never loads them; views.py
+says who may open each page (``# who:``).
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from chalice import Blueprint, Response
+
+from ..domain.i18n import LANGUAGES
+
+console = Blueprint(__name__)
+
+FORM = "application/x-www-form-urlencoded"
+
+# (path under /console/<lang>, method, the view in views.py); a POST takes only an urlencoded form.
+PAGES: tuple[tuple[str, str, str], ...] = (
+    ("", "GET", "home"),
+    ("/sign-in", "GET", "sign_in_page"),
+    ("/sign-in", "POST", "sign_in_post"),
+    ("/sign-in/new-password", "GET", "new_password_page"),
+    ("/sign-in/new-password", "POST", "new_password_post"),
+    ("/sign-in/set-up-mfa", "GET", "set_up_page"),
+    ("/sign-in/set-up-mfa", "POST", "set_up_post"),
+    ("/sign-in/code", "GET", "code_page"),
+    ("/sign-in/code", "POST", "code_post"),
+    ("/stay", "POST", "stay_post"),
+    ("/sign-out", "POST", "sign_out_post"),
+    ("/signed-out", "GET", "signed_out_page"),
+    ("/queue", "GET", "queue_page"),
+)
+
+
+def _handler(name: str) -> Callable[..., Response]:
+    def handler(**params: Any) -> Response:
+        from . import views
+
+        return views.serve(name, params)
+
+    handler.__name__ = handler.__qualname__ = f"console_{name}"
+    return handler
+
+
+def _register() -> None:
+    for path, method, name in PAGES:
+        options: dict[str, Any] = {"methods": [method]}
+        if method == "POST":
+            options["content_types"] = [FORM]
+        handler = _handler(name)
+        for lang in LANGUAGES:
+            console.route(f"/console/{lang}{path}", **options)(handler)
+
+
+_register()
+
+
+@console.route("/console", methods=["GET"])
+def console_root() -> Response:  # who: public; sends to the sign-in page (or the queue) in English
+    from . import views
+
+    return views.serve("home", {})
