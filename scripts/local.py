@@ -4,6 +4,8 @@
     python scripts/local.py bootstrap   # tables, SES sender, missions, demo coordinators
     python scripts/local.py mail        # the emails the local service has sent
     python scripts/local.py tokens      # an ID token for each demo coordinator
+    python scripts/local.py staff       # the demo staff's console sign-in details (one per role)
+    python scripts/local.py totp USER   # a current TOTP code for a demo staff member (the console's MFA)
     python scripts/local.py retry       # run the scheduled email job once (chalice local runs no schedule)
     python scripts/local.py deliver     # the outbox stream's delivery, polling moto's stream (scripts/dev runs it)
 """
@@ -44,7 +46,10 @@ LOCAL_ENV = {
     "PEACEOPS_TABLE_PREFIX": "peaceops-local",
     "PEACEOPS_SENDER": "no-reply@peaceops.local.example.ca",
     "PEACEOPS_BASE_URL": f"http://127.0.0.1:{APP_PORT}",
+    # moto's Cognito checks TOTP codes only with this (the console's MFA; scripts/dev sets it for moto's server).
+    "MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP": "true",
 }
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 def _apply_env() -> dict[str, str]:
@@ -131,6 +136,7 @@ def cmd_mail(_: argparse.Namespace) -> None:
 
 def cmd_tokens(args: argparse.Namespace) -> None:
     """Print a fresh ID token for each demo coordinator (or one, with --user)."""
+    _local_only()
     env = _apply_env()
     from botocore.exceptions import ClientError, EndpointConnectionError
 
@@ -157,6 +163,56 @@ def cmd_tokens(args: argparse.Namespace) -> None:
         else:
             print(f"# {user}: {', '.join(groups)}{' (' + service + ')' if service else ''}")
             print(f"export TOKEN_{user.upper().replace('.', '_')}='{token}'")
+
+
+def deployed_reason(environ: dict[str, str]) -> str | None:
+    """Why this shell points at a deployed stage, or None. Deployed: a stage .chalice/config.json deploys (any
+    but "local"), or an AWS endpoint that is not this machine's loopback (moto). The demo staff, their password
+    and their TOTP codes exist only in the emulator: these helpers never run against anything else."""
+    from urllib.parse import urlsplit
+
+    stages = json.loads((ROOT / ".chalice" / "config.json").read_text())["stages"]
+    stage = environ.get("PEACEOPS_STAGE", "local")
+    if stage in stages and stage != "local":
+        return f"PEACEOPS_STAGE={stage} is a deployed stage"
+    for name in ("PEACEOPS_COGNITO_ENDPOINT", "PEACEOPS_DYNAMODB_ENDPOINT", "PEACEOPS_SES_ENDPOINT"):
+        value = environ.get(name)
+        if value and urlsplit(value).hostname not in LOOPBACK:
+            return f"{name}={value} is not the local emulator"
+    return None
+
+
+def _local_only() -> None:
+    reason = deployed_reason(dict(os.environ))
+    if reason:
+        raise SystemExit(f"scripts/local.py: refusing: {reason}. The demo staff exist only in the local run "
+                         "(scripts/dev); in AWS, staff sign in with their own account and authenticator app.")
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+
+
+def cmd_staff(_: argparse.Namespace) -> None:
+    """The demo staff's console sign-in details: one member per role (both service coordinators)."""
+    _local_only()
+    from devtools.cognito_setup import DEMO_USERS, PASSWORD
+
+    print(f"Console: http://127.0.0.1:{APP_PORT}/console/en/sign-in (français : /console/fr/sign-in)")
+    print(f"Password (every demo member): {PASSWORD}")
+    for user, (groups, service) in DEMO_USERS.items():
+        print(f"  {user:<18} {', '.join(groups)}{' (' + service + ')' if service else ''}")
+    print("First sign-in: set up TOTP with the key shown; each code: scripts/local.py totp <user>")
+
+
+def cmd_totp(args: argparse.Namespace) -> None:
+    """A current TOTP code for a demo staff member: what their authenticator app would show. moto gives every
+    user one secret (its COGNITO_TOTP_MFA_SECRET), so the code is the same for all; in AWS each secret is the
+    user's own, kept only in their app."""
+    _local_only()
+    from devtools.cognito_setup import DEMO_USERS, totp_code
+
+    if args.user not in DEMO_USERS:
+        raise SystemExit(f"No demo user {args.user!r}; there are: {', '.join(DEMO_USERS)}")
+    print(totp_code())
 
 
 def cmd_retry(_: argparse.Namespace) -> None:
@@ -206,6 +262,10 @@ def main() -> None:
     t = sub.add_parser("tokens")
     t.add_argument("--user", help="print only this user's token (e.g. irss)")
     t.set_defaults(func=cmd_tokens)
+    sub.add_parser("staff").set_defaults(func=cmd_staff)
+    o = sub.add_parser("totp")
+    o.add_argument("user", help="a demo staff member, e.g. irss")
+    o.set_defaults(func=cmd_totp)
     sub.add_parser("retry").set_defaults(func=cmd_retry)
     d = sub.add_parser("deliver")
     d.add_argument("--every", type=float, default=1.0, help="seconds between polls of the stream")
