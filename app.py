@@ -16,6 +16,7 @@ from chalicelib.config import outbox_stream_arn
 from chalicelib.domain import forms
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.workflow import Actor
+from chalicelib.services import notes
 from chalicelib.services import (applicant, bulletins, catalogue, catalogue_admin, files, notifications, redirect,
                                  reintegration, reminders, roster, search, submissions, workflow)
 
@@ -159,6 +160,13 @@ def admin_file(application_id: str, actor: Actor) -> Response:
 @staff(app, "service_coordinator", "irss", "health")
 def admin_move(application_id: str, actor: Actor) -> Response:
     return _json(files.move_one(deps(), actor, application_id, _body()))
+
+
+@app.route("/admin/applications/{application_id}/notes", methods=["POST"])
+@handles
+@staff(app, "service_coordinator", "irss", "health", "admin")
+def admin_add_note(application_id: str, actor: Actor) -> Response:
+    return _json(notes.add_note(deps(), actor, application_id, _body()), 201)
 
 
 @app.route("/admin/applications/{application_id}/redirect", methods=["POST"])

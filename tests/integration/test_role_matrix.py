@@ -36,6 +36,7 @@ EXPECTED = {
     BULK:                                                            (200, 200, 200, 200, 403),  # per file: below
     ("PUT", "/admin/applications/{application_id}/medical-outcome"): (403, 403, 403, 200, 403),
     ("POST", "/admin/applications/{application_id}/module-results"): (403, 403, 200, 403, 403),
+    ("POST", "/admin/applications/{application_id}/notes"):          (201, 404, 201, 201, 201),
     ("POST", "/admin/emails/{message_id}/retry"):                    (403, 403, 202, 403, 403),
     ("GET", "/admin/reports/pipeline"):                              (200, 200, 200, 403, 200),
     ("GET", "/admin/reports/applications.csv"):                      (200, 200, 200, 403, 200),
@@ -77,6 +78,7 @@ BODIES: dict[tuple[str, str], Any] = {
     BULK: lambda app_id, caller: {"moves": [{"application_id": app_id, **MOVE_OF[caller]}]},
     ("PUT", "/admin/applications/{application_id}/medical-outcome"): {"outcome": "fit"},
     ("POST", "/admin/applications/{application_id}/module-results"): {"module": "un-bsafe", "score": 90},
+    ("POST", "/admin/applications/{application_id}/notes"): {"note": "Called the applicant."},
     ("POST", "/admin/emails/{message_id}/retry"): {},
     ("POST", "/admin/missions"): {**NEW_MISSION, "cap_id": "haiti"},
     ("PATCH", "/admin/missions/{mission_id}"): {"deployment_months": 12},
