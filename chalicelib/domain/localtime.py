@@ -50,6 +50,18 @@ def local_time(at: datetime, lang: str) -> str:
     return f"{local_day(at, lang)}, {clock_time(at, lang)}"
 
 
+def table_time(value: str | datetime | None, lang: str) -> str:
+    """A stored timestamp for a table or a spreadsheet: sortable, to the minute, the zone named ("" for none).
+
+    >>> table_time("2026-11-23T19:05:42.123456Z", "en"), table_time("2026-07-01T16:00:00Z", "fr")
+    ('2026-11-23 14:05 EST', '2026-07-01 12:00 HAE')
+    """
+    at = value if isinstance(value, datetime) else from_iso(value) if value else None
+    if at is None:
+        return "" if not value else str(value)
+    return f"{_local(at):%Y-%m-%d %H:%M} {zone_name(at, lang)}"
+
+
 def from_iso(value: str | None) -> datetime | None:
     """A stored timestamp (``2026-11-23T19:05:00.000000Z``), or None when it is not one."""
     try:

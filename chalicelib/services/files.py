@@ -11,7 +11,7 @@ from typing import Any, Iterator, Mapping
 
 from ..domain import access, bodies, csvexport, cursors, listing
 from ..domain.emails import reference
-from ..domain.errors import Conflict, DomainError, FieldError, NotFound, ValidationFailed
+from ..domain.errors import Conflict, DomainError, FieldError, InvalidQuery, NotFound, ValidationFailed
 from ..domain.records import ApplicationFile, AuditEntry, OutboxMessage
 from ..domain.workflow import Actor, load_workflow
 from . import counts as file_counts
@@ -118,23 +118,29 @@ def bulk_move(deps: Deps, actor: Actor, body: Any) -> dict[str, Any]:
     return {"moved": moved, "refused": len(results) - moved, "results": results}
 
 
-CSV_COLUMNS = ("reference", "application_id", "submitted_at", "stage", "mission_id", "police_service", "track",
-               "eligibility_flag", "language", "family_readiness_on_file", "given_name", "family_name")
+def _export_lang(query: dict[str, str]) -> str:
+    lang = query.pop("lang", "en")
+    if lang not in csvexport.LANGS:
+        raise InvalidQuery([FieldError("/lang", "invalid-parameter", "lang: en or fr.", "lang : en ou fr.")])
+    return lang
 
 
 def export_csv(deps: Deps, actor: Actor, params: Mapping[str, str] | None) -> tuple[str, bool]:
-    """CSV of the filtered list, page by page (one index query each), newest first.
+    """CSV of the filtered list, page by page (one index query each), newest first, in ``?lang=`` (en or fr).
 
     Returns the body and whether it stopped at EXPORT_MAX_ROWS with more files left. The rows come from a
     generator of pages written straight into the one CSV buffer: a page's files are dropped once written, so
     memory holds one page and the text, never every row twice. The body is returned whole: a Lambda behind API
-    Gateway answers in one piece (6 MB at most; 10,000 rows are about 2 MB). Every cell is quoted and neutralized
-    (domain/csvexport.py).
+    Gateway answers in one piece (6 MB at most; 10,000 rows are about 2 MB). It opens in Excel: a byte-order mark,
+    headers and values in the language, local times; every cell is quoted and neutralized (domain/csvexport.py).
+    The missions' names are one Query, before the pages.
     """
     query = dict(params or {})
     query.pop("cursor", None)
+    lang = _export_lang(query)
     query["limit"] = str(listing.MAX_LIMIT)
     filters, limit, _ = listing.parse(query, actor, deps.settings.page_size)
+    names = {m.mission_id: m.name for m in deps.store.catalogue.missions()}
     truncated = [False]
 
     def rows() -> Iterator[list[Any]]:
@@ -145,8 +151,7 @@ def export_csv(deps: Deps, actor: Actor, params: Mapping[str, str] | None) -> tu
                 if written == EXPORT_MAX_ROWS:
                     truncated[0] = True
                     return
-                row = summary(f, actor)
-                yield [row[c] for c in CSV_COLUMNS]
+                yield csvexport.cells(f, actor, lang, names)
                 written += 1
             if not start:
                 return
@@ -154,7 +159,7 @@ def export_csv(deps: Deps, actor: Actor, params: Mapping[str, str] | None) -> tu
                 truncated[0] = bool(deps.store.files.page(filters, 1, start)[0])
                 return
 
-    body = csvexport.write_csv(CSV_COLUMNS, rows())
+    body = csvexport.write_csv(csvexport.headers(lang), rows(), bom=True)
     return body, truncated[0]
 
 

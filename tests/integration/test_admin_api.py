@@ -254,10 +254,15 @@ TYPED_NAMES = {
 
 
 def csv_rows(r):
+    """The export's rows (English, the default) keyed by its columns' names."""
+    from chalicelib.domain import csvexport
+
     assert r.status_code == 200, r.body
     assert r.headers["Content-Type"].startswith("text/csv")
-    text = r.body.decode("utf-8") if isinstance(r.body, bytes) else r.body
-    return list(csv.DictReader(io.StringIO(text, newline="")))
+    text = r.body.decode("utf-8-sig") if isinstance(r.body, bytes) else r.body.removeprefix(csvexport.BOM)
+    header, *rows = csv.reader(io.StringIO(text, newline=""))
+    assert header == csvexport.headers("en")
+    return [dict(zip(csvexport.COLUMNS, row, strict=True)) for row in rows]
 
 
 def test_csv_export_is_neutralized_and_spans_pages(client, tokens, monkeypatch):

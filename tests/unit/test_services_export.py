@@ -21,12 +21,12 @@ def test_the_export_reads_a_page_only_when_the_csv_reaches_it_and_stops_at_its_l
     monkeypatch.setattr(deps.store.files, "page", lambda *a: pages.append(a) or real_page(*a))
     real_write = csvexport.write_csv
 
-    def write(columns, rows):
+    def write(columns, rows, **options):
         assert not isinstance(rows, list), "rows must come from a generator, not a list held whole"
         rows = iter(rows)
         first = next(rows)
         assert len(pages) == 1, "the first row is written after one page only"
-        return real_write(columns, [first, *rows])
+        return real_write(columns, [first, *rows], **options)
 
     monkeypatch.setattr(csvexport, "write_csv", write)
     # When the whole list is exported, then every file is there, from two page reads
