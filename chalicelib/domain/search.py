@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from .errors import FieldError, InvalidQuery
+from .text import FORBIDDEN
 from .tokens import email_key
 
 # Letters NFKD does not take apart into a base letter and its accent.
@@ -70,6 +71,9 @@ def parse(q: str | None) -> Query:
                        "q : un numéro de référence, une adresse courriel ou le début d'un nom de famille.")
     if len(text) > MAX_QUERY:
         raise _invalid(f"q: at most {MAX_QUERY} characters.", f"q : au plus {MAX_QUERY} caractères.")
+    if FORBIDDEN.search(text) or any("\ud800" <= c <= "\udfff" for c in text):
+        raise _invalid("q: remove NUL, bidirectional control and unpaired surrogate characters.",
+                       "q : retirez les caractères NUL, de contrôle bidirectionnel et les substituts isolés.")
     if "@" in text:
         return Query(EMAIL, email_key(text))
     compact = re.sub(r"[\s\-]", "", text).lower()

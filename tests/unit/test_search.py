@@ -94,7 +94,8 @@ def test_a_name_search_pages_with_a_cursor_bound_to_the_query(world):
 
 
 @pytest.mark.parametrize("params", [{}, {"q": "  "}, {"q": "--"}, {"q": "x" * 101}, {"q": "cote", "limit": "0"},
-                                    {"q": "cote", "stage": "submitted"}])
+                                    {"q": "cote", "stage": "submitted"}, {"q": "a\x00@example.ca"},
+                                    {"q": "co\u202ete"}, {"q": "x\udc80@example.ca"}])
 def test_an_unusable_query_is_refused(world, params):
     deps, _ = world
     with pytest.raises(InvalidQuery):
