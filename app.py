@@ -12,13 +12,14 @@ from chalice import Chalice, Cron, Rate, Response
 from chalicelib.api import contract, http, logs, problems
 from chalicelib.api.auth import staff
 from chalicelib.api.wiring import deps
-from chalicelib.config import outbox_stream_arn
+from chalicelib.config import outbox_stream_arn, ses_events_topic
 from chalicelib.domain import forms
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.workflow import Actor
 from chalicelib.services import notes
-from chalicelib.services import (applicant, bulletins, catalogue, catalogue_admin, files, notifications, redirect,
-                                 reintegration, reminders, roster, search, submissions, workflow)
+from chalicelib.services import (applicant, bulletins, catalogue, catalogue_admin, email_change, feedback, files,
+                                 notifications, redirect, reintegration, reminders, roster, search, submissions,
+                                 workflow)
 
 app = Chalice(app_name="peaceops")
 problems.install(app)
@@ -119,6 +120,19 @@ def get_family_readiness(application_id: str) -> Response:  # who: applicant tok
 def withdraw(application_id: str) -> Response:  # who: applicant token of this file
     file = _own_file(application_id)
     return _json(applicant.withdraw(deps(), file, _body()))
+
+
+@app.route("/applications/{application_id}/email-change", methods=["POST"])
+@handles
+def request_email_change(application_id: str) -> Response:  # who: applicant token of this file
+    file = _own_file(application_id)
+    return _json(email_change.request(deps(), file, _body()), 202)
+
+
+@app.route("/email-confirmations/{application_id}", methods=["POST"])
+@handles
+def confirm_email_change(application_id: str) -> Response:  # who: public; the code emailed to the new address
+    return _json(email_change.confirm(deps(), application_id, _body()))
 
 
 # --- coordinators: a verified Cognito ID token; roles are its groups ---------------
@@ -377,6 +391,12 @@ def retry_emails(event: Any) -> dict[str, int]:  # who: EventBridge schedule onl
 @app.on_dynamodb_record(stream_arn=outbox_stream_arn(), batch_size=25, starting_position="TRIM_HORIZON")
 def deliver_emails(event: Any) -> dict[str, Any]:  # who: the outbox table's stream only
     return notifications.deliver_stream(deps(), event.to_dict())
+
+
+# SES's delivery, bounce, complaint and reject events (the configuration set's SNS destination).
+@app.on_sns_message(topic=ses_events_topic())
+def on_ses_event(event: Any) -> dict[str, Any]:  # who: the SES events topic only
+    return feedback.record(deps(), event.message)
 
 
 # 11:00 UTC: 06:00 or 07:00 in Ottawa, before the working day (the rules count Ottawa days).

@@ -81,6 +81,16 @@ def outbox_stream_arn() -> str:
         f"arn:aws:dynamodb:ca-central-1:000000000000:table/{prefix}-outbox/stream/set-by-the-template")
 
 
+def ses_events_topic() -> str:
+    """The SNS topic the configuration set publishes SES's events to, as Chalice needs it at import.
+
+    The packaged template replaces it with the stack's own topic (infra/template.yaml SesEventsTopic);
+    tests feed the handler SNS events built by Chalice's test client (tests/integration/test_feedback.py).
+    """
+    prefix = _env("PEACEOPS_TABLE_PREFIX", "peaceops-dev") or "peaceops-dev"
+    return _env("PEACEOPS_SES_EVENTS_TOPIC") or f"arn:aws:sns:ca-central-1:000000000000:{prefix}-ses-events"
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     region = _env("AWS_DEFAULT_REGION", _env("AWS_REGION", "ca-central-1")) or "ca-central-1"

@@ -34,6 +34,7 @@ from ..domain.records import (
     IdempotencyRecord,
     OutboxMessage,
     StoredBulletin,
+    Suppression,
 )
 from ..services.ports import ConditionFailed, CountKey, Position
 from .models import (
@@ -50,6 +51,7 @@ from .models import (
     MissionModel,
     OutboxModel,
     SessionModel,
+    SuppressionModel,
     TaskModel,
 )
 
@@ -134,7 +136,9 @@ def file_from_row(a: ApplicationModel) -> ApplicationFile:
         family_readiness_on_file=bool(a.family_readiness_on_file), medical_outcome=a.medical_outcome,
         modules={k: int(v) for k, v in (a.modules or {}).items()}, bulletin_id=a.bulletin_id,
         forms_returned=tuple(str(k) for k in a.forms_returned or ()), stage_entered_at=a.stage_entered_at,
-        returned_on=a.returned_on, follow_up_done_at=a.follow_up_done_at, completed_at=a.completed_at)
+        returned_on=a.returned_on, follow_up_done_at=a.follow_up_done_at, completed_at=a.completed_at,
+        email_problem=dict(a.email_problem) if a.email_problem else None,
+        pending_email=dict(a.pending_email) if a.pending_email else None)
 
 
 def file_row(f: ApplicationFile) -> ApplicationModel:
@@ -146,7 +150,8 @@ def file_row(f: ApplicationFile) -> ApplicationModel:
         family_readiness_on_file=f.family_readiness_on_file, medical_outcome=f.medical_outcome,
         modules=dict(f.modules), bulletin_id=f.bulletin_id, forms_returned=list(f.forms_returned),
         stage_entered_at=f.stage_entered_at, returned_on=f.returned_on, follow_up_done_at=f.follow_up_done_at,
-        completed_at=f.completed_at)
+        completed_at=f.completed_at, email_problem=dict(f.email_problem) if f.email_problem else None,
+        pending_email=dict(f.pending_email) if f.pending_email else None)
 
 
 def named(row: ApplicationModel, f: ApplicationFile) -> ApplicationModel:
@@ -208,7 +213,9 @@ def outbox_from_row(r: OutboxModel) -> OutboxMessage:
                          recipient=r.recipient, to_address=r.to_address, language=r.language,
                          params=dict(r.params or {}), created_at=r.created_at, status=r.status,
                          attempts=int(r.attempts or 0), due_at=r.due_at, sent_at=r.sent_at,
-                         ses_message_id=r.ses_message_id, last_error=r.last_error, requeued_at=r.requeued_at)
+                         ses_message_id=r.ses_message_id, last_error=r.last_error, requeued_at=r.requeued_at,
+                         delivery_status=r.delivery_status, delivery_at=r.delivery_at,
+                         delivery_detail=r.delivery_detail)
 
 
 def outbox_row(m: OutboxMessage) -> OutboxModel:
@@ -251,16 +258,15 @@ class DynamoUnitOfWork:
         actions = [A.version.set(update.version), A.updated_at.set(update.updated_at)]
         if update.stage is not None:
             actions += [A.stage.set(update.stage), A.stage_entered_at.set(update.updated_at)]
-        if update.family_readiness_on_file is not None:
-            actions.append(A.family_readiness_on_file.set(update.family_readiness_on_file))
-        if update.medical_outcome is not None:
-            actions.append(A.medical_outcome.set(update.medical_outcome))
-        if update.modules is not None:
-            actions.append(A.modules.set(dict(update.modules)))
-        if update.forms_returned is not None:
-            actions.append(A.forms_returned.set(list(update.forms_returned)))
-        for attr, value in ((A.returned_on, update.returned_on), (A.follow_up_done_at, update.follow_up_done_at),
-                            (A.completed_at, update.completed_at)):
+        optional: tuple[tuple[Any, Any], ...] = (
+            (A.family_readiness_on_file, update.family_readiness_on_file),
+            (A.medical_outcome, update.medical_outcome),
+            (A.modules, None if update.modules is None else dict(update.modules)),
+            (A.forms_returned, None if update.forms_returned is None else list(update.forms_returned)),
+            (A.returned_on, update.returned_on), (A.follow_up_done_at, update.follow_up_done_at),
+            (A.completed_at, update.completed_at),
+            (A.pending_email, None if update.pending_email is None else dict(update.pending_email)))
+        for attr, value in optional:
             if value is not None:
                 actions.append(attr.set(value))
         if update.redirect is not None:
@@ -268,6 +274,9 @@ class DynamoUnitOfWork:
             actions += [A.mission_id.set(r.mission.mission_id), A.cap_id.set(r.mission.cap_id),
                         A.mission.set(r.mission.as_dict()), A.bulletin_id.set(r.bulletin_id),
                         A.eligibility_flag.set(r.eligibility_flag)]
+        if update.new_email is not None:
+            actions += [A.email.set(update.new_email[0]), A.email_key.set(update.new_email[1]),
+                        A.pending_email.remove(), A.email_problem.remove()]
         condition = A.version == update.expected_version
         if update.expected_stage is not None:
             condition = condition & (A.stage == update.expected_stage)
@@ -652,6 +661,17 @@ class DynamoFiles:
     def mark_name_index_built(self, now: str) -> None:
         MarkModel(*NAME_INDEX_BUILT, updated_at=now).save()
 
+    def flag_email_problem(self, application_id: str, email_key: str, problem: Mapping[str, str]) -> bool:
+        A = ApplicationModel
+        try:
+            A(application_id).update(actions=[A.email_problem.set(dict(problem))],
+                                     condition=A.application_id.exists() & (A.email_key == email_key))
+            return True
+        except PynamoDBException as exc:
+            if condition_failed(exc):
+                return False
+            raise
+
 
 class DynamoOutbox:
     def for_application(self, application_id: str) -> list[OutboxMessage]:
@@ -716,6 +736,55 @@ class DynamoOutbox:
             if condition_failed(exc):
                 return False
             raise
+
+
+    def mark_suppressed(self, message_id: str, now: str, attempts: int) -> None:
+        OutboxModel(message_id).update(actions=[
+            OutboxModel.attempts.set(attempts), OutboxModel.status.set("suppressed"),
+            OutboxModel.last_error.set("suppressed"), OutboxModel.queue.remove(), OutboxModel.due_at.remove(),
+        ], condition=OutboxModel.status == "pending")
+
+    def record_feedback(self, message_id: str, status: str, rank: int, at: str, detail: str) -> bool:
+        """One conditional update: written only over no status or a lower-ranked one, so duplicates and
+        late arrivals are no-ops whatever order SNS delivers them in."""
+        if not _valid_key(message_id):
+            return False
+        O = OutboxModel
+        try:
+            O(message_id).update(
+                actions=[O.delivery_status.set(status), O.delivery_rank.set(rank), O.delivery_at.set(at),
+                         O.delivery_detail.set(detail)],
+                condition=O.message_id.exists() & (O.delivery_rank.does_not_exist() | (O.delivery_rank < rank)))
+            return True
+        except PynamoDBException as exc:
+            if condition_failed(exc):
+                return False
+            raise
+
+
+class DynamoSuppression:
+    def get(self, email_key: str) -> Suppression | None:
+        if not _valid_key(email_key):
+            return None
+        try:
+            r = SuppressionModel.get("suppressed", email_key, consistent_read=True)
+        except DoesNotExist:
+            return None
+        return Suppression(r.sk, r.status, r.at, r.message_id)
+
+    def add(self, suppression: Suppression) -> bool:
+        row = SuppressionModel("suppressed", suppression.email_key, status=suppression.status, at=suppression.at,
+                               message_id=suppression.message_id)
+        try:
+            row.save(condition=SuppressionModel.sk.does_not_exist())
+            return True
+        except PynamoDBException as exc:
+            if condition_failed(exc):
+                return False
+            raise
+
+    def remove(self, email_key: str) -> None:
+        SuppressionModel("suppressed", email_key).delete()
 
 
 class DynamoAudit:
@@ -788,6 +857,7 @@ class DynamoStorage:
         self.audit = DynamoAudit()
         self.idempotency = DynamoIdempotency()
         self.tasks = DynamoTasks()
+        self.suppression = DynamoSuppression()
 
     def unit_of_work(self) -> DynamoUnitOfWork:
         if self._connection is None:

@@ -9,6 +9,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from ..config import Settings
+from ..domain.feedback import TAG
 
 
 class MailerError(Exception):
@@ -26,6 +27,7 @@ class Email:
     subject: str
     text: str
     html: str
+    tag: str | None = None  # the outbox row, as an SES message tag (domain/feedback.py tag_value)
 
 
 class Mailer(Protocol):
@@ -70,6 +72,8 @@ class SesMailer:
         }
         if self._settings.ses_configuration_set:
             kwargs["ConfigurationSetName"] = self._settings.ses_configuration_set
+        if email.tag:
+            kwargs["Tags"] = [{"Name": TAG, "Value": email.tag}]
         try:
             return str(self.client.send_email(**kwargs)["MessageId"])
         except ClientError as exc:

@@ -13,6 +13,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 from ..domain.bulletins import Bulletin
 from ..domain.deployments import Deployment
+from ..domain.feedback import RANK
 from ..domain.limits import Counter
 from ..domain.listing import Filters
 from ..domain.missions import Cap, Mission
@@ -26,6 +27,7 @@ from ..domain.records import (
     IdempotencyRecord,
     OutboxMessage,
     StoredBulletin,
+    Suppression,
 )
 from ..domain import search
 from ..services.ports import ConditionFailed, CountKey, Position
@@ -50,6 +52,7 @@ class MemoryState:
         # index has no entry until the upgrade writes it (tests take entries out to stand for such files).
         self.names: dict[str, tuple[str, str]] = {}
         self.names_built = False
+        self.suppression: dict[str, Suppression] = {}
 
 
 Check = Callable[[MemoryState], bool]
@@ -92,6 +95,11 @@ class MemoryUnitOfWork:
                 r = update.redirect
                 changes.update(mission_id=r.mission.mission_id, cap_id=r.mission.cap_id, mission=r.mission,
                                bulletin_id=r.bulletin_id, eligibility_flag=r.eligibility_flag)
+            if update.pending_email is not None:
+                changes["pending_email"] = dict(update.pending_email)
+            if update.new_email is not None:
+                changes.update(email=update.new_email[0], email_key=update.new_email[1], pending_email=None,
+                               email_problem=None)
             s.files[update.application_id] = replace(f, **changes)
 
         self._add("file", check, apply)
@@ -343,6 +351,13 @@ class MemoryFiles:
     def mark_name_index_built(self, now: str) -> None:
         self._s.names_built = True
 
+    def flag_email_problem(self, application_id: str, email_key: str, problem: Mapping[str, str]) -> bool:
+        f = self._s.files.get(application_id)
+        if f is None or f.email_key != email_key:
+            return False
+        self._s.files[application_id] = replace(f, email_problem=dict(problem))
+        return True
+
 
 class MemoryOutbox:
     def __init__(self, state: MemoryState) -> None:
@@ -391,6 +406,36 @@ class MemoryOutbox:
             return False
         self._s.outbox[message_id] = replace(m, status="pending", due_at=now, attempts=0, requeued_at=now)
         return True
+
+    def mark_suppressed(self, message_id: str, now: str, attempts: int) -> None:
+        m = self._s.outbox[message_id]
+        if m.status == "pending":
+            self._s.outbox[message_id] = replace(m, status="suppressed", attempts=attempts, due_at=None,
+                                                 last_error="suppressed")
+
+    def record_feedback(self, message_id: str, status: str, rank: int, at: str, detail: str) -> bool:
+        m = self._s.outbox.get(message_id)
+        if m is None or (m.delivery_status is not None and RANK[m.delivery_status] >= rank):
+            return False
+        self._s.outbox[message_id] = replace(m, delivery_status=status, delivery_at=at, delivery_detail=detail)
+        return True
+
+
+class MemorySuppression:
+    def __init__(self, state: MemoryState) -> None:
+        self._s = state
+
+    def get(self, email_key: str) -> Suppression | None:
+        return self._s.suppression.get(email_key)
+
+    def add(self, suppression: Suppression) -> bool:
+        if suppression.email_key in self._s.suppression:
+            return False
+        self._s.suppression[suppression.email_key] = suppression
+        return True
+
+    def remove(self, email_key: str) -> None:
+        self._s.suppression.pop(email_key, None)
 
 
 class MemoryAudit:
@@ -451,6 +496,7 @@ class MemoryStorage:
         self.audit = MemoryAudit(self.state)
         self.idempotency = MemoryIdempotency(self.state)
         self.tasks = MemoryTasks(self.state)
+        self.suppression = MemorySuppression(self.state)
 
     def unit_of_work(self) -> MemoryUnitOfWork:
         return MemoryUnitOfWork(self.state)

@@ -108,6 +108,18 @@ class TaskModel(Model):
     version = NumberAttribute(default=1)
 
 
+class SuppressionModel(Model):
+    """An address that gets no more email (a permanent bounce or a complaint), by its hash: one GetItem before each
+    send. In the catalogue table, pk "suppressed"."""
+
+    Meta = _meta("catalogue")
+    pk = UnicodeAttribute(hash_key=True, default="suppressed")
+    sk = UnicodeAttribute(range_key=True)  # tokens.email_key(address)
+    status = UnicodeAttribute()  # bounced | complained
+    at = UnicodeAttribute()
+    message_id = UnicodeAttribute(null=True)
+
+
 class MarkModel(Model):
     """An upgrade done once (pk = "upgrade", sk = its name), e.g. "name_index": files stored before the name index
     were indexed."""
@@ -212,6 +224,8 @@ class ApplicationModel(Model):
     completed_at = UnicodeAttribute(null=True)  # the follow-up is done
     name_initial = UnicodeAttribute(null=True)  # by_name's keys (domain/search.name_index), written with the file
     name_key = UnicodeAttribute(null=True)
+    email_problem = JSONAttribute(null=True)  # SES said the address does not work (domain/feedback.py)
+    pending_email = JSONAttribute(null=True)  # a change of address waiting for its confirmation
 
     by_stage = ByStage()
     by_mission = ByMission()
@@ -284,6 +298,10 @@ class OutboxModel(Model):
     ses_message_id = UnicodeAttribute(null=True)
     last_error = UnicodeAttribute(null=True)
     requeued_at = UnicodeAttribute(null=True)
+    delivery_status = UnicodeAttribute(null=True)  # SES's events: delivered | bounced | complained | rejected
+    delivery_rank = NumberAttribute(null=True)  # domain/feedback.py RANK: a lower-ranked event never overwrites
+    delivery_at = UnicodeAttribute(null=True)
+    delivery_detail = UnicodeAttribute(null=True)
 
     pending = PendingOutbox()
     by_application = OutboxByApplication()

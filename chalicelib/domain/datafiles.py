@@ -329,6 +329,8 @@ def _needs(template_id: str, stage_templates: Iterable[str]) -> tuple[str, ...]:
     """The parameters ``template_id`` must show (emails.APPLICANT_NEEDS ...)."""
     if emails.is_coordinator_template(template_id):
         return emails.COORDINATOR_NEEDS
+    if template_id in emails.NO_LINK_NEEDS:
+        return emails.NO_LINK_NEEDS[template_id]
     if emails.is_staff_template(template_id):
         return ()
     return emails.APPLICANT_NEEDS + (emails.STAGE_TEMPLATE_NEEDS if template_id in stage_templates else ())

@@ -37,6 +37,10 @@ EXTRA_PARAMS: dict[str, tuple[str, ...]] = {
     "qualification_reminder": ("qualification", "expiry", "planned_end"),
     "coordinator_qualification_reminder": ("qualification", "expiry", "planned_end"),
     "coordinator_waiting_reminder": ("since", "days"),
+    # A change of address (services/email_change.py): the link that confirms it, to the new address; the
+    # notice to the old one, naming the new one masked (domain/email_change.masked).
+    "email_change_confirm": ("confirm_url", "hours"),
+    "email_changed_notice": ("new_address",),
 }
 # The roster's notices are sent by the code (services/roster.py), not by a stage.
 ROSTER_TEMPLATES = ("staff_seat_available", "coordinator_seat_available", "deployment_extended")
@@ -50,7 +54,12 @@ REMINDER_TEMPLATES = ("staff_planned_end_reminder", "qualification_reminder", "c
                       "coordinator_waiting_reminder")
 # A returned file's follow-up done (services/reintegration.py): the applicant is told their file is complete.
 FILE_COMPLETE = "file_complete"
-CODE_TEMPLATES = (ACCESS_LINK, REDIRECTED, FILE_COMPLETE, *ROSTER_TEMPLATES, *REMINDER_TEMPLATES)
+# To the applicant, with no private link to the file: the confirmation of a new address (its own link is the
+# confirmation, and the address is not the file's yet) and the notice to the old address.
+EMAIL_CHANGE_CONFIRM, EMAIL_CHANGED_NOTICE = "email_change_confirm", "email_changed_notice"
+NO_LINK_TEMPLATES = (EMAIL_CHANGE_CONFIRM, EMAIL_CHANGED_NOTICE)
+NO_LINK_NEEDS = {EMAIL_CHANGE_CONFIRM: ("reference", "confirm_url"), EMAIL_CHANGED_NOTICE: ("reference", "new_address")}
+CODE_TEMPLATES = (ACCESS_LINK, REDIRECTED, FILE_COMPLETE, *ROSTER_TEMPLATES, *REMINDER_TEMPLATES, *NO_LINK_TEMPLATES)
 # What a template must show: every applicant email its private link, an applicant's stage
 # email the status page as well, every email the file's reference.
 APPLICANT_NEEDS = ("reference", "link_url")
@@ -82,13 +91,18 @@ def is_staff_template(template_id: str) -> bool:
     return template_id.startswith((COORDINATOR_PREFIX, STAFF_PREFIX))
 
 
+def carries_private_link(template_id: str) -> bool:
+    """An email that brings the applicant a fresh private link to the file (minted when it is sent)."""
+    return not is_staff_template(template_id) and template_id not in NO_LINK_TEMPLATES
+
+
 def params_for(template_id: str) -> tuple[str, ...]:
     """The parameters the code passes to ``template_id``: an applicant's email has its private link.
 
     >>> params_for("coordinator_submitted")[-1], params_for("returned")[-1]
     ('access_url', 'link_url')
     """
-    base = COMMON_PARAMS if is_staff_template(template_id) else LINK_PARAMS
+    base = LINK_PARAMS if carries_private_link(template_id) else COMMON_PARAMS
     return base + EXTRA_PARAMS.get(template_id, ())
 
 

@@ -59,6 +59,15 @@ class LinkExpired(Unauthenticated):
     title_fr = "Ce lien est expiré"
 
 
+class ConfirmationExpired(DomainError):
+    """A confirmation link past its time (a change of address: domain/email_change.py)."""
+
+    status = 410
+    code = "confirmation-expired"
+    title_en = "This confirmation link has expired"
+    title_fr = "Ce lien de confirmation est expiré"
+
+
 class MissionUnavailable(DomainError):
     """A stored mission the schema refuses (written by an older version): that mission only."""
 

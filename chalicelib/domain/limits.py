@@ -35,3 +35,10 @@ def link_requests_this_hour(email_key: str, now: datetime, limit: int) -> Counte
     end = hour + timedelta(hours=1)
     return Counter(f"limit#links#{email_key}#{hour.strftime('%Y-%m-%dT%H')}", limit,
                    int((end + KEEP_AFTER).timestamp()))
+
+
+def email_changes_today(application_id: str, today: date, limit: int) -> Counter:
+    """Changes of address asked for on one file on one calendar day (Ottawa's): each emails an address typed in."""
+    end = datetime.combine(today + timedelta(days=1), time(), PROGRAM_TIME)
+    return Counter(f"limit#email-change#{application_id}#{today.isoformat()}", limit,
+                   int((end + KEEP_AFTER).timestamp()))

@@ -16,3 +16,9 @@ def token_link(base: str, lang: str, application_id: str, token: str) -> str:
 
 def access_url(base: str, lang: str) -> str:
     return f"{base}/{lang}/access"
+
+
+def email_change_url(base: str, lang: str, application_id: str, code: str) -> str:
+    """The page that confirms a new address (domain/email_change.py); it asks before it changes anything,
+    so a mail scanner opening the link confirms nothing."""
+    return f"{base}/{lang}/email-change/{quote(application_id)}?code={quote(code)}"

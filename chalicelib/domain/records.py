@@ -43,6 +43,11 @@ class ApplicationFile:
     returned_on: str | None = None  # the day the officer returned (their roster entry's ended_on)
     follow_up_done_at: str | None = None  # International Health Services recorded the post-mission follow-up
     completed_at: str | None = None  # the follow-up is done: the file is complete (domain/reintegration.py)
+    # SES said the address does not work (a permanent bounce or a complaint: domain/feedback.py problem_for);
+    # cleared when the applicant confirms another address.
+    email_problem: Mapping[str, str] | None = None
+    # A change of address asked for and not yet confirmed: {"address", "requested_at"} (services/email_change.py).
+    pending_email: Mapping[str, str] | None = None
 
     @property
     def full_name(self) -> str:
@@ -79,6 +84,8 @@ class FileUpdate:
     returned_on: str | None = None
     follow_up_done_at: str | None = None
     completed_at: str | None = None
+    pending_email: Mapping[str, str] | None = None  # a change of address asked for (replaces any earlier one)
+    new_email: "tuple[str, str] | None" = None  # (address, email_key) confirmed: pending and problem cleared
 
     @property
     def version(self) -> int:
@@ -134,13 +141,27 @@ class OutboxMessage:
     language: str
     params: Mapping[str, Any]
     created_at: str
-    status: str = "pending"  # pending | sent | failed
+    status: str = "pending"  # pending | sent | failed | suppressed (the address is on the suppression list)
     attempts: int = 0
     due_at: str | None = None
     sent_at: str | None = None
     ses_message_id: str | None = None
     last_error: str | None = None
     requeued_at: str | None = None  # a coordinator queued it again: its retry window starts afresh here
+    # What SES said after accepting it (domain/feedback.py): delivered | bounced | complained | rejected.
+    delivery_status: str | None = None
+    delivery_at: str | None = None
+    delivery_detail: str | None = None  # SES's diagnostic (an SMTP answer, a bounce or complaint type)
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """An address that must get no more email: keyed by its hash (tokens.email_key), never the address."""
+
+    email_key: str
+    status: str  # bounced | complained
+    at: str
+    message_id: str | None  # the email whose event put it here
 
 
 @dataclass(frozen=True)

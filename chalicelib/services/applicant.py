@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from ..domain import bodies, deployments, forms, limits, reintegration, tokens
+from ..domain import bodies, deployments, email_change, forms, limits, reintegration, tokens
 from ..domain.access import APPLICANT as APPLICANT_ROLE
 from ..domain.emails import reference
 from ..domain.errors import Conflict, LinkExpired, NotFound
@@ -14,7 +14,7 @@ from ..domain.records import ApplicationFile, AuditEntry, FamilyReadiness, FileU
 from ..domain.workflow import Actor, MoveRequest, load_workflow
 from . import notifications, workflow
 from . import reintegration as guide_tasks
-from .deps import Deps
+from .deps import Deps, parse_iso
 from .ports import ConditionFailed
 
 APPLICANT = Actor(role=APPLICANT_ROLE, actor_id="applicant")
@@ -72,7 +72,8 @@ def pathway_progress(deps: Deps, file: ApplicationFile) -> dict[str, Any]:
 
 def status(deps: Deps, file: ApplicationFile) -> dict[str, Any]:
     stage = load_workflow().pathway_of(file.mission).stage(file.stage)
-    emails_sent = [{"template": r.template, "status": r.status, "created_at": r.created_at, "sent_at": r.sent_at}
+    emails_sent = [{"template": r.template, "status": r.status, "created_at": r.created_at, "sent_at": r.sent_at,
+                    "delivery_status": r.delivery_status}
                    for r in deps.store.outbox.for_application(file.application_id) if r.recipient == "applicant"]
     return {
         "application_id": file.application_id,
@@ -94,7 +95,21 @@ def status(deps: Deps, file: ApplicationFile) -> dict[str, Any]:
         "can_end_mission_early": ends_mission_early(file),
         "pathway": pathway_progress(deps, file),
         **reintegration_status(deps, file),
+        "email": file.email,
+        "email_problem": dict(file.email_problem) if file.email_problem else None,
+        "pending_email": _pending_email(deps, file),
     }
+
+
+def _pending_email(deps: Deps, file: ApplicationFile) -> dict[str, str] | None:
+    """The change of address the file waits on, while its link still works."""
+    waiting = file.pending_email
+    if not waiting or not waiting.get("requested_at"):
+        return None
+    ends = email_change.expires_at(parse_iso(str(waiting["requested_at"])))
+    if deps.clock() >= ends:
+        return None
+    return {"address": str(waiting.get("address", "")), "expires_at": ends.isoformat()}
 
 
 def reintegration_status(deps: Deps, file: ApplicationFile) -> dict[str, Any]:

@@ -31,6 +31,7 @@ def summary(f: ApplicationFile, actor: Actor) -> dict[str, Any]:
         "family_readiness_on_file": f.family_readiness_on_file,
         "submitted_at": f.submitted_at, "updated_at": f.updated_at,
         "given_name": f.form.get("given_name"), "family_name": f.form.get("family_name"),
+        "email_problem": dict(f.email_problem) if f.email_problem else None,
     }
 
 
@@ -62,7 +63,8 @@ def _email_view(r: OutboxMessage, actor: Actor) -> dict[str, Any]:
         template = wf.stage(access.MEDICAL_END_SHOWN_AS).email_template
     return {"message_id": r.message_id, "template": template, "recipient": r.recipient, "language": r.language,
             "status": r.status, "attempts": r.attempts, "last_error": r.last_error,
-            "ses_message_id": r.ses_message_id, "created_at": r.created_at, "sent_at": r.sent_at}
+            "ses_message_id": r.ses_message_id, "created_at": r.created_at, "sent_at": r.sent_at,
+            "delivery_status": r.delivery_status, "delivery_at": r.delivery_at, "delivery_detail": r.delivery_detail}
 
 
 def _family_readiness_view(deps: Deps, f: ApplicationFile, actor: Actor) -> dict[str, Any]:

@@ -28,7 +28,7 @@ from typing import Any, Callable
 
 from ..adapters.mailer import Email, MailerError
 from ..adapters.stream import stream_record
-from ..domain import emails, links, reminders, tokens
+from ..domain import email_change, emails, feedback, links, reminders, tokens
 from ..domain.i18n import pick
 from ..domain.missions import Mission, contact_for
 from ..domain.records import OutboxMessage
@@ -73,7 +73,7 @@ def message_id(application_id: str, version: int, recipient: str) -> str:
 
 def carries_link(row: OutboxMessage) -> bool:
     """Every email to the applicant brings a fresh private link (tokens expire 90 days after issue)."""
-    return row.recipient == "applicant"
+    return row.recipient == "applicant" and emails.carries_private_link(row.template)
 
 
 def new_message(deps: Deps, message_id: str, application_id: str, template: str, recipient: str, to_address: str,
@@ -147,6 +147,10 @@ def _extra(deps: Deps, row: OutboxMessage, lang: str) -> dict[str, Any]:
             out[name] = pick(cap.name, lang) if cap else str(raw.get("cap_id", ""))
         elif name == "candidate":
             out[name] = raw.get("candidate") or pick(emails.NO_CANDIDATE, lang)
+        elif name == "confirm_url":  # derived when sent: the outbox holds no code (domain/email_change.py)
+            confirm = email_change.code(deps.settings.token_secret, row.application_id, row.to_address,
+                                        str(raw.get("requested_at", "")))
+            out[name] = links.email_change_url(deps.settings.base_url, lang, row.application_id, confirm)
         elif name == "qualification":
             label = reminders.rules().qualification_labels.get(str(raw.get("qualification", "")))
             out[name] = pick(label, lang) if label else str(raw.get("qualification", ""))
@@ -168,11 +172,12 @@ def compose(deps: Deps, row: OutboxMessage, token: str | None = None, mission_na
         "status_url": links.status_url(base, lang, row.application_id),
         "access_url": links.access_url(base, lang),
     }
-    if token is not None:
+    if token is not None and emails.carries_private_link(row.template):
         params["link_url"] = links.token_link(base, lang, row.application_id, token)
     params.update(_extra(deps, row, lang))
     subject, text, html = emails.render(row.template, lang, params)
-    return Email(to=row.to_address, subject=subject, text=text, html=html)
+    # The tag names the row in SES's events (services/feedback.py reads it back): no lookup by SES id.
+    return Email(to=row.to_address, subject=subject, text=text, html=html, tag=feedback.tag_value(row.message_id))
 
 
 def attempt(deps: Deps, row: OutboxMessage, attempts: int, token: str | None = None,
@@ -208,9 +213,14 @@ def expand_access_request(deps: Deps, row: OutboxMessage, attempts: int) -> str:
 
 def attempt_outcome(deps: Deps, row: OutboxMessage, attempts: int, token: str | None = None,
                     mission_name: str | None = None, known_hashes: tuple[str, ...] | None = None) -> str:
-    """``attempt``, saying how it ended: "sent", "failed" or "throttled" (will be retried), "rejected" (for good)."""
+    """``attempt``, saying how it ended: "sent", "failed" or "throttled" (will be retried), "rejected" (for good),
+    "suppressed" (not sent: the address is on the suppression list)."""
     if row.template == ACCESS_REQUEST:
         return expand_access_request(deps, row, attempts)
+    if _suppressed(deps, row):
+        deps.store.outbox.mark_suppressed(row.message_id, deps.now(), attempts)
+        log.info("email suppressed", extra={"message_id": row.message_id, "template": row.template})
+        return "suppressed"
     fresh = tokens.new_token(deps.clock()) if carries_link(row) and token is None else None
     try:
         ses_id = deps.mailer.send(compose(deps, row, token or fresh, mission_name))
@@ -223,6 +233,18 @@ def attempt_outcome(deps: Deps, row: OutboxMessage, attempts: int, token: str | 
                                         known=known_hashes)
     deps.store.outbox.mark_sent(row.message_id, ses_id, deps.now(), attempts)
     return "sent"
+
+
+# Sent even to an address on the suppression list: the applicant asked for it, from their own file, to
+# show the address works again (confirming it takes the address off the list: services/email_change.py).
+SENT_WHEN_SUPPRESSED = frozenset({emails.EMAIL_CHANGE_CONFIRM})
+
+
+def _suppressed(deps: Deps, row: OutboxMessage) -> bool:
+    """The address bounced for good or complained (services/feedback.py): nothing more goes to it."""
+    if row.template in SENT_WHEN_SUPPRESSED:
+        return False
+    return deps.store.suppression.get(tokens.email_key(row.to_address)) is not None
 
 
 def _failed(deps: Deps, row: OutboxMessage, attempts: int, error: str, permanent: bool) -> bool:
@@ -256,7 +278,7 @@ def deliver_written(deps: Deps, rows: list[OutboxMessage]) -> dict[str, int]:
 
 def _deliver(deps: Deps, rows: list[OutboxMessage]) -> dict[str, int]:
     start = now = deps.clock()
-    counts = {"due": 0, "sent": 0, "failed": 0, "skipped": 0, "crashed": 0, "deferred": 0}
+    counts = {"due": 0, "sent": 0, "failed": 0, "skipped": 0, "crashed": 0, "deferred": 0, "suppressed": 0}
     failures_in_a_row = 0
     for row in rows:
         counts["due"] += 1

@@ -30,6 +30,7 @@ from ..domain.records import (
     FileUpdate,
     IdempotencyRecord,
     OutboxMessage,
+    Suppression,
     StoredBulletin,
 )
 
@@ -130,6 +131,10 @@ class FileStore(Protocol):
     def mark_name_index_built(self, now: str) -> None:
         ...
 
+    def flag_email_problem(self, application_id: str, email_key: str, problem: Mapping[str, str]) -> bool:
+        """Record that the file's address does not work, only while the file still has that address
+        (``email_key``); no version change (it is SES's word, not a change of the file). False otherwise."""
+
 
 class OutboxStore(Protocol):
     def for_application(self, application_id: str) -> list[OutboxMessage]:
@@ -155,6 +160,26 @@ class OutboxStore(Protocol):
 
     def requeue(self, message_id: str, now: str) -> bool:
         """A failed email goes back to the queue; False unless it was failed."""
+
+    def mark_suppressed(self, message_id: str, now: str, attempts: int) -> None:
+        """A claimed row is not sent (its address is suppressed): done for good, status "suppressed"."""
+
+    def record_feedback(self, message_id: str, status: str, rank: int, at: str, detail: str) -> bool:
+        """SES's word on a sent email, only over a lower-ranked one (domain/feedback.py RANK): a duplicate or an
+        out-of-order event changes nothing. False when nothing changed (or no such row)."""
+
+
+class SuppressionStore(Protocol):
+    """Addresses that get no more email, by their hash."""
+
+    def get(self, email_key: str) -> Suppression | None:
+        ...
+
+    def add(self, suppression: Suppression) -> bool:
+        """Put on the list unless already there (the first event's reason stays); False if it was."""
+
+    def remove(self, email_key: str) -> None:
+        """Off the list (an applicant confirmed the address again, through a link sent to it)."""
 
 
 class AuditStore(Protocol):
@@ -299,6 +324,9 @@ class Storage(Protocol):
     def catalogue(self) -> CatalogueStore: ...
 
     @property
+    def sessions(self) -> SessionStore: ...
+
+    @property
     def files(self) -> FileStore: ...
 
     @property
@@ -311,9 +339,9 @@ class Storage(Protocol):
     def idempotency(self) -> IdempotencyStore: ...
 
     @property
-    def sessions(self) -> SessionStore: ...
+    def tasks(self) -> TaskStore: ...
 
     @property
-    def tasks(self) -> TaskStore: ...
+    def suppression(self) -> SuppressionStore: ...
 
     def unit_of_work(self) -> UnitOfWork: ...

@@ -166,3 +166,18 @@ def access_form(v: Visit, data: FormData | None = None, errors: Iterable[FieldEr
     return PageForm(title=t("access_title", v.lang), intro=t("access_intro", v.lang), action=v.url("/access"),
                     submit_label=t("access_submit", v.lang),
                     view=FormView(sections, data or {}, fields.problems("access", errors, sections, v.lang)))
+
+
+# --- a change of email address ---------------------------------------------------
+
+def email_form(v: Visit, application_id: str, data: FormData | None = None,
+               errors: Iterable[FieldError] = ()) -> PageForm:
+    status_url = v.url(f"/status/{quote(application_id)}")
+    sections = [Section("email", "", (
+        Field(name="email", widget="text", input_type="email", autocomplete="email", width="w-30",
+              label=t("email_new", v.lang), help=t("email_new_help", v.lang), required=True),
+    ))]
+    return PageForm(title=t("email_form_title", v.lang), intro=t("email_form_intro", v.lang),
+                    action=v.url(f"/status/{quote(application_id)}/email"), submit_label=t("email_submit", v.lang),
+                    view=FormView(sections, data or {}, fields.problems("email", errors, sections, v.lang)),
+                    cancel_url=status_url, crumbs=[(status_url, t("crumb_your_file", v.lang))])

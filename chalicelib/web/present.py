@@ -99,8 +99,14 @@ def email_label(template: str, lang: str) -> str:
     return pick(stage.label, lang) if stage else template
 
 
-def email_status(status: str, lang: str) -> str:
-    return t(f"email_status_{status}", lang) if status in ("sent", "pending", "failed") else status
+EMAIL_STATUSES = ("sent", "pending", "failed", "suppressed")
+DELIVERY_STATUSES = ("delivered", "bounced", "complained")  # what SES said after it accepted the email
+
+
+def email_status(status: str, lang: str, delivery: str | None = None) -> str:
+    if status == "sent" and delivery in DELIVERY_STATUSES:
+        return t(f"email_status_{delivery}", lang)
+    return t(f"email_status_{status}", lang) if status in EMAIL_STATUSES else status
 
 
 def withdrawal_reasons(lang: str, stage: str) -> list[tuple[str, str]]:
@@ -140,7 +146,8 @@ def file_details(s: dict[str, Any], missions: list[dict[str, Any]], lang: str) -
 
 
 def emails(sent: list[dict[str, Any]], lang: str) -> list[dict[str, str]]:
-    return [{"label": email_label(e["template"], lang), "status": email_status(e["status"], lang),
+    return [{"label": email_label(e["template"], lang),
+             "status": email_status(e["status"], lang, e.get("delivery_status")),
              "sent_at": e.get("sent_at") or "", "created_at": e.get("created_at") or ""} for e in sent]
 
 

@@ -32,6 +32,10 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("/status/{application_id}/withdraw", "GET", "withdraw_page"),
     ("/status/{application_id}/withdraw", "POST", "withdraw_post"),
     ("/status/{application_id}/sign-out", "POST", "sign_out_post"),
+    ("/status/{application_id}/email", "GET", "email_page"),
+    ("/status/{application_id}/email", "POST", "email_post"),
+    ("/email-change/{application_id}", "GET", "email_change_page"),
+    ("/email-change/{application_id}", "POST", "email_change_post"),
 )
 
 

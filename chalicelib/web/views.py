@@ -19,10 +19,10 @@ from ..config import get_settings
 from ..domain.errors import DomainError, IdempotencyMismatch, LinkExpired, ValidationFailed
 from ..domain.i18n import pick
 from ..domain.workflow import load_workflow
-from ..services import applicant, bulletins, catalogue, submissions
+from ..services import applicant, bulletins, catalogue, email_change, submissions
 from . import access, present
-from .form_pages import (access_form, application_document, application_form, family_document, family_form,
-                         form_page, submission_key, withdrawal_form, withdrawal_request)
+from .form_pages import (access_form, application_document, application_form, email_form, family_document,
+                         family_form, form_page, submission_key, withdrawal_form, withdrawal_request)
 from .pages import Visit
 from .routes import web
 from .security import CsrfRefused
@@ -217,3 +217,36 @@ def sign_out_post(v: Visit, application_id: str) -> Response:  # who: this brows
     v.form()  # a token from this file's page only: another site or file cannot sign the visitor out
     v.set_cookies += access.revoke(v.root, application_id, v.secure)
     return v.page("signed_out.html", title=t("signed_out_title", v.lang))
+
+
+# --- a change of email address (services/email_change.py) -----------------------------
+
+def email_page(v: Visit, application_id: str) -> Response:  # who: the file's token (cookie)
+    _own_file(v, application_id)
+    return form_page(v, email_form(v, application_id))
+
+
+def email_post(v: Visit, application_id: str) -> Response:  # who: the file's token (cookie)
+    data = v.form()
+    file = _own_file(v, application_id)
+    try:
+        sent = email_change.request(deps(), file, {"email": (data.get("email") or [""])[0].strip()})
+    except ValidationFailed as err:
+        return form_page(v, email_form(v, application_id, data=data, errors=err.errors), 422)
+    return v.page("email_sent.html", title=t("email_sent_title", v.lang), application_id=application_id,
+                  address=sent["sent_to"], until=present.when(sent["expires_at"], v.lang))
+
+
+def email_change_page(v: Visit, application_id: str) -> Response:  # who: public; the code emailed to the address
+    # Opening the link changes nothing (a mail scanner may open it): the page asks first.
+    code = v.query("code")
+    waiting = email_change.pending_view(deps(), application_id, code)
+    return v.page("email_confirm.html", title=t("email_confirm_title", v.lang), reference=waiting["reference"],
+                  address=waiting["new_address"], code=code, action=v.url(f"/email-change/{quote(application_id)}"))
+
+
+def email_change_post(v: Visit, application_id: str) -> Response:  # who: public; the code emailed to the address
+    data = v.form()
+    done = email_change.confirm(deps(), application_id, {"code": (data.get("code") or [""])[0]})
+    return v.page("email_changed.html", title=t("email_changed_title", v.lang), address=done["email"])
+

@@ -46,6 +46,9 @@ _STREAM_JOB = ((str(ROOT / "app.py"), "deliver_emails"),
 # The daily reminders job's code: a call under one of these is the SendReminders function's.
 _REMINDERS_JOB = ((str(ROOT / "app.py"), "send_reminders"),
                   (str(ROOT / "chalicelib" / "services" / "reminders.py"), "run"))
+# SES's events from the SNS topic: a call under one of these is the OnSesEvent function's.
+_SES_EVENTS_JOB = ((str(ROOT / "app.py"), "on_ses_event"),
+                   (str(ROOT / "chalicelib" / "services" / "feedback.py"), "record"))
 # (file, function or None for any function in it) of set-up helpers.
 _SETUP = (
     (str(ROOT / "chalicelib" / "adapters" / "tables.py"), None),
@@ -78,8 +81,9 @@ def _is(filename: str, prefix: str) -> bool:
 
 
 def classify(frame: Any) -> str | None:
-    """Who made a call at ``frame``: "setup", "api", "retry_emails", "send_reminders", "deliver_emails", or None."""
-    ours = retry = remind = stream = False
+    """Who made a call at ``frame``: "setup", "api", "retry_emails", "send_reminders", "deliver_emails",
+    "on_ses_event", or None."""
+    ours = retry = remind = stream = events = False
     while frame is not None:
         filename, function = frame.f_code.co_filename, frame.f_code.co_name
         for path, fn in _SETUP:
@@ -90,9 +94,12 @@ def classify(frame: Any) -> str | None:
             retry = retry or (filename, function) in _RETRY_JOB
             remind = remind or (filename, function) in _REMINDERS_JOB
             stream = stream or (filename, function) in _STREAM_JOB
+            events = events or (filename, function) in _SES_EVENTS_JOB
         frame = frame.f_back
     if not ours:
         return None
+    if events:
+        return "on_ses_event"
     return "retry_emails" if retry else "send_reminders" if remind else "deliver_emails" if stream else "api"
 
 

@@ -128,8 +128,8 @@ def _settings_read() -> set[str]:
 LOCAL_ONLY = {"PEACEOPS_DYNAMODB_ENDPOINT", "PEACEOPS_SES_ENDPOINT", "PEACEOPS_COGNITO_ENDPOINT"}
 # Read with a sound default when absent (region of the function; config.json's shared values; the SES pace,
 # which only DeliverEmails keeps and its stage sets; the stream's ARN, which Chalice's decorator reads at
-# import and the template replaces in the event source).
-DEFAULTED = {"PEACEOPS_COGNITO_REGION", "PEACEOPS_SES_RATE", "PEACEOPS_OUTBOX_STREAM_ARN"}
+# import and the template replaces in the event source; the SES events topic's, likewise for the subscription).
+DEFAULTED = {"PEACEOPS_COGNITO_REGION", "PEACEOPS_SES_RATE", "PEACEOPS_OUTBOX_STREAM_ARN", "PEACEOPS_SES_EVENTS_TOPIC"}
 
 
 @pytest.mark.parametrize("function", FUNCTIONS)

@@ -60,7 +60,7 @@ def deliver_request(deps):
 
 
 def counts(**kw):
-    base = {"due": 0, "sent": 0, "failed": 0, "skipped": 0, "crashed": 0, "deferred": 0}
+    base = {"due": 0, "sent": 0, "failed": 0, "skipped": 0, "crashed": 0, "deferred": 0, "suppressed": 0}
     base.update(kw)
     return base
 
