@@ -275,10 +275,17 @@ def test_the_policies_name_exact_actions_and_resources(function: str, resolve: R
     assert not setup_actions & {a for a, _ in _granted(resolve, role)}
 
 
+# The functions that send email; the API (requests write outbox rows) and OnSesEvent (it records) never do.
+SENDERS = {"retry_emails", "send_reminders", "deliver_emails"}
+
+
 @pytest.mark.parametrize("function", sorted(FUNCTIONS))
 def test_email_may_only_be_sent_from_the_stage_sender(function: str, resolve: Resolver,
                                                         chalice_config: dict[str, Any]) -> None:
     policy = resolve(resolve.props(FUNCTIONS[function][1])["Policies"][0]["PolicyDocument"])
     ses = [st for st in statements(policy) if any(a.startswith("ses:") for a in as_list(st["Action"]))]
+    if function not in SENDERS:
+        assert ses == [], function
+        return
     sender = chalice_config["stages"]["prod"]["environment_variables"]["PEACEOPS_SENDER"]
     assert ses and all(st["Condition"] == {"StringEquals": {"ses:FromAddress": sender}} for st in ses)
