@@ -32,6 +32,14 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("/sign-out", "POST", "sign_out_post"),
     ("/signed-out", "GET", "signed_out_page"),
     ("/queue", "GET", "queue_page"),
+    ("/files", "GET", "files_page"),
+    ("/files/{application_id}", "GET", "file_page"),
+    ("/files/{application_id}/moves", "POST", "move_post"),
+    ("/files/{application_id}/confirm", "GET", "confirm_page"),
+    ("/files/{application_id}/notes", "POST", "note_post"),
+    ("/files/{application_id}/medical-outcome", "POST", "medical_post"),
+    ("/files/{application_id}/module-results", "POST", "module_post"),
+    ("/bulk-moves", "POST", "bulk_move_post"),
 )
 
 
@@ -63,3 +71,10 @@ def console_root() -> Response:  # who: public; sends to the sign-in page (or th
     from . import views
 
     return views.serve("home", {})
+
+
+@console.route("/console/static/console.css", methods=["GET"])
+def console_stylesheet() -> Response:  # who: public
+    from . import views
+
+    return views.stylesheet()

@@ -9,6 +9,7 @@ Errors come back as pages in the page's language, never as a raw 500.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from datetime import datetime, timezone
 from typing import Any, Callable
 
@@ -22,7 +23,14 @@ from ..domain.errors import DomainError
 from ..domain.localtime import clock_time
 from ..domain.staff_sessions import SignInRefused, StaffSession
 from ..domain.workflow import Actor
+from ..domain import access, bodies
+from ..domain.errors import GuardRefused, NotFound, ValidationFailed
+from ..domain.workflow import load_workflow
+from ..services import files, notes, work_queue, workflow
 from ..services import staff_sign_in as signin
+from ..web import present as web_present
+from . import present
+from urllib.parse import quote
 from ..services.ports import IdentityProvider
 from ..web.security import CsrfRefused
 from .render import t
@@ -84,6 +92,13 @@ def serve(name: str, params: dict[str, Any]) -> Response:
     except Exception as err:  # noqa: BLE001 - a page, not a stack trace; the route (never its form) is logged
         log.exception("console page failed", extra={"route": console.current_request.path})
         return _error_page(v, err)
+
+
+def stylesheet() -> Response:
+    v = ConsoleVisit.start(console.current_request, get_settings())
+    css = (Path(__file__).resolve().parent / "static" / "console.css").read_text(encoding="utf-8")
+    return v.finish(Response(body=css, status_code=200, headers={"Content-Type": "text/css; charset=utf-8",
+                                                                 "Cache-Control": "public, max-age=3600"}))
 
 
 # --- the signed-in session -----------------------------------------------------------
@@ -246,7 +261,175 @@ def signed_out_page(v: ConsoleVisit) -> Response:  # who: public
 
 # --- work ----------------------------------------------------------------------------------
 
+MOVERS = ("service_coordinator", "irss", "health")  # the API's rule for moves (app.py admin_move)
+
+
+def _missions(lang: str) -> dict[str, str]:
+    return present.mission_names(deps().store.catalogue.missions(), lang)
+
+
 def queue_page(v: ConsoleVisit) -> Response:  # who: every staff role; the files waiting on this role's moves
     actor = signed_in(v, *EVERY_ROLE)
-    return v.page("message.html", title=t("queue_title", v.lang), detail=actor.role, back_url="", back_label="",
-                  success=False, **_chrome(v, "queue"))
+    q = work_queue.work_queue(deps(), actor)
+    return v.page("queue.html", title=t("queue_title", v.lang), q=q, missions=_missions(v.lang), p=present,
+                  movers=actor.role in MOVERS, **_chrome(v, "queue"))
+
+
+FILTERS = ("mission", "stage", "service", "flag", "from", "to", "cursor")
+
+
+def files_page(v: ConsoleVisit) -> Response:  # who: every staff role (a coordinator: their service's files)
+    actor = signed_in(v, *EVERY_ROLE)
+    params = {k: v.query(k) for k in FILTERS if v.query(k)}
+    if actor.role == "service_coordinator":
+        params.pop("service", None)
+    listing = files.list_files(deps(), actor, params)
+    wf = load_workflow()
+    targets = sorted({to for row in listing["items"]
+                      for to in wf.pathway_for(_kind(row)).next_stages(row["stage"], actor.role)
+                      if not present.needs_confirmation(to)}, key=list(wf.stages).index)
+    next_url = v.url("/files", **{**params, "cursor": listing["next_cursor"]}) if listing["next_cursor"] else ""
+    return v.page("files.html", title=t("files_title", v.lang), listing=listing, params=params, targets=targets,
+                  missions=_missions(v.lang), stages=present.shown_stages(actor), p=present, next_url=next_url,
+                  movers=actor.role in MOVERS, coordinator=actor.role == "service_coordinator",
+                  **_chrome(v, "files"))
+
+
+def _kind(row: dict[str, Any]) -> str:
+    m = deps().store.catalogue.mission(row["mission_id"])
+    return m.kind if m else "operation"
+
+
+def _file_context(v: ConsoleVisit, actor: Actor, application_id: str) -> dict[str, Any]:
+    view = files.file_view(deps(), actor, application_id)
+    wf = load_workflow()
+    missions = _missions(v.lang)
+    moves = [{"to": to, "label": present.stage_label(to, v.lang), "confirm": present.needs_confirmation(to)}
+             for to in view["next_stages"]] if actor.role in MOVERS else []
+    entered = next((r["at"] for r in reversed(view["audit"]) if r.get("to_stage")), view["submitted_at"])
+    fr = view["family_readiness"]
+    return {"f": view, "moves": moves, "missions": missions, "p": present, "actor": actor,
+            "entered": entered, "stage_label": present.stage_label(view["stage"], v.lang),
+            "form": present.form_rows("application", view["application_form"], v.lang, missions),
+            "family": present.form_rows("family-readiness", fr["form"], v.lang) if fr.get("form") else [],
+            "findings": web_present.findings(view, v.lang), "timeline": present.timeline(view["audit"], v.lang),
+            "notes": [r for r in present.timeline(view["audit"], v.lang) if r["kind"] == "note"],
+            "emails": present.emails(view["emails"], v.lang), "note_max": bodies.max_length("NoteRequest", "note"),
+            "can_record_medical": actor.role == "health" and view["stage"] == wf.medical_stage,
+            "can_record_module": actor.role == "irss" and view["mission"].get("body") == "un"
+            and not wf.is_terminal(view["stage"]),
+            "outcomes": wf.medical_outcomes, "un_modules": wf.un_modules, "done": v.query("done")}
+
+
+def file_page(v: ConsoleVisit, application_id: str, status: int = 200,
+              message: str = "") -> Response:  # who: every staff role that may see the file (404 otherwise)
+    actor = signed_in(v, *EVERY_ROLE)
+    context = _file_context(v, actor, application_id)
+    return v.page("file.html", status, title=f"{context['f']['given_name']} {context['f']['family_name']}",
+                  message=message, **context, **_chrome(v, "files"))
+
+
+def _refused(v: ConsoleVisit, application_id: str, err: DomainError) -> Response:
+    """The file page again, saying why (a guard's refusal in its own words, a stale file, a field)."""
+    detail = err.detail_fr if v.lang == "fr" else err.detail_en
+    if isinstance(err, ValidationFailed):
+        detail = " ".join(e.message_fr if v.lang == "fr" else e.message_en for e in err.errors)
+    if isinstance(err, NotFound):
+        raise err
+    return file_page(v, application_id, err.status, message=detail)
+
+
+def _file_url(v: ConsoleVisit, application_id: str, done: str = "") -> str:
+    return v.url(f"/files/{quote(application_id, safe='')}", done=done)
+
+
+def confirm_page(v: ConsoleVisit, application_id: str) -> Response:  # who: the roles that move files
+    actor = signed_in(v, *MOVERS)
+    view = files.file_view(deps(), actor, application_id)
+    to = v.query("to")
+    if to not in view["next_stages"]:
+        return _refused(v, application_id, GuardRefused(
+            "This move is not one your role can make from this stage.",
+            "Ce changement n'est pas l'un de ceux que votre rôle peut faire à cette étape.", guard="transition"))
+    return v.page("confirm.html", title=t("confirm_title", v.lang, stage=present.stage_label(to, v.lang)), f=view,
+                  to=to, reasons=present.reasons_for(actor, to, view["stage"]), p=present,
+                  note_max=bodies.max_length("MoveRequest", "note"), file_url=_file_url(v, application_id),
+                  terminal=load_workflow().is_terminal(to), **_chrome(v, "files"))
+
+
+def move_post(v: ConsoleVisit, application_id: str) -> Response:  # who: the roles that move files
+    actor = signed_in(v, *MOVERS)
+    data = v.form()
+    to, expected = _field(data, "to_stage"), _field(data, "expected_stage")
+    if to and present.needs_confirmation(to) and _field(data, "confirmed") != "yes":
+        return v.redirect(v.url(f"/files/{quote(application_id, safe='')}/confirm", to=to))
+    body: dict[str, Any] = {"to_stage": to, "expected_stage": expected}
+    if _field(data, "reason_code"):
+        body["reason_code"] = _field(data, "reason_code")
+    if _field(data, "note").strip():
+        body["note"] = _field(data, "note").strip()
+    try:
+        files.move_one(deps(), actor, application_id, body)
+    except DomainError as err:
+        return _refused(v, application_id, err)
+    return v.redirect(_file_url(v, application_id, "moved"))
+
+
+def note_post(v: ConsoleVisit, application_id: str) -> Response:  # who: every staff role that may see the file
+    actor = signed_in(v, *EVERY_ROLE)
+    data = v.form()
+    try:
+        notes.add_note(deps(), actor, application_id, {"note": _field(data, "note")})
+    except DomainError as err:
+        return _refused(v, application_id, err)
+    return v.redirect(_file_url(v, application_id, "note"))
+
+
+def medical_post(v: ConsoleVisit, application_id: str) -> Response:  # who: health (the API's rule)
+    actor = signed_in(v, "health")
+    data = v.form()
+    try:
+        workflow.record_medical_outcome(deps(), application_id, actor, {"outcome": _field(data, "outcome")})
+    except DomainError as err:
+        return _refused(v, application_id, err)
+    return v.redirect(_file_url(v, application_id, "medical"))
+
+
+def module_post(v: ConsoleVisit, application_id: str) -> Response:  # who: irss (the API's rule)
+    actor = signed_in(v, "irss")
+    data = v.form()
+    score = _field(data, "score").strip()
+    try:
+        workflow.record_module(deps(), application_id, actor, {"module": _field(data, "module"),
+                                                               "score": int(score) if score.isdigit() else score})
+    except DomainError as err:
+        return _refused(v, application_id, err)
+    return v.redirect(_file_url(v, application_id, "module"))
+
+
+def bulk_move_post(v: ConsoleVisit) -> Response:  # who: the roles that move files (each file by the API's rules)
+    actor = signed_in(v, *MOVERS)
+    data = v.form()
+    to = _field(data, "to_stage")
+    picked = [p.split("|", 1) for p in data.get("pick", []) if "|" in p]
+    if not picked or not to:
+        return v.page("message.html", 422, title=t("bulk_title", v.lang), detail=t("bulk_nothing", v.lang),
+                      back_url=v.url("/files"), back_label=t("back_to_files", v.lang), success=False,
+                      **_chrome(v, "files"))
+    moves = [{"application_id": app_id, "to_stage": to, "expected_stage": stage} for app_id, stage in picked]
+    try:
+        result = files.bulk_move(deps(), actor, {"moves": moves, "confirm": True})
+    except ValidationFailed as err:
+        detail = " ".join(e.message_fr if v.lang == "fr" else e.message_en for e in err.errors)
+        return v.page("message.html", 422, title=t("bulk_title", v.lang), detail=detail, back_url=v.url("/files"),
+                      back_label=t("back_to_files", v.lang), success=False, **_chrome(v, "files"))
+    names = {f["application_id"]: f for f in (files_summary(app_id, actor) for app_id, _ in picked) if f}
+    return v.page("bulk.html", title=t("bulk_title", v.lang), result=result, names=names, to=to, p=present,
+                  **_chrome(v, "files"))
+
+
+def files_summary(application_id: str, actor: Actor) -> dict[str, Any] | None:
+    f = deps().store.files.get(application_id)
+    if f is None or not access.can_see_file(actor, f.police_service):
+        return None  # a file outside the actor's scope is reported as its result says (not found), unnamed
+    return files.summary(f, actor)

@@ -266,3 +266,77 @@ def test_retrying_an_email_that_was_sent_is_409(client, tokens, world):
     # Given an email that went out (the applicant's confirmation of IRSS's file), when IRSS retries it: 409.
     r = staff_call(client, "post", f"/admin/emails/{world['files']['irss']}:1:applicant/retry", tokens["irss"], {})
     assert r.status_code == 409, r.body
+
+
+# --- the staff console's pages (chalicelib/console): the same rules, through a signed-in session -------------
+
+# The answer each caller gets to a valid request from its session (303: done, then the page it leads to;
+# a refused role is a 403 page, another service's file a 404 page, as the API answers).
+CONSOLE_EXPECTED = {
+    ("GET", "/queue"):                                    (200, 200, 200, 200, 200),
+    ("GET", "/files"):                                    (200, 200, 200, 200, 200),
+    ("GET", "/files/{application_id}"):                   (200, 404, 200, 200, 200),
+    ("GET", "/files/{application_id}/confirm"):           (200, 404, 200, 200, 403),
+    ("POST", "/files/{application_id}/moves"):            (303, 404, 303, 303, 403),
+    ("POST", "/files/{application_id}/notes"):            (303, 404, 303, 303, 303),
+    ("POST", "/files/{application_id}/medical-outcome"):  (403, 403, 403, 303, 403),
+    ("POST", "/files/{application_id}/module-results"):   (403, 403, 303, 403, 403),
+    ("POST", "/bulk-moves"):                              (200, 200, 200, 200, 403),  # per file: OPP's is refused
+    ("POST", "/stay"):                                    (303, 303, 303, 303, 303),
+    ("POST", "/sign-out"):                                (303, 303, 303, 303, 303),
+}
+# The console's public pages (the sign-in and its steps, the signed-out page): no session needed.
+CONSOLE_PUBLIC = {"", "/sign-in", "/sign-in/new-password", "/sign-in/set-up-mfa", "/sign-in/code", "/signed-out"}
+CONSOLE_FILE_OF = {"health": "medical", "irss": "service_review"}  # the other callers act on SPVM's submitted file
+CONSOLE_FORM = {
+    ("GET", "/files/{application_id}/confirm"): lambda caller: "?to=" + ("medically_unfit" if caller == "health"
+                                                                            else "withdrawn"),
+    ("POST", "/files/{application_id}/moves"): lambda caller: {
+        "health": [("to_stage", "medically_unfit"), ("expected_stage", "medical"), ("confirmed", "yes"),
+                   ("reason_code", "medical_requirements_not_met")],
+        "irss": [("to_stage", "irss_review"), ("expected_stage", "service_review")],
+    }.get(caller, [("to_stage", "service_review"), ("expected_stage", "submitted")]),
+    ("POST", "/files/{application_id}/notes"): lambda caller: [("note", "Called the applicant.")],
+    ("POST", "/files/{application_id}/medical-outcome"): lambda caller: [("outcome", "fit")],
+    ("POST", "/files/{application_id}/module-results"): lambda caller: [("module", "un-bsafe"), ("score", "90")],
+    ("POST", "/stay"): lambda caller: [("next", "/console/en/queue")],
+}
+
+
+def test_the_console_matrix_covers_every_console_page():
+    from chalicelib.console.routes import PAGES
+
+    staff_pages = {(method, path) for path, method, _ in PAGES if path not in CONSOLE_PUBLIC}
+    assert staff_pages == set(CONSOLE_EXPECTED)
+
+
+@pytest.mark.parametrize("route", sorted(CONSOLE_EXPECTED), ids=" ".join)
+def test_each_role_on_each_console_page(client, route):
+    from chalicelib.adapters.models import ApplicationModel
+
+    from .test_console_sign_in import first_sign_in, page_token
+    from .web_client import WebClient
+
+    files = {stage: submit(client, email=f"{stage}@example.ca")["application_id"]
+             for stage in ("submitted", "service_review", "medical")}
+    for stage in ("service_review", "medical"):
+        ApplicationModel(files[stage]).update(actions=[ApplicationModel.stage.set(stage)])
+    method, template = route
+    for caller, expected in zip(CALLERS, CONSOLE_EXPECTED[route], strict=True):
+        browser = WebClient(client)
+        first_sign_in(browser, caller)
+        app_id = files[CONSOLE_FILE_OF.get(caller, "submitted")]
+        path = "/console/en" + template.replace("{application_id}", app_id)
+        extra = CONSOLE_FORM.get(route, lambda c: [])(caller)
+        if method == "GET":
+            r = browser.get(path + (extra or ""))
+        else:
+            if route == ("POST", "/bulk-moves"):
+                extra = [("pick", f"{files['submitted']}|submitted"), ("to_stage", "service_review")]
+                if caller in ("irss", "health"):
+                    extra = [("pick", f"{app_id}|{CONSOLE_FILE_OF[caller]}"),
+                             ("to_stage", "irss_review" if caller == "irss" else "un_modules")]
+            r = browser.post(path, [*extra, ("csrf_token", page_token(browser, "/console/en/queue"))], csrf=False)
+        assert r.status_code == expected, (route, caller, r.status_code)
+        if route == ("POST", "/bulk-moves") and caller == "coordinator.opp":
+            assert "1 not moved" in r.body.decode()  # SPVM's file: not found for OPP, and not named
