@@ -30,6 +30,7 @@ from ..domain.records import (
     ApplicationFile,
     AuditEntry,
     FamilyReadiness,
+    FileRow,
     FileUpdate,
     IdempotencyRecord,
     OutboxMessage,
@@ -151,7 +152,21 @@ def file_row(f: ApplicationFile) -> ApplicationModel:
         modules=dict(f.modules), bulletin_id=f.bulletin_id, forms_returned=list(f.forms_returned),
         stage_entered_at=f.stage_entered_at, returned_on=f.returned_on, follow_up_done_at=f.follow_up_done_at,
         completed_at=f.completed_at, email_problem=dict(f.email_problem) if f.email_problem else None,
-        pending_email=dict(f.pending_email) if f.pending_email else None)
+        pending_email=dict(f.pending_email) if f.pending_email else None,
+        given_name=f.given_name, family_name=f.family_name, mission_kind=f.mission_kind)
+
+
+def file_row_of_item(a: ApplicationModel) -> FileRow:
+    """A list row, from an index that projects only ``models.ROW_ATTRIBUTES`` (a file stored before the row's own
+    copies of the names and the mission's kind: none until the seed's upgrade writes them)."""
+    kind = a.mission_kind or "operation"
+    return FileRow(
+        application_id=a.application_id, version=int(a.version), stage=load_workflow().current_stage(a.stage, kind),
+        mission_id=a.mission_id, mission_kind=kind, cap_id=a.cap_id, police_service=a.police_service, track=a.track,
+        language=a.language, eligibility_flag=a.eligibility_flag,
+        family_readiness_on_file=bool(a.family_readiness_on_file), submitted_at=a.submitted_at,
+        updated_at=a.updated_at, given_name=a.given_name, family_name=a.family_name,
+        email_problem=dict(a.email_problem) if a.email_problem else None)
 
 
 def named(row: ApplicationModel, f: ApplicationFile) -> ApplicationModel:
@@ -609,13 +624,14 @@ class DynamoFiles:
             return None
         return FamilyReadiness(row.application_id, dict(row.form), row.submitted_at, row.updated_at)
 
-    def page(self, filters: Filters, limit: int, start: Position | None) -> tuple[list[ApplicationFile], Position | None]:
-        """Exactly one Query on the most selective index, newest first; other filters apply server-side."""
+    def page(self, filters: Filters, limit: int, start: Position | None) -> tuple[list[FileRow], Position | None]:
+        """Exactly one Query on the most selective index, newest first; other filters apply server-side. The
+        list indexes project a row's attributes only (by_stage, which also serves whole files, all of them)."""
         index, hash_key = _index_for(filters)
         raw = ApplicationModel._get_connection().query(
             hash_key, range_key_condition=_date_range(filters), filter_condition=_other_filters(filters, index),
             index_name=index, limit=limit, exclusive_start_key=start, scan_index_forward=False)
-        items = [file_from_row(ApplicationModel.from_raw_data(item)) for item in raw.get("Items", [])]
+        items = [file_row_of_item(ApplicationModel.from_raw_data(item)) for item in raw.get("Items", [])]
         return items, raw.get("LastEvaluatedKey")
 
     def at_stage(self, stage: str, cap_id: str | None = None) -> list[ApplicationFile]:
@@ -623,7 +639,7 @@ class DynamoFiles:
         return [file_from_row(a) for a in ApplicationModel.by_stage.query(stage, filter_condition=cond)]
 
     def by_name(self, prefix: str, service: str | None, limit: int,
-                start: Position | None) -> tuple[list[ApplicationFile], Position | None]:
+                start: Position | None) -> tuple[list[FileRow], Position | None]:
         """One Query on by_name: the prefix's first character is the partition, begins_with on the folded name."""
         A = ApplicationModel
         if not prefix or not _valid_key(prefix):
@@ -632,7 +648,7 @@ class DynamoFiles:
             prefix[0], range_key_condition=A.name_key.startswith(prefix),
             filter_condition=(A.police_service == service) if service else None,
             index_name="by_name", limit=limit, exclusive_start_key=start, scan_index_forward=True)
-        items = [file_from_row(A.from_raw_data(item)) for item in raw.get("Items", [])]
+        items = [file_row_of_item(A.from_raw_data(item)) for item in raw.get("Items", [])]
         return items, raw.get("LastEvaluatedKey")
 
     def name_index_built(self) -> bool:
@@ -642,16 +658,22 @@ class DynamoFiles:
         except DoesNotExist:
             return False
 
-    def index_names(self, files: Iterable[ApplicationFile]) -> int:
-        """One UpdateItem per file with a name (only its two keys: nothing else a concurrent change wrote)."""
+    def index_names(self, rows: Iterable[FileRow]) -> int:
+        """Per file, its form read (GetItem: a row holds no form) and one UpdateItem: the name index's keys and the
+        list row's own copies of the names and the mission's kind, nothing else a concurrent change wrote."""
         A, written = ApplicationModel, 0
-        for f in files:
-            keys = search.name_index(f.form)
-            if keys is None:
+        for r in rows:
+            f = self.get(r.application_id)
+            if f is None:
                 continue
+            keys = search.name_index(f.form)
+            actions: list[Any] = [A.mission_kind.set(f.mission_kind)]
+            actions += [attr.set(value) for attr, value in ((A.given_name, f.given_name), (A.family_name, f.family_name))
+                        if value is not None]
+            if keys is not None:
+                actions += [A.name_initial.set(keys[0]), A.name_key.set(keys[1])]
             try:
-                A(f.application_id).update(actions=[A.name_initial.set(keys[0]), A.name_key.set(keys[1])],
-                                           condition=A.application_id.exists())
+                A(f.application_id).update(actions=actions, condition=A.application_id.exists())
                 written += 1
             except PynamoDBException as exc:
                 if not condition_failed(exc):

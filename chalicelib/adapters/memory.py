@@ -23,6 +23,7 @@ from ..domain.records import (
     ApplicationFile,
     AuditEntry,
     FamilyReadiness,
+    FileRow,
     FileUpdate,
     IdempotencyRecord,
     OutboxMessage,
@@ -320,11 +321,11 @@ class MemoryFiles:
     def family_readiness(self, application_id: str) -> FamilyReadiness | None:
         return self._s.family.get(application_id)
 
-    def page(self, filters: Filters, limit: int, start: Position | None) -> tuple[list[ApplicationFile], Position | None]:
+    def page(self, filters: Filters, limit: int, start: Position | None) -> tuple[list[FileRow], Position | None]:
         rows = sorted((f for f in self._s.files.values() if _matches(f, filters)),
                       key=lambda f: (f.submitted_at, f.application_id), reverse=True)
         offset = int((start or {}).get("offset", 0))
-        page = rows[offset:offset + limit]
+        page = [f.row() for f in rows[offset:offset + limit]]  # a row, as the list indexes project it
         more = offset + limit < len(rows)
         return page, {"offset": offset + limit} if more else None
 
@@ -333,20 +334,21 @@ class MemoryFiles:
                       key=lambda f: (f.submitted_at, f.application_id))
 
     def by_name(self, prefix: str, service: str | None, limit: int,
-                start: Position | None) -> tuple[list[ApplicationFile], Position | None]:
+                start: Position | None) -> tuple[list[FileRow], Position | None]:
         found = sorted((key, app_id) for app_id, (part, key) in self._s.names.items()
                        if part == prefix[:1] and key.startswith(prefix))
         rows = [self._s.files[app_id] for _, app_id in found]
         rows = [f for f in rows if service is None or f.police_service == service]
         offset = int((start or {}).get("offset", 0))
         more = offset + limit < len(rows)
-        return rows[offset:offset + limit], {"offset": offset + limit} if more else None
+        return [f.row() for f in rows[offset:offset + limit]], {"offset": offset + limit} if more else None
 
     def name_index_built(self) -> bool:
         return self._s.names_built
 
-    def index_names(self, files: Iterable[ApplicationFile]) -> int:
-        return sum(_index_name(self._s, f) for f in files if f.application_id in self._s.files)
+    def index_names(self, rows: Iterable[FileRow]) -> int:
+        return sum(_index_name(self._s, self._s.files[r.application_id]) for r in rows
+                   if r.application_id in self._s.files)
 
     def mark_name_index_built(self, now: str) -> None:
         self._s.names_built = True

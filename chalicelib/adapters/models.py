@@ -14,7 +14,7 @@ from pynamodb.attributes import (
     NumberAttribute,
     UnicodeAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
 from pynamodb.models import Model
 
 from ..config import get_settings
@@ -146,6 +146,18 @@ class CountModel(Model):
 
 # --- applications ---
 
+# What a list row shows (records.FileRow): the list and search indexes project these and their keys, never the
+# form, so a list page reads a few hundred bytes a file, not the whole file (infra/template.yaml mirrors them).
+ROW_ATTRIBUTES = ("version", "stage", "mission_id", "mission_kind", "cap_id", "police_service", "track", "language",
+                  "eligibility_flag", "family_readiness_on_file", "submitted_at", "updated_at", "given_name",
+                  "family_name", "email_problem")
+
+
+def _rows(*keys: str) -> IncludeProjection:
+    """The row's attributes that are not this index's keys (DynamoDB projects its keys and the table's anyway)."""
+    return IncludeProjection([a for a in ROW_ATTRIBUTES if a not in keys])
+
+
 class ByStage(GlobalSecondaryIndex["ApplicationModel"]):
     Meta = _index_meta("by_stage", AllProjection())
     stage = UnicodeAttribute(hash_key=True)
@@ -153,19 +165,19 @@ class ByStage(GlobalSecondaryIndex["ApplicationModel"]):
 
 
 class ByMission(GlobalSecondaryIndex["ApplicationModel"]):
-    Meta = _index_meta("by_mission", AllProjection())
+    Meta = _index_meta("by_mission", _rows("mission_id", "submitted_at"))
     mission_id = UnicodeAttribute(hash_key=True)
     submitted_at = UnicodeAttribute(range_key=True)
 
 
 class ByService(GlobalSecondaryIndex["ApplicationModel"]):
-    Meta = _index_meta("by_service", AllProjection())
+    Meta = _index_meta("by_service", _rows("police_service", "submitted_at"))
     police_service = UnicodeAttribute(hash_key=True)
     submitted_at = UnicodeAttribute(range_key=True)
 
 
 class BySubmitted(GlobalSecondaryIndex["ApplicationModel"]):
-    Meta = _index_meta("by_submitted", AllProjection())
+    Meta = _index_meta("by_submitted", _rows("list_pk", "submitted_at"))
     list_pk = UnicodeAttribute(hash_key=True)
     submitted_at = UnicodeAttribute(range_key=True)
 
@@ -173,7 +185,7 @@ class BySubmitted(GlobalSecondaryIndex["ApplicationModel"]):
 class ByFlag(GlobalSecondaryIndex["ApplicationModel"]):
     """The pre-screen's flag: a list filtered on it alone reads only its files, not every file to keep a few."""
 
-    Meta = _index_meta("by_flag", AllProjection())
+    Meta = _index_meta("by_flag", _rows("eligibility_flag", "submitted_at"))
     eligibility_flag = UnicodeAttribute(hash_key=True)
     submitted_at = UnicodeAttribute(range_key=True)
 
@@ -182,7 +194,7 @@ class ByName(GlobalSecondaryIndex["ApplicationModel"]):
     """Search by family name (sparse: only files with a name to fold carry the keys; domain/search.py): the
     folded name's first character, and the folded name, which a prefix search reads with begins_with."""
 
-    Meta = _index_meta("by_name", AllProjection())
+    Meta = _index_meta("by_name", _rows("name_initial", "name_key"))
     name_initial = UnicodeAttribute(hash_key=True)
     name_key = UnicodeAttribute(range_key=True)
 
@@ -225,6 +237,11 @@ class ApplicationModel(Model):
     name_initial = UnicodeAttribute(null=True)  # by_name's keys (domain/search.name_index), written with the file
     name_key = UnicodeAttribute(null=True)
     email_problem = JSONAttribute(null=True)  # SES said the address does not work (domain/feedback.py)
+    # The list row's own copies (ROW_ATTRIBUTES), written with the file: the names as the form gives them, and the
+    # mission's kind (its pathway names the stage). Files stored before: the seed's upgrade writes them.
+    given_name = UnicodeAttribute(null=True)
+    family_name = UnicodeAttribute(null=True)
+    mission_kind = UnicodeAttribute(null=True)
     pending_email = JSONAttribute(null=True)  # a change of address waiting for its confirmation
 
     by_stage = ByStage()

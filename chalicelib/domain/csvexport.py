@@ -25,7 +25,7 @@ from .emails import reference
 from .forms import field_label, load_schema
 from .i18n import pick
 from .localtime import table_time
-from .records import ApplicationFile
+from .records import ApplicationFile, FileRow
 from .workflow import Actor, load_workflow
 
 # What a spreadsheet reads as the start of a formula (tab and CR too: some strip them first).
@@ -127,27 +127,28 @@ def form_choice(field: str, value: Any, lang: str) -> str:
     return pick(labels.get(value), lang) or str(value)
 
 
-def stage_label(f: ApplicationFile, stage: str, lang: str) -> str:
+def stage_label(f: ApplicationFile | FileRow, stage: str, lang: str) -> str:
     """The stage's label on the file's pathway (a stage it does not name: the shared dictionary's)."""
     wf = load_workflow()
-    path = wf.pathway_of(f.mission)
+    path = wf.pathway_for(f.mission_kind)
     return pick((path.stage(stage) if path.current(stage) in path.stages else wf.stage(stage)).label, lang)
 
 
-def cells(f: ApplicationFile, actor: Actor, lang: str, mission_names: Mapping[str, Mapping[str, str]]) -> list[str]:
+def cells(f: ApplicationFile | FileRow, actor: Actor, lang: str,
+          mission_names: Mapping[str, Mapping[str, str]]) -> list[str]:
     """A file's row, as ``actor`` may see it (a medical end reads as not selected, domain/access.py), in ``lang``.
 
-    ``mission_names``: the catalogue's names by mission id (a mission no longer there: the file's snapshot's).
+    ``mission_names``: the catalogue's names by mission id (a mission no longer there: its id).
     """
     values = {
         "reference": reference(f.application_id), "application_id": f.application_id,
         "submitted_at": table_time(f.submitted_at, lang), "updated_at": table_time(f.updated_at, lang),
         "stage": stage_label(f, access.stage_seen_by(actor, f.stage), lang),
-        "mission": pick(mission_names.get(f.mission_id) or f.mission.name, lang) or f.mission_id,
+        "mission": pick(mission_names.get(f.mission_id), lang) or f.mission_id,
         "police_service": form_choice("police_service", f.police_service, lang),
         "track": form_choice("track", f.track, lang), "language": form_choice("preferred_language", f.language, lang),
         "eligibility_flag": pick(FLAGS.get(f.eligibility_flag), lang) or str(f.eligibility_flag or ""),
         "family_readiness_on_file": pick(YES_NO[bool(f.family_readiness_on_file)], lang),
-        "given_name": str(f.form.get("given_name") or ""), "family_name": str(f.form.get("family_name") or ""),
+        "given_name": f.given_name or "", "family_name": f.family_name or "",
     }
     return [values[c] for c in COLUMNS]

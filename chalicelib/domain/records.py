@@ -50,6 +50,29 @@ class ApplicationFile:
     pending_email: Mapping[str, str] | None = None
 
     @property
+    def given_name(self) -> str | None:
+        value = self.form.get("given_name")
+        return str(value) if value is not None else None
+
+    @property
+    def family_name(self) -> str | None:
+        value = self.form.get("family_name")
+        return str(value) if value is not None else None
+
+    @property
+    def mission_kind(self) -> str:
+        return self.mission.kind
+
+    def row(self) -> "FileRow":
+        """What a list row shows of this file (the list indexes project no more)."""
+        return FileRow(application_id=self.application_id, version=self.version, stage=self.stage,
+                       mission_id=self.mission_id, mission_kind=self.mission_kind, cap_id=self.cap_id,
+                       police_service=self.police_service, track=self.track, language=self.language,
+                       eligibility_flag=self.eligibility_flag, family_readiness_on_file=self.family_readiness_on_file,
+                       submitted_at=self.submitted_at, updated_at=self.updated_at, given_name=self.given_name,
+                       family_name=self.family_name, email_problem=self.email_problem)
+
+    @property
     def full_name(self) -> str:
         """The applicant's given and family names, as they wrote them."""
         return " ".join(str(self.form.get(k, "")).strip() for k in ("given_name", "family_name")).strip()
@@ -65,6 +88,29 @@ class ApplicationFile:
             cap_id=self.cap_id, police_service=self.police_service, language=self.language, bulletin_id=self.bulletin_id,
             family_readiness_on_file=self.family_readiness_on_file, medical_outcome=self.medical_outcome,
             modules=dict(self.modules), forms_returned=tuple(self.forms_returned))
+
+
+@dataclass(frozen=True)
+class FileRow:
+    """A file as a list shows it: read from an index that projects only these attributes (issue 13: a list page
+    reads what its rows show, never the form). ``ApplicationFile.row()`` makes one from a whole file."""
+
+    application_id: str
+    version: int
+    stage: str
+    mission_id: str
+    mission_kind: str
+    cap_id: str
+    police_service: str | None
+    track: str
+    language: str
+    eligibility_flag: str
+    family_readiness_on_file: bool
+    submitted_at: str
+    updated_at: str
+    given_name: str | None
+    family_name: str | None
+    email_problem: Mapping[str, str] | None = None
 
 
 @dataclass(frozen=True)

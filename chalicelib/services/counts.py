@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 
 from ..domain.listing import Filters
-from ..domain.records import ApplicationFile
+from ..domain.records import ApplicationFile, FileRow
 from ..domain.workflow import load_workflow
 from .deps import Deps
 from .ports import CountKey, UnitOfWork
@@ -18,7 +18,7 @@ from .ports import CountKey, UnitOfWork
 REBUILD_PAGE = 100
 
 
-def key(file: ApplicationFile) -> CountKey:
+def key(file: ApplicationFile | FileRow) -> CountKey:
     return file.mission_id, file.stage, file.police_service
 
 

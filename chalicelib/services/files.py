@@ -12,7 +12,7 @@ from typing import Any, Iterator, Mapping
 from ..domain import access, bodies, csvexport, cursors, listing
 from ..domain.emails import reference
 from ..domain.errors import Conflict, DomainError, FieldError, InvalidQuery, NotFound, ValidationFailed
-from ..domain.records import ApplicationFile, AuditEntry, OutboxMessage
+from ..domain.records import ApplicationFile, AuditEntry, FileRow, OutboxMessage
 from ..domain.workflow import Actor, load_workflow
 from . import counts as file_counts
 from . import reminders, workflow
@@ -22,7 +22,8 @@ BULK_CONFIRM_ABOVE = 25
 EXPORT_MAX_ROWS = 10_000
 
 
-def summary(f: ApplicationFile, actor: Actor) -> dict[str, Any]:
+def summary(f: ApplicationFile | FileRow, actor: Actor) -> dict[str, Any]:
+    """A list row: what a whole file or an index's row (records.FileRow) both hold."""
     return {
         "application_id": f.application_id, "reference": reference(f.application_id),
         "stage": access.stage_seen_by(actor, f.stage),
@@ -30,7 +31,7 @@ def summary(f: ApplicationFile, actor: Actor) -> dict[str, Any]:
         "track": f.track, "language": f.language, "eligibility_flag": f.eligibility_flag,
         "family_readiness_on_file": f.family_readiness_on_file,
         "submitted_at": f.submitted_at, "updated_at": f.updated_at,
-        "given_name": f.form.get("given_name"), "family_name": f.form.get("family_name"),
+        "given_name": f.given_name, "family_name": f.family_name,
         "email_problem": dict(f.email_problem) if f.email_problem else None,
     }
 

@@ -27,6 +27,7 @@ from ..domain.records import (
     ApplicationFile,
     AuditEntry,
     FamilyReadiness,
+    FileRow,
     FileUpdate,
     IdempotencyRecord,
     OutboxMessage,
@@ -110,23 +111,24 @@ class FileStore(Protocol):
     def family_readiness(self, application_id: str) -> FamilyReadiness | None:
         ...
 
-    def page(self, filters: Filters, limit: int, start: Position | None) -> tuple[list[ApplicationFile], Position | None]:
-        """One page of the filtered list, newest first, and where it ended (None: the last page)."""
+    def page(self, filters: Filters, limit: int, start: Position | None) -> tuple[list[FileRow], Position | None]:
+        """One page of the filtered list, newest first, and where it ended (None: the last page): rows, as the list
+        indexes project them (records.FileRow), never whole files."""
 
     def at_stage(self, stage: str, cap_id: str | None = None) -> list[ApplicationFile]:
         """The files stored at ``stage`` (of one cap), through the stage index, oldest submission first."""
 
     def by_name(self, prefix: str, service: str | None, limit: int,
-                start: Position | None) -> tuple[list[ApplicationFile], Position | None]:
+                start: Position | None) -> tuple[list[FileRow], Position | None]:
         """One page of the files whose folded family name (domain/search.py) starts with ``prefix``, in name order,
         and where it ended: one Query on the name index (one police service's files through a filter)."""
 
     def name_index_built(self) -> bool:
         """Whether every file stored before the name index was indexed (``index_names`` then the mark)."""
 
-    def index_names(self, files: Iterable[ApplicationFile]) -> int:
-        """Write these files' name-index keys (from their family name; the upgrade of files stored before the
-        index); returns how many were written (a file with no name to fold is left out of the index)."""
+    def index_names(self, rows: Iterable[FileRow]) -> int:
+        """Write these files' name-index keys (from their family name) and their list row's own copies of the names
+        and the mission's kind (the upgrade of files stored before them); returns how many files were written."""
 
     def mark_name_index_built(self, now: str) -> None:
         ...

@@ -19,7 +19,7 @@ from ..domain import access, cursors, listing
 from ..domain import search as rules
 from ..domain.errors import FieldError, InvalidQuery
 from ..domain.listing import Filters
-from ..domain.records import ApplicationFile
+from ..domain.records import ApplicationFile, FileRow
 from ..domain.workflow import Actor
 from . import files
 from .deps import Deps
@@ -45,7 +45,7 @@ def _params(params: Mapping[str, str] | None, default_limit: int) -> tuple[str, 
     return params.get("q", ""), limit, params.get("cursor")
 
 
-def _seen(actor: Actor, found: Sequence[ApplicationFile | None]) -> list[ApplicationFile]:
+def _seen(actor: Actor, found: Sequence[ApplicationFile | FileRow | None]) -> list[ApplicationFile | FileRow]:
     return [f for f in found if f is not None and access.can_see_file(actor, f.police_service)]
 
 
@@ -57,7 +57,7 @@ def search(deps: Deps, actor: Actor, params: Mapping[str, str] | None) -> dict[s
     """
     q, limit, cursor = _params(params, deps.settings.page_size)
     query = rules.parse(q)
-    items: list[ApplicationFile] = []
+    items: list[ApplicationFile | FileRow] = []
     next_cursor = None
     by = query.by
     if query.by == rules.REFERENCE:
@@ -72,8 +72,8 @@ def search(deps: Deps, actor: Actor, params: Mapping[str, str] | None) -> dict[s
         service = actor.police_service if actor.role == "service_coordinator" else None
         secret, scope = deps.settings.token_secret, f"search#{query.key}#{service or '*'}"
         start = cursors.decode(secret, cursor, scope) if cursor else None
-        items, last = deps.store.files.by_name(query.key, service, limit, start)
-        items = _seen(actor, items)
+        rows, last = deps.store.files.by_name(query.key, service, limit, start)
+        items = _seen(actor, rows)
         next_cursor = cursors.encode(secret, last, scope) if last else None
     return {"q": q, "by": by, "items": [files.summary(f, actor) for f in items], "next_cursor": next_cursor}
 
