@@ -139,7 +139,7 @@ def file_from_row(a: ApplicationModel) -> ApplicationFile:
         forms_returned=tuple(str(k) for k in a.forms_returned or ()), stage_entered_at=a.stage_entered_at,
         returned_on=a.returned_on, follow_up_done_at=a.follow_up_done_at, completed_at=a.completed_at,
         email_problem=dict(a.email_problem) if a.email_problem else None,
-        pending_email=dict(a.pending_email) if a.pending_email else None)
+        pending_email=dict(a.pending_email) if a.pending_email else None, stage_reason=a.stage_reason)
 
 
 def file_row(f: ApplicationFile) -> ApplicationModel:
@@ -153,7 +153,7 @@ def file_row(f: ApplicationFile) -> ApplicationModel:
         stage_entered_at=f.stage_entered_at, returned_on=f.returned_on, follow_up_done_at=f.follow_up_done_at,
         completed_at=f.completed_at, email_problem=dict(f.email_problem) if f.email_problem else None,
         pending_email=dict(f.pending_email) if f.pending_email else None,
-        given_name=f.given_name, family_name=f.family_name, mission_kind=f.mission_kind)
+        given_name=f.given_name, family_name=f.family_name, mission_kind=f.mission_kind, stage_reason=f.stage_reason)
 
 
 def file_row_of_item(a: ApplicationModel) -> FileRow:
@@ -166,7 +166,7 @@ def file_row_of_item(a: ApplicationModel) -> FileRow:
         language=a.language, eligibility_flag=a.eligibility_flag,
         family_readiness_on_file=bool(a.family_readiness_on_file), submitted_at=a.submitted_at,
         updated_at=a.updated_at, given_name=a.given_name, family_name=a.family_name,
-        email_problem=dict(a.email_problem) if a.email_problem else None)
+        email_problem=dict(a.email_problem) if a.email_problem else None, stage_reason=a.stage_reason)
 
 
 def named(row: ApplicationModel, f: ApplicationFile) -> ApplicationModel:
@@ -272,7 +272,8 @@ class DynamoUnitOfWork:
         A = ApplicationModel
         actions = [A.version.set(update.version), A.updated_at.set(update.updated_at)]
         if update.stage is not None:
-            actions += [A.stage.set(update.stage), A.stage_entered_at.set(update.updated_at)]
+            actions += [A.stage.set(update.stage), A.stage_entered_at.set(update.updated_at),
+                        A.stage_reason.set(update.stage_reason) if update.stage_reason else A.stage_reason.remove()]
         optional: tuple[tuple[Any, Any], ...] = (
             (A.family_readiness_on_file, update.family_readiness_on_file),
             (A.medical_outcome, update.medical_outcome),

@@ -86,7 +86,7 @@ class MemoryUnitOfWork:
             f = s.files[update.application_id]
             changes: dict[str, Any] = {"version": update.version, "updated_at": update.updated_at}
             if update.stage is not None:
-                changes["stage_entered_at"] = update.updated_at
+                changes["stage_entered_at"], changes["stage_reason"] = update.updated_at, update.stage_reason
             for name in ("stage", "family_readiness_on_file", "medical_outcome", "modules", "forms_returned",
                          "returned_on", "follow_up_done_at", "completed_at"):
                 value = getattr(update, name)

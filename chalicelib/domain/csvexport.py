@@ -82,7 +82,7 @@ def write_csv(columns: Sequence[str], rows: Iterable[Sequence[Any]], bom: bool =
 
 
 # The export's columns, and the headers the application form does not already label.
-COLUMNS = ("reference", "application_id", "submitted_at", "stage", "mission", "police_service", "track",
+COLUMNS = ("reference", "application_id", "submitted_at", "stage", "reason", "mission", "police_service", "track",
            "eligibility_flag", "language", "family_readiness_on_file", "given_name", "family_name", "updated_at")
 FORM_FIELDS = {"police_service": "police_service", "language": "preferred_language", "given_name": "given_name",
                "family_name": "family_name"}  # column -> the application form's field whose label it takes
@@ -91,6 +91,7 @@ HEADERS = {
     "application_id": {"en": "File identifier", "fr": "Identifiant du dossier"},
     "submitted_at": {"en": "Submitted", "fr": "Soumise le"},
     "stage": {"en": "Stage", "fr": "Étape"},
+    "reason": {"en": "Reason", "fr": "Motif"},
     "mission": {"en": "Mission", "fr": "Mission"},
     "track": {"en": "Applying as", "fr": "Candidature à titre de"},
     "eligibility_flag": {"en": "Pre-screen", "fr": "Présélection"},
@@ -134,6 +135,19 @@ def stage_label(f: ApplicationFile | FileRow, stage: str, lang: str) -> str:
     return pick((path.stage(stage) if path.current(stage) in path.stages else wf.stage(stage)).label, lang)
 
 
+def reason_label(stage: str, code: str | None, lang: str) -> str:
+    """The move's coded reason by its workflow label ("" for none; a code the workflow no longer has: the code).
+
+    >>> reason_label("withdrawn", "family_reasons", "fr") != "family_reasons", reason_label("deployed", None, "en")
+    (True, '')
+    """
+    if not code:
+        return ""
+    rule = load_workflow().reason_rule(stage)
+    known = rule.codes.get(code) if rule else None
+    return pick(known.label, lang) if known else code
+
+
 def cells(f: ApplicationFile | FileRow, actor: Actor, lang: str,
           mission_names: Mapping[str, Mapping[str, str]]) -> list[str]:
     """A file's row, as ``actor`` may see it (a medical end reads as not selected, domain/access.py), in ``lang``.
@@ -144,6 +158,7 @@ def cells(f: ApplicationFile | FileRow, actor: Actor, lang: str,
         "reference": reference(f.application_id), "application_id": f.application_id,
         "submitted_at": table_time(f.submitted_at, lang), "updated_at": table_time(f.updated_at, lang),
         "stage": stage_label(f, access.stage_seen_by(actor, f.stage), lang),
+        "reason": "" if access.hides_medical_end(actor, f.stage) else reason_label(f.stage, f.stage_reason, lang),
         "mission": pick(mission_names.get(f.mission_id), lang) or f.mission_id,
         "police_service": form_choice("police_service", f.police_service, lang),
         "track": form_choice("track", f.track, lang), "language": form_choice("preferred_language", f.language, lang),

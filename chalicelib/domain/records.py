@@ -48,6 +48,7 @@ class ApplicationFile:
     email_problem: Mapping[str, str] | None = None
     # A change of address asked for and not yet confirmed: {"address", "requested_at"} (services/email_change.py).
     pending_email: Mapping[str, str] | None = None
+    stage_reason: str | None = None  # the coded reason of the move into the file's stage (an end's), if it had one
 
     @property
     def given_name(self) -> str | None:
@@ -70,7 +71,7 @@ class ApplicationFile:
                        police_service=self.police_service, track=self.track, language=self.language,
                        eligibility_flag=self.eligibility_flag, family_readiness_on_file=self.family_readiness_on_file,
                        submitted_at=self.submitted_at, updated_at=self.updated_at, given_name=self.given_name,
-                       family_name=self.family_name, email_problem=self.email_problem)
+                       family_name=self.family_name, email_problem=self.email_problem, stage_reason=self.stage_reason)
 
     @property
     def full_name(self) -> str:
@@ -111,6 +112,7 @@ class FileRow:
     given_name: str | None
     family_name: str | None
     email_problem: Mapping[str, str] | None = None
+    stage_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,7 @@ class FileUpdate:
     completed_at: str | None = None
     pending_email: Mapping[str, str] | None = None  # a change of address asked for (replaces any earlier one)
     new_email: "tuple[str, str] | None" = None  # (address, email_key) confirmed: pending and problem cleared
+    stage_reason: str | None = None  # with ``stage``: the move's coded reason (none: the file's is removed)
 
     @property
     def version(self) -> int:

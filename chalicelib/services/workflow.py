@@ -116,7 +116,8 @@ def move(deps: Deps, application_id: str, actor: Actor, req: MoveRequest,
         form = deps.store.files.family_readiness(file.application_id)
         reintegration.open_tasks(deps, uow, file, form.form if form else None, (guides.REINTEGRATION_GUIDE,), now)
     uow.update_file(FileUpdate(file.application_id, expected_version=plan.from_version, expected_stage=expected_stage,
-                               updated_at=now, stage=plan.to_stage, returned_on=returned_on))
+                               updated_at=now, stage=plan.to_stage, returned_on=returned_on,
+                               stage_reason=plan.reason_code))
     counts.moved(uow, file, plan.to_stage, now)
     uow.append_audit(AuditEntry(f"application#{file.application_id}", plan.to_version, at=now, kind="stage_change",
                                 actor_id=actor.actor_id, actor_role=actor.role, from_stage=plan.from_stage,

@@ -26,10 +26,10 @@ def test_the_export_opens_in_excel_in_french_and_in_english(client: Any, tokens:
     # When IRSS exports in French
     header, *rows = _rows(staff_call(client, "get", "/admin/reports/applications.csv?lang=fr", tokens["irss"]))
     # Then the headers, the stage, the mission and the service are French labels, the names as written
-    assert header[:5] == ["Référence", "Identifiant du dossier", "Soumise le", "Étape", "Mission"]
+    assert header[:6] == ["Référence", "Identifiant du dossier", "Soumise le", "Étape", "Motif", "Mission"]
     row = next(r for r in rows if r[1] == spvm)
-    assert row[3] == "Demande reçue" and row[4].startswith("Haïti")
-    assert row[5] == "Service de police de la Ville de Montréal" and row[10:12] == ["Hélène", "Côté-Tremblay"]
+    assert row[3] == "Demande reçue" and row[4] == "" and row[5].startswith("Haïti")  # no end: no reason
+    assert row[6] == "Service de police de la Ville de Montréal" and row[11:13] == ["Hélène", "Côté-Tremblay"]
     # And the submission time is Ottawa's, to the minute, with the zone named (no UTC, no microseconds)
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2} (HNE|HAE)", row[2]), row[2]
     # When the export is asked in English, or without a language: English

@@ -53,7 +53,8 @@ def test_the_french_export_has_french_headers_and_labels_and_local_times(world):
     body, truncated = files.export_csv(deps, IRSS, {"lang": "fr"})
     header, *rows = _read(body)
     # Then the headers are French, the application form's labels where it has them
-    assert header == ["Référence", "Identifiant du dossier", "Soumise le", "Étape", "Mission", "Service de police",
+    assert header == ["Référence", "Identifiant du dossier", "Soumise le", "Étape", "Motif", "Mission",
+                      "Service de police",
                       "Candidature à titre de", "Présélection", "Langue officielle de préférence",
                       "Formulaire de préparation familiale au dossier", "Prénom", "Nom de famille",
                       "Dernière modification"]
@@ -114,3 +115,29 @@ def test_table_time_is_ottawas_with_the_zone_named_in_each_language():
     assert table_time("2026-07-01T16:00:00.000000Z", "fr") == "2026-07-01 12:00 HAE"
     assert table_time(WINTER, "en") == "2026-01-15 14:05 EST"
     assert table_time(None, "en") == "" and table_time("not a time", "en") == "not a time"
+
+
+def test_an_end_reads_with_its_reason_in_the_language_and_a_medical_end_hides_it():
+    from chalicelib.domain.workflow import MoveRequest
+    from chalicelib.services import workflow
+
+    # Given a withdrawn file (its reason given) and a medically unfit one
+    deps = make_deps(clock=FixedClock(WINTER))
+    gone = submissions.submit(deps, application(email="csv-w@example.ca"), None)[1]["application_id"]
+    unfit = submissions.submit(deps, application(email="csv-m@example.ca"), None)[1]["application_id"]
+    workflow.move(deps, gone, SPVM, MoveRequest("withdrawn", "submitted", "family_reasons", None))
+    f = deps.store.files.get(unfit)
+    uow = deps.store.unit_of_work()
+    uow.update_file(FileUpdate(f.application_id, f.version, f.updated_at, stage="medically_unfit",
+                               stage_reason="medical_requirements_not_met"))
+    uow.commit()
+    # When IRSS (who may read medical outcomes) and an administrator (who may not) export, in French and English
+    fr = {r[1]: _row(r) for r in _read(files.export_csv(deps, IRSS, {"lang": "fr"})[0])[1:]}
+    admin_en = {r[1]: _row(r) for r in _read(files.export_csv(deps, ADMIN, {"lang": "en"})[0])[1:]}
+    # Then the withdrawal's reason is its workflow label in the language, never the code
+    assert fr[gone]["reason"] and fr[gone]["reason"] != "family_reasons"
+    assert csvexport.reason_label("withdrawn", "family_reasons", "fr") == fr[gone]["reason"]
+    # and the medical end reads as not selected, with no reason, to a role that may not read medical outcomes
+    assert admin_en[unfit]["reason"] == "" and admin_en[unfit]["stage"] != "medically_unfit"
+    # while IRSS, who may read medical outcomes, sees the medical end's reason
+    assert fr[unfit]["reason"] == csvexport.reason_label("medically_unfit", "medical_requirements_not_met", "fr") != ""
