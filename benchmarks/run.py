@@ -1,7 +1,8 @@
 """peaceops benchmarks: figures, each against a baseline measured in the same run.
 
-    .venv/bin/python benchmarks/run.py             # about 30 s
-    .venv/bin/python benchmarks/run.py --quick     # fewer repetitions
+    .venv/bin/python -m benchmarks.run                  # every section (the growth's export at 10,000 files
+    .venv/bin/python -m benchmarks.run --quick          # takes minutes on moto); fewer repetitions, a burst of 100
+    .venv/bin/python -m benchmarks.run --only latency,burst --burst 300
 
 Printed as Markdown tables (the README quotes them):
 
@@ -27,7 +28,15 @@ Printed as Markdown tables (the README quotes them):
 - the size of the deployment package `chalice package` builds;
 - growth: the pipeline report, a list page (plain and with a flag filter) and the
   CSV export at 100 and at 10,000 files (seeded straight through the adapter's
-  rows, the counters rebuilt), as the ratio of the two.
+  rows, the counters rebuilt), as the ratio of the two;
+- the latency model (benchmarks/latency.py): a botocore event hook adds 4 ms to
+  each DynamoDB call and 60 ms to each SES call; submit, status, a coordinator's
+  list page, a move and a new-link request against their floor (their sequential
+  round trips times the delay), and POST /access-links for an address with three
+  files against an unknown one;
+- the burst (benchmarks/burst.py): 1,000 valid submissions from 32 concurrent
+  clients in-process (moto serialized by a lock), their delivery drained at the
+  modelled 14/s pace, and the reconcile of what was answered, stored and sent.
 
 Ratios hide the machine: both sides of each ratio run here, now. Benchmarks are
 never timed tests; tests/contract/test_benchmark_claims.py checks the call
@@ -356,13 +365,19 @@ def _clear_caches() -> None:
     verifier.cache_clear()
 
 
-@contextmanager
-def emulated() -> Iterator[Emulated]:
-    """moto in-process: tables, verified sender, seeded catalogue, the coordinators' pool; the app's test client."""
+def moto_environment() -> None:
+    """As tests/conftest.py: no endpoint of our own (moto in-process); set before chalicelib's models are
+    imported, since PynamoDB reads the table names then."""
     for name in ("PEACEOPS_DYNAMODB_ENDPOINT", "PEACEOPS_SES_ENDPOINT", "PEACEOPS_COGNITO_ENDPOINT", "AWS_ENDPOINT_URL"):
         os.environ.pop(name, None)
     for k, v in ENV.items():
         os.environ.setdefault(k, v)
+
+
+@contextmanager
+def emulated() -> Iterator[Emulated]:
+    """moto in-process: tables, verified sender, seeded catalogue, the coordinators' pool; the app's test client."""
+    moto_environment()
     from chalice.test import Client
     from moto import mock_aws
 
@@ -557,23 +572,79 @@ def call_rows(calls: Mapping[str, Counter[str]]) -> Iterator[tuple[str, str]]:
             yield label, _calls_text({op: n / items for op, n in counted.items()})
 
 
+SECTIONS = ("requests", "growth", "latency", "burst")
+# Scenarios that are not requests (the scheduled job): the only ones allowed to call SES.
+JOBS = {f"retry job ({RETRY_EMAILS} pending emails)"}
+
+
+@contextmanager
+def _environment(**values: str) -> Iterator[None]:
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions (and a burst of 100)")
+    parser.add_argument("--only", default=",".join(SECTIONS),
+                        help=f"comma-separated sections to run, of {', '.join(SECTIONS)} (default: all)")
+    parser.add_argument("--burst", type=int, default=None, help="submissions in the burst (1,000; --quick: 100)")
+    parser.add_argument("--clients", type=int, default=32, help="concurrent clients in the burst")
     args = parser.parse_args(argv)
+    only = {name.strip() for name in args.only.split(",") if name.strip()}
+    if only - set(SECTIONS):
+        parser.error(f"unknown section(s): {', '.join(sorted(only - set(SECTIONS)))}")
     runs, cold_runs = (10, 3) if args.quick else (40, 7)
+    burst_count = args.burst or (100 if args.quick else 1000)
 
+    moto_environment()
+    from benchmarks import burst, latency
+
+    latency.install()  # before any botocore session: every client carries the latency hooks (inactive until used)
+    print(f"peaceops benchmarks (Python {sys.version.split()[0]}, {os.cpu_count()} cores; medians of "
+          f"{runs} requests, {cold_runs} cold starts)\n")
+    if "requests" in only:
+        _requests_section(runs, cold_runs)
+    if "growth" in only:
+        # The app logs a JSON line per request on stderr: kept on (it is part of the cost), not shown.
+        with open(os.devnull, "w") as quiet, contextlib.redirect_stderr(quiet), emulated() as e:
+            grown = growth(e, runs)
+        small, large = GROWTH_SIZES
+        print(f"\n| growth (IRSS) | {small:,} files | {large:,} files | ratio |\n|---|---|---|---|")
+        for name, (at_small, at_large) in grown.items():
+            print(f"| {name} | {at_small:.1f} ms | {at_large:.1f} ms | {_x(at_large / at_small)} |")
+    if "latency" in only:
+        latency.fresh_clients()
+        with open(os.devnull, "w") as quiet, contextlib.redirect_stderr(quiet), emulated() as e:
+            timed = latency.latency_table(e, runs)
+            parts = latency.submit_parts(e, runs)
+            access = latency.access_links_timing(e, runs * 2)
+        latency.print_latency(timed, parts, access, runs, runs * 2)
+    if "burst" in only:
+        latency.fresh_clients()
+        with _environment(PEACEOPS_SES_RATE=f"{burst.SES_RATE:g}"), open(os.devnull, "w") as quiet, \
+                contextlib.redirect_stderr(quiet), emulated():
+            report = burst.burst(burst_count, args.clients)
+        burst.print_burst(report)
+
+
+def _requests_section(runs: int, cold_runs: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         size = build_package(Path(tmp)).stat().st_size
         app_ms, bare_ms = cold_start(Path(tmp), cold_runs)
-    # The app logs a JSON line per request on stderr: kept on (it is part of the cost), not shown.
     with open(os.devnull, "w") as quiet, contextlib.redirect_stderr(quiet), emulated() as e:
         base = baseline_request(runs)
         validate = validation_ms(runs * 10)
         requests = request_timings(e, runs)
         calls = {name: calls_for(name, e.client, e.tokens) for name in SCENARIOS}
-    with open(os.devnull, "w") as quiet, contextlib.redirect_stderr(quiet), emulated() as e:
-        grown = growth(e, runs)
 
     rows = [("cold start: import app.py from the package", f"{app_ms:.0f} ms",
              f"bare Chalice app + one boto3 client: {bare_ms:.0f} ms",
@@ -584,18 +655,15 @@ def main(argv: list[str] | None = None) -> None:
              for name, ms in requests.items()]
     rows.append(("deployment package (zip)", f"{size / 1024 / 1024:.1f} MiB",
                  f"Lambda's zipped upload limit: {LAMBDA_ZIP_LIMIT // 1024 // 1024} MiB", _x(size / LAMBDA_ZIP_LIMIT)))
-    print(f"peaceops benchmarks (Python {sys.version.split()[0]}, {os.cpu_count()} cores; medians of "
-          f"{runs} requests, {cold_runs} cold starts)\n")
     print("| measure | peaceops | baseline (same run) | ratio |\n|---|---|---|---|")
     for row in rows:
         print("| " + " | ".join(row) + " |")
-    small, large = GROWTH_SIZES
-    print(f"\n| growth (IRSS) | {small:,} files | {large:,} files | ratio |\n|---|---|---|---|")
-    for name, (at_small, at_large) in grown.items():
-        print(f"| {name} | {at_small:.1f} ms | {at_large:.1f} ms | {_x(at_large / at_small)} |")
     print("\n| operation | AWS calls |\n|---|---|")
     for name, text in call_rows(calls):
         print(f"| {name} | {text} |")
+    mailing = [name for name, counted in calls.items() if counted.get("SendEmail") and name not in JOBS]
+    print(f"\nSendEmail on a request path: {', '.join(mailing) if mailing else 'none'} "
+          f"(of {len(calls) - len(JOBS)} request operations; only the scheduled retry job sends).")
 
 
 if __name__ == "__main__":
