@@ -40,6 +40,9 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("/files/{application_id}/medical-outcome", "POST", "medical_post"),
     ("/files/{application_id}/module-results", "POST", "module_post"),
     ("/bulk-moves", "POST", "bulk_move_post"),
+    ("/search", "GET", "search_page"),
+    ("/dashboard", "GET", "dashboard_page"),
+    ("/export.csv", "GET", "export_csv"),
 )
 
 

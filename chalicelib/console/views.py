@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable
 
 from chalice import Response
+from markupsafe import Markup
 
 from ..api.auth import actor_from_claims, verifier
 from ..api.wiring import deps
@@ -26,7 +27,7 @@ from ..domain.workflow import Actor
 from ..domain import access, bodies
 from ..domain.errors import GuardRefused, NotFound, ValidationFailed
 from ..domain.workflow import load_workflow
-from ..services import files, notes, work_queue, workflow
+from ..services import dashboard, files, notes, search, work_queue, workflow
 from ..services import staff_sign_in as signin
 from ..web import present as web_present
 from . import present
@@ -106,10 +107,11 @@ def stylesheet() -> Response:
 def _chrome(v: ConsoleVisit, nav: str = "") -> dict[str, Any]:
     """What the page shell shows of the session: the role, when it ends if idle, this page's address."""
     if v.session is None:
-        return {"role": "", "session_ends": "", "here": "", "nav": nav}
+        return {"role": "", "session_ends": "", "here": "", "nav": nav, "reports": False}
     ends = datetime.fromtimestamp(v.session.expires_at, tz=timezone.utc)
     role = next((r for r in STAFF_ROLES if r in (v.session.claims.get("cognito:groups") or [])), "")
-    return {"role": role, "session_ends": clock_time(ends, v.lang), "here": v.request.path and _here(v), "nav": nav}
+    return {"role": role, "session_ends": clock_time(ends, v.lang), "here": v.request.path and _here(v), "nav": nav,
+            "reports": any(r in (v.session.claims.get("cognito:groups") or []) for r in dashboard.ROLES)}
 
 
 def _here(v: ConsoleVisit) -> str:
@@ -292,7 +294,8 @@ def files_page(v: ConsoleVisit) -> Response:  # who: every staff role (a coordin
     return v.page("files.html", title=t("files_title", v.lang), listing=listing, params=params, targets=targets,
                   missions=_missions(v.lang), stages=present.shown_stages(actor), p=present, next_url=next_url,
                   movers=actor.role in MOVERS, coordinator=actor.role == "service_coordinator",
-                  **_chrome(v, "files"))
+                  export_url=v.url("/export.csv", **{k: val for k, val in params.items() if k != "cursor"})
+                  if actor.role in REPORTERS else "", **_chrome(v, "files"))
 
 
 def _kind(row: dict[str, Any]) -> str:
@@ -433,3 +436,47 @@ def files_summary(application_id: str, actor: Actor) -> dict[str, Any] | None:
     if f is None or not access.can_see_file(actor, f.police_service):
         return None  # a file outside the actor's scope is reported as its result says (not found), unnamed
     return files.summary(f, actor)
+
+
+# --- search, dashboard, export (services/search.py, services/dashboard.py, files.export_csv) -----------------
+
+REPORTERS = dashboard.ROLES  # the pipeline report's and the export's roles (app.py)
+
+
+def search_page(v: ConsoleVisit) -> Response:  # who: every staff role (a coordinator finds their service's only)
+    actor = signed_in(v, *EVERY_ROLE)
+    q = v.query("q").strip()
+    found, message, status = None, "", 200
+    if q:
+        try:
+            found = search.search(deps(), actor, {k: v.query(k) for k in ("q", "cursor") if v.query(k)})
+        except DomainError as err:
+            message, status = _detail(v, err), err.status
+    next_url = v.url("/search", q=q, cursor=found["next_cursor"]) if found and found["next_cursor"] else ""
+    return v.page("search.html", status, title=t("search_title", v.lang), q=q, found=found, message=message,
+                  missions=_missions(v.lang), p=present, next_url=next_url, **_chrome(v, "search"))
+
+
+def _detail(v: ConsoleVisit, err: DomainError) -> str:
+    errors = getattr(err, "errors", None)
+    if errors:
+        return " ".join(e.message_fr if v.lang == "fr" else e.message_en for e in errors)
+    return err.detail_fr if v.lang == "fr" else err.detail_en
+
+
+def dashboard_page(v: ConsoleVisit) -> Response:  # who: service_coordinator (own service), irss, admin
+    actor = signed_in(v, *REPORTERS)
+    data = dashboard.dashboard(deps(), actor, v.lang)
+    svg = {c["id"]: Markup(c["svg"]) for c in [*data["funnels"], data["seats"]]}  # drawn and escaped by charts.py
+    return v.page("dashboard.html", title=t("dashboard_title", v.lang), data=data, svg=svg,
+                  **_chrome(v, "dashboard"))
+
+
+def export_csv(v: ConsoleVisit) -> Response:  # who: service_coordinator (own service), irss, admin
+    actor = signed_in(v, *REPORTERS)
+    params = {k: v.query(k) for k in FILTERS if v.query(k) and k != "cursor"}
+    body, truncated = files.export_csv(deps(), actor, {**params, "lang": v.lang})
+    name = "peaceops-dossiers.csv" if v.lang == "fr" else "peaceops-applications.csv"
+    return v.finish(Response(body=body, status_code=200, headers={
+        "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": f'attachment; filename="{name}"',
+        "X-Export-Truncated": "true" if truncated else "false"}))

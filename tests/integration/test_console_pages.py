@@ -108,3 +108,28 @@ def test_a_bulk_move_answers_for_each_file(client: Any, signed: Any) -> None:
     assert r.status_code == 200 and "2 moved to Initial selection by your police service, 1 not moved." in body
     assert body.count("Moved to Initial selection by your police service.") == 2 and "Not moved:" in body
     assert [ApplicationModel.get(i).stage for i in ids] == ["service_review"] * 3
+
+
+def test_search_dashboard_and_export_by_the_api_s_rules(client: Any, signed: Any) -> None:
+    from chalicelib.domain.emails import reference
+
+    mine = submit(client, email="s@example.ca")["application_id"]
+    theirs = submit(client, email="t@example.ca", police_service="opp")["application_id"]
+    spvm = signed("coordinator.spvm")
+    # A reference as printed finds the file; the other service's reference finds nothing
+    r = spvm.get(f"{EN}/search?q={reference(mine)}")
+    assert r.status_code == 200 and f"/files/{mine}" in text(r) and "Files found: 1" in text(r)
+    assert "Files found: 0" in text(spvm.get(f"{EN}/search?q={reference(theirs)}"))
+    assert f"/files/{mine}" in text(spvm.get(f"{EN}/search?q=cote"))  # a family name's start, without accents
+    # The dashboard: charts drawn on the server with their tables, the coordinator's service only
+    d = text(signed("irss").get(f"{FR}/dashboard"))
+    assert "<svg" in d and "<script" not in d and "Les chiffres sous forme de tableau" in d
+    assert "votre service de police (spvm)" in text(spvm.get(f"{FR}/dashboard"))
+    assert signed("health").get(f"{EN}/dashboard").status_code == 403  # not the pipeline report's roles
+    # The export, in the page's language, opens in Excel (a byte-order mark), the service's files only
+    r = spvm.get(f"{FR}/export.csv")
+    body = r.body.decode("utf-8")
+    assert r.status_code == 200 and body.startswith("\ufeff") and 'filename="peaceops-dossiers.csv"' in \
+        r.headers["Content-Disposition"]
+    assert reference(mine) in body and reference(theirs) not in body
+    assert signed("health").get(f"{EN}/export.csv").status_code == 403

@@ -282,6 +282,9 @@ CONSOLE_EXPECTED = {
     ("POST", "/files/{application_id}/medical-outcome"):  (403, 403, 403, 303, 403),
     ("POST", "/files/{application_id}/module-results"):   (403, 403, 303, 403, 403),
     ("POST", "/bulk-moves"):                              (200, 200, 200, 200, 403),  # per file: OPP's is refused
+    ("GET", "/search"):                                   (200, 200, 200, 200, 200),  # OPP finds nothing of SPVM's
+    ("GET", "/dashboard"):                                (200, 200, 200, 403, 200),
+    ("GET", "/export.csv"):                               (200, 200, 200, 403, 200),
     ("POST", "/stay"):                                    (303, 303, 303, 303, 303),
     ("POST", "/sign-out"):                                (303, 303, 303, 303, 303),
 }
@@ -300,6 +303,7 @@ CONSOLE_FORM = {
     ("POST", "/files/{application_id}/medical-outcome"): lambda caller: [("outcome", "fit")],
     ("POST", "/files/{application_id}/module-results"): lambda caller: [("module", "un-bsafe"), ("score", "90")],
     ("POST", "/stay"): lambda caller: [("next", "/console/en/queue")],
+    ("GET", "/search"): lambda caller: "?q=cote",
 }
 
 
@@ -340,3 +344,5 @@ def test_each_role_on_each_console_page(client, route):
         assert r.status_code == expected, (route, caller, r.status_code)
         if route == ("POST", "/bulk-moves") and caller == "coordinator.opp":
             assert "1 not moved" in r.body.decode()  # SPVM's file: not found for OPP, and not named
+        if route == ("GET", "/search"):
+            assert (files["submitted"] in r.body.decode()) == (caller != "coordinator.opp"), caller
