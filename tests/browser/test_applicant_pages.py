@@ -45,7 +45,7 @@ TEXT = {  # what each language's pages say at the checkpoints
            "subject_received": "Application received", "subject_link": "Your peace operations file link",
            "whole_number": "Enter a whole number", "family_link": "Fill in the family-readiness form",
            "withdraw_link": "Withdraw my application"},
-    "fr": {"error": "Erreur : ", "received": "Demande reçue", "withdrawn": "Retiré",
+    "fr": {"error": "Erreur\u00a0: ", "received": "Demande reçue", "withdrawn": "Demande retirée",
            "saved": "Votre formulaire de préparation de la famille est enregistré.",
            "done_withdrawn": "Votre demande est retirée.", "subject_received": "Demande reçue",
            "subject_link": "Votre lien vers votre dossier", "whole_number": "Entrez un nombre entier",
@@ -325,7 +325,7 @@ def test_forms_work_with_javascript_turned_off(browser: Browser, service: LocalS
         page.goto(f"{service.base}/fr/apply")
         fill(page, {"given_name": "Zoé", "email": "zoe@"})
         page.click("button[type=submit]")
-        assert page.title().startswith("Erreur : ")
+        assert page.title().startswith("Erreur\u00a0: ")
         expect(page.locator(".gc-error-summary")).to_be_focused()
         expect(page.locator("#given_name")).to_have_value("Zoé")
         fill(page, {**_application("fr"), "email": "zoe.roy@example.ca", "missions": ["ukraine-euam"]})
@@ -346,7 +346,7 @@ RETURN_TEXT = {
     "en": {"end_early": "End my mission early", "deployment": "Your deployment", "done": "Your mission has ended early",
            "to_come": "To come: International Health Services", "complete": "Your file is complete"},
     "fr": {"end_early": "Mettre fin à ma mission plus tôt", "deployment": "Votre déploiement",
-           "done": "Votre mission a pris fin plus tôt", "to_come": "À venir : les Services de santé internationaux",
+           "done": "Votre mission a pris fin plus tôt", "to_come": "À venir\u00a0: les Services de santé internationaux",
            "complete": "Votre dossier est complet"},
 }
 

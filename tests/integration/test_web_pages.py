@@ -80,7 +80,7 @@ def test_unknown_mission_is_an_html_404_in_french(web: WebClient) -> None:
 
 def test_mission_page_lists_what_it_asks_for(web: WebClient) -> None:
     page = _text(web.get("/fr/missions/haiti-minustah"))
-    assert "Français avancé" in page and "Armée" in page and "50 libres sur 90 autorisées" in page
+    assert "Français avancé" in page and "Armée" in page and "50 places libres sur 90" in page
     assert "4x4" in page and "entrevue" in page and "12 mois" in page
     assert 'href="/fr/apply?mission=haiti-minustah"' in page
 
@@ -152,14 +152,14 @@ def test_invalid_application_comes_back_with_summary_messages_and_values_in_fren
                 first_aid_cpr_expiry="2026-02-30", privacy_consent=False, family_name=None)
     assert r.status_code == 422
     page = _text(r)
-    assert re.search(r"<title>Erreur : ", page)
+    assert re.search(r"<title>Erreur\u00a0: ", page)
     assert 'role="alert"' in page and 'tabindex="-1" autofocus' in page
     summary = page[page.index("gc-error-summary"):page.index("</ul>", page.index("gc-error-summary"))]
     for anchor in ("#family_name", "#email", "#years_operational_service", "#first_aid_cpr_expiry", "#privacy_consent"):
         assert f'href="{anchor}"' in summary
     # Summary order follows the page: identity fields first, consent last.
     assert summary.index("#family_name") < summary.index("#email") < summary.index("#privacy_consent")
-    assert "Années de service policier opérationnel : entrez un nombre entier" in page
+    assert "Années de service policier opérationnel\u00a0: entrez un nombre entier" in page
     assert 'id="email-error"' in page and 'aria-describedby="email-error email-help"' in page
     # What the person typed is kept.
     assert 'value="Hélène"' in page and 'value="pas-une-adresse"' in page and 'value="douze"' in page
@@ -258,9 +258,9 @@ def test_family_readiness_errors_then_saved(web: WebClient) -> None:
     r = web.post(f"{base}/family-readiness".replace("/en/", "/fr/"), form_fields(bad))
     assert r.status_code == 422
     page = _text(r)
-    assert "Âge des personnes à charge : entrez des nombres entiers séparés par des virgules" in page
+    assert "Âge des personnes à charge\u00a0: entrez des nombres entiers séparés par des virgules" in page
     assert 'href="#dependants"' in page and 'href="#emergency_contact_phone"' in page
-    assert "Personne à joindre : téléphone : entrez un numéro de téléphone, par exemple 613-555-0199." in page
+    assert "Personne à joindre\u00a0: téléphone\u00a0: entrez un numéro de téléphone, par exemple 613-555-0199." in page
     assert 'value="7, onze"' in page
     r = web.post(f"{base}/family-readiness".replace("/en/", "/fr/"), form_fields(VALID_FAMILY_READINESS))
     assert r.status_code == 303 and r.headers["Location"].endswith("?done=family-readiness")
@@ -304,7 +304,7 @@ def test_withdrawal_of_a_file_that_moved_meanwhile_is_refused(web: WebClient) ->
 
 def test_access_form_validates_then_always_gives_the_same_answer(web: WebClient) -> None:
     r = web.post("/fr/access", [("email", "pas une adresse")])
-    assert r.status_code == 422 and "Erreur : " in _text(r) and 'href="#email"' in _text(r)
+    assert r.status_code == 422 and "Erreur\u00a0: " in _text(r) and 'href="#email"' in _text(r)
     unknown = web.post("/fr/access", [("email", "personne@example.ca")])
     _submit(web, "en")
     known = web.post("/fr/access", [("email", "helene.cote@example.ca")])

@@ -96,8 +96,8 @@ BROKEN_EDITS: dict[str, tuple[Callable[[Files], None], str]] = {
         lambda f: f[WORKFLOW].__setitem__("roles", ["applicant", "irss"]),
         f"{WORKFLOW}: (the whole file): Additional properties are not allowed ('roles' was unexpected)"),
     "80 % typed into a next step": (
-        lambda f: _replace(f, WORKFLOW, ("stages", "un_modules", "next_step", "fr"), "{pass_mark} %", "80 %"),
-        f"{WORKFLOW}: stages.un_modules.next_step.fr: '80 %' types the figure pass_mark (80)"),
+        lambda f: _replace(f, WORKFLOW, ("stages", "un_modules", "next_step", "fr"), "{pass_mark}\u00a0%", "80\u00a0%"),
+        f"{WORKFLOW}: stages.un_modules.next_step.fr: '80\\xa0%' types the figure pass_mark (80)"),
     "unknown figure in a next step": (
         lambda f: _replace(f, WORKFLOW, ("stages", "un_modules", "next_step", "en"), "{pass_mark}", "{passmark}"),
         f"{WORKFLOW}: stages.un_modules.next_step.en: placeholder {{passmark}} is not a figure"),

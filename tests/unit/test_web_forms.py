@@ -87,7 +87,7 @@ def test_errors_are_ordered_as_the_page_and_linked_to_their_field() -> None:
     assert names.index("given_name") < names.index("email") < names.index("years_operational_service")
     assert names.index("years_operational_service") < names.index("missions") < names.index("privacy_consent")
     years = next(p for p in problems if p.field == "years_operational_service")
-    assert years.message.startswith("Années de service policier opérationnel : entrez un nombre entier")
+    assert years.message.startswith("Années de service policier opérationnel\u00a0: entrez un nombre entier")
     assert years.inline.startswith("Entrez un nombre entier")  # the label is right above it
     assert next(p for p in problems if p.field == "missions").anchor == "missions-1"
     assert next(p for p in problems if p.field == "preferred_language").anchor == "preferred_language-1"

@@ -1,0 +1,138 @@
+"""Every French string a person reads follows the Translation Bureau's spacing, and no English string says "1 years".
+
+The Bureau's rule (Le guide du rédacteur, ch. 7): a non-breaking space (U+00A0, or the narrow U+202F) before the
+colon and the percent sign, and inside French quotation marks « ». A plain space there lets the browser or the mail
+reader break the line before « : » or « % », and leaves « » apart from the words they quote. The French strings are
+every ``fr`` value (and every ``*_fr`` key) of the data files, the form schemas and the page texts, and the words
+written in the page templates; figures ({pass_mark} ...) are filled first, as the pages and emails fill them.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from chalicelib.domain.figures import fill
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+JSON_FILES = sorted({*(ROOT / "chalicelib" / "data").glob("*.json"), *(ROOT / "schemas").glob("*.json"),
+                     ROOT / "chalicelib" / "web" / "text.json", ROOT / "chalicelib" / "console" / "text.json"}
+                    - {ROOT / "chalicelib" / "data" / "openapi.json"})  # the API's contract is written for developers, in English
+TEMPLATES = sorted([*(ROOT / "chalicelib" / "web" / "templates").glob("*.html"),
+                    *(ROOT / "chalicelib" / "console" / "templates").glob("*.html")])
+NBSP = "\u00a0\u202f"
+
+# A colon that is French punctuation: not in a URL (https://) and not between digits (a time, 14:05).
+_COLON = re.compile(r"(?<!\d):(?!//)|:(?!\d)(?!//)")
+_ENGLISH_PLURAL_SLIP = re.compile(
+    r"(?<![\d.,])\b1 (years|months|weeks|days|hours|minutes|seconds|errors|links|seats|places|files|characters|"
+    r"missions|deployments|times|officers|applications|emails)\b")
+_FRENCH_PLURAL_SLIP = re.compile(r"(?<![\d.,])\b1 (ans|jours|semaines|heures|minutes|erreurs|liens|places|dossiers|"
+                                 r"caractères|missions|déploiements|courriels|demandes)\b")
+
+
+def _strings(node: Any, lang: str, where: str = "") -> Iterator[tuple[str, str]]:
+    """(where, text) of every string of ``lang`` in a parsed JSON file: a ``fr`` value, or a ``*_fr`` key's."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            place = f"{where}.{key}"
+            if isinstance(value, str) and (key == lang or key.endswith("_" + lang)):
+                yield place, fill(value)
+            else:
+                yield from _strings(value, lang, place)
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _strings(value, lang, f"{where}[{i}]")
+
+
+def _json_strings(lang: str) -> list[tuple[str, str]]:
+    return [(f"{path.relative_to(ROOT)}{where}", text) for path in JSON_FILES
+            for where, text in _strings(json.loads(path.read_text(encoding="utf-8")), lang)]
+
+
+_JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
+_TAG = re.compile(r"<[^>]*>", re.S)
+
+
+def _template_words() -> list[tuple[str, str]]:
+    """The words written in the templates themselves (outside Jinja2's tags and the HTML tags), line by line."""
+    out = []
+    for path in TEMPLATES:
+        text = _TAG.sub(" ", _JINJA.sub(" ", path.read_text(encoding="utf-8")))
+        text = text.replace("&nbsp;", "\u00a0").replace("&#8239;", "\u202f")
+        out += [(f"{path.relative_to(ROOT)}:{n}", line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+    return out
+
+
+def spacing_problems(text: str) -> list[str]:
+    """What in ``text`` breaks the Bureau's spacing rules, in words (empty when nothing does).
+
+    >>> spacing_problems("Erreur : voir https://canada.ca à 14:05, 80 % « ici »")
+    ['a plain space before « : »', 'a plain space before « % »', 'a plain space after « «', 'a plain space before « » »']
+    >>> spacing_problems("Erreur\\u00a0: voir https://canada.ca à 14:05, 80\\u00a0% «\\u00a0ici\\u00a0»")
+    []
+    """
+    problems = []
+    for m in _COLON.finditer(text):
+        if m.start() == 0 or text[m.start() - 1] not in NBSP:
+            problems.append("a plain space before « : »" if text[m.start() - 1:m.start()] == " " else "no space before « : »")
+    for m in re.finditer("%", text):
+        if m.start() == 0 or text[m.start() - 1] not in NBSP:
+            problems.append("a plain space before « % »" if text[m.start() - 1:m.start()] == " " else "no space before « % »")
+    for m in re.finditer("«", text):
+        if text[m.end():m.end() + 1] not in tuple(NBSP):
+            problems.append("a plain space after « «" if text[m.end():m.end() + 1] == " " else "no space after « «")
+    for m in re.finditer("»", text):
+        if m.start() == 0 or text[m.start() - 1] not in NBSP:
+            problems.append("a plain space before « » »" if text[m.start() - 1:m.start()] == " " else "no space before « » »")
+    for m in re.finditer(r" [;?!]", text):  # Canadian usage: no space before ; ? ! (or a narrow one, never a plain one)
+        problems.append(f"a plain space before « {m.group(0)[1]} »")
+    return problems
+
+
+def test_the_spacing_check_finds_each_slip_and_passes_urls_and_times() -> None:
+    # Given one French sentence per rule, written with plain spaces, and the same with non-breaking ones
+    slips = ["Erreur : oui", "80 %", "« oui»", "«oui »", "Vraiment ?"]
+    right = ["Erreur\u00a0: oui", "80\u202f%", "«\u00a0oui\u00a0»", "Vraiment?", "https://canada.ca à 14:05"]
+    # When each is checked
+    # Then every slip is found and nothing is found in the right ones
+    assert [bool(spacing_problems(s)) for s in slips] == [True] * len(slips)
+    assert [spacing_problems(s) for s in right] == [[]] * len(right)
+
+
+def test_the_check_reads_every_data_file_schema_and_template() -> None:
+    # Given the files the pages and emails read their words from
+    names = {str(p.relative_to(ROOT)) for p in JSON_FILES}
+    # When their French strings are gathered
+    french = _json_strings("fr")
+    # Then each kind of source is there, and the template words too
+    assert {"chalicelib/web/text.json", "chalicelib/console/text.json", "chalicelib/data/emails.json",
+            "chalicelib/data/workflow.json", "chalicelib/data/missions.json", "schemas/application.json",
+            "schemas/family-readiness.json"} <= names
+    assert len(french) > 800
+    assert any(where.startswith("chalicelib/web/templates/") for where, _ in _template_words())
+
+
+@pytest.mark.parametrize("source", ["data", "templates"])
+def test_french_strings_have_non_breaking_spaces_before_colon_percent_and_inside_quotes(source: str) -> None:
+    # Given every French string (or every line of words in a template)
+    strings = _json_strings("fr") if source == "data" else _template_words()
+    # When each is checked against the Bureau's spacing
+    problems = [f"{where}: {', '.join(found)}: {text[:80]!r}" for where, text in strings
+                if (found := spacing_problems(text))]
+    # Then none breaks it
+    assert problems == []
+
+
+def test_no_english_or_french_string_pairs_one_with_a_plural() -> None:
+    # Given every English and French string, figures filled
+    strings = [("en", where, text) for where, text in _json_strings("en")]
+    strings += [("fr", where, text) for where, text in _json_strings("fr")]
+    # When each is searched for "1 years" (or « 1 ans »)
+    slips = [f"{where}: {text[:80]!r}" for lang, where, text in strings
+             if (_ENGLISH_PLURAL_SLIP if lang == "en" else _FRENCH_PLURAL_SLIP).search(text)]
+    # Then there is none
+    assert slips == []
