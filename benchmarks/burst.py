@@ -99,6 +99,7 @@ class Answer:
     moto_wait_s: float  # of which waiting for moto's lock
     moto_s: float  # and moto's own handling, under the lock
     answered_at: float  # seconds after the burst began
+    ses_calls: int = 0  # SES calls the request made (none: its emails go through the outbox)
 
 
 # --- the app, per thread --------------------------------------------------------------------------
@@ -263,7 +264,7 @@ def run_burst(planned: list[Planned], clients: int, gateway: Any) -> BurstRun:
         status = int(r["statusCode"])
         a = Answer(p.index, attempt, status, body.get("application_id") if status == 201 else None,
                    None if status == 201 else str(body.get("type", body.get("message", ""))), end - start,
-                   w.moto_wait_s, w.moto_s, end - t0)
+                   w.moto_wait_s, w.moto_s, end - t0, sum(1 for c in w.calls if c.service == "ses"))
         with answers_lock:
             answers.append(a)
 
@@ -525,6 +526,7 @@ def print_burst(r: BurstReport) -> None:
           f"{_ms([a.seconds - a.moto_wait_s - a.moto_s for a in answers])} |")
     for outcome, n in sorted(r.run.transactions.items()):
         print(f"| TransactWriteItems {outcome} | {n:,} |")
+    print(f"| SES calls made by the burst's requests | {sum(a.ses_calls for a in answers)} |")
     print(f"| burst wall time | {r.run.wall_s:.1f} s ({len(answers) / r.run.wall_s:.0f} requests/s in-process) |")
     sent = Counter(r.sent)
     confirmations = [s for s in r.stored if sent[s.expected[0]] == 1]

@@ -97,6 +97,7 @@ def test_a_small_burst_reconciles(hooked: None) -> None:
     assert report.problems == []
     assert sorted(p.retry or "" for p in report.run.planned if p.retry) == ["after", "together"]
     assert [a.status for a in report.run.answers] == [201] * 12 and len(report.stored) == 10
+    assert sum(a.ses_calls for a in report.run.answers) == 0  # a request writes its emails to the outbox
     d = report.delivery
     assert d.sends == len(report.sent) == 20 and d.batch_failures == 0
     assert {"GetItem", "UpdateItem", "SendEmail"} <= set(d.calls)
