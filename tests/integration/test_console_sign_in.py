@@ -64,7 +64,9 @@ def test_a_first_sign_in_sets_totp_up_and_opens_the_queue(browser: WebClient) ->
     assert all(part in cookie for part in ("HttpOnly", "Secure", "SameSite=Strict", "Path=/"))
     page = browser.get(f"{EN}/sign-in/set-up-mfa").body.decode()
     assert "otpauth://totp/peaceops%3Acoordinator.spvm?secret=" in page
-    assert "Content-Security-Policy" in browser.get(f"{EN}/sign-in/set-up-mfa").headers
+    from chalicelib.web.security import CONTENT_SECURITY_POLICY
+
+    assert browser.get(f"{EN}/sign-in/set-up-mfa").headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
     # When they enter a wrong code, then they stay on the set-up page with the reason
     r = browser.post(f"{EN}/sign-in/set-up-mfa", [("code", "000000" if totp_code() != "000000" else "111111")])
     assert r.status_code == 422 and "That code is not right" in r.body.decode()
