@@ -6,10 +6,12 @@ PynamoDB models never leave this module: rows become domain records here.
 """
 from __future__ import annotations
 
+import json
 import logging
 import random
 import time
 from dataclasses import asdict, replace
+from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
 from pynamodb.connection import Connection
@@ -208,7 +210,15 @@ def task_row(t: GuideTask) -> TaskModel:
 
 
 def bulletin_from_row(b: BulletinModel) -> StoredBulletin:
-    return StoredBulletin(Bulletin.from_dict(dict(b.data)), int(b.version), int(b.places_taken or 0))
+    return StoredBulletin(_parsed_bulletin(json.dumps(b.data, sort_keys=True)), int(b.version), int(b.places_taken or 0))
+
+
+@lru_cache(maxsize=256)
+def _parsed_bulletin(document: str) -> Bulletin:
+    """A stored call, checked against its schema once per content per process (every submission reads every call:
+    checking each on every read cost about 1 ms a call). Keyed by the content itself, so a changed call is parsed
+    afresh; an unreadable one raises each time (nothing cached)."""
+    return Bulletin.from_dict(json.loads(document))
 
 
 def audit_from_row(r: AuditModel) -> AuditEntry:

@@ -170,11 +170,17 @@ def _closed(pointer: str, b: Bulletin) -> FieldError:
 
 def open_call(deps: Deps, mission: Mission, track: str) -> tuple[Bulletin | None, list[FieldError]]:
     """The mission's open call for an applicant of this track now, or why there is none."""
-    return _choice(deps, "", mission.mission_id, deps.clock(), track)
+    return _choice(_stored_calls(deps), "", mission.mission_id, deps.clock(), track)
 
 
-def _choice(deps: Deps, pointer: str, mission_id: str, now: datetime, track: str) -> tuple[Bulletin | None, list[FieldError]]:
-    calls = for_mission(deps, mission_id)
+def _stored_calls(deps: Deps) -> list[Bulletin]:
+    """Every stored call: one Query, whatever the number of choices a request weighs."""
+    return [s.bulletin for s in deps.store.catalogue.bulletins()]
+
+
+def _choice(stored: list[Bulletin], pointer: str, mission_id: str, now: datetime,
+            track: str) -> tuple[Bulletin | None, list[FieldError]]:
+    calls = [b for b in stored if b.mission_id == mission_id]
     found = open_now(calls, now)
     if not found:
         past = [b for b in calls if b.closes <= now]
@@ -192,12 +198,12 @@ def _analyst_errors(pointer: str, b: Bulletin, track: str) -> list[FieldError]:
     return []
 
 
-def _named(deps: Deps, bulletin_id: str, first_mission: str, now: datetime, track: str) -> tuple[Bulletin | None, list[FieldError]]:
-    stored = deps.store.catalogue.bulletin(bulletin_id)
-    if stored is None or stored.bulletin.mission_id != first_mission:
+def _named(stored: list[Bulletin], bulletin_id: str, first_mission: str, now: datetime,
+           track: str) -> tuple[Bulletin | None, list[FieldError]]:
+    b = next((c for c in stored if c.bulletin_id == bulletin_id), None)
+    if b is None or b.mission_id != first_mission:
         return None, [_err("/bulletin_id", "unknown-bulletin", "No such call for your first choice.",
                            "Aucun appel de ce nom pour votre premier choix.")]
-    b = stored.bulletin
     if b.closes <= now:
         return None, [_closed("/bulletin_id", b)]
     if now < b.opens:
@@ -209,12 +215,13 @@ def calls_for(deps: Deps, document: Mapping[str, Any]) -> tuple[dict[str, Bullet
     """The open call answered for each choice (keyed by mission), or the errors: every choice needs one."""
     now, track = deps.clock(), str(document.get("track", ""))
     choices: list[str] = list(document["missions"])
+    stored = _stored_calls(deps)
     found: dict[str, Bulletin] = {}
     errors: list[FieldError] = []
     for i, mission_id in enumerate(choices):
         named = document.get("bulletin_id") if i == 0 else None
-        b, errs = (_named(deps, str(named), mission_id, now, track) if named
-                   else _choice(deps, f"/missions/{i}", mission_id, now, track))
+        b, errs = (_named(stored, str(named), mission_id, now, track) if named
+                   else _choice(stored, f"/missions/{i}", mission_id, now, track))
         errors += errs
         if b is not None:
             found[mission_id] = b
