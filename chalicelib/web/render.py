@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from jinja2 import Environment
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+# The pages' "Date modified" (Canada.ca's footer line, ISO 8601): change it with the pages' words or look.
+DATE_MODIFIED = "2026-12-01"
 
 _MONTHS = {
     "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -70,6 +72,7 @@ def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(default=True),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.globals["pick"] = pick
+    env.globals["date_modified"] = DATE_MODIFIED
     return env
 
 

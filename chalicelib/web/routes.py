@@ -9,11 +9,23 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from chalice import Blueprint, Response
+from chalice import Blueprint, Chalice, Response
 
 from ..domain.i18n import LANGUAGES
 
-web = Blueprint(__name__)
+# The font files' type, binary for Chalice and so for API Gateway (chalicelib/web/assets.py serves them).
+BINARY_TYPES = ("font/woff2",)
+
+
+class _WebBlueprint(Blueprint):
+    """The pages' blueprint: registering it also declares the binary types of the files it serves."""
+
+    def register(self, app: Chalice, options: dict[str, Any]) -> None:
+        super().register(app, options)
+        app.api.binary_types.extend(t for t in BINARY_TYPES if t not in app.api.binary_types)
+
+
+web = _WebBlueprint(__name__)
 
 FORM = "application/x-www-form-urlencoded"
 
@@ -71,13 +83,27 @@ def splash() -> Response:  # who: public
 
 @web.route("/static/site.css", methods=["GET"])
 def stylesheet() -> Response:  # who: public
-    from . import views
+    from . import assets
 
-    return views.static("site.css", "text/css; charset=utf-8")
+    return assets.serve(web.current_request, "site.css")
 
 
 @web.route("/static/favicon.svg", methods=["GET"])
 def favicon() -> Response:  # who: public
-    from . import views
+    from . import assets
 
-    return views.static("favicon.svg", "image/svg+xml")
+    return assets.serve(web.current_request, "favicon.svg")
+
+
+@web.route("/static/gcds/{name}", methods=["GET"])
+def gcds_file(name: str) -> Response:  # who: public (the GC Design System's vendored CSS and SVG files)
+    from . import assets
+
+    return assets.serve(web.current_request, f"gcds/{name}")
+
+
+@web.route("/static/gcds/fonts/{name}", methods=["GET"])
+def gcds_font(name: str) -> Response:  # who: public (the GC Design System's fonts)
+    from . import assets
+
+    return assets.serve(web.current_request, f"gcds/fonts/{name}")
