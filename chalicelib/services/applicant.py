@@ -46,11 +46,12 @@ _SUMMARY = {
 }
 
 
-def timeline(deps: Deps, file: ApplicationFile) -> list[dict[str, Any]]:
-    """The applicant's plain-language timeline (no coordinator notes or codes)."""
+def timeline(deps: Deps, file: ApplicationFile, trail: list[AuditEntry] | None = None) -> list[dict[str, Any]]:
+    """The applicant's plain-language timeline (no coordinator notes or codes); ``trail``: the file's audit trail
+    when the caller has read it already."""
     wf = load_workflow()
     out: list[dict[str, Any]] = []
-    for row in deps.store.audit.trail(f"application#{file.application_id}"):
+    for row in trail if trail is not None else deps.store.audit.trail(f"application#{file.application_id}"):
         if row.kind in ("submitted", "stage_change") and row.to_stage:
             label = dict(wf.stage(row.to_stage).label)
             out.append({"at": row.at, "stage": row.to_stage, "label": label,
@@ -61,17 +62,19 @@ def timeline(deps: Deps, file: ApplicationFile) -> list[dict[str, Any]]:
     return out
 
 
-def pathway_progress(deps: Deps, file: ApplicationFile) -> dict[str, Any]:
+def pathway_progress(deps: Deps, file: ApplicationFile, trail: list[AuditEntry] | None = None) -> dict[str, Any]:
     """Where the file is on its own pathway: its main stages, each done, current or to come."""
     wf = load_workflow()
     path = wf.pathway_of(file.mission)
-    visited = [r.to_stage for r in deps.store.audit.trail(f"application#{file.application_id}") if r.to_stage]
+    rows = trail if trail is not None else deps.store.audit.trail(f"application#{file.application_id}")
+    visited = [r.to_stage for r in rows if r.to_stage]
     return {"name": path.name, "label": dict(path.label),
             "stages": path.progress(file.state(), file.mission, wf, visited)}
 
 
 def status(deps: Deps, file: ApplicationFile) -> dict[str, Any]:
     stage = load_workflow().pathway_of(file.mission).stage(file.stage)
+    trail = deps.store.audit.trail(f"application#{file.application_id}")  # read once: the timeline and the path
     emails_sent = [{"template": r.template, "status": r.status, "created_at": r.created_at, "sent_at": r.sent_at,
                     "delivery_status": r.delivery_status}
                    for r in deps.store.outbox.for_application(file.application_id) if r.recipient == "applicant"]
@@ -89,11 +92,11 @@ def status(deps: Deps, file: ApplicationFile) -> dict[str, Any]:
         "updated_at": file.updated_at,
         "forms_on_file": {"application": True, "family_readiness": file.family_readiness_on_file},
         "eligibility": [dict(f) for f in file.findings],
-        "history": timeline(deps, file),
+        "history": timeline(deps, file, trail),
         "emails": emails_sent,
         "can_withdraw": not stage.terminal and not ends_mission_early(file),
         "can_end_mission_early": ends_mission_early(file),
-        "pathway": pathway_progress(deps, file),
+        "pathway": pathway_progress(deps, file, trail),
         **reintegration_status(deps, file),
         "email": file.email,
         "email_problem": dict(file.email_problem) if file.email_problem else None,
