@@ -84,9 +84,12 @@ def real(service: LocalService) -> dict[str, Any]:
         status, body = service.call("POST", "/applications", VALID_APPLICATION)
         assert status == 201, body
         files.append(body)
+    from tests.console_client import sign_in
+
     return {"mine": files[0], "staff": files[1], "web": files[2], "mission_id": "haiti-minustah", "cap_id": "haiti",
             "admin_mission_id": "cambodia-eccc", "admin_cap_id": "cambodia",
-            "message_id": f"{files[1]['application_id']}:1:applicant"}
+            "message_id": f"{files[1]['application_id']}:1:applicant",
+            "console": sign_in(service.base, "irss")}  # IRSS: the role with the most console pages
 
 
 def _bearer(case: Any, service: LocalService, real: dict[str, Any]) -> str | None:
@@ -113,6 +116,13 @@ def _as_a_real_caller(case: Any, service: LocalService, real: dict[str, Any]) ->
                         ("cap_id", real["admin_cap_id" if admin else "cap_id"]), ("message_id", real["message_id"])):
         if name in params:
             params[name] = value
+    if case.path.startswith("/console/") and not case.path.endswith("/sign-out"):
+        # A signed-in staff session and its CSRF token (tests/console_client.py); sign-out would end it.
+        session, token = real["console"]
+        case.cookies = {**(case.cookies or {}), "__Host-po_console": session}
+        if isinstance(case.body, dict):
+            case.body["csrf_token"] = token
+        return {}
     if web:
         case.cookies = {**(case.cookies or {}), "po_csrf": CSRF_VALUE, "po_file": file["access_token"]}
         if isinstance(case.body, dict):
@@ -147,6 +157,8 @@ def test_the_run_reached_past_the_first_refusal(service: LocalService) -> None:
         "POST /en/apply": {303, 422}, "POST /en/status/{application_id}/family-readiness": {303},
         "POST /en/status/{application_id}/withdraw": {303}, "POST /fr/status/{application_id}/withdraw": {409},
         "GET /en/status/{application_id}": {200, 403}, "GET /missions/{mission_id}": {200},
+        "GET /console/en/queue": {200}, "GET /console/fr/files/{application_id}": {200},
+        "POST /console/en/files/{application_id}/notes": {303},
     }.items():
         assert statuses <= seen[operation], (operation, seen[operation])
     assert "Traceback" not in service.log("chalice")
