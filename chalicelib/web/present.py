@@ -16,6 +16,11 @@ from .render import day, when
 from .text import catalogue, t
 
 
+# The program's own contact (the International Peace Operations Branch's published address and number).
+PROGRAM_CONTACT = {"email": "peacekeeping@rcmp-grc.gc.ca", "phone": "613-993-4915"}
+PRIVACY_COMMISSIONER = {"en": "https://www.priv.gc.ca/en/", "fr": "https://www.priv.gc.ca/fr/"}
+
+
 def language_name(code: str | None, lang: str) -> str:
     return t(f"language_{code}", lang) if code in ("en", "fr") else t("not_stated", lang)
 
@@ -25,10 +30,15 @@ def armed_text(armed: bool | None, lang: str) -> str:
 
 
 def seats_text(mission: dict[str, Any], lang: str) -> str:
+    """The deployments as the program's pages word them: "Authorized deployments: 20; currently deployed: 20"
+    (and the cap's name when missions share it)."""
     cap = mission.get("cap") or {}
     if cap.get("authorized") is None:
         return t("seats_no_figure", lang)
-    return t("seats_left", lang, left=cap.get("seats_left", 0), authorized=cap["authorized"])
+    counts = t("seats_counts", lang, authorized=cap["authorized"], deployed=cap.get("deployed", 0))
+    if len(cap.get("shared_with") or []) > 1 and cap.get("name"):
+        return t("seats_shared", lang, counts=counts, name=pick(cap["name"], lang))
+    return counts
 
 
 def months_text(months: int | None, lang: str) -> str:
@@ -66,11 +76,39 @@ def facts(m: dict[str, Any], lang: str) -> list[tuple[str, str]]:
     return [
         (t("fact_language", lang), language_name(m.get("language_of_operation"), lang)),
         (t("fact_armed", lang), armed_text(m.get("armed"), lang)),
-        (t("fact_seats", lang), seats_text(m, lang)),
+        (t("fact_deployments", lang), seats_text(m, lang)),
         (t("fact_length", lang), months_text(m.get("deployment_months"), lang)),
         (t("fact_accepting", lang), t("yes" if m.get("taking_applications") else "no", lang)),
         (t("fact_call", lang), call_text(m, lang)),
     ]
+
+
+def status_text(m: dict[str, Any], lang: str) -> str:
+    """Open or closed, as the mission's tag says it."""
+    return t("status_open" if m.get("taking_applications") else "status_closed", lang)
+
+
+# The missions page's filter: GET parameters and the values each may take (anything else is ignored).
+FILTER_LANGUAGES = ("en", "fr")
+
+
+def mission_filter(query: dict[str, str]) -> dict[str, str]:
+    """The filter a visitor chose (kind, language, open), its unknown values dropped."""
+    chosen = {"kind": query.get("kind", ""), "language": query.get("language", ""), "open": query.get("open", "")}
+    if chosen["kind"] not in kinds():
+        chosen["kind"] = ""
+    if chosen["language"] not in FILTER_LANGUAGES:
+        chosen["language"] = ""
+    if chosen["open"] != "yes":
+        chosen["open"] = ""
+    return chosen
+
+
+def filtered(missions: Iterable[dict[str, Any]], chosen: dict[str, str]) -> list[dict[str, Any]]:
+    return [m for m in missions
+            if (not chosen["kind"] or m.get("kind") == chosen["kind"])
+            and (not chosen["language"] or m.get("language_of_operation") == chosen["language"])
+            and (not chosen["open"] or m.get("taking_applications"))]
 
 
 def call_text(m: dict[str, Any], lang: str) -> str:
@@ -79,7 +117,7 @@ def call_text(m: dict[str, Any], lang: str) -> str:
     if call:
         return t("call_closes", lang, deadline=pick(call["deadline"], lang))
     if m.get("last_closed_at"):
-        return t("last_call_closed", lang, date=str(m["last_closed_at"])[:10])
+        return t("last_call_closed", lang, date=day(str(m["last_closed_at"]), lang))
     return t("no_open_call", lang)
 
 

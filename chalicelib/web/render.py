@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..domain.i18n import pick
+from ..domain.localtime import local_time
 from ..services.deps import parse_iso
 from .text import t
 
@@ -36,18 +37,13 @@ def _parse(value: str) -> datetime | None:
 
 
 def when(value: str | None, lang: str) -> str:
-    """A stored UTC timestamp as people write it: Canada.ca style per language.
+    """A stored UTC timestamp as people write it, in Ottawa's time (America/Toronto) with the zone named.
 
-    >>> when("2026-11-23T14:05:00.000000Z", "fr")
-    '23 novembre 2026, 14 h 05 (UTC)'
+    >>> when("2026-11-23T19:05:00.000000Z", "fr"), when("2026-07-01T16:00:00Z", "en")
+    ('23 novembre 2026, 14 h 05 HNE', 'July 1, 2026, 12:00 EDT')
     """
     dt = _parse(value or "")
-    if dt is None:
-        return value or ""
-    month = _MONTHS["fr" if lang == "fr" else "en"][dt.month - 1]
-    if lang == "fr":
-        return f"{dt.day} {month} {dt.year}, {dt.hour} h {dt.minute:02d} (UTC)"
-    return f"{month} {dt.day}, {dt.year}, {dt.hour:02d}:{dt.minute:02d} (UTC)"
+    return local_time(dt, lang) if dt is not None else value or ""
 
 
 def day(value: str | None, lang: str) -> str:

@@ -48,6 +48,9 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("/status/{application_id}/email", "POST", "email_post"),
     ("/email-change/{application_id}", "GET", "email_change_page"),
     ("/email-change/{application_id}", "POST", "email_change_post"),
+    ("/privacy", "GET", "privacy_page"),
+    ("/contact", "GET", "contact_page"),
+    ("/terms", "GET", "terms_page"),
 )
 
 

@@ -83,16 +83,38 @@ def static(name: str, content_type: str) -> Response:
 
 
 
-def missions_page(v: Visit) -> Response:  # who: public
+def missions_page(v: Visit) -> Response:  # who: public; ?kind=&language=&open=yes filter (a GET form, no script)
     missions = catalogue.list_missions(deps())
-    return v.page("missions.html", title=t("missions_title", v.lang), groups=present.by_kind(missions, v.lang),
-                  facts=lambda m: present.facts(m, v.lang), calls=bulletins.list_open(deps()))
+    chosen = present.mission_filter({name: v.query(name) for name in ("kind", "language", "open")})
+    shown = present.filtered(missions, chosen)
+    return v.page("missions.html", title=t("missions_title", v.lang), groups=present.by_kind(shown, v.lang),
+                  facts=lambda m: present.facts(m, v.lang), state=lambda m: present.status_text(m, v.lang),
+                  calls=bulletins.list_open(deps()), chosen=chosen, shown=len(shown), total=len(missions),
+                  kinds=[(kind, t(f"kind_{kind}", v.lang)) for kind in present.kinds()],
+                  languages=[(code, present.language_name(code, v.lang)) for code in present.FILTER_LANGUAGES])
 
 
 def mission_page(v: Visit, mission_id: str) -> Response:  # who: public
     m = catalogue.get_mission(deps(), mission_id)
+    open_call = m.get("open_bulletin")  # the call's own contact, where it has one
+    contact = bulletins.get_bulletin(deps(), open_call["bulletin_id"]).get("contact") if open_call else None
     return v.page("mission.html", title=pick(m["name"], v.lang), m=m, facts=present.facts(m, v.lang),
-                  needs=present.asks_for(m, v.lang), call=present.call_text(m, v.lang))
+                  needs=present.asks_for(m, v.lang), call=present.call_text(m, v.lang),
+                  state=present.status_text(m, v.lang), contact=contact)
+
+
+def privacy_page(v: Visit) -> Response:  # who: public
+    return v.page("privacy.html", title=t("privacy_title", v.lang),
+                  commissioner_url=present.PRIVACY_COMMISSIONER[v.lang])
+
+
+def contact_page(v: Visit) -> Response:  # who: public
+    return v.page("contact.html", title=t("contact_title", v.lang), program=present.PROGRAM_CONTACT,
+                  calls=bulletins.list_open(deps()))
+
+
+def terms_page(v: Visit) -> Response:  # who: public
+    return v.page("terms.html", title=t("terms_title", v.lang))
 
 
 def apply_page(v: Visit) -> Response:  # who: public

@@ -169,9 +169,26 @@ def test_public_pages(page: Page, browser: Browser, service: LocalService, lang:
     expect(page).to_have_url(f"{service.base}/{other}/missions")
     page.click(f".gc-lang a[lang={lang}]")
 
+    # The filter is a plain GET form: operations in French, open ones only (Haiti is one).
+    page.select_option("#filter-kind", "operation")
+    page.select_option("#filter-language", "fr")
+    page.check("#filter-open")
+    page.click(".gc-filter button[type=submit]")
+    expect(page).to_have_url(re.compile(r"/missions\?kind=operation&language=fr&open=yes$"))
+    expect(page.locator(".gc-filter-count")).to_be_visible()
+    expect(page.locator('.gc-card a[href$="/missions/haiti-minustah"]')).to_be_visible()
+    assert page.locator(".gc-card-closed").count() == 0
+    look(page, "01-missions-filtered", lang)
+    page.goto(f"{service.base}/{lang}/missions")
+
     page.click('a[href$="/missions/haiti-minustah"]')
     look(page, "02-mission", lang)
     expect(page.locator("main")).to_contain_text("12")
+    # The footer's pages: contact, terms and conditions, the privacy notice statement.
+    for n, path in ((91, "contact"), (92, "terms"), (93, "privacy")):
+        page.click(f'.gc-footer-sub a[href="/{lang}/{path}"]')
+        expect(page).to_have_url(f"{service.base}/{lang}/{path}")
+        look(page, f"{n}-{path}", lang)
     look_at(page, f"{service.base}/{lang}/missions/does-not-exist", 404, "98-not-found", lang)
     look_at(page, f"{service.base}/{lang}/status/po-aaaaaaaaaaaaaaaa", 403, "97-no-access", lang)
     expect(page.locator(f'main a[href="/{lang}/access"]')).to_be_visible()

@@ -204,8 +204,8 @@ BROKEN_EDITS: dict[str, tuple[Callable[[Files], None], str]] = {
         lambda f: f[PAGE_TEXT]["withdraw_note_help"].pop("fr"),
         f"{PAGE_TEXT}: withdraw_note_help: 'fr' is a required property"),
     "page text whose languages name different placeholders": (
-        lambda f: _replace(f, PAGE_TEXT, ("seats_left", "fr"), "{authorized}", "{autorisees}"),
-        f"{PAGE_TEXT}: seats_left: English and French name different placeholders"),
+        lambda f: _replace(f, PAGE_TEXT, ("seats_counts", "fr"), "{authorized}", "{autorisees}"),
+        f"{PAGE_TEXT}: seats_counts: English and French name different placeholders"),
     "the link count typed into a page text": (
         lambda f: _replace(f, PAGE_TEXT, ("access_sent_keep", "fr"), "{active_links}", str(MAX_ACTIVE_TOKENS)),
         f"{PAGE_TEXT}: access_sent_keep.fr: '{MAX_ACTIVE_TOKENS} liens' types the figure active_links ({MAX_ACTIVE_TOKENS})"),
