@@ -3,7 +3,8 @@
 The stages come from the workflow table (domain/queue.py); each is read through the stage index (at_stage),
 never a scan; a service coordinator's rows are their own service's files only. Each row says how many days
 the file has been at its stage (Ottawa's days), what still blocks its next move (the guards' own checks) and
-its flags: the pre-screen not met or unknown, an address another file also uses, an email that failed.
+its flags: the pre-screen not met or unknown, an address another file also uses, an email that failed or
+bounced (or an address SES said does not work).
 """
 from __future__ import annotations
 
@@ -56,7 +57,10 @@ def _flags(deps: Deps, f: ApplicationFile) -> list[str]:
         flags.append(f"prescreen_{f.eligibility_flag}")
     if len(set(deps.store.files.ids_for_email(f.email_key))) > 1:
         flags.append("same_address")
-    if any(m.status == "failed" for m in deps.store.outbox.for_application(f.application_id)):
+    undelivered = f.email_problem is not None or any(
+        m.status in ("failed", "suppressed") or m.delivery_status in ("bounced", "complained", "rejected")
+        for m in deps.store.outbox.for_application(f.application_id))
+    if undelivered:  # failed to send, or SES's word that it bounced (services/feedback.py)
         flags.append("email_failed")
     return flags
 

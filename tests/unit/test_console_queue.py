@@ -87,6 +87,10 @@ def test_flags_name_the_pre_screen_a_shared_address_and_a_failed_email(deps: Any
     rows = {r["application_id"]: r for r in work_queue(deps, SPVM)["items"]}
     assert "same_address" in rows[one]["flags"] and "email_failed" in rows[one]["flags"]
     assert "prescreen_not_met" in rows[two]["flags"] and "email_failed" not in rows[two]["flags"]
+    # SES's word that an email bounced is a delivery problem too
+    bounced = deps.store.outbox.for_application(two)[0]
+    deps.store.state.outbox[bounced.message_id] = replace(bounced, status="sent", delivery_status="bounced")
+    assert "email_failed" in {r["application_id"]: r for r in work_queue(deps, SPVM)["items"]}[two]["flags"]
 
 
 def test_a_note_is_audited_moves_nothing_and_is_never_emailed_or_shown_to_the_applicant(deps: Any) -> None:
