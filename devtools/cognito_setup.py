@@ -38,7 +38,7 @@ class Pool:
         if auth.get("ChallengeName") == "SOFTWARE_TOKEN_MFA":  # set up in the console: answer with a code
             auth = self.client().admin_respond_to_auth_challenge(
                 UserPoolId=self.user_pool_id, ClientId=self.client_id, ChallengeName="SOFTWARE_TOKEN_MFA",
-                Session=auth["Session"], ChallengeResponses={"USERNAME": username, "SOFTWARE_TOKEN_MFA_CODE": totp_code()})
+                Session=auth["Session"], ChallengeResponses={"USERNAME": username, "SOFTWARE_TOKEN_MFA_CODE": fresh_totp_code()})
         return str(auth["AuthenticationResult"]["IdToken"])
 
 
@@ -62,6 +62,18 @@ def totp_code(secret: str | None = None, at: float | None = None) -> str:
     secret = secret or totp_secret()
     key = base64.b32decode(secret + "=" * (-len(secret) % 8), casefold=True)
     return TOTP(key, 6, SHA1(), 30, enforce_key_length=False).generate(int(time.time() if at is None else at)).decode()
+
+
+def fresh_totp_code(secret: str | None = None, margin: float = 2.0) -> str:
+    """A code with at least ``margin`` seconds of its 30-second window left: moto checks a code against its own
+    clock's window only (no window either side, as Cognito allows), so a code made at a window's very end could
+    reach it in the next. Waits at most ``margin`` seconds, and only then."""
+    import time
+
+    left = 30 - time.time() % 30
+    if left < margin:
+        time.sleep(left + 0.05)
+    return totp_code(secret)
 
 
 @lru_cache(maxsize=None)

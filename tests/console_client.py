@@ -8,7 +8,7 @@ import re
 from html import unescape
 from urllib.parse import urlencode, urlsplit
 
-from devtools.cognito_setup import PASSWORD, totp_code
+from devtools.cognito_setup import PASSWORD, fresh_totp_code
 
 SESSION, CSRF = "__Host-po_console", "__Host-po_console_csrf"
 
@@ -50,9 +50,9 @@ def sign_in(base: str, user: str, lang: str = "en") -> tuple[str, str]:
     _, _, page = _call(base, "GET", urlsplit(headers["Location"]).path, cookies)
     if "/set-up-mfa" in headers["Location"]:
         secret = re.search(r'id="totp-secret"><code>([^<]+)</code>', page).group(1).replace(" ", "")  # type: ignore
-        form = {"code": totp_code(secret), "csrf_token": _token(page)}
+        form = {"code": fresh_totp_code(secret), "csrf_token": _token(page)}
     else:
-        form = {"code": totp_code(), "csrf_token": _token(page)}
+        form = {"code": fresh_totp_code(), "csrf_token": _token(page)}
     status, headers, _ = _call(base, "POST", urlsplit(headers["Location"]).path, cookies, form)
     assert status == 303 and headers["Location"].endswith("/queue"), (status, headers.get("Location"))
     _, _, page = _call(base, "GET", f"/console/{lang}/queue", cookies)

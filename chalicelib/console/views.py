@@ -287,11 +287,18 @@ def files_page(v: ConsoleVisit) -> Response:  # who: every staff role (a coordin
         params.pop("service", None)
     listing = files.list_files(deps(), actor, params)
     wf = load_workflow()
-    targets = sorted({to for row in listing["items"]
-                      for to in wf.pathway_for(_kind(row)).next_stages(row["stage"], actor.role)
-                      if not present.needs_confirmation(to)}, key=list(wf.stages).index)
+    moves = {(row["stage"], to) for row in listing["items"]
+             for to in wf.pathway_for(_kind(row)).next_stages(row["stage"], actor.role)}
+    targets = sorted({to for _, to in moves}, key=list(wf.stages).index)
+    # The reasons a closing move takes, per target, from the stages the listed files are at (the workflow checks
+    # each file's own: a reason its stage does not allow is refused for that file, in its result).
+    reasons = {to: list({code: label for stage, t_ in sorted(moves) if t_ == to
+                         for code, label in present.reasons_for(actor, to, stage)}.items()) for to in targets}
+    reasons = {to: codes for to, codes in reasons.items() if codes}
+    closing = [to for to in targets if wf.is_terminal(to)]
     next_url = v.url("/files", **{**params, "cursor": listing["next_cursor"]}) if listing["next_cursor"] else ""
     return v.page("files.html", title=t("files_title", v.lang), listing=listing, params=params, targets=targets,
+                  reasons=reasons, closing=closing,
                   missions=_missions(v.lang), stages=present.shown_stages(actor), p=present, next_url=next_url,
                   movers=actor.role in MOVERS, coordinator=actor.role == "service_coordinator",
                   export_url=v.url("/export.csv", **{k: val for k, val in params.items() if k != "cursor"})
@@ -419,7 +426,13 @@ def bulk_move_post(v: ConsoleVisit) -> Response:  # who: the roles that move fil
         return v.page("message.html", 422, title=t("bulk_title", v.lang), detail=t("bulk_nothing", v.lang),
                       back_url=v.url("/files"), back_label=t("back_to_files", v.lang), success=False,
                       **_chrome(v, "files"))
-    moves = [{"application_id": app_id, "to_stage": to, "expected_stage": stage} for app_id, stage in picked]
+    if load_workflow().is_terminal(to) and _field(data, "confirm_close") != "yes":
+        return v.page("message.html", 422, title=t("bulk_title", v.lang), detail=t("bulk_confirm_needed", v.lang),
+                      back_url=v.url("/files"), back_label=t("back_to_files", v.lang), success=False,
+                      **_chrome(v, "files"))
+    reason = _field(data, "reason_code")
+    moves = [{"application_id": app_id, "to_stage": to, "expected_stage": stage, **({"reason_code": reason}
+              if reason and present.needs_confirmation(to) else {})} for app_id, stage in picked]
     try:
         result = files.bulk_move(deps(), actor, {"moves": moves, "confirm": True})
     except ValidationFailed as err:

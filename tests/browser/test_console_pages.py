@@ -1,7 +1,7 @@
 """The staff console in Chromium, on the local service (moto's Cognito checking TOTP codes): each role signs
 in with its password and sets TOTP up (the key read off the page, the code computed as an authenticator
 app does), works its queue, opens a file, adds a note, makes a move, is refused one, bulk-moves three files
-where its role has a bulk move, signs out and finds the session gone. Two roles work in English and two in
+(a closing one with its reason and confirmation for health; administrators make no moves), signs out and finds the session gone. Two roles work in English and two in
 French, so every page state is seen in both languages; each is screenshotted (artifacts/console-*.png) and
 checked with axe (WCAG 2.1 AA and best practices, zero violations), with no console error (the CSP holds).
 """
@@ -13,7 +13,7 @@ import boto3
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
-from devtools.cognito_setup import PASSWORD, totp_code
+from devtools.cognito_setup import PASSWORD, fresh_totp_code
 
 from ..local_service import LocalService
 from ..unit.fakes import application
@@ -59,7 +59,8 @@ def files(service: LocalService) -> dict[str, Any]:
         "opp": file("opp", police_service="opp"),
         "irss_blocked": file("irss-p", "preliminary_instructions"), "irss": file("irss-r", "service_review"),
         "irss_bulk": [file(f"irss-bulk-{i}", "service_review") for i in range(3)],
-        "health": file("health", "medical"), "admin": file("admin"),
+        "health": file("health", "medical"), "health_bulk": [file(f"health-bulk-{i}", "medical") for i in range(3)],
+        "admin": file("admin"),
     }
 
 
@@ -83,24 +84,24 @@ def sign_in(page: Page, base: str, user: str, lang: str, look: bool, again: bool
         seen(page, "sign-in", lang)
     page.fill("#username", user)
     page.fill("#password", PASSWORD)
-    page.click("button[type=submit] >> nth=-1")
+    press(page, "button[type=submit] >> nth=-1")
     if "/set-up-mfa" in page.url:
         key = page.locator("#totp-secret code").inner_text().replace(" ", "")
         assert "otpauth://totp/peaceops%3A" in page.content()
         if look:
             seen(page, "set-up-mfa", lang)
-        page.fill("#code", totp_code(key))
+        page.fill("#code", fresh_totp_code(key))
     else:
         assert "/sign-in/code" in page.url
         if look:
             seen(page, "code", lang)
-        page.fill("#code", totp_code())
-    page.locator("main button[type=submit]").click()
+        page.fill("#code", fresh_totp_code())
+    press(page, page.locator("main button[type=submit]"))
     assert page.url.endswith(f"/console/{lang}/queue"), page.url
 
 
 def sign_out_and_check(page: Page, base: str, lang: str, look: bool) -> None:
-    page.locator(".console-session-actions form").nth(1).locator("button").click()
+    press(page, page.locator(".console-session-actions form").nth(1).locator("button"))
     assert page.url.endswith(f"/console/{lang}/signed-out")
     if look:
         seen(page, "signed-out", lang)
@@ -116,13 +117,13 @@ def search_dashboard_export(page: Page, base: str, lang: str, mine: str, theirs:
 
     page.goto(f"{base}/console/{lang}/search")
     page.fill("#q", reference(mine).lower())
-    page.locator("main form[role=search] button").click()
+    press(page, page.locator("main form[role=search] button"))
     assert page.locator(f"main a[href$='/files/{mine}']").count() == 1
     seen(page, "search", lang)
     if theirs:  # another service's file: not found by its reference either
         page.goto(f"{base}/console/{lang}/search?q={reference(theirs)}")
         assert page.locator(f"main a[href$='/files/{theirs}']").count() == 0
-    page.click("nav.console-nav a[href$='/dashboard']")
+    press(page, "nav.console-nav a[href$='/dashboard']")
     assert page.locator("main svg[role=img]").count() >= 2
     seen(page, "dashboard", lang)
     page.goto(f"{base}/console/{lang}/files")
@@ -132,6 +133,13 @@ def search_dashboard_export(page: Page, base: str, lang: str, mine: str, theirs:
     assert path is not None and open(path, "rb").read().startswith(b"\xef\xbb\xbf")  # UTF-8 with a BOM
     assert download.value.suggested_filename == ("peaceops-dossiers.csv" if lang == "fr" else
                                                  "peaceops-applications.csv")
+
+
+def press(page: Page, target: Any) -> None:
+    """Click what submits a form or follows a link, and wait for the page it leads to (content() while a
+    navigation is under way reads an empty document)."""
+    with page.expect_navigation(wait_until="load"):
+        (page.locator(target) if isinstance(target, str) else target).click()
 
 
 def move_button(page: Page, to_stage: str) -> Any:
@@ -144,12 +152,12 @@ def test_a_service_coordinator_in_english(service: LocalService, files: dict[str
     sign_in(page, base, "coordinator.spvm", lang, look=True)
     assert files["spvm"] in page.content() and files["opp"] not in page.content()
     seen(page, "queue", lang)
-    page.click(f"a[href$='/files/{files['spvm']}']")
+    press(page, f"a[href$='/files/{files['spvm']}']")
     seen(page, "file", lang)
     page.fill("#new-note", "Called the applicant: references on their way.")
-    page.click("text=Add the note")
+    press(page, "text=Add the note")
     assert "Your note was added." in page.content() and "references on their way" in page.content()
-    move_button(page, "service_review").click()
+    press(page, move_button(page, "service_review"))
     assert "The file was moved." in page.content()
     seen(page, "file-moved", lang)
     # Refused: another service's file is not found
@@ -161,7 +169,7 @@ def test_a_service_coordinator_in_english(service: LocalService, files: dict[str
     seen(page, "files", lang)
     for app_id in files["spvm_bulk"]:
         page.check(f"input[name=pick][value^='{app_id}|']")
-    page.click("text=Move the files chosen")
+    press(page, "text=Move the files chosen")
     assert "3 moved to" in page.content() and page.content().count("Moved to") == 3
     seen(page, "bulk-result", lang)
     search_dashboard_export(page, base, lang, files["spvm"], files["opp"])
@@ -177,20 +185,20 @@ def test_irss_in_french(service: LocalService, files: dict[str, Any], staff: Any
     seen(page, "queue", lang)
     page.goto(f"{base}/console/{lang}/files/{files['irss_blocked']}")
     page.fill("#new-note", "Formulaires demandés au membre.")
-    page.click("text=Ajouter la note")
+    press(page, "text=Ajouter la note")
     assert "Votre note a été ajoutée." in page.content()
-    move_button(page, "medical").click()  # refused: the forms are not returned
+    press(page, move_button(page, "medical"))  # refused: the forms are not returned
     assert "doit d'abord être inscrit comme retourné" in page.content()
     seen(page, "file-refused", lang)
     page.goto(f"{base}/console/{lang}/files/{files['irss_blocked']}/confirm?to=not_selected")
     seen(page, "confirm", lang)  # a closing move's confirmation, left with Cancel
-    page.click("main a:has-text('Annuler')")
+    press(page, "main a:has-text('Annuler')")
     response = page.goto(f"{base}/console/{lang}/files/po-aaaaaaaaaaaaaaaa")
     assert response is not None and response.status == 404
     seen(page, "not-found", lang)
     page.goto(f"{base}/console/{lang}/files/{files['irss']}")
     seen(page, "file", lang)
-    move_button(page, "irss_review").click()
+    press(page, move_button(page, "irss_review"))
     assert "Le dossier a été changé d'étape." in page.content()
     seen(page, "file-moved", lang)
     page.goto(f"{base}/console/{lang}/files?stage=service_review")
@@ -198,7 +206,7 @@ def test_irss_in_french(service: LocalService, files: dict[str, Any], staff: Any
     for app_id in files["irss_bulk"]:
         page.check(f"input[name=pick][value^='{app_id}|']")
     page.select_option("#to_stage", "irss_review")
-    page.click("text=Changer les dossiers choisis")
+    press(page, "text=Changer les dossiers choisis")
     assert "3 passés à l'étape" in page.content()
     seen(page, "bulk-result", lang)
     search_dashboard_export(page, base, lang, files["irss"], None)
@@ -211,11 +219,11 @@ def test_health_in_english(service: LocalService, files: dict[str, Any], staff: 
     base, lang = service.base, "en"
     sign_in(page, base, "health", lang, look=False)
     assert "Medical outcome to record" in page.content()
-    page.click(f"a[href$='/files/{files['health']}']")
+    press(page, f"a[href$='/files/{files['health']}']")
     page.fill("#new-note", "Medical file received.")
-    page.click("text=Add the note")
+    press(page, "text=Add the note")
     page.select_option("#outcome", "needs_consultation")
-    page.locator("#medical-heading ~ form button").click()
+    press(page, page.locator("#medical-heading ~ form button"))
     assert "The medical outcome was recorded." in page.content()
     # Refused: a move health may not make (a withdrawal), asked for by its address
     response = page.goto(f"{base}/console/{lang}/files/{files['health']}/confirm?to=withdrawn")
@@ -223,10 +231,20 @@ def test_health_in_english(service: LocalService, files: dict[str, Any], staff: 
     seen(page, "file-refused", lang)
     # A closing move: its confirmation page, its reasons, then the file is closed
     page.goto(f"{base}/console/{lang}/files/{files['health']}")
-    page.click("a:has-text('Move to')")
+    press(page, "a:has-text('Move to')")
     seen(page, "confirm", lang)
-    page.locator("main form button[type=submit]").click()
+    press(page, page.locator("main form button[type=submit]"))
     assert "The file was moved." in page.content()
+    # Bulk: three files closed at once, with a reason and the confirmation a closing move needs
+    page.goto(f"{base}/console/{lang}/files?stage=medical")
+    for app_id in files["health_bulk"]:
+        page.check(f"input[name=pick][value^='{app_id}|']")
+    page.select_option("#to_stage", "medically_unfit")
+    page.select_option("#reason_code", index=1)
+    page.check("#confirm_close")
+    seen(page, "files-closing", lang)
+    press(page, "text=Move the files chosen")
+    assert "3 moved to" in page.content()
     sign_out_and_check(page, base, lang, look=False)
 
 
@@ -240,7 +258,7 @@ def test_an_administrator_in_french(service: LocalService, files: dict[str, Any]
     seen(page, "queue-no-moves", "en")
     page.goto(f"{base}/console/{lang}/files/{files['admin']}")
     page.fill("#new-note", "Vérifié par l'administration.")
-    page.click("text=Ajouter la note")
+    press(page, "text=Ajouter la note")
     assert "Votre note a été ajoutée." in page.content() and page.locator(".console-moves").count() == 0
     # Refused: the confirmation of a move is for the roles that move files
     response = page.goto(f"{base}/console/{lang}/files/{files['admin']}/confirm?to=withdrawn")
@@ -254,7 +272,8 @@ def test_an_administrator_in_french(service: LocalService, files: dict[str, Any]
 
 def test_every_state_was_seen_in_both_languages() -> None:
     """Runs last in this module: each state looked at in English was looked at in French too, or says why."""
-    alone = {"file-refused": "health's and IRSS's refusals differ by role, each seen once per language"}
+    alone = {"file-refused": "health's and IRSS's refusals differ by role, each seen once per language",
+             "files-closing": "only health's bulk move closes files (English); the same page as Files otherwise"}
     names = {s.rsplit("-", 1)[0] for s in SEEN}
     for name in names - set(alone):
         assert {f"{name}-en", f"{name}-fr"} <= SEEN, name

@@ -133,3 +133,20 @@ def test_search_dashboard_and_export_by_the_api_s_rules(client: Any, signed: Any
         r.headers["Content-Disposition"]
     assert reference(mine) in body and reference(theirs) not in body
     assert signed("health").get(f"{EN}/export.csv").status_code == 403
+
+
+def test_a_bulk_closing_move_takes_a_reason_and_a_confirmation(client: Any, signed: Any) -> None:
+    ids = [submit(client, email=f"close{i}@example.ca")["application_id"] for i in range(3)]
+    for app_id in ids:
+        ApplicationModel(app_id).update(actions=[ApplicationModel.stage.set("medical")])
+    health = signed("health")
+    listing = text(health.get(f"{EN}/files?stage=medical"))
+    assert 'name="reason_code"' in listing and 'name="confirm_close"' in listing
+    picks = [("pick", f"{i}|medical") for i in ids]
+    move = [("to_stage", "medically_unfit"), ("reason_code", "medical_requirements_not_met")]
+    r = post(health, f"{EN}/files", f"{EN}/bulk-moves", [*picks, *move])
+    assert r.status_code == 422 and "tick the confirmation first" in text(r)
+    assert {ApplicationModel.get(i).stage for i in ids} == {"medical"}
+    r = post(health, f"{EN}/files", f"{EN}/bulk-moves", [*picks, *move, ("confirm_close", "yes")])
+    assert r.status_code == 200 and "3 moved to" in text(r)
+    assert {ApplicationModel.get(i).stage for i in ids} == {"medically_unfit"}

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from devtools.cognito_setup import PASSWORD, totp_code
+from devtools.cognito_setup import PASSWORD, fresh_totp_code, totp_code
 
 from .web_client import WebClient, hidden, set_cookies
 
@@ -41,7 +41,7 @@ def first_sign_in(browser: WebClient, user: str, lang: str = "en") -> Any:
     assert r.status_code == 303 and r.headers["Location"].endswith("/sign-in/set-up-mfa"), r.body
     page = browser.get(r.headers["Location"]).body.decode()
     secret = re.search(r'id="totp-secret"><code>([^<]+)</code>', page).group(1).replace(" ", "")
-    r = browser.post(f"/console/{lang}/sign-in/set-up-mfa", [("code", totp_code(secret))])
+    r = browser.post(f"/console/{lang}/sign-in/set-up-mfa", [("code", fresh_totp_code(secret))])
     assert r.status_code == 303 and r.headers["Location"].endswith("/queue"), r.body
     return r
 
@@ -72,7 +72,7 @@ def test_a_first_sign_in_sets_totp_up_and_opens_the_queue(browser: WebClient) ->
     assert r.status_code == 422 and "That code is not right" in r.body.decode()
     # When they enter the app's code, then they are signed in under a new session id
     before = session_cookie(browser)
-    first_sign_in_finish = browser.post(f"{EN}/sign-in/set-up-mfa", [("code", totp_code())])
+    first_sign_in_finish = browser.post(f"{EN}/sign-in/set-up-mfa", [("code", fresh_totp_code())])
     assert first_sign_in_finish.headers["Location"] == f"{EN}/queue"
     assert session_cookie(browser) != before
     queue = browser.get(f"{EN}/queue")
@@ -102,7 +102,7 @@ def test_a_second_sign_in_asks_for_a_code(browser: WebClient, client: Any) -> No
     again = WebClient(client)
     r = sign_in(again, "health", lang="fr")
     assert r.headers["Location"] == "/console/fr/sign-in/code"
-    r = again.post("/console/fr/sign-in/code", [("code", totp_code())])
+    r = again.post("/console/fr/sign-in/code", [("code", fresh_totp_code())])
     assert r.headers["Location"] == "/console/fr/queue"
     assert "Connecté en tant que Services de santé internationaux." in again.get("/console/fr/queue").body.decode()
 
