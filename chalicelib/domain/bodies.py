@@ -139,8 +139,13 @@ class Bodies:
 
     def max_length(self, component: str, field: str) -> int:
         """The most characters ``field`` of ``component`` may hold (KeyError if it sets no limit)."""
-        limit = self._resolve(self.schema(component)["properties"][field])["maxLength"]
-        return int(limit)
+        node = self._resolve(self.schema(component)["properties"][field])
+        if "maxLength" not in node:  # a field that takes its limit from a shared component ("allOf": [Note])
+            for part in node.get("allOf", ()):
+                found = self._resolve(part)
+                if "maxLength" in found:
+                    return int(found["maxLength"])
+        return int(node["maxLength"])
 
 
 def _at(prefix: str, fe: FieldError) -> FieldError:

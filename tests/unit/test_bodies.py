@@ -321,6 +321,7 @@ def test_the_api_layer_serves_the_domain_document() -> None:
 # --- one note length -------------------------------------------------------------------------------
 
 NOTES = [("MoveRequest", "note"), ("BulkMoveItem", "note"), ("WithdrawalRequest", "note"), ("AuthorizedRequest", "note"),
+         ("NoteRequest", "note"),
          ("RosterEntryCreate", "note"), ("RosterEntryCorrection", "note"), ("RosterEntryEnd", "note")]
 ROSTER_REASONS = {"RosterEntryCreate": {"reason_code": "data_correction"},
                   "RosterEntryCorrection": {"reason_code": "data_correction", "planned_end": "2027-01-01"},
