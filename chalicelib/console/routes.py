@@ -7,15 +7,11 @@ says who may open each page (``# who:``).
 """
 from __future__ import annotations
 
-from typing import Any, Callable
-
 from chalice import Blueprint, Response
 
-from ..domain.i18n import LANGUAGES
+from ..web.routes import register_pages
 
 console = Blueprint(__name__)
-
-FORM = "application/x-www-form-urlencoded"
 
 # (path under /console/<lang>, method, the view in views.py); a POST takes only an urlencoded form.
 PAGES: tuple[tuple[str, str, str], ...] = (
@@ -46,27 +42,7 @@ PAGES: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def _handler(name: str) -> Callable[..., Response]:
-    def handler(**params: Any) -> Response:
-        from . import views
-
-        return views.serve(name, params)
-
-    handler.__name__ = handler.__qualname__ = f"console_{name}"
-    return handler
-
-
-def _register() -> None:
-    for path, method, name in PAGES:
-        options: dict[str, Any] = {"methods": [method]}
-        if method == "POST":
-            options["content_types"] = [FORM]
-        handler = _handler(name)
-        for lang in LANGUAGES:
-            console.route(f"/console/{lang}{path}", **options)(handler)
-
-
-_register()
+register_pages(console, PAGES, "/console", f"{__package__}.views", name_prefix="console_")
 
 
 @console.route("/console", methods=["GET"])

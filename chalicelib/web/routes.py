@@ -7,6 +7,7 @@ start never loads them; views.py says who may open each page.
 """
 from __future__ import annotations
 
+import importlib
 from typing import Any, Callable
 
 from chalice import Blueprint, Chalice, Response
@@ -54,27 +55,30 @@ PAGES: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def _handler(name: str) -> Callable[..., Response]:
-    def handler(**params: Any) -> Response:
-        from . import views
+def register_pages(blueprint: Blueprint, pages: tuple[tuple[str, str, str], ...], prefix: str, views: str,
+                   name_prefix: str = "") -> None:
+    """Each (path, method, view) of ``pages`` under ``<prefix>/en`` and ``<prefix>/fr``; a POST takes only an
+    urlencoded form. A handler imports the module ``views`` (its pages, templates, Jinja2) on its first request,
+    then calls its ``serve(name, params)``: an API request's cold start never loads them."""
+    def handler_for(name: str) -> Callable[..., Response]:
+        def handler(**params: Any) -> Response:
+            module: Any = importlib.import_module(views)
+            response: Response = module.serve(name, params)
+            return response
 
-        return views.serve(name, params)
+        handler.__name__ = handler.__qualname__ = f"{name_prefix}{name}"
+        return handler
 
-    handler.__name__ = handler.__qualname__ = name
-    return handler
-
-
-def _register() -> None:
-    for path, method, name in PAGES:
+    for path, method, name in pages:
         options: dict[str, Any] = {"methods": [method]}
         if method == "POST":
             options["content_types"] = [FORM]
-        handler = _handler(name)
+        handler = handler_for(name)
         for lang in LANGUAGES:
-            web.route(f"/{lang}{path}", **options)(handler)
+            blueprint.route(f"{prefix}/{lang}{path}", **options)(handler)
 
 
-_register()
+register_pages(web, PAGES, "", f"{__package__}.views")
 
 
 @web.route("/", methods=["GET"])
