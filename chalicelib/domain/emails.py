@@ -57,8 +57,8 @@ FILE_COMPLETE = "file_complete"
 # To the applicant, with no private link to the file: the confirmation of a new address (its own link is the
 # confirmation, and the address is not the file's yet) and the notice to the old address.
 EMAIL_CHANGE_CONFIRM, EMAIL_CHANGED_NOTICE = "email_change_confirm", "email_changed_notice"
-NO_LINK_TEMPLATES = (EMAIL_CHANGE_CONFIRM, EMAIL_CHANGED_NOTICE)
 NO_LINK_NEEDS = {EMAIL_CHANGE_CONFIRM: ("reference", "confirm_url"), EMAIL_CHANGED_NOTICE: ("reference", "new_address")}
+NO_LINK_TEMPLATES = tuple(NO_LINK_NEEDS)
 CODE_TEMPLATES = (ACCESS_LINK, REDIRECTED, FILE_COMPLETE, *ROSTER_TEMPLATES, *REMINDER_TEMPLATES, *NO_LINK_TEMPLATES)
 # What a template must show: every applicant email its private link, an applicant's stage
 # email the status page as well, every email the file's reference.
