@@ -27,6 +27,7 @@ from ..domain.workflow import load_workflow
 from ..domain.missions import Cap, Mission, UnreadableMission
 from ..domain import reintegration, search
 from ..domain.reintegration import GuideTask
+from ..domain.drafts import Draft, is_draft_id
 from ..domain.staff_sessions import StaffSession
 from ..domain.records import (
     ApplicationFile,
@@ -54,6 +55,7 @@ from .models import (
     MissionModel,
     OutboxModel,
     SessionModel,
+    DraftModel,
     SuppressionModel,
     TaskModel,
 )
@@ -323,6 +325,13 @@ class DynamoUnitOfWork:
         row = IdempotencyModel(record.key, request_hash=record.request_hash, status_code=record.status_code,
                                response=dict(record.response), expires_at=record.expires_at, issued_at=record.issued_at)
         self._put("idempotency", row, IdempotencyModel.key.does_not_exist() | (IdempotencyModel.expires_at <= now))
+
+    def put_draft(self, draft: Draft, expected_version: int | None) -> None:
+        data = {k: v for k, v in asdict(draft).items() if k not in ("draft_id", "version", "expires_at")}
+        row = DraftModel(f"draft#{draft.draft_id}", data=data, version=draft.version, expires_at=draft.expires_at)
+        condition = (DraftModel.key.does_not_exist() if expected_version is None
+                     else DraftModel.version == expected_version)
+        self._put("draft", row, condition)
 
     def start_deployment(self, deployment: Deployment, now: str) -> None:
         self._update("cap", CapModel("cap", deployment.cap_id), [CapModel.deployed.add(1), CapModel.updated_at.set(now)],
@@ -857,6 +866,22 @@ class DynamoTasks:
         return sorted(rows, key=lambda t: (t.opened_at, t.task_id))
 
 
+class DynamoDrafts:
+    """Applications in progress: one item each (GetItem here; written by a unit of work)."""
+
+    def get(self, draft_id: str) -> Draft | None:
+        if not is_draft_id(draft_id):
+            return None
+        try:
+            row = DraftModel.get(f"draft#{draft_id}", consistent_read=True)
+        except DoesNotExist:
+            return None
+        data = dict(row.data)
+        data["answers"] = dict(data.get("answers") or {})
+        data["done"] = tuple(data.get("done") or ())
+        return Draft(draft_id=draft_id, version=int(row.version), expires_at=int(row.expires_at), **data)
+
+
 class DynamoSessions:
     """The console's sessions: one item each, written alone (GetItem, PutItem, DeleteItem)."""
 
@@ -884,6 +909,7 @@ class DynamoStorage:
         self._settings = settings
         self._connection: Connection | None = None
         self.sessions = DynamoSessions()
+        self.drafts = DynamoDrafts()
         self.catalogue = DynamoCatalogue()
         self.files = DynamoFiles()
         self.outbox = DynamoOutbox()

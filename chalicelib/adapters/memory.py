@@ -18,6 +18,7 @@ from ..domain.limits import Counter
 from ..domain.listing import Filters
 from ..domain.missions import Cap, Mission
 from ..domain.reintegration import GuideTask
+from ..domain.drafts import Draft
 from ..domain.staff_sessions import StaffSession
 from ..domain.records import (
     ApplicationFile,
@@ -54,6 +55,7 @@ class MemoryState:
         self.names: dict[str, tuple[str, str]] = {}
         self.names_built = False
         self.suppression: dict[str, Suppression] = {}
+        self.drafts: dict[str, Draft] = {}
 
 
 Check = Callable[[MemoryState], bool]
@@ -119,6 +121,14 @@ class MemoryUnitOfWork:
     def remember(self, record: IdempotencyRecord, now: int) -> None:
         self._add("idempotency", lambda s: record.key not in s.idempotency or s.idempotency[record.key].expires_at <= now,
                   lambda s: s.idempotency.__setitem__(record.key, record))
+
+    def put_draft(self, draft: Draft, expected_version: int | None) -> None:
+        def check(s: MemoryState) -> bool:
+            stored = s.drafts.get(draft.draft_id)
+            return stored is None if expected_version is None else (
+                stored is not None and stored.version == expected_version)
+
+        self._add("draft", check, lambda s: s.drafts.__setitem__(draft.draft_id, draft))
 
     def _count(self, cap_id: str, by: int) -> None:
         def check(s: MemoryState) -> bool:
@@ -472,6 +482,14 @@ class MemoryTasks:
                       key=lambda t: (t.opened_at, t.task_id))
 
 
+class MemoryDrafts:
+    def __init__(self, state: MemoryState) -> None:
+        self._s = state
+
+    def get(self, draft_id: str) -> Draft | None:
+        return self._s.drafts.get(draft_id)
+
+
 class MemorySessions:
     """The console's sessions (no unit of work: one record, written alone)."""
 
@@ -499,6 +517,7 @@ class MemoryStorage:
         self.idempotency = MemoryIdempotency(self.state)
         self.tasks = MemoryTasks(self.state)
         self.suppression = MemorySuppression(self.state)
+        self.drafts = MemoryDrafts(self.state)
 
     def unit_of_work(self) -> MemoryUnitOfWork:
         return MemoryUnitOfWork(self.state)

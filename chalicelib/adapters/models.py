@@ -354,6 +354,17 @@ class SessionModel(Model):
     expires_at = NumberAttribute()  # epoch seconds: 30 minutes idle, 12 hours at most
 
 
+class DraftModel(Model):
+    """An application in progress (domain/drafts.py), in the idempotency table: its TTL attribute clears it 30
+    days after the last save. It holds the answers as typed and the hash of its newest link, never a token."""
+
+    Meta = _meta("idempotency")
+    key = UnicodeAttribute(hash_key=True)  # "draft#<draft id>"
+    data = JSONAttribute()  # the record's other fields (drafts.Draft)
+    version = NumberAttribute()
+    expires_at = NumberAttribute()  # epoch seconds
+
+
 ALL_MODELS: tuple[type[Model], ...] = (
     MissionModel, ApplicationModel, FamilyReadinessModel, AuditModel, OutboxModel, IdempotencyModel,
 )

@@ -41,6 +41,8 @@ EXTRA_PARAMS: dict[str, tuple[str, ...]] = {
     # notice to the old one, naming the new one masked (domain/email_change.masked).
     "email_change_confirm": ("confirm_url", "hours"),
     "email_changed_notice": ("new_address",),
+    # An application in progress (services/drafts.py): the private link to the draft, derived when sent.
+    "draft_link": ("draft_url", "days"),
 }
 # The roster's notices are sent by the code (services/roster.py), not by a stage.
 ROSTER_TEMPLATES = ("staff_seat_available", "coordinator_seat_available", "deployment_extended")
@@ -57,7 +59,10 @@ FILE_COMPLETE = "file_complete"
 # To the applicant, with no private link to the file: the confirmation of a new address (its own link is the
 # confirmation, and the address is not the file's yet) and the notice to the old address.
 EMAIL_CHANGE_CONFIRM, EMAIL_CHANGED_NOTICE = "email_change_confirm", "email_changed_notice"
-NO_LINK_NEEDS = {EMAIL_CHANGE_CONFIRM: ("reference", "confirm_url"), EMAIL_CHANGED_NOTICE: ("reference", "new_address")}
+# The link to a draft (no file yet, so no reference and no link to a file): the draft's own link.
+DRAFT_LINK = "draft_link"
+NO_LINK_NEEDS = {EMAIL_CHANGE_CONFIRM: ("reference", "confirm_url"), EMAIL_CHANGED_NOTICE: ("reference", "new_address"),
+                 DRAFT_LINK: ("draft_url",)}
 NO_LINK_TEMPLATES = tuple(NO_LINK_NEEDS)
 CODE_TEMPLATES = (ACCESS_LINK, REDIRECTED, FILE_COMPLETE, *ROSTER_TEMPLATES, *REMINDER_TEMPLATES, *NO_LINK_TEMPLATES)
 # What a template must show: every applicant email its private link, an applicant's stage

@@ -42,3 +42,9 @@ def email_changes_today(application_id: str, today: date, limit: int) -> Counter
     end = datetime.combine(today + timedelta(days=1), time(), PROGRAM_TIME)
     return Counter(f"limit#email-change#{application_id}#{today.isoformat()}", limit,
                    int((end + KEEP_AFTER).timestamp()))
+
+
+def drafts_today(email_key: str, today: date, limit: int) -> Counter:
+    """Applications started (drafts) from one address on one calendar day (Ottawa's): each emails it a link."""
+    end = datetime.combine(today + timedelta(days=1), time(), PROGRAM_TIME)
+    return Counter(f"limit#drafts#{email_key}#{today.isoformat()}", limit, int((end + KEEP_AFTER).timestamp()))

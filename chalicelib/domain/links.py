@@ -22,3 +22,9 @@ def email_change_url(base: str, lang: str, application_id: str, code: str) -> st
     """The page that confirms a new address (domain/email_change.py); it asks before it changes anything,
     so a mail scanner opening the link confirms nothing."""
     return f"{base}/{lang}/email-change/{quote(application_id)}?code={quote(code)}"
+
+
+def draft_url(base: str, lang: str, draft_id: str, token: str | None = None) -> str:
+    """An application in progress (its task list); with ``token``, the private link emailed for it."""
+    url = f"{base}/{lang}/drafts/{quote(draft_id)}"
+    return f"{url}?token={quote(token)}" if token else url

@@ -28,7 +28,7 @@ from typing import Any, Callable
 
 from ..adapters.mailer import Email, MailerError
 from ..adapters.stream import stream_record
-from ..domain import email_change, emails, feedback, links, reminders, tokens
+from ..domain import drafts, email_change, emails, feedback, links, reminders, tokens
 from ..domain.i18n import pick
 from ..domain.missions import Mission, contact_for
 from ..domain.records import OutboxMessage
@@ -151,6 +151,10 @@ def _extra(deps: Deps, row: OutboxMessage, lang: str) -> dict[str, Any]:
             confirm = email_change.code(deps.settings.token_secret, row.application_id, row.to_address,
                                         str(raw.get("requested_at", "")))
             out[name] = links.email_change_url(deps.settings.base_url, lang, row.application_id, confirm)
+        elif name == "draft_url":  # derived when sent: the outbox holds no token (domain/drafts.py)
+            issued = parse_iso(str(raw.get("issued_at", "")))
+            token = drafts.link_token(deps.settings.token_secret, row.application_id, issued, int(raw.get("number", 0)))
+            out[name] = links.draft_url(deps.settings.base_url, lang, row.application_id, token)
         elif name == "qualification":
             label = reminders.rules().qualification_labels.get(str(raw.get("qualification", "")))
             out[name] = pick(label, lang) if label else str(raw.get("qualification", ""))

@@ -10,7 +10,7 @@ through a ``UnitOfWork``: the service records its intents, then ``commit()`` wri
 them in one transaction (one TransactWriteItems on DynamoDB), or none of them. A
 refused condition raises ``ConditionFailed`` naming the items that failed
 ("file", "cap", "deployment", "mission", "idempotency", "audit", "outbox",
-"family_readiness", "bulletin", "task").
+"family_readiness", "bulletin", "task", "draft").
 """
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from typing import Any, Iterable, Mapping, Protocol
 
 from ..domain.bulletins import Bulletin
 from ..domain.deployments import Deployment
+from ..domain.drafts import Draft
 from ..domain.limits import Counter
 from ..domain.listing import Filters
 from ..domain.missions import Cap, Mission
@@ -194,6 +195,14 @@ class IdempotencyStore(Protocol):
         ...
 
 
+class DraftStore(Protocol):
+    """Applications in progress (domain/drafts.py), by their id."""
+
+    def get(self, draft_id: str) -> Draft | None:
+        """The draft, read consistently; None when there is none. One past its ``expires_at`` may still be here
+        (DynamoDB's TTL deletes lazily): the service checks ``live(now)``."""
+
+
 class SessionStore(Protocol):
     """The staff console's sessions (domain/staff_sessions.py), by the hash of their cookie's id."""
 
@@ -297,6 +306,10 @@ class UnitOfWork(Protocol):
     def put_bulletin(self, bulletin: Bulletin, version: int, expected_version: int | None, now: str) -> None:
         """Create (expected_version None) or replace a call; its mission must exist."""
 
+    def put_draft(self, draft: Draft, expected_version: int | None) -> None:
+        """Write a draft: a new one (``expected_version`` None) unless one has its id, else only over the version
+        read ("draft" when refused: another save, or the submission, came first)."""
+
     def count_within(self, counter: "Counter") -> None:
         """One more on a limit's counter, only while it is under its limit ("limit" when refused)."""
 
@@ -342,6 +355,9 @@ class Storage(Protocol):
 
     @property
     def tasks(self) -> TaskStore: ...
+
+    @property
+    def drafts(self) -> DraftStore: ...
 
     @property
     def suppression(self) -> SuppressionStore: ...

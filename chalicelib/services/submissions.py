@@ -10,6 +10,7 @@ from ..domain import eligibility, forms, limits, links, tokens
 from ..domain.emails import reference
 from ..domain.errors import (Conflict, FieldError, IdempotencyMismatch, MalformedRequest, TooManyRequests,
                              ValidationFailed)
+from ..domain.drafts import Draft
 from ..domain.missions import Mission
 from ..domain.records import ApplicationFile, AuditEntry, IdempotencyRecord
 from ..domain.workflow import load_workflow
@@ -18,6 +19,14 @@ from .deps import Deps, iso, parse_iso
 from .ports import ConditionFailed
 
 IDEMPOTENCY_TTL = timedelta(hours=24)
+
+
+class AlreadySubmitted(Exception):
+    """The draft became a file already (``application_id``; "" when another request is making it now)."""
+
+    def __init__(self, application_id: str) -> None:
+        super().__init__(application_id)
+        self.application_id = application_id
 MAX_KEY_LENGTH = 255
 
 
@@ -105,21 +114,14 @@ def _refused(deps: Deps, exc: ConditionFailed, scope: str | None, idempotency_ke
             "the contact named in the call for applications.",
             f"Cette adresse a envoyé {n} demandes aujourd'hui, le maximum en une journée; réessayez demain, ou "
             "écrivez à la personne-ressource nommée dans l'appel de candidatures.") from exc
+    if "draft" in exc.failed:
+        raise AlreadySubmitted("") from exc
     raise Conflict("The application could not be recorded; try again.",
                    "La demande n'a pas pu être enregistrée; réessayez.") from exc
 
 
-def submit(deps: Deps, document: Any, idempotency_key: str | None) -> tuple[int, dict[str, Any]]:
-    """Returns (status, body). Same key and body: same answer, no second record or email."""
-    req_hash = tokens.request_hash(_canonical(document).encode("utf-8"))
-    scope = None
-    if idempotency_key is not None:
-        _check_key(idempotency_key)
-        scope = _idempotency_scope(idempotency_key)
-        existing = deps.store.idempotency.get(scope)
-        if _live(existing, deps):  # a record past its 24 hours is gone, even before DynamoDB's TTL deletes it
-            return _replay(deps, existing, idempotency_key, req_hash)
-
+def _checked(deps: Deps, document: Any) -> tuple[list[Mission], dict[str, Any], list[eligibility.Finding]]:
+    """The document's missions and calls once it is valid, and its pre-screen; ValidationFailed otherwise."""
     forms.require_valid("application", document)
     missions = deps.store.catalogue.missions_by_id(document["missions"])
     mission_errors = _check_missions(document, missions)
@@ -129,10 +131,39 @@ def submit(deps: Deps, document: Any, idempotency_key: str | None) -> tuple[int,
     calls, call_errors = bulletins.calls_for(deps, document)
     if call_errors:
         raise ValidationFailed(call_errors)
-
     applied = [missions[mid] for mid in document["missions"]]
     # The pre-screen: the general criteria and each call's own, for every choice.
-    found = eligibility.evaluate(document, applied, calls)
+    return applied, calls, eligibility.evaluate(document, applied, calls)
+
+
+def preview(deps: Deps, document: Any) -> tuple[list[FieldError], list[dict[str, Any]]]:
+    """What submitting would find, writing nothing: the errors that would refuse it, or the pre-screen's
+    findings (flags for IRSS, never a refusal) when there are none."""
+    try:
+        _, _, found = _checked(deps, document)
+    except ValidationFailed as err:
+        return list(err.errors), []
+    return [], [f.as_dict() for f in found]
+
+
+def submit(deps: Deps, document: Any, idempotency_key: str | None,
+           draft: Draft | None = None) -> tuple[int, dict[str, Any]]:
+    """Returns (status, body). Same key and body: same answer, no second record or email.
+
+    From a ``draft`` (the web's task list), the draft is marked with its file in the same write, over the
+    version read: however often it is sent (Back, reload, a double click), it makes one file."""
+    req_hash = tokens.request_hash(_canonical(document).encode("utf-8"))
+    scope = None
+    if idempotency_key is not None:
+        _check_key(idempotency_key)
+        scope = _idempotency_scope(idempotency_key)
+        existing = deps.store.idempotency.get(scope)
+        if _live(existing, deps):  # a record past its 24 hours is gone, even before DynamoDB's TTL deletes it
+            return _replay(deps, existing, idempotency_key, req_hash)
+
+    if draft is not None and draft.submitted:  # sent before, and its answer's record is gone (24 hours)
+        raise AlreadySubmitted(str(draft.application_id))
+    applied, calls, found = _checked(deps, document)
     findings = [f.as_dict() for f in found]
     app_id = tokens.new_application_id()
     issued = deps.clock()
@@ -152,6 +183,8 @@ def submit(deps: Deps, document: Any, idempotency_key: str | None) -> tuple[int,
                                 actor_id="applicant", actor_role="applicant", to_stage=file.stage))
     for row in outbox:
         uow.add_outbox(row)
+    if draft is not None:
+        uow.put_draft(replace(draft, application_id=app_id, version=draft.version + 1), draft.version)
     if scope is not None:
         stored = {k: v for k, v in body.items() if k != "access_token"}
         uow.remember(IdempotencyRecord(scope, req_hash, 201, stored, int((issued + IDEMPOTENCY_TTL).timestamp()),

@@ -17,7 +17,8 @@ from chalicelib.services.deps import Deps
 # What the outbox stores for a template's extra values (emails.EXTRA_PARAMS): the raw values, rendered at sending.
 EXTRA = {"planned_end": "2027-06-30", "cap_id": "haiti", "seats_left": 1, "candidate": "Jeanne Tremblay (PO-ABCD)",
          "qualification": "firearms", "expiry": "2027-05-01", "deployment": "PO-ABCD", "days": 30, "since": "2026-10-01",
-         "requested_at": "2026-12-01T00:00:00Z", "hours": 24, "new_address": "n***@example.ca"}
+         "requested_at": "2026-12-01T00:00:00Z", "hours": 24, "new_address": "n***@example.ca",
+         "issued_at": "2026-12-01T00:00:00Z", "number": 1}
 
 
 def _row(template: str, recipient: str) -> OutboxMessage:

@@ -1,0 +1,206 @@
+"""Applications in progress (issue 15): pages from the schema, branching, save and resume by an emailed link, one
+file however often a draft is sent. Given / When / Then, on MemoryStorage."""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from chalicelib.domain import drafts as rules
+from chalicelib.domain.errors import Conflict, NotFound, TooManyRequests, ValidationFailed
+from chalicelib.services import drafts, submissions
+
+from .fakes import FixedClock, application, make_deps
+
+POLICE_ONLY = {"police_service", "police_service_name", "rank", "years_operational_service", "firearms_expiry",
+               "baton_expiry", "oc_spray_expiry"}
+
+
+def call_id(deps: Any, mission: str = "haiti-minustah") -> str:
+    return next(s.bulletin.bulletin_id for s in deps.store.catalogue.bulletins()
+                if s.bulletin.mission_id == mission and s.bulletin.is_open(deps.clock()))
+
+
+def page_answers(page_id: str, doc: dict[str, Any]) -> dict[str, Any]:
+    p = rules.page(page_id)
+    assert p is not None
+    return {k: v for k, v in doc.items() if k in p.fields}
+
+
+def started(deps: Any, doc: dict[str, Any], key: str = "k" * 24) -> tuple[Any, str]:
+    return drafts.start(deps, call_id(deps), key, "en", page_answers("about-you", doc))
+
+
+def filled(deps: Any, doc: dict[str, Any]) -> Any:
+    draft, _ = started(deps, doc)
+    while True:
+        nxt = rules.first_unfinished(draft, draft.answers)
+        if nxt is None:
+            return draft
+        draft, _ = drafts.save_page(deps, draft, nxt.id, page_answers(nxt.id, doc), "en")
+
+
+def draft_link(deps: Any, address: str) -> tuple[str, str]:
+    mail = [m for m in deps.mailer.sent_to(address) if "/drafts/" in m.text][-1]
+    found = re.search(r"/en/drafts/([a-z0-9-]+)\?token=([A-Za-z0-9_-]+)", mail.text)
+    assert found, mail.text
+    return found.group(1), found.group(2)
+
+
+def test_the_pages_are_the_schemas_sections_and_cover_every_field_the_web_asks() -> None:
+    ids = [p.id for p in rules.pages()]
+    assert ids == ["about-you", "service", "languages", "experience", "qualifications", "missions", "consent"]
+    asked = {f for p in rules.pages() for f in p.fields}
+    assert "bulletin_id" not in asked and "track" in asked
+
+
+def test_a_civilian_analyst_never_sees_the_police_only_questions_and_skips_the_service_page() -> None:
+    civilian = {"track": "civilian_analyst"}
+    assert "service" not in [p.id for p in rules.route(civilian)]
+    quals = rules.page("qualifications")
+    assert quals is not None
+    assert rules.shown_fields(quals, civilian) == ("first_aid_cpr_expiry",)
+    assert rules.asked(civilian).isdisjoint(POLICE_ONLY)
+    police = {"track": "police_officer"}
+    assert POLICE_ONLY <= rules.asked(police)
+
+
+def test_a_same_page_condition_never_hides_its_field() -> None:
+    # police_service_name is asked with police_service on the same page: shown, whatever was answered.
+    service = rules.page("service")
+    assert service is not None
+    assert "police_service_name" in rules.shown_fields(service, {"track": "police_officer", "police_service": "spvm"})
+
+
+def test_the_first_save_emails_a_private_link_that_resumes_the_draft_and_nothing_else() -> None:
+    deps = make_deps()
+    draft, token = started(deps, application())
+    draft_id, emailed = draft_link(deps, "helene.cote@example.ca")
+    assert draft_id == draft.draft_id
+    assert emailed == token  # the emailed link and this browser's cookie are the same (newest) link
+    assert token not in str(deps.store.state.outbox) and token not in str(draft)  # never stored, only its hash
+    assert drafts.open_draft(deps, draft_id, [emailed]) == draft
+    assert drafts.open_draft(deps, draft_id, [emailed[:-2] + "AA"]) is None
+    assert rules.first_unfinished(draft, draft.answers).id == "service"
+
+
+def test_a_draft_lives_30_days_after_its_last_save() -> None:
+    clock = FixedClock()
+    deps = make_deps(clock=clock)
+    draft, token = started(deps, application())
+    clock.advance(days=29)
+    draft, _ = drafts.save_page(deps, draft, "service", page_answers("service", application()), "en")
+    clock.advance(days=29)
+    assert drafts.open_draft(deps, draft.draft_id, [token]) is not None  # 58 days after it started
+    clock.advance(days=1, seconds=1)
+    assert drafts.open_draft(deps, draft.draft_id, [token]) is None
+
+
+def test_a_page_is_checked_on_its_own_with_the_rules_across_pages() -> None:
+    deps = make_deps()
+    draft, _ = started(deps, application())
+    with pytest.raises(ValidationFailed) as err:
+        drafts.save_page(deps, draft, "service", {"police_service": "spvm"}, "en")
+    fields = {e.pointer for e in err.value.errors}
+    assert fields == {"/rank", "/years_operational_service"}  # police officers give them (the allOf), nothing else
+    assert deps.store.drafts.get(draft.draft_id) == draft  # nothing written
+
+
+def test_a_page_after_an_unfinished_one_cannot_be_saved_yet() -> None:
+    deps = make_deps()
+    draft, _ = started(deps, application())
+    with pytest.raises(NotFound):
+        drafts.save_page(deps, draft, "consent", {"privacy_consent": True}, "en")
+
+
+def test_a_new_address_gets_a_fresh_link_and_the_old_link_stops_working() -> None:
+    deps = make_deps()
+    draft, old = started(deps, application())
+    first = page_answers("about-you", application(email="h.cote@example.org"))
+    draft, new = drafts.save_page(deps, draft, "about-you", first, "en")
+    assert new is not None and new != old
+    assert draft_link(deps, "h.cote@example.org") == (draft.draft_id, new)
+    assert drafts.open_draft(deps, draft.draft_id, [old]) is None
+    assert drafts.open_draft(deps, draft.draft_id, [new]) is not None
+
+
+def test_posting_the_first_page_twice_opens_one_draft_and_sends_one_link() -> None:
+    deps = make_deps()
+    one, token1 = started(deps, application(), key="same-key-" + "x" * 16)
+    two, token2 = started(deps, application(), key="same-key-" + "x" * 16)
+    assert one.draft_id == two.draft_id and token1 == token2
+    assert len([m for m in deps.mailer.sent_to("helene.cote@example.ca") if "/drafts/" in m.text]) == 1
+
+
+def test_an_address_starts_at_most_ten_drafts_a_day() -> None:
+    deps = make_deps()
+    for i in range(drafts.MAX_DRAFTS_PER_DAY):
+        started(deps, application(), key=f"key-{i:02d}-" + "x" * 16)
+    with pytest.raises(TooManyRequests):
+        started(deps, application(), key="key-last-" + "x" * 16)
+
+
+def test_check_shows_the_pre_screen_before_sending() -> None:
+    deps = make_deps()
+    soon = (deps.today() + timedelta(days=10)).isoformat()
+    draft = filled(deps, application(firearms_expiry=soon, years_operational_service=3))
+    errors, findings = drafts.check(deps, draft)
+    assert errors == []
+    flagged = {f["criterion"] for f in findings if f["result"] != "met"}
+    assert {"operational_service", "firearms"} <= flagged, flagged
+    assert deps.store.state.files == {}  # checking writes nothing
+
+
+def test_a_civilian_draft_sends_no_police_answers() -> None:
+    deps = make_deps()
+    doc = application(track="civilian_analyst")
+    draft, _ = started(deps, doc)
+    # Typed as a police officer first, then changed track on the first page: the police answers are not sent.
+    draft = drafts.save_page(deps, draft, "about-you", page_answers("about-you", application()), "en")[0]
+    draft = drafts.save_page(deps, draft, "service", page_answers("service", application()), "en")[0]
+    draft = drafts.save_page(deps, draft, "about-you", page_answers("about-you", doc), "en")[0]
+    while (nxt := rules.first_unfinished(draft, draft.answers)) is not None:
+        draft = drafts.save_page(deps, draft, nxt.id, page_answers(nxt.id, doc), "en")[0]
+    assert POLICE_ONLY.isdisjoint(drafts.document(draft))
+
+
+def test_a_draft_becomes_a_file_exactly_once() -> None:
+    deps = make_deps()
+    draft = filled(deps, application())
+    again, body = drafts.submit(deps, draft)
+    assert again is False and body["access_token"]
+    # Back, reload, the stale page sent again: the same file, its token again, no second file or email.
+    _, body2 = drafts.submit(deps, draft)
+    assert body2["application_id"] == body["application_id"]
+    assert body2["access_token"] == body["access_token"]
+    stored = deps.store.drafts.get(draft.draft_id)
+    assert stored.application_id == body["application_id"]
+    again3, body3 = drafts.submit(deps, stored)
+    assert again3 is True and body3["application_id"] == body["application_id"]
+    assert len(deps.store.state.files) == 1
+    confirmations = [m for m in deps.mailer.sent_to("helene.cote@example.ca") if "PO-" in m.subject]
+    assert len(confirmations) == 1
+    with pytest.raises(Conflict):
+        drafts.save_page(deps, stored, "consent", {"privacy_consent": True}, "en")
+
+
+def test_a_draft_sent_after_its_answer_record_expired_still_makes_no_second_file() -> None:
+    clock = FixedClock()
+    deps = make_deps(clock=clock)
+    draft = filled(deps, application())
+    _, body = drafts.submit(deps, draft)
+    clock.advance(submissions.IDEMPOTENCY_TTL, seconds=1)
+    again, body2 = drafts.submit(deps, deps.store.drafts.get(draft.draft_id))
+    assert again is True and body2 == {"application_id": body["application_id"]}
+    _, body3 = drafts.submit(deps, draft)  # a stale copy, as another window read it before the send: refused too
+    assert body3 == {"application_id": body["application_id"]}
+    assert len(deps.store.state.files) == 1
+
+
+def test_an_unknown_or_closed_call_starts_nothing() -> None:
+    deps = make_deps()
+    with pytest.raises(NotFound):
+        drafts.start(deps, "no-such-call", "k" * 24, "en", page_answers("about-you", application()))
+    assert deps.store.state.drafts == {}
