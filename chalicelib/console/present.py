@@ -7,8 +7,7 @@ from typing import Any, Iterable, Mapping
 from ..domain.access import MEDICAL_END
 from ..domain.i18n import pick
 from ..domain.workflow import Actor, load_workflow
-from ..web import fields
-from ..web.present import email_label
+from ..web.present import answer, email_label, form_rows  # noqa: F401 - the console's file page shows forms
 from .render import catalogue, t, when
 
 FORWARD_KINDS = ("submitted", "stage_change")
@@ -66,27 +65,6 @@ def needs_confirmation(to_stage: str) -> bool:
     """A closing move, or one that takes a reason, goes through its confirmation page."""
     wf = load_workflow()
     return wf.is_terminal(to_stage) or wf.reason_rule(to_stage) is not None
-
-
-def form_rows(form_name: str, document: Mapping[str, Any], lang: str,
-              missions: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
-    """A stored form as (label, answer) rows in the schema's order, the labels and options in ``lang``."""
-    rows = []
-    for section in fields.build(form_name, lang):
-        for f in section.fields:
-            if f.name not in document:
-                continue
-            rows.append((f.label, answer(f, document[f.name], lang, missions or {})))
-    return rows
-
-
-def answer(f: fields.Field, value: Any, lang: str, missions: Mapping[str, str]) -> str:
-    options = {o.value: o.label for o in f.options}
-    if isinstance(value, bool):
-        return t("yes" if value else "no", lang)
-    if isinstance(value, list):
-        return "; ".join(missions.get(str(v)) or options.get(str(v)) or str(v) for v in value)
-    return options.get(str(value)) or missions.get(str(value)) or str(value)
 
 
 def timeline(audit: Iterable[Mapping[str, Any]], lang: str) -> list[dict[str, str]]:

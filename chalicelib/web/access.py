@@ -50,6 +50,32 @@ def _set(root: str, application_id: str, value: str, secure: bool, max_age: int 
     return [cookie(name, value, path=path, secure=secure, max_age=max_age) for path in paths]
 
 
+# --- a draft (an application in progress): the same scheme, its own cookie -----------------------
+
+DRAFT_COOKIE = "po_draft"
+
+
+def draft_cookie_name(draft_id: str, secure: bool) -> str | None:
+    if not secure:
+        return DRAFT_COOKIE
+    return f"{HOST_PREFIX}{DRAFT_COOKIE}_{draft_id}" if _COOKIE_SAFE_ID.match(draft_id) else None
+
+
+def grant_draft(root: str, draft_id: str, token: str, secure: bool) -> list[str]:
+    """Set-Cookie values that let this browser open the draft's pages in either language (a session cookie;
+    the emailed link stays)."""
+    name = draft_cookie_name(draft_id, secure)
+    if name is None:
+        return []
+    paths = ["/"] if secure else [links.draft_url(root, lang, draft_id) for lang in LANGUAGES]
+    return [cookie(name, token, path=path, secure=secure) for path in paths]
+
+
+def draft_candidates(cookies: Mapping[str, list[str]], draft_id: str, secure: bool) -> list[str]:
+    name = draft_cookie_name(draft_id, secure)
+    return [c for c in cookies.get(name, []) if looks_like_token(c)] if name else []
+
+
 def grant(root: str, application_id: str, token: str, secure: bool) -> list[str]:
     """Set-Cookie values that let this browser open the file in either language.
 

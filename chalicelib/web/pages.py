@@ -82,8 +82,9 @@ class Visit:
 
     @property
     def csrf_scope(self) -> str:
-        """What this page's forms protect: the file in the route (its application id), else "public"."""
-        return str((self.request.uri_params or {}).get("application_id") or security.PUBLIC_SCOPE)
+        """What this page's forms protect: the file or draft in the route (its id), else "public"."""
+        params = self.request.uri_params or {}
+        return str(params.get("application_id") or params.get("draft_id") or security.PUBLIC_SCOPE)
 
     def csrf_field(self) -> Markup:
         """The hidden CSRF input; marks the answer as needing the CSRF cookie."""

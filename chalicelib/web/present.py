@@ -5,13 +5,14 @@ it into the sentences a person reads, so templates stay simple.
 """
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 from ..domain.access import APPLICANT
 from ..domain.eligibility import MIN_YEARS
 from ..domain.i18n import pick
 from ..domain.workflow import load_workflow
 from ..domain.missions import kinds
+from . import fields
 from .render import day, when
 from .text import catalogue, t
 
@@ -235,3 +236,24 @@ def follow_up(s: dict[str, Any], lang: str) -> list[tuple[str, str]]:
         return []
     health = t("follow_up_done" if f["post_mission_follow_up"] == "done" else "follow_up_to_come", lang)
     return [(t("follow_up_health", lang), health), *guides(s, lang)]
+
+
+def form_rows(form_name: str, document: Mapping[str, Any], lang: str,
+              missions: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
+    """A stored form as (label, answer) rows in the schema's order, the labels and options in ``lang``."""
+    rows = []
+    for section in fields.build(form_name, lang):
+        for f in section.fields:
+            if f.name not in document:
+                continue
+            rows.append((f.label, answer(f, document[f.name], lang, missions or {})))
+    return rows
+
+
+def answer(f: fields.Field, value: Any, lang: str, missions: Mapping[str, str]) -> str:
+    options = {o.value: o.label for o in f.options}
+    if isinstance(value, bool):
+        return t("yes" if value else "no", lang)
+    if isinstance(value, list):
+        return "; ".join(missions.get(str(v)) or options.get(str(v)) or str(v) for v in value)
+    return options.get(str(value)) or missions.get(str(value)) or str(value)

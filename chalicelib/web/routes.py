@@ -34,14 +34,13 @@ FORM = "application/x-www-form-urlencoded"
 PAGES: tuple[tuple[str, str, str], ...] = (
     ("/missions", "GET", "missions_page"),
     ("/missions/{mission_id}", "GET", "mission_page"),
-    ("/apply", "GET", "apply_page"),
-    ("/apply", "POST", "apply_post"),
     ("/access", "GET", "access_page"),
     ("/access", "POST", "access_post"),
     ("/status/{application_id}", "GET", "status_page"),
     ("/status/{application_id}/confirmation", "GET", "confirmation_page"),
     ("/status/{application_id}/family-readiness", "GET", "family_page"),
     ("/status/{application_id}/family-readiness", "POST", "family_post"),
+    ("/status/{application_id}/answers", "GET", "answers_page"),
     ("/status/{application_id}/withdraw", "GET", "withdraw_page"),
     ("/status/{application_id}/withdraw", "POST", "withdraw_post"),
     ("/status/{application_id}/sign-out", "POST", "sign_out_post"),
@@ -79,6 +78,21 @@ def register_pages(blueprint: Blueprint, pages: tuple[tuple[str, str, str], ...]
 
 
 register_pages(web, PAGES, "", f"{__package__}.views")
+
+# The application as a task list (chalicelib/web/task_views.py): a start page per call, a draft saved page by
+# page, check your answers, sent once.
+TASK_PAGES: tuple[tuple[str, str, str], ...] = (
+    ("/apply", "GET", "apply_page"),
+    ("/calls/{bulletin_id}", "GET", "call_page"),
+    ("/calls/{bulletin_id}/apply", "GET", "first_page"),
+    ("/calls/{bulletin_id}/apply", "POST", "first_post"),
+    ("/drafts/{draft_id}", "GET", "task_list_page"),
+    ("/drafts/{draft_id}/pages/{page_id}", "GET", "draft_page"),
+    ("/drafts/{draft_id}/pages/{page_id}", "POST", "draft_page_post"),
+    ("/drafts/{draft_id}/check", "GET", "check_page"),
+    ("/drafts/{draft_id}/check", "POST", "check_post"),
+)
+register_pages(web, TASK_PAGES, "", f"{__package__}.task_views", name_prefix="task_")
 
 
 @web.route("/", methods=["GET"])

@@ -16,14 +16,16 @@ from chalice import Response
 
 from ..api.wiring import deps
 from ..config import get_settings
-from ..domain.errors import DomainError, IdempotencyMismatch, LinkExpired, ValidationFailed
+from ..domain.emails import reference as emails_reference
+from ..domain.errors import DomainError, LinkExpired, ValidationFailed
 from ..domain.i18n import pick
 from ..domain.workflow import load_workflow
-from ..services import applicant, bulletins, catalogue, email_change, submissions
+from ..services import applicant, bulletins, catalogue, email_change
 from . import access, present
-from .form_pages import (access_form, application_document, application_form, email_form, family_document,
-                         family_form, form_page, submission_key, withdrawal_form, withdrawal_request)
+from .form_pages import (access_form, email_form, family_document, family_form, form_page, withdrawal_form,
+                         withdrawal_request)
 from .pages import Visit
+from .render import render
 from .routes import web
 from .security import CsrfRefused
 from .text import t
@@ -117,23 +119,6 @@ def terms_page(v: Visit) -> Response:  # who: public
     return v.page("terms.html", title=t("terms_title", v.lang))
 
 
-def apply_page(v: Visit) -> Response:  # who: public
-    return form_page(v, application_form(v, catalogue.list_missions(deps()), preselect=v.query("mission")))
-
-
-def apply_post(v: Visit) -> Response:  # who: public (creates a file and its token)
-    data = v.form()
-    try:
-        _, body = submissions.submit(deps(), application_document(data), submission_key(data))
-    except ValidationFailed as err:
-        return form_page(v, application_form(v, catalogue.list_missions(deps()), data=data, errors=err.errors), 422)
-    except IdempotencyMismatch:
-        return v.page("error.html", 422, title=t("already_sent_title", v.lang), detail=t("already_sent_text", v.lang),
-                      back_url=v.url("/apply"), back_label=t("start_new_application", v.lang))
-    v.set_cookies += access.grant(v.root, body["application_id"], body["access_token"], v.secure)
-    return v.redirect(v.url(f"/status/{quote(body['application_id'])}/confirmation"))
-
-
 def access_page(v: Visit) -> Response:  # who: public
     return form_page(v, access_form(v))
 
@@ -198,8 +183,25 @@ def status_page(v: Visit, application_id: str) -> Response:  # who: the file's t
 def confirmation_page(v: Visit, application_id: str) -> Response:  # who: the file's token (cookie)
     file = _own_file(v, application_id)
     s = applicant.status(deps(), file)
-    return v.page("confirmation.html", title=t("confirmation_title", v.lang), s=s,
-                  email_language=t(f"language_in_{s['language']}", v.lang))
+    already = v.query("already") == "yes"  # Back, a reload or a second click after sending: the same file
+    return v.page("confirmation.html", title=t("already_sent_title" if already else "confirmation_title", v.lang),
+                  s=s, already=already, address=file.email, email_language=t(f"language_in_{s['language']}", v.lang))
+
+
+def answers_page(v: Visit, application_id: str) -> Response:  # who: the file's token (cookie)
+    """A copy of the application as sent: a page to read or print, or (?download=yes) an HTML file to keep."""
+    file = _own_file(v, application_id)
+    names = {m["mission_id"]: pick(m["name"], v.lang) for m in catalogue.list_missions(deps())}
+    rows = present.form_rows("application", file.form, v.lang, names)
+    reference = emails_reference(application_id)
+    context = dict(title=t("answers_title", v.lang), rows=rows, reference=reference,
+                   submitted=present.when(file.submitted_at, v.lang), application_id=application_id)
+    if v.query("download") == "yes":
+        body = render("answers_download.html", v.lang, v=v, **context)
+        return v.finish(Response(body=body, status_code=200, headers={
+            "Content-Type": "text/html; charset=utf-8",
+            "Content-Disposition": f'attachment; filename="{reference}.html"'}))
+    return v.page("answers.html", **context)
 
 
 def family_page(v: Visit, application_id: str) -> Response:  # who: the file's token (cookie)

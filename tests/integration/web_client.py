@@ -78,3 +78,51 @@ def hidden(page: str, name: str) -> str:
     match = re.search(rf'name="{name}" value="([^"]*)"', page)
     assert match, f"no hidden {name} in the page"
     return unescape(match.group(1))
+
+
+def draft_id_of(response: Any) -> str:
+    """The draft a page's redirect names (/<lang>/drafts/<id>...)."""
+    match = re.search(r"/drafts/([a-z0-9-]+)", response.headers.get("Location", ""))
+    assert match, response.headers
+    return match.group(1)
+
+
+def page_fields(page_id: str, document: dict[str, Any]) -> list[tuple[str, str]]:
+    """The fields of one page of the application, from a whole document, as the browser posts them."""
+    from chalicelib.domain import drafts
+
+    p = drafts.page(page_id)
+    assert p is not None
+    return form_fields({k: v for k, v in document.items() if k in p.fields})
+
+
+def start_draft(web: "WebClient", document: dict[str, Any], lang: str = "en") -> str:
+    """Open the call of the document's first mission, answer the first page; returns the draft's id."""
+    r = web.get(f"/{lang}/apply?mission={document['missions'][0]}")
+    assert r.status_code == 303, r.status_code
+    first = r.headers["Location"] + "/apply"
+    key = hidden(web.get(first).body.decode(), "draft_key")
+    r = web.post(first, page_fields("about-you", document) + [("draft_key", key)])
+    assert r.status_code == 303, (r.status_code, r.body.decode()[:2000])
+    return draft_id_of(r)
+
+
+def fill_draft(web: "WebClient", draft_id: str, document: dict[str, Any], lang: str = "en") -> None:
+    """Answer every page of the route after the first, in order."""
+    from chalicelib.domain import drafts
+
+    for p in drafts.route(document)[1:]:
+        r = web.post(f"/{lang}/drafts/{draft_id}/pages/{p.id}", page_fields(p.id, document))
+        assert r.status_code == 303, (p.id, r.status_code, r.body.decode()[:3000])
+
+
+def send_draft(web: "WebClient", draft_id: str, lang: str = "en") -> Any:
+    return web.post(f"/{lang}/drafts/{draft_id}/check", [])
+
+
+def apply(web: "WebClient", document: dict[str, Any], lang: str = "en") -> Any:
+    """The whole task list as a browser goes through it: start, every page, check your answers, send. Returns
+    the send's answer (303 to the file's confirmation)."""
+    draft_id = start_draft(web, document, lang)
+    fill_draft(web, draft_id, document, lang)
+    return send_draft(web, draft_id, lang)
