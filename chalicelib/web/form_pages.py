@@ -5,8 +5,6 @@ withdrawal and new-link forms are small and built from the same parts.
 """
 from __future__ import annotations
 
-import re
-import secrets
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 from urllib.parse import quote
@@ -24,8 +22,6 @@ from .fields import Field, FormData, FormView, Option, Section
 from .pages import Visit
 from .text import t
 
-SUBMISSION_KEY = "submission_key"
-_KEY = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 NOTE_MAX = bodies.max_length("WithdrawalRequest", "note")  # the one note length (openapi.json)
 
 
@@ -58,33 +54,6 @@ def _heading(form_name: str, lang: str) -> tuple[str, str]:
     """The form's title and introduction, from its schema."""
     schema = load_schema(form_name)
     return pick(schema.get("x-title"), lang) or schema.get("title", ""), pick(schema.get("x-help"), lang)
-
-
-# --- application ----------------------------------------------------------------
-
-def submission_key(data: FormData) -> str | None:
-    """The key the form was drawn with: a double post makes one file, not two."""
-    key = (data.get(SUBMISSION_KEY) or [""])[0]
-    return key if _KEY.match(key) else None
-
-
-def application_document(data: FormData) -> dict[str, Any]:
-    return fields.to_document("application", data)
-
-
-def application_form(v: Visit, missions: list[dict[str, Any]], preselect: str = "", data: FormData | None = None,
-                     errors: Iterable[FieldError] = ()) -> PageForm:
-    if data is None:
-        # A first visit: write to them in the language they are reading, and
-        # start with the mission they came from.
-        open_ids = {m["mission_id"] for m in missions if m.get("taking_applications")}
-        data = {"preferred_language": [v.lang], **({"missions": [preselect]} if preselect in open_ids else {})}
-    key = submission_key(data) or secrets.token_urlsafe(24)
-    sections = fields.build("application", v.lang, missions)
-    title, intro = _heading("application", v.lang)
-    return PageForm(title=title, intro=intro, warning=t("deadline_notice", v.lang), action=v.url("/apply"),
-                    submit_label=t("submit_application", v.lang),
-                    view=_view("application", sections, data, errors, v.lang), hidden=[(SUBMISSION_KEY, key)])
 
 
 # --- family readiness -------------------------------------------------------

@@ -194,14 +194,15 @@ def answers_page(v: Visit, application_id: str) -> Response:  # who: the file's 
     names = {m["mission_id"]: pick(m["name"], v.lang) for m in catalogue.list_missions(deps())}
     rows = present.form_rows("application", file.form, v.lang, names)
     reference = emails_reference(application_id)
-    context = dict(title=t("answers_title", v.lang), rows=rows, reference=reference,
-                   submitted=present.when(file.submitted_at, v.lang), application_id=application_id)
+    context: dict[str, Any] = {"rows": rows, "reference": reference, "application_id": application_id,
+                               "submitted": present.when(file.submitted_at, v.lang)}
+    title = t("answers_title", v.lang)
     if v.query("download") == "yes":
-        body = render("answers_download.html", v.lang, v=v, **context)
+        body = render("answers_download.html", v.lang, v=v, title=title, **context)
         return v.finish(Response(body=body, status_code=200, headers={
             "Content-Type": "text/html; charset=utf-8",
             "Content-Disposition": f'attachment; filename="{reference}.html"'}))
-    return v.page("answers.html", **context)
+    return v.page("answers.html", title=title, **context)
 
 
 def family_page(v: Visit, application_id: str) -> Response:  # who: the file's token (cookie)

@@ -12,7 +12,7 @@ import pytest
 from chalicelib.adapters.models import ApplicationModel, DraftModel
 
 from .conftest import application, sent_messages
-from .web_client import (WebClient, apply, draft_id_of, fill_draft, hidden, page_fields, send_draft, set_cookies,
+from .web_client import (WebClient, apply, fill_draft, page_fields, send_draft, set_cookies,
                          start_draft)
 
 
