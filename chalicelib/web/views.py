@@ -125,11 +125,12 @@ def access_page(v: Visit) -> Response:  # who: public
 
 def access_post(v: Visit) -> Response:  # who: public; the same answer whether or not the address has files
     data = v.form()
+    address = (data.get("email") or [""])[0].strip()
     try:
-        applicant.request_links_for(deps(), {"email": (data.get("email") or [""])[0].strip()})
+        applicant.request_links_for(deps(), {"email": address})
     except ValidationFailed as err:
         return form_page(v, access_form(v, data=data, errors=err.errors), 422)
-    return v.page("access_sent.html", title=t("access_sent_title", v.lang))
+    return v.page("access_sent.html", title=t("access_sent_title", v.lang), address=address)
 
 
 # --- the applicant's own file (token in the emailed link, then a cookie) ------------

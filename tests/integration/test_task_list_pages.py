@@ -192,3 +192,11 @@ def test_a_copy_of_the_answers_to_read_print_or_download(web: WebClient, client:
     assert download.headers["Content-Disposition"].startswith('attachment; filename="PO-')
     assert "Côté-Tremblay" in _text(download)
     assert WebClient(client).get(file_url + "/answers").status_code == 403
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_check_your_email_names_the_address_and_the_ten_minute_window(web: WebClient, lang: str) -> None:
+    r = web.post(f"/{lang}/access", [("email", "typo@exmaple.ca")])
+    page = _text(r)
+    assert r.status_code == 200 and "typo@exmaple.ca" in page
+    assert ("10 minutes" if lang == "en" else "10\u00a0minutes") in page and f'href="/{lang}/access"' in page
