@@ -75,10 +75,10 @@ def application_document(data: FormData) -> dict[str, Any]:
 def application_form(v: Visit, missions: list[dict[str, Any]], preselect: str = "", data: FormData | None = None,
                      errors: Iterable[FieldError] = ()) -> PageForm:
     if data is None:
-        # A first visit: write to them in the language they are reading, and
-        # start with the mission they came from.
+        # A first visit: start with the mission they came from (a link's choice, not an answer for them;
+        # the preferred language is theirs to pick: reading a page in French is no answer).
         open_ids = {m["mission_id"] for m in missions if m.get("taking_applications")}
-        data = {"preferred_language": [v.lang], **({"missions": [preselect]} if preselect in open_ids else {})}
+        data = {"missions": [preselect]} if preselect in open_ids else {}
     key = submission_key(data) or secrets.token_urlsafe(24)
     sections = fields.build("application", v.lang, missions)
     title, intro = _heading("application", v.lang)

@@ -87,12 +87,17 @@ def test_mission_page_lists_what_it_asks_for(web: WebClient) -> None:
 
 def test_apply_form_is_drawn_from_the_schema(web: WebClient) -> None:
     page = _text(web.get("/fr/apply?mission=haiti-minustah"))
-    # Labels and help from the schema, in French; the page's language preselected.
+    # Labels and help from the schema, in French.
     assert '<label class="gc-label" for="given_name">Prénom</label>' in page
     assert 'id="given_name-help">Tel qu&#39;il figure sur votre passeport.' in page
     assert 'aria-describedby="given_name-help"' in page and 'autocomplete="given-name"' in page
-    assert re.search(r'name="preferred_language" value="fr" checked', page)
+    # No answer is chosen for them (issue 15): reading in French is not a preferred language; the mission
+    # they came from is the link's choice and stays.
     assert re.search(r'<option value="haiti-minustah" selected>', page)
+    assert " checked" not in page
+    for lang in ("en", "fr"):
+        plain = _text(web.get(f"/{lang}/apply"))
+        assert " checked" not in plain and " selected" not in plain
     # Only missions taking applications are offered.
     assert 'value="italy-spc-brindisi"' not in page
     assert '<legend class="gc-label">Missions pour lesquelles vous postulez</legend>' in page
