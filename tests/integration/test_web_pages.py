@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from .conftest import VALID_FAMILY_READINESS, application, sent_messages
-from .web_client import FORM, WebClient, form_fields, hidden, set_cookies
+from .web_client import FORM, WebClient, form_fields, hidden, hidden_fields, set_cookies
 
 PAGES = ["/missions", "/missions/haiti-minustah", "/apply", "/access"]
 
@@ -274,36 +274,84 @@ def test_family_readiness_errors_then_saved(web: WebClient) -> None:
     assert "Préparation de la famille – au dossier" in page
 
 
-def test_withdrawal_needs_a_reason_then_closes_the_file(web: WebClient) -> None:
-    base = _submit(web, "en").headers["Location"].rsplit("/", 1)[0]
+WITHDRAWAL_WORDS = {
+    "en": {"reason": "Family reasons", "sure": "Are you sure you want to withdraw your application?",
+           "undone": "This cannot be undone", "yes": "Yes, withdraw my application", "no": "No, go back to my file",
+           "done": "Your application is withdrawn.", "closed": "This file is closed"},
+    "fr": {"reason": "Raisons familiales", "sure": "Voulez-vous vraiment retirer votre demande?",
+           "undone": "Cette action est irréversible", "yes": "Oui, retirer ma demande",
+           "no": "Non, retourner à mon dossier", "done": "Votre demande est retirée.", "closed": "dossier est fermé"},
+}
+
+
+def _mail_to(address: str) -> list[Any]:
+    return [m for m in sent_messages() if m.destinations["ToAddresses"] == [address]]
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_withdrawal_needs_a_reason_then_a_confirmation_of_its_own_then_closes_the_file(web: WebClient,
+                                                                                        lang: str) -> None:
+    words = WITHDRAWAL_WORDS[lang]
+    base = _submit(web, lang).headers["Location"].rsplit("/", 1)[0]
     page = _text(web.get(f"{base}/withdraw"))
-    assert 'name="expected_stage" value="submitted"' in page and "Family reasons" in page
+    assert 'name="expected_stage" value="submitted"' in page and words["reason"] in page
     assert 'value="ended_mission_early"' not in page  # only a deployed member ends a mission early
+    assert "gc-button-danger" not in page  # this page's button only moves on to the question
     from chalicelib.web.form_pages import NOTE_MAX  # the API's note length (one value, openapi.json)
 
     r = web.post(f"{base}/withdraw", [("note", "x" * (NOTE_MAX + 1)), ("expected_stage", "submitted")])
     assert r.status_code == 422
     assert 'href="#reason_code-1"' in _text(r) and 'href="#note"' in _text(r)
-    r = web.post(f"{base}/withdraw", [("reason_code", "family_reasons"), ("note", "Mon fils <b>naît</b> en mai."),
+
+    # Given the form's answers, when they are posted, then a page of its own asks first and nothing changes
+    r = web.post(f"{base}/withdraw", [("reason_code", "family_reasons"), ("note", "Mon fils <b>naît</b>\r\nen mai."),
                                       ("expected_stage", "submitted")])
-    assert r.status_code == 303
+    assert r.status_code == 200
+    page = _text(r)
+    assert f"<h1>{words['sure']}</h1>" in page and words["undone"] in page and words["reason"] in page
+    assert "Mon fils &lt;b&gt;naît&lt;/b&gt;" in page and "<b>" not in page
+    assert f'<button type="submit" class="gc-button gc-button-danger">{words["yes"]}</button>' in page
+    assert f'href="{base}">{words["no"]}</a>' in page
+    assert 'name="csrf_token"' in page
+    carried = hidden_fields(page)
+    assert ("confirm", "yes") in carried and ("reason_code", "family_reasons") in carried
+    assert ("note", "Mon fils <b>naît</b>\nen mai.") in carried and ("expected_stage", "submitted") in carried
+    status = _text(web.get(base))
+    assert words["done"] not in status and 'class="gc-button gc-button-danger"' in status  # still open
+    assert len(_mail_to("helene.cote@example.ca")) == 1  # the receipt only
+
+    # When the confirmation page's button is pressed, then the file is withdrawn, once
+    r = web.post(f"{base}/withdraw", carried)
+    assert r.status_code == 303 and r.headers["Location"].endswith("?done=withdrawn")
     page = _text(web.follow(r))
-    assert "Your application is withdrawn." in page and "Withdrawn" in page
-    assert "Withdraw my application" not in page  # a closed file cannot be withdrawn again
-    mail = [m for m in sent_messages() if m.destinations["ToAddresses"] == ["helene.cote@example.ca"]]
+    assert words["done"] in page
+    assert words["yes"] not in page and 'class="gc-button gc-button-danger"' not in page
+    mail = _mail_to("helene.cote@example.ca")
     assert len(mail) == 2 and "<b>" not in mail[-1].body
+    again = web.post(f"{base}/withdraw", carried, csrf=False)  # the same page posted twice (Back, resend)
+    assert again.status_code in (403, 409) and len(_mail_to("helene.cote@example.ca")) == 2
     # A closed file's forms say so plainly.
     closed = web.get(f"{base}/withdraw")
-    assert closed.status_code == 409 and "This file is closed" in _text(closed)
+    assert closed.status_code == 409 and words["closed"] in _text(closed)
     token = web.csrf_token(base)  # the closed form's page has none: the status page's sign-out form, same file
+    assert web.post(f"{base}/withdraw", carried + [("csrf_token", token)], csrf=False).status_code == 409
+    assert len(_mail_to("helene.cote@example.ca")) == 2
     closed = web.post(f"{base}/family-readiness", form_fields(VALID_FAMILY_READINESS) + [("csrf_token", token)],
                       csrf=False)
-    assert closed.status_code == 409 and "This file is closed" in _text(closed)
+    assert closed.status_code == 409 and words["closed"] in _text(closed)
+
+
+def test_the_confirmation_refuses_a_reason_it_did_not_offer(web: WebClient) -> None:
+    base = _submit(web, "en").headers["Location"].rsplit("/", 1)[0]
+    r = web.post(f"{base}/withdraw", [("reason_code", "made_up"), ("expected_stage", "submitted"), ("confirm", "yes")])
+    assert r.status_code == 422 and 'href="#reason_code-1"' in _text(r)
+    status = _text(web.get(base))
+    assert "Your application is withdrawn." not in status and 'class="gc-button gc-button-danger"' in status
 
 
 def test_withdrawal_of_a_file_that_moved_meanwhile_is_refused(web: WebClient) -> None:
     base = _submit(web, "en").headers["Location"].rsplit("/", 1)[0]
-    r = web.post(f"{base}/withdraw", [("reason_code", "other"), ("expected_stage", "irss_review")])
+    r = web.post(f"{base}/withdraw", [("reason_code", "other"), ("expected_stage", "irss_review"), ("confirm", "yes")])
     assert r.status_code == 409 and "reload" in _text(r)
 
 

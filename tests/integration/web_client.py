@@ -78,3 +78,9 @@ def hidden(page: str, name: str) -> str:
     match = re.search(rf'name="{name}" value="([^"]*)"', page)
     assert match, f"no hidden {name} in the page"
     return unescape(match.group(1))
+
+
+def hidden_fields(page: str) -> list[tuple[str, str]]:
+    """Every hidden field of a page but its CSRF token (WebClient.post adds a fresh one), as a browser posts them."""
+    pairs = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', page)
+    return [(name, unescape(value)) for name, value in pairs if name != "csrf_token"]
