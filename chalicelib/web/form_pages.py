@@ -51,7 +51,7 @@ def form_page(v: Visit, form: PageForm, status: int = 200) -> Response:
 
 def _view(form_name: str, sections: list[Section], values: FormData, errors: Iterable[FieldError],
           lang: str) -> FormView:
-    return FormView(sections, values, fields.problems(form_name, errors, sections, lang))
+    return FormView(sections, values, fields.problems(form_name, errors, sections, lang, values=values))
 
 
 def _heading(form_name: str, lang: str) -> tuple[str, str]:

@@ -45,7 +45,7 @@ def fill(page: Page, values: dict[str, Any]) -> None:
                 page.select_option(f"#{name}-{i}", choice)
         elif page.locator(f"#{name}-day").count():  # a date's three boxes: "2027-03-27" or (day, month, year)
             parts = value if isinstance(value, (tuple, list)) else _date_parts(str(value))
-            for box, part in zip(("day", "month", "year"), parts):
+            for box, part in zip(("day", "month", "year"), parts, strict=True):
                 page.fill(f"#{name}-{box}", str(part))
         elif page.locator(f'select[name="{name}"]').count():
             page.select_option(f"#{name}", value)

@@ -160,11 +160,14 @@ def test_invalid_application_comes_back_with_summary_messages_and_values_in_fren
     assert re.search(r"<title>Erreur\u00a0: ", page)
     assert 'role="alert"' in page and 'tabindex="-1" autofocus' in page
     summary = page[page.index("gc-error-summary"):page.index("</ul>", page.index("gc-error-summary"))]
-    for anchor in ("#family_name", "#email", "#years_operational_service", "#first_aid_cpr_expiry", "#privacy_consent"):
+    for anchor in ("#family_name", "#email", "#years_operational_service", "#first_aid_cpr_expiry-day",
+                   "#privacy_consent"):
         assert f'href="{anchor}"' in summary
     # Summary order follows the page: identity fields first, consent last.
     assert summary.index("#family_name") < summary.index("#email") < summary.index("#privacy_consent")
-    assert "Années de service policier opérationnel\u00a0: entrez un nombre entier" in page
+    assert "Entrez un nombre entier, comme 12" in page and "Entrez votre nom de famille" in page
+    assert "La date d&#39;expiration doit être une date réelle" in page  # 30 February
+    assert "ce champ est obligatoire" not in page
     assert 'id="email-error"' in page and 'aria-describedby="email-error email-help"' in page
     # What the person typed is kept.
     assert 'value="Hélène"' in page and 'value="pas-une-adresse"' in page and 'value="douze"' in page
@@ -174,7 +177,8 @@ def test_invalid_application_comes_back_with_summary_messages_and_values_in_fren
 def test_police_officer_conditional_fields_point_to_their_fields(web: WebClient) -> None:
     page = _text(_submit(web, "en", police_service=None, rank=None))
     assert 'href="#police_service"' in page and 'href="#rank"' in page
-    assert "Police service: this field is required." in page
+    assert page.count("Select your police service") == 2 and page.count("Select your rank") == 2
+    assert "this field is required" not in page
 
 
 def test_typed_markup_is_escaped_everywhere(web: WebClient) -> None:
@@ -263,9 +267,10 @@ def test_family_readiness_errors_then_saved(web: WebClient) -> None:
     r = web.post(f"{base}/family-readiness".replace("/en/", "/fr/"), form_fields(bad))
     assert r.status_code == 422
     page = _text(r)
-    assert "Âge des personnes à charge\u00a0: entrez des nombres entiers séparés par des virgules" in page
+    assert "Entrez des nombres entiers séparés par des virgules, comme 7, 11" in page
     assert 'href="#dependants"' in page and 'href="#emergency_contact_phone"' in page
-    assert "Personne à joindre\u00a0: téléphone\u00a0: entrez un numéro de téléphone, par exemple 613-555-0199." in page
+    assert page.count("Entrez un numéro de téléphone, comme 613-555-0199") == 2  # the summary and the field
+    assert "Personne à joindre\u00a0: téléphone\u00a0: entrez" not in page  # the label is not repeated
     assert 'value="7, onze"' in page
     r = web.post(f"{base}/family-readiness".replace("/en/", "/fr/"), form_fields(VALID_FAMILY_READINESS))
     assert r.status_code == 303 and r.headers["Location"].endswith("?done=family-readiness")
@@ -381,3 +386,55 @@ def test_the_status_page_shows_the_files_own_path(web: WebClient) -> None:
     assert page.index("Application received") < page.index("RCMP screening") < page.index("Health assessment")
     fr = _text(web.get(base.replace("/en/", "/fr/")))
     assert "Votre parcours" in fr and "à venir" in fr
+
+
+# --- issue 15: dates as three boxes -------------------------------------------------------------------
+
+@pytest.mark.parametrize("lang, labels, example", [("en", ("Day", "Month", "Year"), "For example, 27 3 2027."),
+                                                   ("fr", ("Jour", "Mois", "Année"), "Par exemple, 27 3 2027.")])
+def test_a_date_is_three_labelled_numeric_boxes_in_a_group(web: WebClient, lang: str, labels: tuple[str, ...],
+                                                           example: str) -> None:
+    page = _text(web.get(f"/{lang}/apply"))
+    for name in ("first_aid_cpr_expiry", "firearms_expiry", "baton_expiry", "oc_spray_expiry", "available_from"):
+        assert f'name="{name}"' not in page  # no more one YYYY-MM-DD box
+        group = page[page.index(f'id="{name}-help"') - 300:page.index(f'id="{name}-year"') + 200]
+        assert '<fieldset role="group" aria-describedby="' + name + '-help">' in group
+        assert example in group and "AAAA" not in group and "YYYY" not in group
+        for part, label in zip(("day", "month", "year"), labels, strict=True):
+            assert f'<label class="gc-label-small" for="{name}-{part}">{label}</label>' in group
+            assert re.search(rf'<input class="gc-date-input-{part}" type="text" inputmode="numeric" '
+                             rf'id="{name}-{part}" name="{name}-{part}" value=""', group)
+
+
+def test_a_wrong_date_names_its_box_keeps_what_was_typed_and_a_right_one_is_stored(web: WebClient) -> None:
+    # Given the boxes of a date typed as people write it, one of them wrong
+    pairs = [(n, v) for n, v in form_fields(application()) if not n.startswith("first_aid_cpr_expiry-")]
+    pairs += [("first_aid_cpr_expiry-day", "31"), ("first_aid_cpr_expiry-month", "2"), ("first_aid_cpr_expiry-year", "2030")]
+    key = ("submission_key", hidden(_text(web.get("/en/apply")), "submission_key"))
+    r = web.post("/en/apply", pairs + [key])
+    # Then the summary and the field say so in the field's own words, linking to the day
+    assert r.status_code == 422
+    page = _text(r)
+    assert '<a href="#first_aid_cpr_expiry-day">The expiry date must be a real date</a>' in page
+    assert page.count("The expiry date must be a real date") == 2
+    assert re.search(r'id="first_aid_cpr_expiry-day" name="first_aid_cpr_expiry-day" value="31"[^>]*aria-invalid="true"', page)
+    assert re.search(r'id="first_aid_cpr_expiry-month" name="first_aid_cpr_expiry-month" value="2" spellcheck="false" '
+                     r'aria-required="true">', page)  # the month is not the one in error
+    assert 'aria-describedby="first_aid_cpr_expiry-error first_aid_cpr_expiry-help"' in page
+    # When it is corrected (27 3 2030), then the file holds the schema's YYYY-MM-DD
+    pairs = [(n, "27" if n == "first_aid_cpr_expiry-day" else "3" if n == "first_aid_cpr_expiry-month" else v)
+             for n, v in pairs]
+    r = web.post("/en/apply", pairs + [key])
+    assert r.status_code == 303, _text(r)
+    from chalicelib.adapters.models import ApplicationModel
+
+    stored = ApplicationModel.get(r.headers["Location"].split("/")[3])
+    assert stored.form["first_aid_cpr_expiry"] == "2030-03-27"  # type: ignore[index]
+
+
+def test_a_missing_year_is_named_in_french(web: WebClient) -> None:
+    pairs = [(n, "" if n == "available_from-year" else v) for n, v in form_fields(application())]
+    r = web.post("/fr/apply", pairs + [("submission_key", hidden(_text(web.get("/fr/apply")), "submission_key"))])
+    page = _text(r)
+    assert r.status_code == 422
+    assert '<a href="#available_from-year">La date de disponibilité doit comprendre l&#39;année</a>' in page
