@@ -373,7 +373,9 @@ def _message(error: FieldError, f: Field | None, lang: str, form_name: str,
     own = _own_words(prop, error.code, lang)
     if own:
         return own, boxes
-    if error.code in ("required", "const"):
+    # The small forms without a schema (form_pages: withdrawal, new link) word their own errors; an
+    # address's come from the API's body checks, which name the field by its key.
+    if error.code in ("required", "const") and (form_name in FORM_NAMES or f.input_type == "email"):
         return _required(f, prop, lang), boxes
     # Anything else keeps the domain's words without their leading label (the label is right there).
     return _by_code(error, f, prop, lang) or _short(domain_words, f.label), boxes

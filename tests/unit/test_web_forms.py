@@ -289,3 +289,14 @@ def test_a_question_without_words_of_its_own_is_named_in_quotes() -> None:
     f = fields.Field(name="x", widget="radios", label="Colour", help="")
     assert fields._required(f, {}, "en") == "Select an answer for “Colour”"
     assert fields._required(f, {}, "fr") == "Choisissez une réponse pour «\u00a0Colour\u00a0»"
+
+
+def test_the_small_forms_keep_the_words_their_page_wrote() -> None:
+    reason = fields.Field(name="reason_code", widget="radios", label="Why are you withdrawing?", help="",
+                          required=True)
+    sections = [fields.Section("withdrawal", "", (reason,))]
+    error = FieldError("/reason_code", "required", t("err_withdraw_reason", "en"), t("err_withdraw_reason", "fr"))
+    [en] = fields.problems("withdrawal", [error], sections, "en")
+    [fr] = fields.problems("withdrawal", [error], sections, "fr")
+    assert (en.message, fr.message) == ("Select why you are withdrawing", "Choisissez le motif de votre retrait")
+    assert en.anchor == "reason_code-1"
