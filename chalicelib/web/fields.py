@@ -3,12 +3,21 @@ labels, help, choices and the types a post is converted to.
 
 A field's widget follows from its schema: ``x-input`` when given, otherwise
 few choices are radios, many a select, booleans yes/no radios (an explicit
-answer), ``const: true`` a checkbox, and ``x-source: missions`` one select per
-allowed choice so the order of preference survives without JavaScript.
+answer), ``const: true`` a checkbox, ``format: date`` three boxes (day, month,
+year: the GC Design System's and GOV.UK's date input, numeric keypads on phones)
+and ``x-source: missions`` one select per allowed choice so the order of
+preference survives without JavaScript.
+
+Error messages say what to do without repeating the label ("Enter your given
+name", not "Given name: this field is required."): a field's own words come
+from its schema's ``x-messages`` (an error code, or ``subject``: how a date's
+messages name it, to {"en", "fr"}), else from the page texts (text.json).
+The JSON API keeps domain/forms.py's messages, which name the field.
 """
 from __future__ import annotations
 
 import re
+from datetime import date
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
@@ -20,6 +29,8 @@ from .text import t
 MAX_RADIOS = 6
 _INTEGER = re.compile(r"^[+-]?\d{1,9}$")
 _AGE_SEPARATORS = re.compile(r"[\s,;]+")
+_DIGITS = re.compile(r"^[0-9]+$")
+DATE_PARTS = ("day", "month", "year")
 ABSENT = object()
 
 FormData = Mapping[str, list[str]]
@@ -35,7 +46,7 @@ class Option:
 @dataclass(frozen=True)
 class Field:
     name: str
-    widget: str  # text | textarea | radios | select | checkbox | choices
+    widget: str  # text | textarea | radios | select | checkbox | choices | date
     label: str
     help: str
     required: bool = False
@@ -44,12 +55,19 @@ class Field:
     autocomplete: str | None = None
     width: str = ""
     options: tuple[Option, ...] = ()
-    slots: tuple[str, ...] = ()  # the labels of each select of a "choices" field
+    slots: tuple[str, ...] = ()  # the labels of each select of a "choices" field, or of a date's boxes
 
     @property
     def anchor(self) -> str:
         """The id an error summary links to: the field's first control."""
+        if self.widget == "date":
+            return f"{self.name}-day"
         return self.name if self.widget in ("text", "textarea", "select", "checkbox") else f"{self.name}-1"
+
+    @property
+    def boxes(self) -> tuple[tuple[str, str], ...]:
+        """A date's (part, label) boxes: day, month, year."""
+        return tuple(zip(DATE_PARTS, self.slots, strict=True)) if self.widget == "date" else ()
 
 
 @dataclass(frozen=True)
@@ -61,12 +79,13 @@ class Section:
 
 @dataclass(frozen=True)
 class Problem:
-    """One error to show: in the summary (full message) and beside the field."""
+    """One error to show: the same words in the summary and beside the field."""
 
     field: str | None
     anchor: str
     message: str
     inline: str
+    boxes: tuple[str, ...] = ()  # a date's boxes in error (day, month, year), the first one linked
 
 
 @dataclass
@@ -88,6 +107,10 @@ class FormView:
     def errors_for(self, name: str) -> list[str]:
         return [p.inline for p in self.problems if p.field == name]
 
+    def box_in_error(self, name: str, part: str) -> bool:
+        """Whether a date's box is one the error is about (all three when the whole date is)."""
+        return any(p.field == name and part in p.boxes for p in self.problems)
+
 
 def _options(prop: dict[str, Any], lang: str) -> tuple[Option, ...]:
     labels = prop.get("x-enum-labels", {})
@@ -99,8 +122,6 @@ def _is_checkbox(prop: dict[str, Any]) -> bool:
 
 
 def _width(prop: dict[str, Any], kind: str) -> str:
-    if prop.get("format") == "date":
-        return "w-10"
     if kind == "integer":
         return "w-4"
     if prop.get("x-input") == "tel":
@@ -128,6 +149,10 @@ def build_field(name: str, prop: dict[str, Any], required: bool, lang: str,
         return Field(widget="choices", options=mission_options(missions, lang), slots=slots, **common)
     if _is_checkbox(prop):
         return Field(widget="checkbox", **common)
+    if prop.get("format") == "date":
+        help_text = " ".join(h for h in (common.pop("help"), t("date_example", lang)) if h)
+        return Field(widget="date", help=help_text, inputmode="numeric",
+                     slots=tuple(t(f"date_{part}", lang) for part in DATE_PARTS), **common)
     if kind == "boolean":
         return Field(widget="radios", options=(Option("true", t("yes", lang)), Option("false", t("no", lang))),
                      **common)
@@ -141,8 +166,7 @@ def build_field(name: str, prop: dict[str, Any], required: bool, lang: str,
     x_input = prop.get("x-input")
     return Field(widget="textarea" if x_input == "textarea" else "text",
                  input_type=x_input if x_input in ("email", "tel") else "text",
-                 autocomplete=prop.get("x-autocomplete") or ("off" if prop.get("format") == "date" else None),
-                 width=_width(prop, str(kind)), **common)
+                 autocomplete=prop.get("x-autocomplete"), width=_width(prop, str(kind)), **common)
 
 
 def build(form_name: str, lang: str, missions: Iterable[dict[str, Any]] = ()) -> list[Section]:
@@ -182,6 +206,31 @@ def _convert(prop: dict[str, Any], raw: list[str]) -> Any:
     return first
 
 
+def date_parts(data: FormData, name: str) -> tuple[str, str, str]:
+    """A date's three boxes as typed (day, month, year), trimmed."""
+    day, month, year = (((data.get(f"{name}-{part}") or [""])[0]).strip() for part in DATE_PARTS)
+    return day, month, year
+
+
+def _date(data: FormData, name: str) -> Any:
+    """The three boxes as the schema's YYYY-MM-DD: 27, 3, 2027 is "2027-03-27".
+
+    Boxes that do not make a date are joined as typed ("2027--27", "2027-mars-27"): never a valid date, so
+    the schema refuses it and ``problems`` says which box is wrong. A post of the one-box form (a page
+    drawn before the three boxes) is read as it was typed."""
+    day, month, year = date_parts(data, name)
+    if not (day or month or year):
+        single = ((data.get(name) or [""])[0]).strip()
+        return single or ABSENT
+    if all(_DIGITS.match(p) for p in (day, month, year)) and len(year) == 4 and len(day) <= 2 and len(month) <= 2:
+        return f"{year}-{month.zfill(2)}-{day.zfill(2)}"
+    return f"{year}-{month}-{day}"
+
+
+def _is_date(prop: dict[str, Any]) -> bool:
+    return prop.get("format") == "date"
+
+
 def to_document(form_name: str, data: FormData) -> dict[str, Any]:
     """The JSON document for a post: schema fields only, converted to their types.
 
@@ -189,10 +238,20 @@ def to_document(form_name: str, data: FormData) -> dict[str, Any]:
     """
     doc: dict[str, Any] = {}
     for name, prop in load_schema(form_name)["properties"].items():
-        value = _convert(prop, list(data.get(name, [])))
+        value = _date(data, name) if _is_date(prop) else _convert(prop, list(data.get(name, [])))
         if value is not ABSENT:
             doc[name] = value
     return doc
+
+
+def _date_values(name: str, value: str) -> dict[str, list[str]]:
+    """A stored YYYY-MM-DD (or boxes joined as typed) back in its three boxes, as a person types them."""
+    pieces = value.split("-")
+    if len(pieces) != 3:
+        return {f"{name}-day": [""], f"{name}-month": [""], f"{name}-year": [value]}
+    year, month, day = pieces
+    as_typed = [p.lstrip("0") or p if _DIGITS.match(p) else p for p in (day, month)]
+    return {f"{name}-day": [as_typed[0]], f"{name}-month": [as_typed[1]], f"{name}-year": [year]}
 
 
 def to_values(form_name: str, document: Mapping[str, Any]) -> dict[str, list[str]]:
@@ -202,7 +261,9 @@ def to_values(form_name: str, document: Mapping[str, Any]) -> dict[str, list[str
         if name not in document:
             continue
         value = document[name]
-        if isinstance(value, bool):
+        if _is_date(prop) and isinstance(value, str):
+            values.update(_date_values(name, value))
+        elif isinstance(value, bool):
             values[name] = ["true" if value else "false"]
         elif isinstance(value, list) and prop.get("items", {}).get("type") == "integer":
             values[name] = [", ".join(str(v) for v in value)]
@@ -234,21 +295,97 @@ def _schema_props(form_name: str) -> dict[str, Any]:
     return load_schema(form_name)["properties"] if form_name in FORM_NAMES else {}
 
 
-def _message(error: FieldError, f: Field | None, lang: str, form_name: str) -> str:
-    prop = _schema_props(form_name).get(f.name, {}) if f else {}
+def _own_words(prop: dict[str, Any], key: str, lang: str) -> str:
+    """The field's own message for ``key`` (its schema's ``x-messages``), or ""."""
+    return pick(prop.get("x-messages", {}).get(key), lang)
+
+
+def _subject(prop: dict[str, Any], lang: str) -> str:
+    """How a date's messages name it ("The expiry date"), else "The date"."""
+    return _own_words(prop, "subject", lang) or t("date_subject", lang)
+
+
+def date_problem(values: FormData, name: str) -> tuple[str, tuple[str, ...]]:
+    """What is wrong with a date's boxes: (the page text's key, the boxes to mark), GOV.UK's order of checks:
+    nothing typed, a box left empty, a year not of 4 digits, then not a real date."""
+    typed = dict(zip(DATE_PARTS, date_parts(values, name), strict=True))
+    if not any(typed.values()) and (values.get(name) or [""])[0].strip():
+        return "err_date_real", DATE_PARTS  # a one-box post that did not make a date
+    missing = tuple(part for part in DATE_PARTS if not typed[part])
+    if len(missing) == len(DATE_PARTS):
+        return "", DATE_PARTS
+    if missing:
+        return "err_date_missing_" + "_".join(missing), missing
+    wrong = tuple(part for part in DATE_PARTS if not _DIGITS.match(typed[part]))
+    if "year" not in wrong and len(typed["year"]) != 4:
+        return "err_date_year_digits", ("year",)
+    if wrong:
+        return "err_date_real", wrong
+    try:
+        date(int(typed["year"]), int(typed["month"]), int(typed["day"]))
+    except ValueError:
+        month_ok = 1 <= int(typed["month"]) <= 12
+        return "err_date_real", ("day",) if month_ok else ("month",) if int(typed["day"]) <= 31 else DATE_PARTS
+    return "err_date_real", DATE_PARTS
+
+
+def _required(f: Field, prop: dict[str, Any], lang: str) -> str:
+    own = _own_words(prop, "required", lang)
+    if own:
+        return own
+    if f.input_type == "email":
+        return t("err_email_required", lang)
+    key = "err_select_required" if f.widget in ("radios", "select", "choices", "checkbox") else "err_enter_required"
+    return t(key, lang, label=f.label)
+
+
+_LIMIT_KEYS = {"minLength": "err_min_length", "maxLength": "err_max_length", "minimum": "err_minimum",
+               "maximum": "err_maximum", "minItems": "err_min_items", "maxItems": "err_max_items"}
+
+
+def _by_code(error: FieldError, f: Field, prop: dict[str, Any], lang: str) -> str:
+    """The page text for an error's code, the field's limit filled in; "" if the code has none."""
     numeric = prop.get("type") == "integer" or prop.get("items", {}).get("type") == "integer"
-    if error.code == "type" and f is not None and numeric:
-        # The schema's "expected integer" means little to a person typing in a box.
-        key = "err_whole_numbers" if prop.get("type") == "array" else "err_whole_number"
-        return t(key, lang, label=f.label)
-    if error.code == "pattern" and f is not None and prop.get("x-input") == "tel":
-        return t("err_phone", lang, label=f.label)
-    return error.message_fr if lang == "fr" else error.message_en
+    if error.code == "type" and numeric:  # the schema's "expected integer" means little to a person typing
+        return t("err_whole_numbers" if prop.get("type") == "array" else "err_whole_number", lang)
+    if error.code == "pattern" and prop.get("x-input") == "tel":
+        return t("err_phone", lang)
+    if error.code == "format-email":
+        return t("err_email", lang)
+    if error.code in _LIMIT_KEYS and error.code in prop:
+        return t(_LIMIT_KEYS[error.code], lang, limit=prop[error.code])
+    simple = {"enum": "err_enum", "uniqueItems": "err_unique"}
+    return t(simple[error.code], lang) if error.code in simple else ""
+
+
+def _message(error: FieldError, f: Field | None, lang: str, form_name: str,
+             values: FormData) -> tuple[str, tuple[str, ...]]:
+    """The words for one error (the same in the summary and beside the field) and, for a date, its boxes."""
+    domain_words = error.message_fr if lang == "fr" else error.message_en
+    if f is None:
+        return domain_words, ()
+    prop = _schema_props(form_name).get(f.name, {})
+    boxes: tuple[str, ...] = DATE_PARTS if f.widget == "date" else ()
+    if f.widget == "date" and error.code not in ("required", "const"):
+        key, boxes = date_problem(values, f.name)
+        if key:
+            return t(key, lang, subject=_subject(prop, lang)), boxes
+    own = _own_words(prop, error.code, lang)
+    if own:
+        return own, boxes
+    # The small forms without a schema (form_pages: withdrawal, new link) word their own errors; an
+    # address's come from the API's body checks, which name the field by its key.
+    if error.code in ("required", "const") and (form_name in FORM_NAMES or f.input_type == "email"):
+        return _required(f, prop, lang), boxes
+    # Anything else keeps the domain's words without their leading label (the label is right there).
+    return _by_code(error, f, prop, lang) or _short(domain_words, f.label), boxes
 
 
 def problems(form_name: str, errors: Iterable[FieldError], sections: list[Section], lang: str,
-             top_anchor: str = "main-form") -> list[Problem]:
-    """Errors in the order their fields appear, each linked to its field."""
+             top_anchor: str = "main-form", values: FormData | None = None) -> list[Problem]:
+    """Errors in the order their fields appear, each linked to its field (a date: its first box in error).
+
+    ``values`` are what was posted: a date's message says which of its boxes is wrong."""
     fields = [f for s in sections for f in s.fields]
     position = {f.name: i for i, f in enumerate(fields)}
     by_name = {f.name: f for f in fields}
@@ -257,11 +394,10 @@ def problems(form_name: str, errors: Iterable[FieldError], sections: list[Sectio
     for error in errors:
         name = _field_of(error.pointer)
         f = by_name.get(name or "")
-        text = _message(error, f, lang, form_name)
+        text, boxes = _message(error, f, lang, form_name, values or {})
         if (name, text) in seen:  # one message per field and wording, however many items broke it
             continue
         seen.add((name, text))
-        problem = Problem(f.name if f else None, f.anchor if f else top_anchor, text,
-                          _short(text, f.label) if f else text)
-        found.append((position.get(name or "", len(fields)), problem))
+        anchor = (f"{f.name}-{boxes[0]}" if boxes else f.anchor) if f else top_anchor
+        found.append((position.get(name or "", len(fields)), Problem(f.name if f else None, anchor, text, text, boxes)))
     return [p for _, p in sorted(found, key=lambda pair: pair[0])]

@@ -47,7 +47,7 @@ def form_page(v: Visit, form: PageForm, status: int = 200) -> Response:
 
 def _view(form_name: str, sections: list[Section], values: FormData, errors: Iterable[FieldError],
           lang: str) -> FormView:
-    return FormView(sections, values, fields.problems(form_name, errors, sections, lang))
+    return FormView(sections, values, fields.problems(form_name, errors, sections, lang, values=values))
 
 
 def _heading(form_name: str, lang: str) -> tuple[str, str]:
@@ -97,9 +97,10 @@ def withdrawal_form(v: Visit, file: Any, data: FormData | None = None, errors: I
     early = applicant.ends_mission_early(file)
     sections = _withdrawal_sections(v.lang, file.stage, early)
     words = "end_early" if early else "withdraw"
+    # The answers come first; only the next page, with its own button, withdraws (withdrawal_confirmation).
     return PageForm(title=t(f"{words}_title", v.lang), warning=t(f"{words}_warning", v.lang),
                     action=v.url(f"/status/{quote(file.application_id)}/withdraw"),
-                    submit_label=t(f"{words}_confirm", v.lang), danger=True, cancel_url=status_url,
+                    submit_label=t("withdraw_continue", v.lang), cancel_url=status_url,
                     view=FormView(sections, data or {}, fields.problems("withdrawal", errors, sections, v.lang)),
                     crumbs=[(status_url, t("crumb_your_file", v.lang))], hidden=[("expected_stage", file.stage)])
 
@@ -123,6 +124,32 @@ def withdrawal_request(data: FormData, file: Any) -> dict[str, Any]:
     if early:
         return {"note": note or None, "expected_stage": expected}
     return {"reason_code": reason, "note": note or None, "expected_stage": expected}
+
+
+CONFIRM = "confirm"
+
+
+def withdrawal_confirmed(data: FormData) -> bool:
+    """The post is the confirmation page's "yes" (its hidden ``confirm``), not the form's first answer."""
+    return (data.get(CONFIRM) or [""])[-1] == "yes"
+
+
+def withdrawal_confirmation(v: Visit, file: Any, request: dict[str, Any]) -> Response:
+    """"Are you sure?" on a page of its own: the answers shown, and carried in hidden fields to the one post
+    that withdraws (or ends the mission early); "no" goes back to the file, where nothing has changed."""
+    status_url = v.url(f"/status/{quote(file.application_id)}")
+    words = "end_early" if applicant.ends_mission_early(file) else "withdraw"
+    rows = []
+    if "reason_code" in request:
+        reasons = dict(present.withdrawal_reasons(v.lang, file.stage))
+        rows.append((t("withdraw_your_reason", v.lang), reasons.get(request["reason_code"], request["reason_code"])))
+    rows.append((t("withdraw_your_note", v.lang), request.get("note") or t("withdraw_no_note", v.lang)))
+    hidden = [(name, request[name]) for name in ("reason_code", "note", "expected_stage") if request.get(name)]
+    return v.page("withdraw_confirm.html", title=t(f"{words}_confirm_title", v.lang),
+                  text=t(f"{words}_confirm_text", v.lang), rows=rows, hidden=[*hidden, (CONFIRM, "yes")],
+                  action=v.url(f"/status/{quote(file.application_id)}/withdraw"),
+                  yes_label=t(f"{words}_yes", v.lang), no_url=status_url,
+                  crumbs=[(status_url, t("crumb_your_file", v.lang))])
 
 
 # --- a new link ---------------------------------------------------------------

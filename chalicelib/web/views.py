@@ -22,8 +22,8 @@ from ..domain.i18n import pick
 from ..domain.workflow import load_workflow
 from ..services import applicant, bulletins, catalogue, email_change
 from . import access, present
-from .form_pages import (access_form, email_form, family_document, family_form, form_page, withdrawal_form,
-                         withdrawal_request)
+from .form_pages import (access_form, email_form, family_document, family_form, form_page, withdrawal_confirmation,
+                         withdrawal_confirmed, withdrawal_form, withdrawal_request)
 from .pages import Visit
 from .render import render
 from .routes import web
@@ -232,7 +232,10 @@ def withdraw_post(v: Visit, application_id: str) -> Response:  # who: the file's
     file = _own_file(v, application_id, editable=True)
     done = "ended-early" if applicant.ends_mission_early(file) else "withdrawn"
     try:
-        applicant.withdraw(deps(), file, withdrawal_request(data, file))
+        request = withdrawal_request(data, file)
+        if not withdrawal_confirmed(data):  # the form's answers: asked once more, on a page of their own
+            return withdrawal_confirmation(v, file, request)
+        applicant.withdraw(deps(), file, request)
     except ValidationFailed as err:
         return form_page(v, withdrawal_form(v, file, data=data, errors=err.errors), 422)
     return v.redirect(_file_url(v, application_id, done=done))

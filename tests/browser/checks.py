@@ -43,7 +43,17 @@ def fill(page: Page, values: dict[str, Any]) -> None:
         elif isinstance(value, list):  # ordered choices: one select each
             for i, choice in enumerate(value, start=1):
                 page.select_option(f"#{name}-{i}", choice)
+        elif page.locator(f"#{name}-day").count():  # a date's three boxes: "2027-03-27" or (day, month, year)
+            parts = value if isinstance(value, (tuple, list)) else _date_parts(str(value))
+            for box, part in zip(("day", "month", "year"), parts, strict=True):
+                page.fill(f"#{name}-{box}", str(part))
         elif page.locator(f'select[name="{name}"]').count():
             page.select_option(f"#{name}", value)
         else:
             page.fill(f"#{name}", str(value))
+
+
+def _date_parts(iso: str) -> tuple[str, str, str]:
+    """"2027-03-05" as a person types it in the three boxes: 5, 3, 2027."""
+    year, month, day = iso.split("-")
+    return day.lstrip("0") or "0", month.lstrip("0") or "0", year

@@ -44,13 +44,15 @@ TEXT = {  # what each language's pages say at the checkpoints
            "saved": "Your family-readiness form is saved.", "done_withdrawn": "Your application is withdrawn.",
            "subject_received": "Application received", "subject_link": "Your peace operations file link",
            "whole_number": "Enter a whole number", "family_link": "Fill in the family-readiness form",
-           "withdraw_link": "Withdraw my application"},
+           "withdraw_link": "Withdraw my application", "sure": "Are you sure you want to withdraw your application?",
+           "go_back": "No, go back to my file"},
     "fr": {"error": "Erreur\u00a0: ", "received": "Demande reçue", "withdrawn": "Demande retirée",
            "saved": "Votre formulaire de préparation de la famille est enregistré.",
            "done_withdrawn": "Votre demande est retirée.", "subject_received": "Demande reçue",
            "subject_link": "Votre lien vers votre dossier", "whole_number": "Entrez un nombre entier",
            "family_link": "Remplir le formulaire de préparation de la famille",
-           "withdraw_link": "Retirer ma demande"},
+           "withdraw_link": "Retirer ma demande", "sure": "Voulez-vous vraiment retirer votre demande?",
+           "go_back": "Non, retourner à mon dossier"},
 }
 
 
@@ -221,7 +223,7 @@ def _apply_with_errors_then_correct(page: Page, lang: str) -> None:
     page.click('a[href$="/apply?mission=haiti-minustah"]')
     look(page, "03-apply", lang)
     expect(page.locator("#missions-1")).to_have_value("haiti-minustah")  # the mission they came from
-    expect(page.locator(f'input[name="preferred_language"][value="{lang}"]')).to_be_checked()
+    expect(page.locator('input[name="preferred_language"]:checked')).to_have_count(0)  # no answer chosen for them
 
     fill(page, {"given_name": APPLICANT[lang]["given_name"], "email": "jordan@", "years_operational_service": "twelve",
                 "first_aid_cpr_expiry": "2026-02-30", "leadership_details": SCRIPT})
@@ -272,6 +274,16 @@ def _withdraw(page: Page, lang: str) -> None:
     look(page, "10-withdraw-errors", lang)
     fill(page, {"reason_code": "family_reasons", "note": "Back next year."})
     page.click("button[type=submit]")
+    # A page of its own asks first: "no" goes back to the open file, "yes" withdraws.
+    expect(page.locator("h1")).to_have_text(TEXT[lang]["sure"])
+    expect(page.locator("main")).to_contain_text("Back next year.")
+    look(page, "10-withdraw-confirm", lang)
+    page.click(f"text={TEXT[lang]['go_back']}")
+    expect(page.locator(".gc-stage")).to_have_text(TEXT[lang]["received"])
+    page.click(f"a.gc-button-danger:has-text('{TEXT[lang]['withdraw_link']}')")
+    fill(page, {"reason_code": "family_reasons", "note": "Back next year."})
+    page.click("button[type=submit]")
+    page.click("button.gc-button-danger")
     expect(page.locator(".gc-alert-success")).to_contain_text(TEXT[lang]["done_withdrawn"])
     expect(page.locator(".gc-stage")).to_have_text(TEXT[lang]["withdrawn"])
     expect(page.locator("a.gc-button-danger")).to_have_count(0)
@@ -360,9 +372,10 @@ PRELIMINARY_FORMS = list(json.loads((ROOT / "chalicelib" / "data" / "workflow.js
     "preliminary_forms"])
 RETURNING = {"en": "sam.returning@example.ca", "fr": "zoe.retour@example.ca"}
 RETURN_TEXT = {
-    "en": {"end_early": "End my mission early", "deployment": "Your deployment", "done": "Your mission has ended early",
+    "en": {"end_early": "End my mission early", "yes": "Yes, end my mission early", "deployment": "Your deployment", "done": "Your mission has ended early",
            "to_come": "To come: International Health Services", "complete": "Your file is complete"},
-    "fr": {"end_early": "Mettre fin à ma mission plus tôt", "deployment": "Votre déploiement",
+    "fr": {"end_early": "Mettre fin à ma mission plus tôt", "yes": "Oui, mettre fin à ma mission plus tôt",
+           "deployment": "Votre déploiement",
            "done": "Votre mission a pris fin plus tôt", "to_come": "À venir\u00a0: les Services de santé internationaux",
            "complete": "Votre dossier est complet"},
 }
@@ -417,6 +430,9 @@ def test_a_deployed_officer_ends_the_mission_early_then_the_follow_up_completes(
         look(page, "21-end-mission-early", lang)
         fill(page, {"note": "Family reasons."})
         page.click("button[type=submit]")
+        expect(page.locator("button.gc-button-danger")).to_have_text(words["yes"])  # asked on a page of its own
+        look(page, "21-end-mission-early-confirm", lang)
+        page.click("button.gc-button-danger")
         # After the return: thanked, the follow-up to come, the guide on its way
         expect(page.locator(".gc-alert-success")).to_contain_text(words["done"])
         expect(page.locator("#follow-up-heading")).to_be_visible()

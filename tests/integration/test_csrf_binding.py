@@ -37,13 +37,13 @@ def test_a_token_from_one_files_page_is_refused_on_another_files_form(client):
     first, second = _submit(web, "a@example.ca"), _submit(web, "b@example.ca")
     # When a form of the second file carries the token read from the first file's page
     token = web.csrf_token(first)
-    r = web.post(f"{second}/withdraw", [("reason_code", "other"), ("expected_stage", "submitted"),
+    r = web.post(f"{second}/withdraw", [("reason_code", "other"), ("expected_stage", "submitted"), ("confirm", "yes"),
                                         ("csrf_token", token)], csrf=False)
     # Then it is refused as an expired form, and the second file is untouched
     assert r.status_code == 403 and "This form has expired" in _text(r)
     assert _stage(second) == "submitted"
     # ...while the same token works on its own file
-    r = web.post(f"{first}/withdraw", [("reason_code", "other"), ("expected_stage", "submitted"),
+    r = web.post(f"{first}/withdraw", [("reason_code", "other"), ("expected_stage", "submitted"), ("confirm", "yes"),
                                        ("csrf_token", token)], csrf=False)
     assert r.status_code == 303 and _stage(first) == "withdrawn"
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from .conftest import VALID_FAMILY_READINESS, application, sent_messages
-from .web_client import WebClient, form_fields, hidden
+from .web_client import WebClient, form_fields, hidden, hidden_fields
 
 IRSS = ("irss", "irss-test")
 
@@ -31,6 +31,37 @@ def deployed(web: WebClient, lang: str) -> str:
     ApplicationModel(app_id).update(actions=[ApplicationModel.stage.set("training")])
     workflow.move(deps(), app_id, Actor(*IRSS), MoveRequest("deployed", "training"))
     return base
+
+
+def _stage(base: str) -> str:
+    from chalicelib.adapters.models import ApplicationModel
+
+    return str(ApplicationModel.get(base.rsplit("/", 1)[1]).stage)
+
+
+def ended_mails() -> list[Any]:
+    return [m for m in sent_messages() if "ended early" in m.subject.lower() or "plus tôt" in m.subject.lower()]
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("en", ("Are you sure you want to end your mission early?", "Yes, end my mission early", "Continue")),
+    ("fr", ("Voulez-vous vraiment mettre fin à votre mission plus tôt?", "Oui, mettre fin à ma mission plus tôt",
+            "Continuer")),
+])
+def test_ending_the_mission_early_is_confirmed_on_a_page_of_its_own(client: Any, lang: str,
+                                                                    words: tuple[str, ...]) -> None:
+    web = WebClient(client)
+    base = deployed(web, lang)
+    sure, yes, go_on = words
+    assert f">{go_on}</button>" in _text(web.get(f"{base}/withdraw"))
+    before = len(sent_messages())
+    page = _text(web.post(f"{base}/withdraw", [("note", ""), ("expected_stage", "deployed")]))
+    assert sure in page and yes in page and _stage(base) == "deployed" and len(sent_messages()) == before
+    r = web.post(f"{base}/withdraw", hidden_fields(page))
+    assert r.status_code == 303 and _stage(base) != "deployed"
+    token = web.csrf_token(base)  # the status page's (the closed form has none)
+    again = web.post(f"{base}/withdraw", hidden_fields(page) + [("csrf_token", token)], csrf=False)
+    assert again.status_code == 409  # once
 
 
 @pytest.fixture
@@ -59,13 +90,20 @@ def test_ending_the_mission_early_from_the_pages_then_the_follow_up_to_its_end(w
     # Given a deployed officer's own "stop" page
     base = deployed(web, "en")
     page = _text(web.get(f"{base}/withdraw"))
-    # Then it reads as ending the mission early: its title, warning and button, no withdrawal reasons, the note kept
+    # Then it reads as ending the mission early: its title and warning, no withdrawal reasons, the note kept
     assert "End your mission early" in page and "It is not a withdrawal" in page
-    assert "End my mission early" in page and 'name="reason_code"' not in page and 'name="note"' in page
+    assert 'name="reason_code"' not in page and 'name="note"' in page
     assert "Withdraw your application" not in page
 
-    # When they confirm with a note
+    # When they post the form with a note, then a page of its own asks first, and the mission goes on
     r = web.post(f"{base}/withdraw", [("note", "Raisons familiales."), ("expected_stage", "deployed")])
+    assert r.status_code == 200
+    page = _text(r)
+    assert "Are you sure you want to end your mission early?" in page and "This cannot be undone" in page
+    assert "Yes, end my mission early" in page and "Raisons familiales." in page and "Withdraw" not in page
+    assert _stage(base) == "deployed" and not ended_mails()
+    # When they press "Yes, end my mission early"
+    r = web.post(f"{base}/withdraw", hidden_fields(page))
     assert r.status_code == 303 and r.headers["Location"].endswith("?done=ended-early")
     page = _text(web.follow(r))
     # Then the page thanks them and shows the follow-up: health's to come, both guides on their way

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from .conftest import VALID_FAMILY_READINESS, application, sent_messages
-from .web_client import FORM, WebClient, form_fields, hidden, set_cookies
+from .web_client import FORM, WebClient, form_fields, hidden, hidden_fields, set_cookies
 
 PAGES = ["/missions", "/missions/haiti-minustah", "/apply", "/access"]
 
@@ -87,12 +87,17 @@ def test_mission_page_lists_what_it_asks_for(web: WebClient) -> None:
 
 def test_apply_form_is_drawn_from_the_schema(web: WebClient) -> None:
     page = _text(web.get("/fr/apply?mission=haiti-minustah"))
-    # Labels and help from the schema, in French; the page's language preselected.
+    # Labels and help from the schema, in French.
     assert '<label class="gc-label" for="given_name">Prénom</label>' in page
     assert 'id="given_name-help">Tel qu&#39;il figure sur votre passeport.' in page
     assert 'aria-describedby="given_name-help"' in page and 'autocomplete="given-name"' in page
-    assert re.search(r'name="preferred_language" value="fr" checked', page)
+    # No answer is chosen for them (issue 15): reading in French is not a preferred language; the mission
+    # they came from is the link's choice and stays.
     assert re.search(r'<option value="haiti-minustah" selected>', page)
+    assert " checked" not in page
+    for lang in ("en", "fr"):
+        plain = _text(web.get(f"/{lang}/apply"))
+        assert " checked" not in plain and " selected" not in plain
     # Only missions taking applications are offered.
     assert 'value="italy-spc-brindisi"' not in page
     assert '<legend class="gc-label">Missions pour lesquelles vous postulez</legend>' in page
@@ -155,11 +160,14 @@ def test_invalid_application_comes_back_with_summary_messages_and_values_in_fren
     assert re.search(r"<title>Erreur\u00a0: ", page)
     assert 'role="alert"' in page and 'tabindex="-1" autofocus' in page
     summary = page[page.index("gc-error-summary"):page.index("</ul>", page.index("gc-error-summary"))]
-    for anchor in ("#family_name", "#email", "#years_operational_service", "#first_aid_cpr_expiry", "#privacy_consent"):
+    for anchor in ("#family_name", "#email", "#years_operational_service", "#first_aid_cpr_expiry-day",
+                   "#privacy_consent"):
         assert f'href="{anchor}"' in summary
     # Summary order follows the page: identity fields first, consent last.
     assert summary.index("#family_name") < summary.index("#email") < summary.index("#privacy_consent")
-    assert "Années de service policier opérationnel\u00a0: entrez un nombre entier" in page
+    assert "Entrez un nombre entier, comme 12" in page and "Entrez votre nom de famille" in page
+    assert "La date d&#39;expiration doit être une date réelle" in page  # 30 February
+    assert "ce champ est obligatoire" not in page
     assert 'id="email-error"' in page and 'aria-describedby="email-error email-help"' in page
     # What the person typed is kept.
     assert 'value="Hélène"' in page and 'value="pas-une-adresse"' in page and 'value="douze"' in page
@@ -169,7 +177,8 @@ def test_invalid_application_comes_back_with_summary_messages_and_values_in_fren
 def test_police_officer_conditional_fields_point_to_their_fields(web: WebClient) -> None:
     page = _text(_submit(web, "en", police_service=None, rank=None))
     assert 'href="#police_service"' in page and 'href="#rank"' in page
-    assert "Police service: this field is required." in page
+    assert page.count("Select your police service") == 2 and page.count("Select your rank") == 2
+    assert "this field is required" not in page
 
 
 def test_typed_markup_is_escaped_everywhere(web: WebClient) -> None:
@@ -258,9 +267,10 @@ def test_family_readiness_errors_then_saved(web: WebClient) -> None:
     r = web.post(f"{base}/family-readiness".replace("/en/", "/fr/"), form_fields(bad))
     assert r.status_code == 422
     page = _text(r)
-    assert "Âge des personnes à charge\u00a0: entrez des nombres entiers séparés par des virgules" in page
+    assert "Entrez des nombres entiers séparés par des virgules, comme 7, 11" in page
     assert 'href="#dependants"' in page and 'href="#emergency_contact_phone"' in page
-    assert "Personne à joindre\u00a0: téléphone\u00a0: entrez un numéro de téléphone, par exemple 613-555-0199." in page
+    assert page.count("Entrez un numéro de téléphone, comme 613-555-0199") == 2  # the summary and the field
+    assert "Personne à joindre\u00a0: téléphone\u00a0: entrez" not in page  # the label is not repeated
     assert 'value="7, onze"' in page
     r = web.post(f"{base}/family-readiness".replace("/en/", "/fr/"), form_fields(VALID_FAMILY_READINESS))
     assert r.status_code == 303 and r.headers["Location"].endswith("?done=family-readiness")
@@ -269,36 +279,84 @@ def test_family_readiness_errors_then_saved(web: WebClient) -> None:
     assert "Préparation de la famille – au dossier" in page
 
 
-def test_withdrawal_needs_a_reason_then_closes_the_file(web: WebClient) -> None:
-    base = _submit(web, "en").headers["Location"].rsplit("/", 1)[0]
+WITHDRAWAL_WORDS = {
+    "en": {"reason": "Family reasons", "sure": "Are you sure you want to withdraw your application?",
+           "undone": "This cannot be undone", "yes": "Yes, withdraw my application", "no": "No, go back to my file",
+           "done": "Your application is withdrawn.", "closed": "This file is closed"},
+    "fr": {"reason": "Raisons familiales", "sure": "Voulez-vous vraiment retirer votre demande?",
+           "undone": "Cette action est irréversible", "yes": "Oui, retirer ma demande",
+           "no": "Non, retourner à mon dossier", "done": "Votre demande est retirée.", "closed": "dossier est fermé"},
+}
+
+
+def _mail_to(address: str) -> list[Any]:
+    return [m for m in sent_messages() if m.destinations["ToAddresses"] == [address]]
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_withdrawal_needs_a_reason_then_a_confirmation_of_its_own_then_closes_the_file(web: WebClient,
+                                                                                        lang: str) -> None:
+    words = WITHDRAWAL_WORDS[lang]
+    base = _submit(web, lang).headers["Location"].rsplit("/", 1)[0]
     page = _text(web.get(f"{base}/withdraw"))
-    assert 'name="expected_stage" value="submitted"' in page and "Family reasons" in page
+    assert 'name="expected_stage" value="submitted"' in page and words["reason"] in page
     assert 'value="ended_mission_early"' not in page  # only a deployed member ends a mission early
+    assert "gc-button-danger" not in page  # this page's button only moves on to the question
     from chalicelib.web.form_pages import NOTE_MAX  # the API's note length (one value, openapi.json)
 
     r = web.post(f"{base}/withdraw", [("note", "x" * (NOTE_MAX + 1)), ("expected_stage", "submitted")])
     assert r.status_code == 422
     assert 'href="#reason_code-1"' in _text(r) and 'href="#note"' in _text(r)
-    r = web.post(f"{base}/withdraw", [("reason_code", "family_reasons"), ("note", "Mon fils <b>naît</b> en mai."),
+
+    # Given the form's answers, when they are posted, then a page of its own asks first and nothing changes
+    r = web.post(f"{base}/withdraw", [("reason_code", "family_reasons"), ("note", "Mon fils <b>naît</b>\r\nen mai."),
                                       ("expected_stage", "submitted")])
-    assert r.status_code == 303
+    assert r.status_code == 200
+    page = _text(r)
+    assert f"<h1>{words['sure']}</h1>" in page and words["undone"] in page and words["reason"] in page
+    assert "Mon fils &lt;b&gt;naît&lt;/b&gt;" in page and "<b>" not in page
+    assert f'<button type="submit" class="gc-button gc-button-danger">{words["yes"]}</button>' in page
+    assert f'href="{base}">{words["no"]}</a>' in page
+    assert 'name="csrf_token"' in page
+    carried = hidden_fields(page)
+    assert ("confirm", "yes") in carried and ("reason_code", "family_reasons") in carried
+    assert ("note", "Mon fils <b>naît</b>\nen mai.") in carried and ("expected_stage", "submitted") in carried
+    status = _text(web.get(base))
+    assert words["done"] not in status and 'class="gc-button gc-button-danger"' in status  # still open
+    assert len(_mail_to("helene.cote@example.ca")) == 1  # the receipt only
+
+    # When the confirmation page's button is pressed, then the file is withdrawn, once
+    r = web.post(f"{base}/withdraw", carried)
+    assert r.status_code == 303 and r.headers["Location"].endswith("?done=withdrawn")
     page = _text(web.follow(r))
-    assert "Your application is withdrawn." in page and "Withdrawn" in page
-    assert "Withdraw my application" not in page  # a closed file cannot be withdrawn again
-    mail = [m for m in sent_messages() if m.destinations["ToAddresses"] == ["helene.cote@example.ca"]]
+    assert words["done"] in page
+    assert words["yes"] not in page and 'class="gc-button gc-button-danger"' not in page
+    mail = _mail_to("helene.cote@example.ca")
     assert len(mail) == 2 and "<b>" not in mail[-1].body
+    again = web.post(f"{base}/withdraw", carried, csrf=False)  # the same page posted twice (Back, resend)
+    assert again.status_code in (403, 409) and len(_mail_to("helene.cote@example.ca")) == 2
     # A closed file's forms say so plainly.
     closed = web.get(f"{base}/withdraw")
-    assert closed.status_code == 409 and "This file is closed" in _text(closed)
+    assert closed.status_code == 409 and words["closed"] in _text(closed)
     token = web.csrf_token(base)  # the closed form's page has none: the status page's sign-out form, same file
+    assert web.post(f"{base}/withdraw", carried + [("csrf_token", token)], csrf=False).status_code == 409
+    assert len(_mail_to("helene.cote@example.ca")) == 2
     closed = web.post(f"{base}/family-readiness", form_fields(VALID_FAMILY_READINESS) + [("csrf_token", token)],
                       csrf=False)
-    assert closed.status_code == 409 and "This file is closed" in _text(closed)
+    assert closed.status_code == 409 and words["closed"] in _text(closed)
+
+
+def test_the_confirmation_refuses_a_reason_it_did_not_offer(web: WebClient) -> None:
+    base = _submit(web, "en").headers["Location"].rsplit("/", 1)[0]
+    r = web.post(f"{base}/withdraw", [("reason_code", "made_up"), ("expected_stage", "submitted"), ("confirm", "yes")])
+    assert r.status_code == 422 and 'href="#reason_code-1"' in _text(r)
+    status = _text(web.get(base))
+    assert "Your application is withdrawn." not in status and 'class="gc-button gc-button-danger"' in status
 
 
 def test_withdrawal_of_a_file_that_moved_meanwhile_is_refused(web: WebClient) -> None:
     base = _submit(web, "en").headers["Location"].rsplit("/", 1)[0]
-    r = web.post(f"{base}/withdraw", [("reason_code", "other"), ("expected_stage", "irss_review")])
+    r = web.post(f"{base}/withdraw", [("reason_code", "other"), ("expected_stage", "irss_review"), ("confirm", "yes")])
     assert r.status_code == 409 and "reload" in _text(r)
 
 
@@ -328,3 +386,55 @@ def test_the_status_page_shows_the_files_own_path(web: WebClient) -> None:
     assert page.index("Application received") < page.index("RCMP screening") < page.index("Health assessment")
     fr = _text(web.get(base.replace("/en/", "/fr/")))
     assert "Votre parcours" in fr and "à venir" in fr
+
+
+# --- issue 15: dates as three boxes -------------------------------------------------------------------
+
+@pytest.mark.parametrize("lang, labels, example", [("en", ("Day", "Month", "Year"), "For example, 27 3 2027."),
+                                                   ("fr", ("Jour", "Mois", "Année"), "Par exemple, 27 3 2027.")])
+def test_a_date_is_three_labelled_numeric_boxes_in_a_group(web: WebClient, lang: str, labels: tuple[str, ...],
+                                                           example: str) -> None:
+    page = _text(web.get(f"/{lang}/apply"))
+    for name in ("first_aid_cpr_expiry", "firearms_expiry", "baton_expiry", "oc_spray_expiry", "available_from"):
+        assert f'name="{name}"' not in page  # no more one YYYY-MM-DD box
+        group = page[page.index(f'id="{name}-help"') - 300:page.index(f'id="{name}-year"') + 200]
+        assert '<fieldset role="group" aria-describedby="' + name + '-help">' in group
+        assert example in group and "AAAA" not in group and "YYYY" not in group
+        for part, label in zip(("day", "month", "year"), labels, strict=True):
+            assert f'<label class="gc-label-small" for="{name}-{part}">{label}</label>' in group
+            assert re.search(rf'<input class="gc-date-input-{part}" type="text" inputmode="numeric" '
+                             rf'id="{name}-{part}" name="{name}-{part}" value=""', group)
+
+
+def test_a_wrong_date_names_its_box_keeps_what_was_typed_and_a_right_one_is_stored(web: WebClient) -> None:
+    # Given the boxes of a date typed as people write it, one of them wrong
+    pairs = [(n, v) for n, v in form_fields(application()) if not n.startswith("first_aid_cpr_expiry-")]
+    pairs += [("first_aid_cpr_expiry-day", "31"), ("first_aid_cpr_expiry-month", "2"), ("first_aid_cpr_expiry-year", "2030")]
+    key = ("submission_key", hidden(_text(web.get("/en/apply")), "submission_key"))
+    r = web.post("/en/apply", pairs + [key])
+    # Then the summary and the field say so in the field's own words, linking to the day
+    assert r.status_code == 422
+    page = _text(r)
+    assert '<a href="#first_aid_cpr_expiry-day">The expiry date must be a real date</a>' in page
+    assert page.count("The expiry date must be a real date") == 2
+    assert re.search(r'id="first_aid_cpr_expiry-day" name="first_aid_cpr_expiry-day" value="31"[^>]*aria-invalid="true"', page)
+    assert re.search(r'id="first_aid_cpr_expiry-month" name="first_aid_cpr_expiry-month" value="2" spellcheck="false" '
+                     r'aria-required="true">', page)  # the month is not the one in error
+    assert 'aria-describedby="first_aid_cpr_expiry-error first_aid_cpr_expiry-help"' in page
+    # When it is corrected (27 3 2030), then the file holds the schema's YYYY-MM-DD
+    pairs = [(n, "27" if n == "first_aid_cpr_expiry-day" else "3" if n == "first_aid_cpr_expiry-month" else v)
+             for n, v in pairs]
+    r = web.post("/en/apply", pairs + [key])
+    assert r.status_code == 303, _text(r)
+    from chalicelib.adapters.models import ApplicationModel
+
+    stored = ApplicationModel.get(r.headers["Location"].split("/")[3])
+    assert stored.form["first_aid_cpr_expiry"] == "2030-03-27"  # type: ignore[index]
+
+
+def test_a_missing_year_is_named_in_french(web: WebClient) -> None:
+    pairs = [(n, "" if n == "available_from-year" else v) for n, v in form_fields(application())]
+    r = web.post("/fr/apply", pairs + [("submission_key", hidden(_text(web.get("/fr/apply")), "submission_key"))])
+    page = _text(r)
+    assert r.status_code == 422
+    assert '<a href="#available_from-year">La date de disponibilité doit comprendre l&#39;année</a>' in page

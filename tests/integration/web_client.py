@@ -15,11 +15,28 @@ def set_cookies(response: Any) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 
 
+def _date_fields() -> set[str]:
+    from chalicelib.domain.forms import FORM_NAMES, load_schema
+
+    return {name for form in FORM_NAMES for name, prop in load_schema(form)["properties"].items()
+            if prop.get("format") == "date"}
+
+
+def date_boxes(name: str, value: str) -> list[tuple[str, str]]:
+    """A YYYY-MM-DD date as a person types it in its three boxes: 5, 3, 2027 (a wrong date's parts as they are)."""
+    year, month, day = (value.split("-") + ["", ""])[:3]
+    return [(f"{name}-day", day.lstrip("0") or day), (f"{name}-month", month.lstrip("0") or month),
+            (f"{name}-year", year)]
+
+
 def form_fields(document: dict[str, Any]) -> list[tuple[str, str]]:
-    """A JSON form document as a browser would post it."""
+    """A JSON form document as a browser would post it (a date in its three boxes)."""
     pairs: list[tuple[str, str]] = []
+    dates = _date_fields()
     for name, value in document.items():
-        if isinstance(value, bool):
+        if name in dates and isinstance(value, str):
+            pairs.extend(date_boxes(name, value))
+        elif isinstance(value, bool):
             pairs.append((name, "true" if value else "false"))
         elif isinstance(value, list) and value and isinstance(value[0], int):
             pairs.append((name, ", ".join(str(v) for v in value)))
@@ -126,3 +143,9 @@ def apply(web: "WebClient", document: dict[str, Any], lang: str = "en") -> Any:
     draft_id = start_draft(web, document, lang)
     fill_draft(web, draft_id, document, lang)
     return send_draft(web, draft_id, lang)
+
+
+def hidden_fields(page: str) -> list[tuple[str, str]]:
+    """Every hidden field of a page but its CSRF token (WebClient.post adds a fresh one), as a browser posts them."""
+    pairs = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', page)
+    return [(name, unescape(value)) for name, value in pairs if name != "csrf_token"]

@@ -87,8 +87,8 @@ def test_errors_are_ordered_as_the_page_and_linked_to_their_field() -> None:
     assert names.index("given_name") < names.index("email") < names.index("years_operational_service")
     assert names.index("years_operational_service") < names.index("missions") < names.index("privacy_consent")
     years = next(p for p in problems if p.field == "years_operational_service")
-    assert years.message.startswith("Années de service policier opérationnel\u00a0: entrez un nombre entier")
-    assert years.inline.startswith("Entrez un nombre entier")  # the label is right above it
+    # The same words in the summary and beside the field, and never the label again (it is right above it).
+    assert years.message == years.inline == "Entrez un nombre entier, comme 12"
     assert next(p for p in problems if p.field == "missions").anchor == "missions-1"
     assert next(p for p in problems if p.field == "preferred_language").anchor == "preferred_language-1"
 
@@ -156,3 +156,147 @@ def test_links_and_cookie_paths_follow_a_site_under_a_path() -> None:
     # Over https a __Host- cookie must sit at Path=/: the file's id moves into its name instead.
     assert access.grant(v.root, "po-1", "t" * 43, True) == [
         f"__Host-po_file_po-1={'t' * 43}; HttpOnly; Path=/; SameSite=Strict; Secure"]
+
+
+# --- issue 15: dates as three boxes, messages in the field's own words ---------------------------------
+
+DATE_FIELDS = {form: [n for n, p in forms.load_schema(form)["properties"].items() if p.get("format") == "date"]
+               for form in forms.FORM_NAMES}
+
+
+def test_every_date_is_three_numeric_boxes_in_a_group() -> None:
+    assert DATE_FIELDS["application"] == ["first_aid_cpr_expiry", "firearms_expiry", "baton_expiry",
+                                          "oc_spray_expiry", "available_from"]
+    for lang, labels, example in (("en", ("Day", "Month", "Year"), "For example, 27 3 2027."),
+                                  ("fr", ("Jour", "Mois", "Année"), "Par exemple, 27 3 2027.")):
+        drawn = _fields("application", lang)
+        for name in DATE_FIELDS["application"]:
+            f = drawn[name]
+            assert f.widget == "date" and f.inputmode == "numeric" and f.anchor == f"{name}-day"
+            assert f.boxes == tuple(zip(("day", "month", "year"), labels, strict=True))
+            assert f.help.endswith(example) and "YYYY" not in f.help and "AAAA" not in f.help
+
+
+def test_three_boxes_make_the_schemas_date_and_a_stored_date_refills_them() -> None:
+    def doc(day: str, month: str, year: str) -> dict[str, object]:
+        return fields.to_document("application", {"available_from-day": [day], "available_from-month": [month],
+                                                  "available_from-year": [year]})
+
+    assert doc("27", "3", "2027")["available_from"] == "2027-03-27"
+    assert doc(" 05 ", "03", "2027")["available_from"] == "2027-03-05"
+    assert "available_from" not in doc("", "", "")  # nothing typed: a missing answer
+    for typed in (("31", "2", "2027"), ("", "3", "2027"), ("27", "3", "27"), ("27", "mars", "2027"),
+                  ("1", "1", "2027-01-01")):
+        assert forms.check("application", doc(*typed)) and any(
+            e.pointer == "/available_from" and e.code == "format-date"
+            for e in forms.check("application", doc(*typed))), typed
+    assert fields.to_document("application", {"available_from": ["2027-03-27"]})["available_from"] == "2027-03-27"
+    values = fields.to_values("application", {"available_from": "2027-03-05"})
+    assert values == {"available_from-day": ["5"], "available_from-month": ["3"], "available_from-year": ["2027"]}
+    assert fields.to_document("application", values)["available_from"] == "2027-03-05"
+    # What was typed comes back as typed, a wrong box included.
+    again = {k: v for k, v in fields.to_values("application", doc("27", "", "2027")).items() if "available" in k}
+    assert again == {"available_from-day": ["27"], "available_from-month": [""], "available_from-year": ["2027"]}
+
+
+def _date_problem(day: str, month: str, year: str, lang: str = "en",
+                  name: str = "first_aid_cpr_expiry") -> fields.Problem:
+    data = {f"{name}-day": [day], f"{name}-month": [month], f"{name}-year": [year]}
+    doc = fields.to_document("application", data)
+    sections = fields.build("application", lang, MISSIONS)
+    found = fields.problems("application", forms.check("application", doc), sections, lang, values=data)
+    [p] = [p for p in found if p.field == name]
+    return p
+
+
+@pytest.mark.parametrize("typed, en, fr, boxes", [
+    (("", "", ""), "Enter the date your First Aid and CPR certificate expires",
+     "Entrez la date d'expiration de votre certificat de secourisme et de RCR", ("day", "month", "year")),
+    (("31", "2", "2027"), "The expiry date must be a real date", "La date d'expiration doit être une date réelle",
+     ("day",)),
+    (("27", "13", "2027"), "The expiry date must be a real date", "La date d'expiration doit être une date réelle",
+     ("month",)),
+    (("27", "3", ""), "The expiry date must include a year", "La date d'expiration doit comprendre l'année",
+     ("year",)),
+    (("", "3", "2027"), "The expiry date must include a day", "La date d'expiration doit comprendre le jour",
+     ("day",)),
+    (("", "", "2027"), "The expiry date must include a day and a month",
+     "La date d'expiration doit comprendre le jour et le mois", ("day", "month")),
+    (("27", "3", "27"), "The year must include 4 numbers", "L'année doit compter 4 chiffres", ("year",)),
+    (("27", "mars", "2027"), "The expiry date must be a real date", "La date d'expiration doit être une date réelle",
+     ("month",)),
+])
+def test_a_dates_message_says_what_is_wrong_and_links_to_the_first_box_in_error(
+        typed: tuple[str, str, str], en: str, fr: str, boxes: tuple[str, ...]) -> None:
+    for lang, words in (("en", en), ("fr", fr)):
+        p = _date_problem(*typed, lang=lang)
+        assert p.message == p.inline == words
+        assert p.boxes == boxes and p.anchor == f"first_aid_cpr_expiry-{boxes[0]}"
+    view = fields.FormView(fields.build("application", "en", MISSIONS), {}, [_date_problem(*typed)])
+    assert [b for b in ("day", "month", "year") if view.box_in_error("first_aid_cpr_expiry", b)] == list(boxes)
+
+
+def test_a_date_without_words_of_its_own_is_the_date() -> None:
+    assert _date_problem("30", "2", "2027", name="available_from").message == "The date you are available from must be a real date"
+    assert fields._subject({}, "fr") == "La date"
+
+
+def _problems(data: dict[str, list[str]], lang: str, form: str = "application") -> dict[str | None, fields.Problem]:
+    doc = fields.to_document(form, data)
+    sections = fields.build(form, lang, MISSIONS)
+    return {p.field: p for p in fields.problems(form, forms.check(form, doc), sections, lang, values=data)}
+
+
+def test_messages_say_what_to_do_without_repeating_the_label() -> None:
+    en, fr = _problems({}, "en"), _problems({}, "fr")
+    assert en["given_name"].message == "Enter your given name" and fr["given_name"].message == "Entrez votre prénom"
+    assert en["preferred_language"].message == "Select your preferred official language"
+    assert fr["preferred_language"].message == "Choisissez votre langue officielle de préférence"
+    assert en["privacy_consent"].message.startswith("Confirm that you have read the privacy notice")
+    for problems, lang in ((en, "en"), (fr, "fr")):
+        labels = {f.name: f.label for s in fields.build("application", lang, MISSIONS) for f in s.fields}
+        for name, p in problems.items():
+            assert p.message == p.inline, name
+            assert not p.message.startswith(labels[name or ""]), (name, p.message)
+            assert "this field is required" not in p.message and "ce champ est obligatoire" not in p.message
+    family = _problems({"dependants": ["7, onze"], "emergency_contact_phone": ["appelez-moi"]}, "fr", "family-readiness")
+    assert family["dependants"].message.startswith("Entrez des nombres entiers séparés par des virgules")
+    assert family["emergency_contact_phone"].message == "Entrez un numéro de téléphone, comme 613-555-0199"
+    assert family["joint_decision"].message == "Indiquez si vous avez pris cette décision avec votre partenaire"
+    email = _problems({"email": ["jordan@"]}, "en")["email"]
+    assert email.message == "Enter an email address in the correct format, like name@example.ca"
+
+
+def test_a_police_officers_questions_have_their_own_words_too() -> None:
+    p = _problems({"track": ["police_officer"]}, "en")
+    assert p["police_service"].message == "Select your police service" and p["rank"].message == "Select your rank"
+    assert p["firearms_expiry"].message == "Enter the date your firearms qualification expires"
+    assert p["firearms_expiry"].anchor == "firearms_expiry-day"
+
+
+def test_every_required_question_has_its_own_words_in_both_languages() -> None:
+    for form in forms.FORM_NAMES:
+        schema = forms.load_schema(form)
+        required = set(schema["required"]) | {n for rule in schema.get("allOf", []) for n in rule["then"]["required"]}
+        for name in required:
+            own = schema["properties"][name].get("x-messages", {}).get("required", {})
+            assert own.get("en") and own.get("fr"), (form, name)
+        for name in DATE_FIELDS[form]:
+            assert set(schema["properties"][name]["x-messages"]["subject"]) == {"en", "fr"}, name
+
+
+def test_a_question_without_words_of_its_own_is_named_in_quotes() -> None:
+    f = fields.Field(name="x", widget="radios", label="Colour", help="")
+    assert fields._required(f, {}, "en") == "Select an answer for “Colour”"
+    assert fields._required(f, {}, "fr") == "Choisissez une réponse pour «\u00a0Colour\u00a0»"
+
+
+def test_the_small_forms_keep_the_words_their_page_wrote() -> None:
+    reason = fields.Field(name="reason_code", widget="radios", label="Why are you withdrawing?", help="",
+                          required=True)
+    sections = [fields.Section("withdrawal", "", (reason,))]
+    error = FieldError("/reason_code", "required", t("err_withdraw_reason", "en"), t("err_withdraw_reason", "fr"))
+    [en] = fields.problems("withdrawal", [error], sections, "en")
+    [fr] = fields.problems("withdrawal", [error], sections, "fr")
+    assert (en.message, fr.message) == ("Select why you are withdrawing", "Choisissez le motif de votre retrait")
+    assert en.anchor == "reason_code-1"
