@@ -89,8 +89,8 @@ def _page_form(v: Visit, page_id: str, action: str, answers: Mapping[str, Any], 
     assert p is not None
     section = _section(v, page_id, answers)
     values = data if data is not None else fields.to_values(rules.FORM, answers)
-    view = FormView([section], values, fields.problems(rules.FORM, errors, [section], v.lang))
-    return PageForm(title=p.title(v.lang), intro=t(f"task_intro_{page_id}", v.lang), action=action,
+    view = FormView([section], values, fields.problems(rules.FORM, errors, [section], v.lang, values=values))
+    return PageForm(title=p.title(v.lang), intro=t(f"task_intro_{page_id.replace('-', '_')}", v.lang), action=action,
                     submit_label=t("save_and_continue", v.lang), view=view, cancel_url="",
                     crumbs=[(back_url, t("crumb_application", v.lang))], hidden=hidden or [])
 

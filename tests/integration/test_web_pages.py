@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from .conftest import VALID_FAMILY_READINESS, application, sent_messages
-from .web_client import FORM, WebClient, form_fields, hidden, hidden_fields, set_cookies
+from .web_client import (FORM, WebClient, apply, first_page_url, form_fields, hidden, hidden_fields, page_fields,
+                         set_cookies, start_draft)
 
 PAGES = ["/missions", "/missions/haiti-minustah", "/apply", "/access"]
 
@@ -25,8 +26,21 @@ def _text(r: Any) -> str:
 
 
 def _submit(web: WebClient, lang: str = "en", **overrides: Any) -> Any:
-    return web.post(f"/{lang}/apply", form_fields(application(**overrides)) +
-                    [("submission_key", hidden(_text(web.get(f"/{lang}/apply")), "submission_key"))])
+    """A valid application sent through the task list (tests/integration/web_client.apply): 303 to its file."""
+    return apply(web, application(**overrides), lang)
+
+
+def _page_post(web: WebClient, lang: str, page_id: str, pairs: list[tuple[str, str]]) -> Any:
+    """A draft answered up to ``page_id`` (valid answers), then that page posted with ``pairs``."""
+    from chalicelib.domain import drafts
+
+    doc = application()
+    draft_id = start_draft(web, doc, lang)
+    for p in drafts.route(doc)[1:]:
+        if p.id == page_id:
+            break
+        web.post(f"/{lang}/drafts/{draft_id}/pages/{p.id}", page_fields(p.id, doc))
+    return web.post(f"/{lang}/drafts/{draft_id}/pages/{page_id}", pairs)
 
 
 def _link_from_last_mail(address: str) -> str:
@@ -58,8 +72,11 @@ def test_pages_answer_in_their_language_with_security_headers(web: WebClient, la
 
 
 def test_language_toggle_points_to_the_same_page_in_the_other_language(web: WebClient) -> None:
-    page = _text(web.get("/en/apply?mission=iraq-mlt"))
-    assert '<a href="/fr/apply?mission=iraq-mlt" lang="fr" hreflang="fr">Français</a>' in page
+    first = first_page_url(web, "iraq-mlt", "en")
+    page = _text(web.get(first))
+    assert f'<a href="{first.replace("/en/", "/fr/")}" lang="fr" hreflang="fr">Français</a>' in page
+    page = _text(web.get("/en/missions?kind=operation"))
+    assert '<a href="/fr/missions?kind=operation" lang="fr" hreflang="fr">Français</a>' in page
     page = _text(web.get("/fr/missions/iraq-mlt"))
     assert '<a href="/en/missions/iraq-mlt" lang="en" hreflang="en">English</a>' in page
 
@@ -82,32 +99,33 @@ def test_mission_page_lists_what_it_asks_for(web: WebClient) -> None:
     page = _text(web.get("/fr/missions/haiti-minustah"))
     assert "Français avancé" in page and "Armée" in page and "Déploiements autorisés\u00a0: 90; en cours\u00a0: 40" in page
     assert "4x4" in page and "entrevue" in page and "12 mois" in page
-    assert 'href="/fr/apply?mission=haiti-minustah"' in page
+    assert re.search(r'href="/fr/calls/[a-z0-9-]+"', page)  # the open call's start page
 
 
 def test_apply_form_is_drawn_from_the_schema(web: WebClient) -> None:
-    page = _text(web.get("/fr/apply?mission=haiti-minustah"))
+    page = _text(web.get(first_page_url(web, "haiti-minustah", "fr")))
     # Labels and help from the schema, in French.
     assert '<label class="gc-label" for="given_name">Prénom</label>' in page
     assert 'id="given_name-help">Tel qu&#39;il figure sur votre passeport.' in page
     assert 'aria-describedby="given_name-help"' in page and 'autocomplete="given-name"' in page
-    # No answer is chosen for them (issue 15): reading in French is not a preferred language; the mission
-    # they came from is the link's choice and stays.
-    assert re.search(r'<option value="haiti-minustah" selected>', page)
-    assert " checked" not in page
-    for lang in ("en", "fr"):
-        plain = _text(web.get(f"/{lang}/apply"))
-        assert " checked" not in plain and " selected" not in plain
-    # Only missions taking applications are offered.
-    assert 'value="italy-spc-brindisi"' not in page
-    assert '<legend class="gc-label">Missions pour lesquelles vous postulez</legend>' in page
+    # No answer is chosen for them (issue 15): reading in French is not a preferred language.
+    assert " checked" not in page and " selected" not in page
+    # The missions page: the call's mission chosen (the call's, not an answer), only missions taking applications.
+    draft_id = start_draft(web, application(), "fr")
+    for p in ("service", "languages", "experience", "qualifications"):
+        web.post(f"/fr/drafts/{draft_id}/pages/{p}", page_fields(p, application()))
+    missions = _text(web.get(f"/fr/drafts/{draft_id}/pages/missions"))
+    assert re.search(r'<option value="haiti-minustah" selected>', missions)
+    assert 'value="italy-spc-brindisi"' not in missions
+    assert '<legend class="gc-label">Missions pour lesquelles vous postulez</legend>' in missions
 
 
 # --- CSRF -------------------------------------------------------------------------------
 
 def test_post_without_csrf_token_is_refused_in_the_page_language(web: WebClient) -> None:
-    web.get("/fr/apply")  # has the cookie, but the post carries no token
-    r = web.post("/fr/apply", form_fields(application()), csrf=False)
+    first = first_page_url(web, "haiti-minustah", "fr")
+    web.get(first)  # has the cookie, but the post carries no token
+    r = web.post(first, page_fields("about-you", application()), csrf=False)
     assert r.status_code == 403
     assert "Ce formulaire a expiré" in _text(r) and '<html lang="fr">' in _text(r)
     assert r.headers["Content-Security-Policy"]
@@ -116,9 +134,10 @@ def test_post_without_csrf_token_is_refused_in_the_page_language(web: WebClient)
 
 def test_post_with_a_token_for_another_cookie_is_refused(client: Any) -> None:
     alice, mallory = WebClient(client), WebClient(client)
-    stolen = alice.csrf_token("/en/apply")
-    mallory.get("/en/apply")
-    r = mallory.post("/en/apply", form_fields(application()) + [("csrf_token", stolen)], csrf=False)
+    first = first_page_url(alice, "haiti-minustah", "en")
+    stolen = alice.csrf_token(first)
+    mallory.get(first)
+    r = mallory.post(first, page_fields("about-you", application()) + [("csrf_token", stolen)], csrf=False)
     assert r.status_code == 403
 
 
@@ -140,42 +159,51 @@ def test_post_without_the_cookie_is_refused(client: Any) -> None:
 
 
 def test_csrf_cookie_is_httponly_and_strict(web: WebClient) -> None:
-    cookie = next(c for c in set_cookies(web.get("/en/apply")) if c.startswith("__Host-po_csrf="))
+    cookie = next(c for c in set_cookies(web.get(first_page_url(web, "haiti-minustah", "en")))
+                  if c.startswith("__Host-po_csrf="))
     assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/" in cookie
     assert "Secure" in cookie  # the test stage's base URL is https
 
 
 def test_forms_reject_other_content_types(web: WebClient) -> None:
-    r = web.client.http.post("/en/apply", headers={"Content-Type": "application/json"}, body="{}")
+    r = web.client.http.post(first_page_url(web, "haiti-minustah", "en"), headers={"Content-Type": "application/json"},
+                             body="{}")
     assert r.status_code == 415
 
 
 # --- the error pattern -----------------------------------------------------------------
 
 def test_invalid_application_comes_back_with_summary_messages_and_values_in_french(web: WebClient) -> None:
-    r = _submit(web, "fr", email="pas-une-adresse", given_name="Hélène", years_operational_service="douze",
-                first_aid_cpr_expiry="2026-02-30", privacy_consent=False, family_name=None)
+    first = first_page_url(web, "haiti-minustah", "fr")
+    pairs = [(n, v) for n, v in page_fields("about-you", application(email="pas-une-adresse", given_name="Hélène",
+                                                                     family_name=None))]
+    r = web.post(first, pairs + [("draft_key", hidden(_text(web.get(first)), "draft_key"))])
     assert r.status_code == 422
     page = _text(r)
     assert re.search(r"<title>Erreur\u00a0: ", page)
     assert 'role="alert"' in page and 'tabindex="-1" autofocus' in page
     summary = page[page.index("gc-error-summary"):page.index("</ul>", page.index("gc-error-summary"))]
-    for anchor in ("#family_name", "#email", "#years_operational_service", "#first_aid_cpr_expiry-day",
-                   "#privacy_consent"):
+    for anchor in ("#family_name", "#email"):
         assert f'href="{anchor}"' in summary
-    # Summary order follows the page: identity fields first, consent last.
-    assert summary.index("#family_name") < summary.index("#email") < summary.index("#privacy_consent")
-    assert "Entrez un nombre entier, comme 12" in page and "Entrez votre nom de famille" in page
-    assert "La date d&#39;expiration doit être une date réelle" in page  # 30 February
-    assert "ce champ est obligatoire" not in page
+    # Summary order follows the page.
+    assert summary.index("#family_name") < summary.index("#email")
+    assert "Entrez votre nom de famille" in page and "ce champ est obligatoire" not in page
     assert 'id="email-error"' in page and 'aria-describedby="email-error email-help"' in page
     # What the person typed is kept.
-    assert 'value="Hélène"' in page and 'value="pas-une-adresse"' in page and 'value="douze"' in page
-    assert sent_messages() == []
+    assert 'value="Hélène"' in page and 'value="pas-une-adresse"' in page
+    # The other pages check their own: a number, a date, the consent.
+    r = _page_post(WebClient(web.client), "fr", "service", page_fields("service", application(
+        years_operational_service="douze")))
+    assert r.status_code == 422 and "Entrez un nombre entier, comme 12" in _text(r) and 'value="douze"' in _text(r)
+    r = _page_post(WebClient(web.client), "fr", "qualifications", page_fields("qualifications", application(
+        first_aid_cpr_expiry="2026-02-30")))
+    assert r.status_code == 422 and "La date d&#39;expiration doit être une date réelle" in _text(r)
+    assert 'href="#first_aid_cpr_expiry-day"' in _text(r)
+    assert sent_messages() == [] or all("/drafts/" in m.body for m in sent_messages())  # only the drafts' links
 
 
 def test_police_officer_conditional_fields_point_to_their_fields(web: WebClient) -> None:
-    page = _text(_submit(web, "en", police_service=None, rank=None))
+    page = _text(_page_post(web, "en", "service", page_fields("service", application(police_service=None, rank=None))))
     assert 'href="#police_service"' in page and 'href="#rank"' in page
     assert page.count("Select your police service") == 2 and page.count("Select your rank") == 2
     assert "this field is required" not in page
@@ -183,12 +211,15 @@ def test_police_officer_conditional_fields_point_to_their_fields(web: WebClient)
 
 def test_typed_markup_is_escaped_everywhere(web: WebClient) -> None:
     evil = '<script>alert("x")</script>'
-    page = _text(_submit(web, "en", given_name=evil, email="bad"))  # comes back with an error
+    first = first_page_url(web, "haiti-minustah", "en")
+    page = _text(web.post(first, page_fields("about-you", application(given_name=evil, email="bad"))))  # an error
     assert evil not in page and "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
 
     r = _submit(web, "en", given_name=evil, leadership_details=evil, preferred_language="en")
     assert r.status_code == 303
     application_id = r.headers["Location"].split("/")[3]
+    answers = _text(web.get(f"/en/status/{application_id}/answers"))
+    assert evil not in answers and "&lt;script&gt;" in answers
     fr_doc = dict(VALID_FAMILY_READINESS, support_details=evil, emergency_contact_name=evil)
     assert web.post(f"/en/status/{application_id}/family-readiness", form_fields(fr_doc)).status_code == 303
     page = _text(web.get(f"/en/status/{application_id}/family-readiness"))  # the form comes back filled
@@ -213,14 +244,14 @@ def test_submission_redirects_to_confirmation_with_the_file_cookie(web: WebClien
     assert all("HttpOnly" in c and "SameSite=Strict" in c for c in cookies)
     page = _text(web.follow(r))
     assert "Application submitted" in page and '<span class="gc-reference-group">PO</span>' in page
-    assert "We sent you an email in French" in page  # the applicant chose French for letters
+    assert "We sent an email in French to helene.cote@example.ca" in page  # French for letters, and where
 
 
-def test_double_post_of_the_same_form_makes_one_file(web: WebClient) -> None:
-    key = hidden(_text(web.get("/en/apply")), "submission_key")
-    pairs = form_fields(application()) + [("submission_key", key)]
-    first, second = web.post("/en/apply", pairs), web.post("/en/apply", pairs)
-    assert first.headers["Location"] == second.headers["Location"]
+def test_double_post_of_the_first_page_makes_one_draft(web: WebClient) -> None:
+    first = first_page_url(web, "haiti-minustah", "en")
+    pairs = page_fields("about-you", application()) + [("draft_key", hidden(_text(web.get(first)), "draft_key"))]
+    one, two = web.post(first, pairs), web.post(first, pairs)
+    assert one.headers["Location"] == two.headers["Location"]
     assert len([m for m in sent_messages() if m.destinations["ToAddresses"] == ["helene.cote@example.ca"]]) == 1
 
 
@@ -290,7 +321,8 @@ WITHDRAWAL_WORDS = {
 
 
 def _mail_to(address: str) -> list[Any]:
-    return [m for m in sent_messages() if m.destinations["ToAddresses"] == [address]]
+    """The file's emails to the address (not the draft's link, sent before the file existed)."""
+    return [m for m in sent_messages() if m.destinations["ToAddresses"] == [address] and "/drafts/" not in m.body]
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
@@ -367,7 +399,8 @@ def test_access_form_validates_then_always_gives_the_same_answer(web: WebClient)
     _submit(web, "en")
     known = web.post("/fr/access", [("email", "helene.cote@example.ca")])
     assert unknown.status_code == known.status_code == 200
-    assert _text(unknown) == _text(known)
+    # The same page but for the address typed (it names the address asked for, never whether it has files)
+    assert _text(unknown).replace("personne@example.ca", "@") == _text(known).replace("helene.cote@example.ca", "@")
     subjects = [m.subject for m in sent_messages() if m.destinations["ToAddresses"] == ["helene.cote@example.ca"]]
     assert any(s.startswith("Votre lien vers votre dossier") for s in subjects)
 
@@ -394,7 +427,12 @@ def test_the_status_page_shows_the_files_own_path(web: WebClient) -> None:
                                                    ("fr", ("Jour", "Mois", "Année"), "Par exemple, 27 3 2027.")])
 def test_a_date_is_three_labelled_numeric_boxes_in_a_group(web: WebClient, lang: str, labels: tuple[str, ...],
                                                            example: str) -> None:
-    page = _text(web.get(f"/{lang}/apply"))
+    draft_id = start_draft(web, application(), lang)
+    for p in ("service", "languages", "experience"):
+        web.post(f"/{lang}/drafts/{draft_id}/pages/{p}", page_fields(p, application()))
+    page = _text(web.get(f"/{lang}/drafts/{draft_id}/pages/qualifications"))
+    web.post(f"/{lang}/drafts/{draft_id}/pages/qualifications", page_fields("qualifications", application()))
+    page += _text(web.get(f"/{lang}/drafts/{draft_id}/pages/missions"))
     for name in ("first_aid_cpr_expiry", "firearms_expiry", "baton_expiry", "oc_spray_expiry", "available_from"):
         assert f'name="{name}"' not in page  # no more one YYYY-MM-DD box
         group = page[page.index(f'id="{name}-help"') - 300:page.index(f'id="{name}-year"') + 200]
@@ -408,10 +446,9 @@ def test_a_date_is_three_labelled_numeric_boxes_in_a_group(web: WebClient, lang:
 
 def test_a_wrong_date_names_its_box_keeps_what_was_typed_and_a_right_one_is_stored(web: WebClient) -> None:
     # Given the boxes of a date typed as people write it, one of them wrong
-    pairs = [(n, v) for n, v in form_fields(application()) if not n.startswith("first_aid_cpr_expiry-")]
+    pairs = [(n, v) for n, v in page_fields("qualifications", application()) if not n.startswith("first_aid_cpr_expiry-")]
     pairs += [("first_aid_cpr_expiry-day", "31"), ("first_aid_cpr_expiry-month", "2"), ("first_aid_cpr_expiry-year", "2030")]
-    key = ("submission_key", hidden(_text(web.get("/en/apply")), "submission_key"))
-    r = web.post("/en/apply", pairs + [key])
+    r = _page_post(web, "en", "qualifications", pairs)
     # Then the summary and the field say so in the field's own words, linking to the day
     assert r.status_code == 422
     page = _text(r)
@@ -421,20 +458,24 @@ def test_a_wrong_date_names_its_box_keeps_what_was_typed_and_a_right_one_is_stor
     assert re.search(r'id="first_aid_cpr_expiry-month" name="first_aid_cpr_expiry-month" value="2" spellcheck="false" '
                      r'aria-required="true">', page)  # the month is not the one in error
     assert 'aria-describedby="first_aid_cpr_expiry-error first_aid_cpr_expiry-help"' in page
-    # When it is corrected (27 3 2030), then the file holds the schema's YYYY-MM-DD
+    # When it is corrected (27 3 2030), then the draft, and the file sent from it, hold the schema's YYYY-MM-DD
+    draft_id = re.search(r'action="/en/drafts/([a-z0-9-]+)/pages/qualifications"', page).group(1)
     pairs = [(n, "27" if n == "first_aid_cpr_expiry-day" else "3" if n == "first_aid_cpr_expiry-month" else v)
              for n, v in pairs]
-    r = web.post("/en/apply", pairs + [key])
+    r = web.post(f"/en/drafts/{draft_id}/pages/qualifications", pairs)
     assert r.status_code == 303, _text(r)
+    for p in ("missions", "consent"):
+        web.post(f"/en/drafts/{draft_id}/pages/{p}", page_fields(p, application()))
+    sent = web.post(f"/en/drafts/{draft_id}/check", [])
     from chalicelib.adapters.models import ApplicationModel
 
-    stored = ApplicationModel.get(r.headers["Location"].split("/")[3])
+    stored = ApplicationModel.get(sent.headers["Location"].split("/")[3])
     assert stored.form["first_aid_cpr_expiry"] == "2030-03-27"  # type: ignore[index]
 
 
 def test_a_missing_year_is_named_in_french(web: WebClient) -> None:
-    pairs = [(n, "" if n == "available_from-year" else v) for n, v in form_fields(application())]
-    r = web.post("/fr/apply", pairs + [("submission_key", hidden(_text(web.get("/fr/apply")), "submission_key"))])
+    pairs = [(n, "" if n == "available_from-year" else v) for n, v in page_fields("missions", application())]
+    r = _page_post(web, "fr", "missions", pairs)
     page = _text(r)
     assert r.status_code == 422
     assert '<a href="#available_from-year">La date de disponibilité doit comprendre l&#39;année</a>' in page

@@ -113,11 +113,16 @@ def page_fields(page_id: str, document: dict[str, Any]) -> list[tuple[str, str]]
     return form_fields({k: v for k, v in document.items() if k in p.fields})
 
 
+def first_page_url(web: "WebClient", mission: str, lang: str = "en") -> str:
+    """The first page of the application to the mission's open call (/<lang>/calls/<bulletin id>/apply)."""
+    r = web.get(f"/{lang}/apply?mission={mission}")
+    assert r.status_code == 303, r.status_code
+    return str(r.headers["Location"]) + "/apply"
+
+
 def start_draft(web: "WebClient", document: dict[str, Any], lang: str = "en") -> str:
     """Open the call of the document's first mission, answer the first page; returns the draft's id."""
-    r = web.get(f"/{lang}/apply?mission={document['missions'][0]}")
-    assert r.status_code == 303, r.status_code
-    first = r.headers["Location"] + "/apply"
+    first = first_page_url(web, document["missions"][0], lang)
     key = hidden(web.get(first).body.decode(), "draft_key")
     r = web.post(first, page_fields("about-you", document) + [("draft_key", key)])
     assert r.status_code == 303, (r.status_code, r.body.decode()[:2000])
