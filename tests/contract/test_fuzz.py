@@ -87,9 +87,31 @@ def real(service: LocalService) -> dict[str, Any]:
     from tests.console_client import sign_in
 
     return {"mine": files[0], "staff": files[1], "web": files[2], "mission_id": "haiti-minustah", "cap_id": "haiti",
+            **_a_draft(service),
             "admin_mission_id": "cambodia-eccc", "admin_cap_id": "cambodia",
             "message_id": f"{files[1]['application_id']}:1:applicant",
             "console": sign_in(service.base, "irss")}  # IRSS: the role with the most console pages
+
+
+def _a_draft(service: LocalService) -> dict[str, str]:
+    """Haiti's open call, and a draft of it made through its first page (the draft's id and cookie)."""
+    import requests
+
+    from chalicelib.config import DEFAULT_SECRET
+    from chalicelib.web.security import csrf_token
+
+    status, listed = service.call("GET", "/bulletins", None)
+    assert status == 200, listed
+    call = next(c["bulletin_id"] for c in listed["bulletins"] if c["mission_id"] == "haiti-minustah")
+    about = {k: str(v) for k, v in VALID_APPLICATION.items() if k in ("given_name", "family_name", "email",
+                                                                      "preferred_language", "track")}
+    r = requests.post(f"{service.base}/en/calls/{call}/apply", allow_redirects=False, timeout=30,
+                      cookies={"po_csrf": CSRF_VALUE},
+                      data={**about, "draft_key": "fuzz-draft-key-" + "x" * 12,
+                            "csrf_token": csrf_token(DEFAULT_SECRET, CSRF_VALUE, "public")})
+    assert r.status_code == 303, r.text[:2000]
+    return {"bulletin_id": call, "draft_id": r.headers["Location"].split("/")[3].split("?")[0],
+            "draft_token": r.cookies["po_draft"]}
 
 
 def _bearer(case: Any, service: LocalService, real: dict[str, Any]) -> str | None:
@@ -124,10 +146,15 @@ def _as_a_real_caller(case: Any, service: LocalService, real: dict[str, Any]) ->
             case.body["csrf_token"] = token
         return {}
     if web:
-        case.cookies = {**(case.cookies or {}), "po_csrf": CSRF_VALUE, "po_file": file["access_token"]}
+        for name in ("bulletin_id", "draft_id"):
+            if name in params:
+                params[name] = real[name]
+        case.cookies = {**(case.cookies or {}), "po_csrf": CSRF_VALUE, "po_file": file["access_token"],
+                        "po_draft": real["draft_token"]}
         if isinstance(case.body, dict):
-            # The token is bound to the file in the path, or "public" (chalicelib/web/security.py).
-            case.body["csrf_token"] = csrf_token(DEFAULT_SECRET, CSRF_VALUE, params.get("application_id") or "public")
+            # The token is bound to the file or draft in the path, or "public" (chalicelib/web/security.py).
+            scope = params.get("application_id") or params.get("draft_id") or "public"
+            case.body["csrf_token"] = csrf_token(DEFAULT_SECRET, CSRF_VALUE, scope)
     token = _bearer(case, service, real)
     return {"Authorization": f"Bearer {token}"} if token else {}
 
@@ -154,7 +181,8 @@ def test_the_run_reached_past_the_first_refusal(service: LocalService) -> None:
         "PUT /applications/{application_id}/family-readiness": {200, 422},
         "POST /admin/applications/{application_id}/moves": {200, 422}, "GET /admin/applications": {200, 400},
         "GET /admin/applications/{application_id}": {200}, "PUT /admin/caps/{cap_id}/authorized": {200, 422},
-        "POST /en/apply": {303, 422}, "POST /en/status/{application_id}/family-readiness": {303},
+        "POST /en/calls/{bulletin_id}/apply": {303}, "GET /fr/drafts/{draft_id}": {200},
+        "GET /en/drafts/{draft_id}/check": {303}, "GET /en/calls/{bulletin_id}": {200}, "POST /en/status/{application_id}/family-readiness": {303},
         "POST /en/status/{application_id}/withdraw": {303}, "POST /fr/status/{application_id}/withdraw": {409},
         "GET /en/status/{application_id}": {200, 403}, "GET /missions/{mission_id}": {200},
         "GET /console/en/queue": {200}, "GET /console/fr/files/{application_id}": {200},

@@ -116,8 +116,9 @@ def test_the_web_lists_open_calls_with_their_deadlines(client):
     for lang in ("en", "fr"):
         page = client.http.get(f"/{lang}/missions").body.decode()
         assert call["title"][lang].replace("'", "&#39;") in page and call["deadline"][lang].replace("'", "&#39;") in page
-        apply = client.http.get(f"/{lang}/apply").body.decode()
-        assert ("refused" if lang == "en" else "refusées") in apply
+        apply = client.http.get(f"/{lang}/apply").body.decode()  # the calls to answer, each with its deadline
+        assert call["title"][lang].replace("'", "&#39;") in apply and call["deadline"][lang].replace("'", "&#39;") in apply
+        assert f'href="/{lang}/calls/{call["bulletin_id"]}"' in apply
 
 
 def test_irss_sends_a_file_on_to_the_next_choice_keeping_its_history(client, tokens):

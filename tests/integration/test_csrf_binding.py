@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from .conftest import application, family_readiness
-from .web_client import FORM, WebClient, form_fields, hidden, set_cookies
+from .web_client import FORM, WebClient, apply, first_page_url, form_fields, set_cookies
 
 
 def _text(r: Any) -> str:
@@ -17,8 +17,7 @@ def _text(r: Any) -> str:
 
 def _submit(web: WebClient, email: str = "helene.cote@example.ca", lang: str = "en") -> str:
     """A file submitted from this browser; its status page's path."""
-    key = hidden(_text(web.get(f"/{lang}/apply")), "submission_key")
-    r = web.post(f"/{lang}/apply", form_fields(application(email=email)) + [("submission_key", key)])
+    r = apply(web, application(email=email), lang)
     assert r.status_code == 303, r.status_code
     return r.headers["Location"].rsplit("/", 1)[0]
 
@@ -64,13 +63,14 @@ def test_a_token_from_the_public_pages_is_refused_on_a_files_form_and_back(clien
 
 def test_over_https_the_cookies_are_host_prefixed_at_the_root(client):
     web = WebClient(client)
-    r = web.get("/fr/apply")
+    r = web.get(first_page_url(web, "haiti-minustah", "fr"))
     csrf = [c for c in set_cookies(r) if "po_csrf" in c]
     assert len(csrf) == 1 and csrf[0].startswith("__Host-po_csrf=")
     assert "Path=/;" in csrf[0] + ";" and "Secure" in csrf[0] and "Domain" not in csrf[0]
     status = _submit(web)
     app_id = status.split("/")[3]
     assert (("/", f"__Host-po_file_{app_id}") in web.jar) and not [n for _, n in web.jar if n in ("po_file", "po_csrf")]
+    assert not [n for _, n in web.jar if n == "po_draft"] and any(n.startswith("__Host-po_draft_") for _, n in web.jar)
 
 
 def test_over_https_the_bare_names_are_not_read(client):
@@ -106,11 +106,11 @@ def over_http(monkeypatch: pytest.MonkeyPatch) -> Any:
 
 def test_over_http_the_names_have_no_prefix_and_the_prefixed_ones_are_not_read(client, over_http):
     web = WebClient(client)
-    sent = set_cookies(web.get("/en/apply"))
+    sent = set_cookies(web.get(first_page_url(web, "haiti-minustah", "en")))
     assert [c for c in sent if c.startswith("po_csrf=") and "Secure" not in c], sent
     status = _submit(web)
     app_id = status.split("/")[3]
-    assert {n for _, n in web.jar} == {"po_csrf", "po_file"}
+    assert {n for _, n in web.jar} == {"po_csrf", "po_file", "po_draft"}
     assert sorted(p for p, n in web.jar if n == "po_file") == [f"/en/status/{app_id}", f"/fr/status/{app_id}"]
     assert web.get(status).status_code == 200
     token = next(v for (p, n), v in web.jar.items() if n == "po_file")

@@ -11,7 +11,7 @@ import pytest
 
 from .conftest import JSON, application, bearer, family_readiness, post_json, submit
 from .test_bad_input import _problem, _routes
-from .web_client import WebClient, form_fields, hidden
+from .web_client import WebClient, apply, first_page_url, form_fields, hidden, page_fields, start_draft
 
 HUGE = "1" + "0" * 5000  # past Python's 4,300-digit limit for int(str)
 
@@ -46,9 +46,9 @@ def test_numbers_that_are_not_json_numbers_are_a_400(client, literal):
 
 def test_a_5000_digit_number_in_a_web_form_is_the_form_again_not_a_500(client):
     web = WebClient(client)
-    key = hidden(web.get("/en/apply").body.decode(), "submission_key")
-    pairs = [(n, HUGE if n == "years_operational_service" else v) for n, v in form_fields(application())]
-    r = web.post("/en/apply", pairs + [("submission_key", key)])
+    draft_id = start_draft(web, application())
+    pairs = [(n, HUGE if n == "years_operational_service" else v) for n, v in page_fields("service", application())]
+    r = web.post(f"/en/drafts/{draft_id}/pages/service", pairs)
     assert r.status_code == 422, r.status_code
     assert 'href="#years_operational_service"' in r.body.decode()
 
@@ -93,9 +93,9 @@ def test_ordinary_right_to_left_text_and_marks_are_kept(client):
 
 def test_web_forms_show_the_forbidden_character_beside_its_field(client):
     web = WebClient(client)
-    key = hidden(web.get("/fr/apply").body.decode(), "submission_key")
-    pairs = [(n, "Côté\u202egnp" if n == "family_name" else v) for n, v in form_fields(application())]
-    r = web.post("/fr/apply", pairs + [("submission_key", key)])
+    first = first_page_url(web, "haiti-minustah", "fr")
+    pairs = [(n, "Côté\u202egnp" if n == "family_name" else v) for n, v in page_fields("about-you", application())]
+    r = web.post(first, pairs + [("draft_key", hidden(web.get(first).body.decode(), "draft_key"))])
     assert r.status_code == 422
     page = r.body.decode()
     assert 'href="#family_name"' in page and "caractère interdit" in page
@@ -104,14 +104,12 @@ def test_web_forms_show_the_forbidden_character_beside_its_field(client):
 
 def test_family_readiness_and_withdrawal_note_refuse_them_on_the_web(client):
     web = WebClient(client)
-    key = hidden(web.get("/en/apply").body.decode(), "submission_key")
-    base = web.post("/en/apply", form_fields(application()) + [("submission_key", key)]).headers["Location"]
-    base = base.rsplit("/", 1)[0]
+    base = apply(web, application()).headers["Location"].rsplit("/", 1)[0]
     bad = dict(family_readiness(), support_details="ok\u2066hidden\u2069")
     r = web.post(f"{base}/family-readiness", form_fields(bad))
     assert r.status_code == 422 and 'href="#support_details"' in r.body.decode()
     r = web.post(f"{base}/withdraw", [("reason_code", "family_reasons"), ("note", "a\u0000b"),
-                                      ("expected_stage", "submitted")])
+                                      ("expected_stage", "submitted"), ("confirm", "yes")])
     assert r.status_code == 422 and 'href="#note"' in r.body.decode() and "not allowed" in r.body.decode()
     assert {stage for _, stage in _files()} == {"submitted"}
 

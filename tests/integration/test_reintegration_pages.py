@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from .conftest import VALID_FAMILY_READINESS, application, sent_messages
-from .web_client import WebClient, form_fields, hidden, hidden_fields
+from .web_client import WebClient, apply, form_fields, hidden_fields
 
 IRSS = ("irss", "irss-test")
 
@@ -23,8 +23,7 @@ def deployed(web: WebClient, lang: str) -> str:
     from chalicelib.domain.workflow import Actor, MoveRequest
     from chalicelib.services import workflow
 
-    r = web.post(f"/{lang}/apply", form_fields(application()) +
-                 [("submission_key", hidden(_text(web.get(f"/{lang}/apply")), "submission_key"))])
+    r = apply(web, application(), lang)
     base = r.headers["Location"].rsplit("/", 1)[0]
     assert web.post(f"{base}/family-readiness", form_fields(VALID_FAMILY_READINESS)).status_code == 303
     app_id = base.rsplit("/", 1)[1]

@@ -16,7 +16,7 @@ from chalicelib.services import bulletins, catalogue
 from chalicelib.web import present
 
 from .conftest import application
-from .web_client import WebClient, form_fields, hidden
+from .web_client import WebClient, apply, page_fields, start_draft
 
 
 @pytest.fixture
@@ -66,8 +66,11 @@ def test_the_privacy_notice_states_each_part_the_privacy_act_asks_for(web: WebCl
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_the_consent_box_links_to_the_privacy_notice(web: WebClient, lang: str) -> None:
-    # Given the application form
-    page = _text(web.get(f"/{lang}/apply"))
+    # Given the application's consent page
+    draft_id = start_draft(web, application(), lang)
+    for p in ("service", "languages", "experience", "qualifications", "missions"):
+        web.post(f"/{lang}/drafts/{draft_id}/pages/{p}", page_fields(p, application()))
+    page = _text(web.get(f"/{lang}/drafts/{draft_id}/pages/consent"))
     # When its consent box's hint is read
     hint = re.search(r'<p class="gc-hint gc-hint-checkbox" id="privacy_consent-help">(.*?)</p>', page, re.S)
     # Then it links to the privacy notice statement, in the page's language, and the box is described by it
@@ -152,7 +155,7 @@ def test_closed_missions_look_closed_and_open_ones_say_so(web: WebClient) -> Non
     assert page.count('<p class="gc-tag gc-tag-closed">Closed</p>') == len(closed)
     assert page.count('<p class="gc-tag gc-tag-open">Open for applications</p>') == len(open_)
     # and the closed mission's own page says it is closed, with no apply button
-    assert '<p class="gc-tag gc-tag-closed">Closed</p>' in one and "/en/apply?mission=" not in one
+    assert '<p class="gc-tag gc-tag-closed">Closed</p>' in one and "/en/calls/" not in one
 
 
 # --- the filter ---------------------------------------------------------------------------------------------
@@ -208,8 +211,7 @@ def test_an_unknown_filter_value_is_ignored_and_an_empty_result_says_so(web: Web
 # --- a file's pages: times in Ottawa's zone, the reference in groups ----------------------------------
 
 def _submit(web: WebClient, lang: str) -> Any:
-    return web.post(f"/{lang}/apply", form_fields(application()) +
-                    [("submission_key", hidden(_text(web.get(f"/{lang}/apply")), "submission_key"))])
+    return apply(web, application(), lang)
 
 
 @pytest.mark.parametrize("lang, zones", [("en", ("EST", "EDT")), ("fr", ("HNE", "HAE"))])
