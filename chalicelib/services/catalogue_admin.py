@@ -125,7 +125,7 @@ def set_authorized(deps: Deps, actor: Actor, cap_id: str, body: Any) -> dict[str
         deployed = fresh.deployed if fresh else 0
         if value < deployed:
             raise Conflict(f"{deployed} are deployed: the authorized figure cannot go below that.",
-                           f"{deployed} sont déployés : le nombre autorisé ne peut pas être inférieur.",
+                           f"{deployed} membres sont déployés\u00a0: le nombre autorisé ne peut pas être inférieur à {deployed}.",
                            deployed=deployed) from exc
         raise StaleState("The cap changed meanwhile; try again.", "Le plafond a changé entre-temps; réessayez.") from exc
     return cap_view(deps, cap_id)

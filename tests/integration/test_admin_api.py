@@ -215,6 +215,10 @@ def test_cap_never_below_deployed_and_audited(client, tokens):
     admin = tokens["admin"]
     r = staff_call(client, "put", "/admin/caps/west-bank/authorized", admin, {"authorized": 3, "note": "test"})
     assert r.status_code == 409 and json.loads(r.body)["deployed"] == 4
+    fr = staff_call(client, "put", "/admin/caps/west-bank/authorized", admin, {"authorized": 3},
+                    **{"Accept-Language": "fr"})
+    # The French sentence says below what (issue 15's language review: it stopped at « inférieur. »)
+    assert json.loads(fr.body)["detail"].endswith("ne peut pas être inférieur à 4.")
     r = staff_call(client, "put", "/admin/caps/west-bank/authorized", admin, {"authorized": 4})
     assert r.status_code == 200 and json.loads(r.body)["seats_left"] == 0
     assert json.loads(client.http.get("/missions/west-bank-proteus").body)["seats_left"] == 0
