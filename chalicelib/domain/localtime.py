@@ -1,6 +1,6 @@
 """Dates and times as staff read them: in America/Toronto (Ottawa, where the program runs), the zone named.
 
->>> from datetime import datetime, timezone
+>>> from datetime import date, datetime, timezone
 >>> at = datetime(2026, 11, 23, 19, 5, tzinfo=timezone.utc)
 >>> local_time(at, "en"), local_time(at, "fr")
 ('November 23, 2026, 14:05 EST', '23 novembre 2026, 14 h 05 HNE')
@@ -9,7 +9,7 @@
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 from .bulletins import PROGRAM_TIME
 
@@ -39,10 +39,18 @@ def clock_time(at: datetime, lang: str) -> str:
     return f"{clock} {zone_name(at, lang)}"
 
 
+def written_day(d: date, lang: str) -> str:
+    """A calendar day as people write it; French writes the first of the month as an ordinal.
+
+    >>> written_day(date(2027, 7, 1), "fr"), written_day(date(2027, 7, 2), "fr"), written_day(date(2027, 7, 1), "en")
+    ('1er juillet 2027', '2 juillet 2027', 'July 1, 2027')
+    """
+    month = _MONTHS["fr" if lang == "fr" else "en"][d.month - 1]
+    return f"{'1er' if d.day == 1 else d.day} {month} {d.year}" if lang == "fr" else f"{month} {d.day}, {d.year}"
+
+
 def local_day(at: datetime, lang: str) -> str:
-    t = _local(at)
-    month = _MONTHS["fr" if lang == "fr" else "en"][t.month - 1]
-    return f"{t.day} {month} {t.year}" if lang == "fr" else f"{month} {t.day}, {t.year}"
+    return written_day(_local(at).date(), lang)
 
 
 def local_time(at: datetime, lang: str) -> str:

@@ -256,4 +256,6 @@ def answer(f: fields.Field, value: Any, lang: str, missions: Mapping[str, str]) 
         return t("yes" if value else "no", lang)
     if isinstance(value, list):
         return "; ".join(missions.get(str(v)) or options.get(str(v)) or str(v) for v in value)
+    if f.widget == "date" and isinstance(value, str):
+        return day(value, lang)  # as people write it: "February 8, 2029", « 8 février 2029 »
     return options.get(str(value)) or missions.get(str(value)) or str(value)

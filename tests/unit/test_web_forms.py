@@ -132,7 +132,7 @@ def test_dates_read_as_people_write_them() -> None:
     # in Ottawa's time (America/Toronto), the zone named, on the day it was there
     assert when("2026-11-23T01:45:00.000000Z", "en") == "November 22, 2026, 20:45 EST"
     assert when("2026-11-23T01:45:00.000000Z", "fr") == "22 novembre 2026, 20 h 45 HNE"
-    assert when("2026-07-01T16:00:00Z", "fr") == "1 juillet 2026, 12 h 00 HAE"
+    assert when("2026-07-01T16:00:00Z", "fr") == "1er juillet 2026, 12 h 00 HAE"
     assert when("not a date", "en") == "not a date"
     assert t("error_summary_title", "fr", n=3).startswith("Le formulaire n'a pas pu être soumis, car 3 erreurs")
 
