@@ -5,12 +5,14 @@ import copy
 import json
 import time
 from datetime import date, timedelta
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator, TypeVar
 
 import pytest
 from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
+
+T = TypeVar("T")
 
 
 def _clear_caches() -> None:
@@ -53,7 +55,7 @@ def _moto_state() -> MotoState:
 def _restore(state: MotoState) -> None:
     """Put a copy of ``state`` into the backends of the current (just reset) mock_aws."""
     where, attributes = state
-    for (bd, account, region), copied in zip(where, copy.deepcopy(attributes)):
+    for (bd, account, region), copied in zip(where, copy.deepcopy(attributes), strict=True):
         bd[account][region].__dict__ = copied
 
 
@@ -105,6 +107,22 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         _STREAM.clear()
         deps().clock = utc_now  # a test may have moved the clock
         _clear_caches()
+
+
+def built_once(name: str, build: Callable[[], T]) -> T:
+    """``build()``'s result, with the moto state it leaves, for a test on a fresh account (``aws``): built on the
+    account once (per account snapshot), then that state is copied into each later test's fresh mock_aws, as the
+    account itself is. For fixtures that only write through moto and return plain data (ids, tokens); the test
+    sees the same account it would if ``build`` had just run, and still nothing of another test's."""
+    snap = _SNAPSHOT["account"]
+    made = snap.setdefault("built", {})
+    if name in made:
+        result, state = made[name]
+        _restore(state)
+        return copy.deepcopy(result)  # type: ignore[no-any-return]
+    result = build()
+    made[name] = (copy.deepcopy(result), _moto_state())
+    return result
 
 
 @pytest.fixture
