@@ -3,13 +3,16 @@ from __future__ import annotations
 
 import copy
 import json
+import time
 from datetime import date, timedelta
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator, TypeVar
 
 import pytest
 from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
+
+T = TypeVar("T")
 
 
 def _clear_caches() -> None:
@@ -26,33 +29,100 @@ def _clear_caches() -> None:
     verifier.cache_clear()
 
 
-@pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """A fresh emulated account: tables, verified sender, seeded catalogue, coordinators' pool."""
+# The emulated account as the set-up below leaves it (tables, sender, catalogue, coordinators' pool), built once
+# per process and copied into a fresh mock_aws for each test: building it costs 1-3 s (moto's transactions
+# deep-copy a table each, Cognito's pool takes some 25 calls), copying it some milliseconds. Each test still starts
+# from a reset moto (mock_aws() resets every backend) holding exactly what a fresh set-up holds; nothing a test
+# writes reaches the next. Rebuilt when older than SNAPSHOT_MAX_AGE or on another day, so the seeded calls and
+# timestamps stay those of a set-up made now (the seed opens each call from "yesterday" at 09:00).
+SNAPSHOT_MAX_AGE = 300.0  # seconds
+_SNAPSHOT: dict[str, Any] = {}
+
+
+MotoState = tuple[list[tuple[Any, str, str]], list[dict[str, Any]]]
+
+
+def _moto_state() -> MotoState:
+    """Every moto backend in use: where it is (service's backend dict, account, region), and a copy of its
+    attributes (one deepcopy of them all, so references between backends hold)."""
+    from moto.core.base_backend import BackendDict
+
+    found = [(bd, account, region, backend) for bd in BackendDict._instances
+             for account, regional in bd.items() for region, backend in regional.items()]
+    return [(bd, a, r) for bd, a, r, _ in found], copy.deepcopy([backend.__dict__ for *_, backend in found])
+
+
+def _restore(state: MotoState) -> None:
+    """Put a copy of ``state`` into the backends of the current (just reset) mock_aws."""
+    where, attributes = state
+    for (bd, account, region), copied in zip(where, copy.deepcopy(attributes), strict=True):
+        bd[account][region].__dict__ = copied
+
+
+def _set_up_account() -> dict[str, Any]:
+    """A fresh account's set-up (in the current mock_aws), as scripts/local.py bootstrap does it."""
     from chalicelib.adapters.tables import create_all, stream_arn, verify_sender
     from chalicelib.api.wiring import deps
-    from devtools.stream_poller import StreamReader
     from chalicelib.config import get_settings
     from chalicelib.services import catalogue
-    from chalicelib.services.deps import utc_now
     from devtools.cognito_setup import create_pool
+    from tests.infra import recorder
 
-    from devtools.cognito_setup import in_process_jwks
-
-    monkeypatch.setattr("chalicelib.api.auth.JWKS_FETCH", in_process_jwks)  # urllib does not reach mock_aws
-    with mock_aws():
+    # Set-up calls are recorded for tests/infra/test_policy.py whichever test (integration or contract) comes first.
+    with recorder.exercising():
         pool = create_pool("ca-central-1")
-        monkeypatch.setenv("PEACEOPS_COGNITO_USER_POOL_ID", pool.user_pool_id)
-        monkeypatch.setenv("PEACEOPS_COGNITO_CLIENT_ID", pool.client_id)
         _clear_caches()
         create_all(get_settings())
         verify_sender(get_settings())
         catalogue.seed(deps())
-        _STREAM["reader"] = StreamReader(stream_arn(get_settings()), "ca-central-1")
+        arn = stream_arn(get_settings())
+    return {"pool": pool, "stream_arn": arn, "state": _moto_state(),
+            "made": time.monotonic(), "day": date.today()}
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """A fresh emulated account: tables, verified sender, seeded catalogue, coordinators' pool."""
+    import boto3
+
+    from chalicelib.api.wiring import deps
+    from chalicelib.services.deps import utc_now
+    from devtools.cognito_setup import in_process_jwks
+    from devtools.stream_poller import StreamReader
+
+    monkeypatch.setattr("chalicelib.api.auth.JWKS_FETCH", in_process_jwks)  # urllib does not reach mock_aws
+    with mock_aws():
+        snap = _SNAPSHOT.get("account")
+        if snap is None or time.monotonic() - snap["made"] > SNAPSHOT_MAX_AGE or snap["day"] != date.today():
+            snap = _SNAPSHOT["account"] = _set_up_account()
+            _SNAPSHOT["streams"] = _SNAPSHOT.get("streams") or boto3.client("dynamodbstreams", region_name="ca-central-1")
+        else:
+            _restore(snap["state"])
+        pool = snap["pool"]
+        monkeypatch.setenv("PEACEOPS_COGNITO_USER_POOL_ID", pool.user_pool_id)
+        monkeypatch.setenv("PEACEOPS_COGNITO_CLIENT_ID", pool.client_id)
+        _clear_caches()
+        _STREAM["reader"] = StreamReader(snap["stream_arn"], "ca-central-1", client=_SNAPSHOT["streams"])
         yield pool
         _STREAM.clear()
         deps().clock = utc_now  # a test may have moved the clock
         _clear_caches()
+
+
+def built_once(name: str, build: Callable[[], T]) -> T:
+    """``build()``'s result, with the moto state it leaves, for a test on a fresh account (``aws``): built on the
+    account once (per account snapshot), then that state is copied into each later test's fresh mock_aws, as the
+    account itself is. For fixtures that only write through moto and return plain data (ids, tokens); the test
+    sees the same account it would if ``build`` had just run, and still nothing of another test's."""
+    snap = _SNAPSHOT["account"]
+    made = snap.setdefault("built", {})
+    if name in made:
+        result, state = made[name]
+        _restore(state)
+        return copy.deepcopy(result)  # type: ignore[no-any-return]
+    result = build()
+    made[name] = (copy.deepcopy(result), _moto_state())
+    return result
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ import pytest
 
 from chalicelib.domain.emails import reference
 
-from .conftest import staff_call, submit
+from .conftest import built_once, staff_call, submit
 from .test_admin_api import NEW_MISSION
 
 # Columns: the callers. Every file in the world below belongs to SPVM, so
@@ -170,7 +170,12 @@ def assert_answer(r: Any, status: int, label: Any) -> None:
 @pytest.fixture
 def world(client, tokens, pool):
     """SPVM files: one submitted (with its applicant token and a failed email), one at
-    service_review for IRSS, one at medical for health; and five tokens that are not ours."""
+    service_review for IRSS, one at medical for health; and five tokens that are not ours.
+    Built once on the fresh account and copied into each test's (conftest.built_once)."""
+    return built_once("role_matrix.world", lambda: _build_world(client, tokens, pool))
+
+
+def _build_world(client, tokens, pool):
     from moto.cognitoidp.models import cognitoidp_backends
     from moto.core import DEFAULT_ACCOUNT_ID
 
