@@ -21,7 +21,7 @@ from functools import lru_cache
 from typing import Any, Mapping
 
 from . import signing, tokens
-from .forms import load_schema
+from .forms import check, load_schema
 from .i18n import pick
 
 FORM = "application"
@@ -154,8 +154,11 @@ def task_states(draft: Draft, document: Mapping[str, Any]) -> list[tuple[Page, s
     """Each page of the route and its state: "completed", "not_started", or "cannot_start" (an earlier page is
     not done yet: its answers may change what this one asks)."""
     out, blocked = [], False
+    # A page saved once is done only while nothing it now asks is missing or wrong (a change of track can add
+    # questions to a page saved before).
+    wrong = {e.pointer.split("/")[1] for e in check(FORM, dict(document)) if e.pointer.startswith("/")}
     for p in route(document):
-        if p.id in draft.done:
+        if p.id in draft.done and not wrong.intersection(shown_fields(p, document)):
             out.append((p, "completed"))
         elif blocked:
             out.append((p, "cannot_start"))
@@ -190,7 +193,8 @@ def saved(draft: Draft, page_id: str, page_answers: Mapping[str, Any], now: date
     if p is None:
         raise KeyError(page_id)
     kept = {k: v for k, v in draft.answers.items() if k not in p.fields}
-    kept.update({k: v for k, v in page_answers.items() if k in p.fields})
+    shown = shown_fields(p, kept)  # a question this person is not asked keeps no answer
+    kept.update({k: v for k, v in page_answers.items() if k in shown})
     done = draft.done if page_id in draft.done else (*draft.done, page_id)
     return replace(draft, answers=kept, done=done, saved_at=saved_at, expires_at=expires(now),
                    version=draft.version + 1)

@@ -187,11 +187,11 @@ def _choice(stored: list[Bulletin], pointer: str, mission_id: str, now: datetime
         if past:
             return None, [_closed(pointer, max(past, key=lambda b: b.closes))]
         return None, [_err(pointer, "no-open-call", f"“{mission_id}” has no open call for applications.",
-                           f"« {mission_id} » n'a aucun appel de candidatures ouvert.")]
-    return found[0], _analyst_errors(pointer, found[0], track)
+                           f"«\u00a0{mission_id}\u00a0» n'a aucun appel de candidatures ouvert.")]
+    return found[0], analyst_errors(pointer, found[0], track)
 
 
-def _analyst_errors(pointer: str, b: Bulletin, track: str) -> list[FieldError]:
+def analyst_errors(pointer: str, b: Bulletin, track: str) -> list[FieldError]:
     if track == "civilian_analyst" and not b.criteria.civilian_analysts:
         return [_err(pointer, "analysts-not-accepted", "This call does not accept civilian analysts.",
                      "Cet appel n'accepte pas d'analystes civils.")]
@@ -208,7 +208,7 @@ def _named(stored: list[Bulletin], bulletin_id: str, first_mission: str, now: da
         return None, [_closed("/bulletin_id", b)]
     if now < b.opens:
         return None, [_err("/bulletin_id", "not-open-yet", "This call is not open yet.", "Cet appel n'est pas encore ouvert.")]
-    return b, _analyst_errors("/bulletin_id", b, track)
+    return b, analyst_errors("/bulletin_id", b, track)
 
 
 def calls_for(deps: Deps, document: Mapping[str, Any]) -> tuple[dict[str, Bulletin], list[FieldError]]:

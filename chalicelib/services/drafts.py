@@ -16,12 +16,13 @@ from ..domain import drafts, emails, forms, limits, tokens
 from ..domain.drafts import Draft, Page
 from ..domain.errors import Conflict, FieldError, NotFound, TooManyRequests, ValidationFailed
 from ..domain.records import OutboxMessage
-from . import notifications, submissions
+from . import bulletins, notifications, submissions
 from .deps import Deps, iso, parse_iso
 from .ports import ConditionFailed
 
 FIRST_PAGE = "about-you"
 MAX_DRAFTS_PER_DAY = 10  # drafts started from one address in a day (each emails that address once)
+MAX_LINKS_PER_DRAFT = 5  # the first link and four new addresses: a draft cannot be made to email anyone at will
 
 
 def _call(deps: Deps, bulletin_id: str) -> Any:
@@ -32,13 +33,18 @@ def _call(deps: Deps, bulletin_id: str) -> Any:
     return stored.bulletin
 
 
-def page_errors(draft_answers: Mapping[str, Any], p: Page, page_answers: Mapping[str, Any]) -> list[FieldError]:
+def page_errors(draft_answers: Mapping[str, Any], p: Page, page_answers: Mapping[str, Any],
+                call: Any = None) -> list[FieldError]:
     """The schema's errors for one page's answers, read with the answers saved on the other pages (so a rule
-    across pages, such as "police officers give their rank", applies), and only those of this page's fields."""
+    across pages, such as "police officers give their rank", applies), and only those of this page's fields;
+    on the first page, whether the call takes the track chosen (bulletins.analyst_errors, the one rule)."""
     document = {k: v for k, v in draft_answers.items() if k not in p.fields}
     document.update(page_answers)
     shown = set(drafts.shown_fields(p, document))
-    return [e for e in forms.check(drafts.FORM, document) if _field(e.pointer) in shown]
+    errors = [e for e in forms.check(drafts.FORM, document) if _field(e.pointer) in shown]
+    if call is not None and "track" in shown and "track" in page_answers:
+        errors += bulletins.analyst_errors("/track", call, str(page_answers["track"]))
+    return errors
 
 
 def _field(pointer: str) -> str:
@@ -54,19 +60,21 @@ def _link_email(deps: Deps, draft: Draft, lang: str) -> OutboxMessage:
                                       "days": drafts.LIFETIME.days}})
 
 
-def start(deps: Deps, bulletin_id: str, form_key: str, lang: str, page_answers: Mapping[str, Any]) -> tuple[Draft, str]:
+def start(deps: Deps, bulletin_id: str, form_key: str, lang: str,
+          page_answers: Mapping[str, Any]) -> tuple[Draft, str]:
     """A new draft from the first page's answers (ValidationFailed if they do not do); returns it and the token
-    for this browser. The same form key makes the same draft: a second post of that page opens the first."""
+    for this browser. The same form key makes the same draft: a second post of that page (a double click, Back)
+    saves its answers on the first draft instead of making another."""
     call = _call(deps, bulletin_id)
     p = drafts.page(FIRST_PAGE)
     assert p is not None
-    errors = page_errors({}, p, page_answers)
+    errors = page_errors({}, p, page_answers, call)
     if errors:
         raise ValidationFailed(errors)
-    draft_id = drafts.key_draft_id(deps.settings.token_secret, form_key)
+    draft_id = drafts.key_draft_id(deps.settings.token_secret, f"{bulletin_id}\x1f{form_key}")
     existing = deps.store.drafts.get(draft_id)
     if existing is not None:
-        return existing, _token_of(deps, existing)
+        return _again(deps, existing, page_answers, lang)
     now = deps.clock()
     link = drafts.new_link(deps.settings.token_secret, draft_id, now, 1)
     blank = Draft(draft_id=draft_id, bulletin_id=call.bulletin_id, mission_id=call.mission_id,
@@ -81,18 +89,27 @@ def start(deps: Deps, bulletin_id: str, form_key: str, lang: str, page_answers: 
     try:
         uow.commit()
     except ConditionFailed as exc:
+        again = deps.store.drafts.get(draft_id)  # the same page posted twice at once: the first one made it
+        if again is not None:
+            return again, _token_of(deps, again)
         if "limit" in exc.failed:
             raise TooManyRequests(
-                f"This address has started {MAX_DRAFTS_PER_DAY} applications today, the most in a day; continue one "
-                "of them from the link we emailed, or try again tomorrow.",
+                f"This address has started {MAX_DRAFTS_PER_DAY} applications today, the most in a day; try again "
+                "tomorrow, or write to the contact named in the call for applications.",
                 f"Cette adresse a commencé {MAX_DRAFTS_PER_DAY} demandes aujourd'hui, le maximum en une journée; "
-                "poursuivez l'une d'elles à partir du lien que nous vous avons envoyé, ou réessayez demain.") from exc
-        again = deps.store.drafts.get(draft_id)  # the same page posted twice at once: the first one made it
-        if again is None:
-            raise Conflict("The application could not be saved; try again.",
-                           "La demande n'a pas pu être enregistrée; réessayez.") from exc
-        return again, _token_of(deps, again)
+                "réessayez demain, ou écrivez à la personne-ressource nommée dans l'appel de candidatures.") from exc
+        raise Conflict("The application could not be saved; try again.",
+                       "La demande n'a pas pu être enregistrée; réessayez.") from exc
     return draft, link.token
+
+
+def _again(deps: Deps, existing: Draft, page_answers: Mapping[str, Any], lang: str) -> tuple[Draft, str]:
+    """The first page posted again with its form's key: the answers are saved on the draft it made (a changed
+    address gets its fresh link), unless the draft was sent since."""
+    if existing.submitted:
+        return existing, _token_of(deps, existing)
+    saved, token = save_page(deps, existing, FIRST_PAGE, page_answers, lang)
+    return saved, token or _token_of(deps, saved)
 
 
 def _token_of(deps: Deps, draft: Draft) -> str:
@@ -121,7 +138,8 @@ def save_page(deps: Deps, draft: Draft, page_id: str, page_answers: Mapping[str,
     p = drafts.page(page_id)
     if p is None or not drafts.may_open(draft, draft.answers, page_id):
         raise NotFound("No such page.", "Page introuvable.")
-    errors = page_errors(draft.answers, p, page_answers)
+    stored = deps.store.catalogue.bulletin(draft.bulletin_id) if page_id == FIRST_PAGE else None
+    errors = page_errors(draft.answers, p, page_answers, stored.bulletin if stored else None)
     if errors:
         raise ValidationFailed(errors)
     now = deps.clock()
@@ -130,6 +148,14 @@ def save_page(deps: Deps, draft: Draft, page_id: str, page_answers: Mapping[str,
     token = None
     new_email = str(page_answers.get("email") or draft.email)
     if page_id == FIRST_PAGE and tokens.email_key(new_email) != tokens.email_key(draft.email):
+        if draft.link_number >= MAX_LINKS_PER_DRAFT:
+            raise TooManyRequests(
+                f"This application's link was sent to {MAX_LINKS_PER_DRAFT} addresses, the most it may be; "
+                "start a new application with the right address.",
+                f"Le lien de cette demande a été envoyé à {MAX_LINKS_PER_DRAFT}\u00a0adresses, le maximum "
+                "permis; commencez une nouvelle demande avec la bonne adresse.")
+        # The new address counts as a start for it: a draft cannot be made to email past an address's limit.
+        uow.count_within(limits.drafts_today(tokens.email_key(new_email), deps.today(), MAX_DRAFTS_PER_DAY))
         link = drafts.new_link(deps.settings.token_secret, draft.draft_id, now, draft.link_number + 1)
         updated = replace(updated, email=new_email, token_hash=link.token_hash, link_issued_at=iso(now),
                           link_number=link.number)
@@ -139,6 +165,11 @@ def save_page(deps: Deps, draft: Draft, page_id: str, page_answers: Mapping[str,
     try:
         uow.commit()
     except ConditionFailed as exc:
+        if "limit" in exc.failed:
+            raise TooManyRequests(
+                f"This address has started {MAX_DRAFTS_PER_DAY} applications today, the most in a day; try again "
+                "tomorrow.", f"Cette adresse a commencé {MAX_DRAFTS_PER_DAY} demandes aujourd'hui, le maximum en "
+                "une journée; réessayez demain.") from exc
         raise Conflict("This application was saved from another window or sent meanwhile; open it again.",
                        "Cette demande a été enregistrée dans une autre fenêtre ou envoyée entre-temps; "
                        "ouvrez-la de nouveau.") from exc
@@ -146,8 +177,13 @@ def save_page(deps: Deps, draft: Draft, page_id: str, page_answers: Mapping[str,
 
 
 def document(draft: Draft) -> dict[str, Any]:
-    """The application as it would be sent: the answers to the questions this person is asked."""
-    return drafts.answered(draft.answers)
+    """The application as it would be sent: the answers to the questions this person is asked, to the call the
+    draft was started from (while its mission stays the first choice: a closed call is then named, never
+    swapped for another call of the mission)."""
+    doc = drafts.answered(draft.answers)
+    if (doc.get("missions") or [None])[0] == draft.mission_id:
+        doc["bulletin_id"] = draft.bulletin_id
+    return doc
 
 
 def check(deps: Deps, draft: Draft) -> tuple[list[FieldError], list[dict[str, Any]]]:
@@ -158,9 +194,10 @@ def check(deps: Deps, draft: Draft) -> tuple[list[FieldError], list[dict[str, An
 def submit(deps: Deps, draft: Draft) -> tuple[bool, dict[str, Any]]:
     """Send the draft. Returns (sent before, the answer). The answer has the file's token when it is known:
     a first send, or a second within the submission's 24 hours (it is derived again, never stored)."""
-    key = f"draft:{draft.draft_id}"
+    if draft.submitted:  # sent before: its answers are gone from the draft, only the file's id is kept
+        return True, {"application_id": draft.application_id}
     try:
-        _, body = submissions.submit(deps, document(draft), key, draft=draft)
+        _, body = submissions.submit(deps, document(draft), draft.draft_id, draft=draft)
     except submissions.AlreadySubmitted as exc:
         app_id = exc.application_id or _sent_as(deps, draft.draft_id)
         return True, {"application_id": app_id}

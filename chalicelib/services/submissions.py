@@ -56,8 +56,9 @@ def _response(app_id: str, token: str, base: str, lang: str, findings: list[dict
     }
 
 
-def _idempotency_scope(key: str) -> str:
-    return tokens.request_hash(("submit\x1f" + key).encode("utf-8"))
+def _idempotency_scope(key: str, kind: str = "submit") -> str:
+    """The record's key: a caller's Idempotency-Key ("submit") and a web draft's id ("draft") never share one."""
+    return tokens.request_hash((kind + "\x1f" + key).encode("utf-8"))
 
 
 def _token(deps: Deps, issued: datetime, key: str | None, req_hash: str, app_id: str) -> str:
@@ -156,7 +157,7 @@ def submit(deps: Deps, document: Any, idempotency_key: str | None,
     scope = None
     if idempotency_key is not None:
         _check_key(idempotency_key)
-        scope = _idempotency_scope(idempotency_key)
+        scope = _idempotency_scope(idempotency_key, "draft" if draft is not None else "submit")
         existing = deps.store.idempotency.get(scope)
         if _live(existing, deps):  # a record past its 24 hours is gone, even before DynamoDB's TTL deletes it
             return _replay(deps, existing, idempotency_key, req_hash)
@@ -183,8 +184,9 @@ def submit(deps: Deps, document: Any, idempotency_key: str | None,
                                 actor_id="applicant", actor_role="applicant", to_stage=file.stage))
     for row in outbox:
         uow.add_outbox(row)
-    if draft is not None:
-        uow.put_draft(replace(draft, application_id=app_id, version=draft.version + 1), draft.version)
+    if draft is not None:  # marked with its file; its answers go (the file holds them, under its own rules)
+        uow.put_draft(replace(draft, application_id=app_id, answers={}, email="", version=draft.version + 1),
+                      draft.version)
     if scope is not None:
         stored = {k: v for k, v in body.items() if k != "access_token"}
         uow.remember(IdempotencyRecord(scope, req_hash, 201, stored, int((issued + IDEMPOTENCY_TTL).timestamp()),

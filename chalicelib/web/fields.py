@@ -319,13 +319,16 @@ def date_problem(values: FormData, name: str) -> tuple[str, tuple[str, ...]]:
     wrong = tuple(part for part in DATE_PARTS if not _DIGITS.match(typed[part]))
     if "year" not in wrong and len(typed["year"]) != 4:
         return "err_date_year_digits", ("year",)
+    # A day or month of more than 2 digits is no day or month (and never reaches int(): Python refuses to
+    # convert a string of thousands of digits, which a post may hold).
+    wrong += tuple(part for part in ("day", "month") if part not in wrong and len(typed[part]) > 2)
     if wrong:
         return "err_date_real", wrong
+    day, month, year = int(typed["day"]), int(typed["month"]), int(typed["year"])
     try:
-        date(int(typed["year"]), int(typed["month"]), int(typed["day"]))
+        date(year, month, day)
     except ValueError:
-        month_ok = 1 <= int(typed["month"]) <= 12
-        return "err_date_real", ("day",) if month_ok else ("month",) if int(typed["day"]) <= 31 else DATE_PARTS
+        return "err_date_real", ("day",) if 1 <= month <= 12 else ("month",) if day <= 31 else DATE_PARTS
     return "err_date_real", DATE_PARTS
 
 

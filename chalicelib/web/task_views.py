@@ -25,6 +25,7 @@ from . import access, fields, present
 from .fields import FormView, Section
 from .form_pages import PageForm, form_page
 from .pages import Visit
+from ..domain.bulletins import in_program_time
 from .render import day
 from .text import t
 from .views import _Answer, _serve
@@ -84,7 +85,7 @@ def _section(v: Visit, page_id: str, answers: Mapping[str, Any]) -> Section:
 
 def _page_form(v: Visit, page_id: str, action: str, answers: Mapping[str, Any], back_url: str,
                data: Mapping[str, list[str]] | None = None, errors: list[FieldError] | tuple[()] = (),
-               hidden: list[tuple[str, str]] | None = None) -> PageForm:
+               hidden: list[tuple[str, str]] | None = None, crumb: str = "crumb_application") -> PageForm:
     p = rules.page(page_id)
     assert p is not None
     section = _section(v, page_id, answers)
@@ -92,7 +93,7 @@ def _page_form(v: Visit, page_id: str, action: str, answers: Mapping[str, Any], 
     view = FormView([section], values, fields.problems(rules.FORM, errors, [section], v.lang, values=values))
     return PageForm(title=p.title(v.lang), intro=t(f"task_intro_{page_id.replace('-', '_')}", v.lang), action=action,
                     submit_label=t("save_and_continue", v.lang), view=view, cancel_url="",
-                    crumbs=[(back_url, t("crumb_application", v.lang))], hidden=hidden or [])
+                    crumbs=[(back_url, t(crumb, v.lang))], hidden=hidden or [])
 
 
 def _page_answers(page_id: str, data: Mapping[str, list[str]], section: Section) -> dict[str, Any]:
@@ -106,7 +107,7 @@ def first_page(v: Visit, bulletin_id: str) -> Response:  # who: public (nothing 
     _open_call(v, bulletin_id)
     key = secrets.token_urlsafe(24)
     form = _page_form(v, drafts.FIRST_PAGE, v.url(f"/calls/{quote(bulletin_id)}/apply"), {},
-                      v.url(f"/calls/{quote(bulletin_id)}"), hidden=[(DRAFT_KEY, key)])
+                      v.url(f"/calls/{quote(bulletin_id)}"), hidden=[(DRAFT_KEY, key)], crumb="crumb_call")
     return form_page(v, form)
 
 
@@ -122,7 +123,7 @@ def first_post(v: Visit, bulletin_id: str) -> Response:  # who: public (makes a 
     except ValidationFailed as err:
         form = _page_form(v, drafts.FIRST_PAGE, v.url(f"/calls/{quote(bulletin_id)}/apply"), {},
                           v.url(f"/calls/{quote(bulletin_id)}"), data=data, errors=err.errors,
-                          hidden=[(DRAFT_KEY, key)])
+                          hidden=[(DRAFT_KEY, key)], crumb="crumb_call")
         return form_page(v, form, 422)
     v.set_cookies += access.grant_draft(v.root, draft.draft_id, token, v.secure)
     if draft.submitted:
@@ -159,7 +160,8 @@ def task_list_page(v: Visit, draft_id: str) -> Response:  # who: the draft's tok
         v.set_cookies += access.grant_draft(v.root, draft_id, token, v.secure)
         nxt = rules.first_unfinished(draft, draft.answers)
         target = _draft_url(v, draft_id, f"/pages/{nxt.id}") if nxt else _draft_url(v, draft_id, "/check")
-        return v.page("opening.html", title=t("resuming_title", v.lang), next_url=target)
+        return v.page("opening.html", title=t("resuming_title", v.lang), next_url=target,
+                      continue_key="continue_to_application")
     draft = _own_draft(v, draft_id)
     tasks = [(p, state, _draft_url(v, draft_id, f"/pages/{p.id}")) for p, state in rules.task_states(draft, draft.answers)]
     ready = all(state == "completed" for _, state, _ in tasks)
@@ -171,9 +173,10 @@ def task_list_page(v: Visit, draft_id: str) -> Response:  # who: the draft's tok
 
 
 def _kept_until(draft: Draft, lang: str) -> str:
+    """The day the draft goes, in Ottawa's time (a save late in an Ottawa evening is the next day in UTC)."""
     from datetime import datetime, timezone
 
-    return day(datetime.fromtimestamp(draft.expires_at, timezone.utc).date().isoformat(), lang)
+    return day(in_program_time(datetime.fromtimestamp(draft.expires_at, timezone.utc)).date().isoformat(), lang)
 
 
 def _mission_name(mission_id: str, lang: str) -> str:
@@ -260,8 +263,10 @@ def check_page(v: Visit, draft_id: str) -> Response:  # who: the draft's token (
     if rules.first_unfinished(draft, draft.answers) is not None:
         return v.redirect(_draft_url(v, draft_id))
     errors, findings = drafts.check(deps(), draft)
+    blockers = _problems(v, draft, errors)
+    # problems: the page's title starts with "Error: " while something stops sending, as a form's does
     return v.page("check_answers.html", title=t("check_title", v.lang), groups=_answer_groups(v, draft),
-                  blockers=_problems(v, draft, errors), flags=_flags(v, draft, findings),
+                  blockers=blockers, problems=blockers, flags=_flags(v, draft, findings),
                   action=_draft_url(v, draft_id, "/check"), email=draft.email)
 
 

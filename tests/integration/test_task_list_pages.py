@@ -12,7 +12,7 @@ import pytest
 from chalicelib.adapters.models import ApplicationModel, DraftModel
 
 from .conftest import application, sent_messages
-from .web_client import (WebClient, apply, fill_draft, page_fields, send_draft, set_cookies,
+from .web_client import (WebClient, apply, fill_draft, first_page_url, hidden, page_fields, send_draft, set_cookies,
                          start_draft)
 
 
@@ -158,14 +158,13 @@ def test_a_page_is_checked_on_its_own_in_its_language(web: WebClient, lang: str)
     assert (DraftModel.get(f"draft#{draft_id}").data["done"]) == ["about-you"]
 
 
-def test_a_call_that_takes_no_civilian_analysts_says_so_before_sending(web: WebClient) -> None:
-    doc = application(track="civilian_analyst", police_service=None, rank=None, years_operational_service=None,
-                      firearms_expiry=None, baton_expiry=None, oc_spray_expiry=None)
-    draft_id = start_draft(web, doc)
-    fill_draft(web, draft_id, doc)
-    page = _text(web.get(f"/en/drafts/{draft_id}/check"))
-    assert "This call does not accept civilian analysts." in page and "Send application" not in page
-    assert f'href="/en/drafts/{draft_id}/pages/missions?from=check"' in page
+def test_a_call_that_takes_no_civilian_analysts_says_so_on_the_first_page(web: WebClient) -> None:
+    first = first_page_url(web, "haiti-minustah", "fr")
+    doc = application(track="civilian_analyst")
+    r = web.post(first, page_fields("about-you", doc) + [("draft_key", hidden(_text(web.get(first)), "draft_key"))])
+    assert r.status_code == 422
+    assert 'href="#track-1"' in _text(r) and "Cet appel n&#39;accepte pas d&#39;analystes civils." in _text(r)
+    assert list(DraftModel.scan()) == []
 
 
 def test_check_your_answers_shows_the_pre_screen_so_a_wrong_date_can_be_fixed(web: WebClient) -> None:

@@ -155,8 +155,8 @@ def test_check_shows_the_pre_screen_before_sending() -> None:
 
 def test_a_civilian_draft_sends_no_police_answers() -> None:
     deps = make_deps()
-    doc = application(track="civilian_analyst")
-    draft, _ = started(deps, doc)
+    doc = application(track="civilian_analyst", missions=["west-bank-proteus"])
+    draft, _ = drafts.start(deps, call_id(deps, "west-bank-proteus"), "k" * 24, "en", page_answers("about-you", doc))
     # Typed as a police officer first, then changed track on the first page: the police answers are not sent.
     draft = drafts.save_page(deps, draft, "about-you", page_answers("about-you", application()), "en")[0]
     draft = drafts.save_page(deps, draft, "service", page_answers("service", application()), "en")[0]
@@ -204,3 +204,62 @@ def test_an_unknown_or_closed_call_starts_nothing() -> None:
     with pytest.raises(NotFound):
         drafts.start(deps, "no-such-call", "k" * 24, "en", page_answers("about-you", application()))
     assert deps.store.state.drafts == {}
+
+
+def test_a_page_saved_before_a_change_of_track_is_not_done_while_it_misses_a_new_question() -> None:
+    # Found in review: a civilian's qualifications page stayed "completed" once the track became police officer.
+    deps = make_deps()
+    doc = application(track="civilian_analyst", missions=["west-bank-proteus"])
+    draft, _ = drafts.start(deps, call_id(deps, "west-bank-proteus"), "k" * 24, "en", page_answers("about-you", doc))
+    while (nxt := rules.first_unfinished(draft, draft.answers)) is not None:
+        draft = drafts.save_page(deps, draft, nxt.id, page_answers(nxt.id, doc), "en")[0]
+    draft = drafts.save_page(deps, draft, "about-you", page_answers("about-you", application()), "en")[0]
+    states = dict((p.id, state) for p, state in rules.task_states(draft, draft.answers))
+    assert states["service"] == "not_started" and states["qualifications"] == "cannot_start"
+    draft = drafts.save_page(deps, draft, "service", page_answers("service", application()), "en")[0]
+    assert rules.first_unfinished(draft, draft.answers).id == "qualifications"  # firearms, baton, OC spray asked
+
+
+def test_the_first_page_says_at_once_when_the_call_takes_no_civilian_analysts() -> None:
+    deps = make_deps()
+    with pytest.raises(ValidationFailed) as err:
+        started(deps, application(track="civilian_analyst"))  # Haiti's call takes police officers only
+    assert [e.pointer for e in err.value.errors] == ["/track"]
+
+
+def test_posting_the_first_page_again_saves_its_new_answers_on_the_same_draft() -> None:
+    deps = make_deps()
+    one, _ = started(deps, application(), key="same-key-" + "x" * 16)
+    two, token = started(deps, application(email="h.cote@example.org", given_name="Hélène-Marie"),
+                         key="same-key-" + "x" * 16)
+    assert two.draft_id == one.draft_id and two.answers["given_name"] == "Hélène-Marie"
+    assert two.email == "h.cote@example.org" and draft_link(deps, "h.cote@example.org") == (one.draft_id, token)
+
+
+def test_a_draft_sends_at_most_five_links_and_each_new_address_counts_as_a_start_for_it() -> None:
+    deps = make_deps()
+    draft, _ = started(deps, application())
+    for i in range(drafts.MAX_LINKS_PER_DRAFT - 1):
+        draft = drafts.save_page(deps, draft, "about-you", page_answers("about-you", application(
+            email=f"n{i}@example.org")), "en")[0]
+    with pytest.raises(TooManyRequests):
+        drafts.save_page(deps, draft, "about-you", page_answers("about-you", application(email="x@example.org")), "en")
+    other = make_deps()
+    for i in range(drafts.MAX_DRAFTS_PER_DAY):
+        started(other, application(email="busy@example.org"), key=f"key-{i:02d}-" + "x" * 16)
+    mine, _ = started(other, application(), key="mine-" + "x" * 20)
+    with pytest.raises(TooManyRequests):  # a draft cannot email an address past its day's limit
+        drafts.save_page(other, mine, "about-you", page_answers("about-you", application(email="busy@example.org")),
+                         "en")
+
+
+def test_a_sent_draft_keeps_no_answers_and_an_api_key_cannot_take_its_send() -> None:
+    deps = make_deps()
+    draft = filled(deps, application())
+    # An API caller who read the draft's id in a URL uses it as an Idempotency-Key first: the draft still sends.
+    submissions.submit(deps, application(email="autre@example.ca"), draft.draft_id)
+    submissions.submit(deps, application(email="autre2@example.ca"), f"draft:{draft.draft_id}")
+    _, body = drafts.submit(deps, draft)
+    stored = deps.store.drafts.get(draft.draft_id)
+    assert stored.application_id == body["application_id"]
+    assert stored.answers == {} and stored.email == ""  # the file holds them, under its own rules

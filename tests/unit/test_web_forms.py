@@ -300,3 +300,14 @@ def test_the_small_forms_keep_the_words_their_page_wrote() -> None:
     [fr] = fields.problems("withdrawal", [error], sections, "fr")
     assert (en.message, fr.message) == ("Select why you are withdrawing", "Choisissez le motif de votre retrait")
     assert en.anchor == "reason_code-1"
+
+
+def test_a_date_box_of_thousands_of_digits_is_a_wrong_box_not_a_crash() -> None:
+    # Found in review (issue 15): int() refuses a string of more than 4,300 digits, and the check called it.
+    from chalicelib.web.fields import date_problem
+
+    huge = "1" * 5000
+    assert date_problem({"d-day": ["3"], "d-month": [huge], "d-year": ["2027"]}, "d") == ("err_date_real", ("month",))
+    assert date_problem({"d-day": [huge], "d-month": [huge], "d-year": ["2027"]}, "d") == ("err_date_real",
+                                                                                         ("day", "month"))
+    assert date_problem({"d-day": ["31"], "d-month": ["2"], "d-year": ["2027"]}, "d") == ("err_date_real", ("day",))
