@@ -29,7 +29,7 @@ def _clear_caches() -> None:
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """A fresh emulated account: tables, verified sender, seeded catalogue, coordinators' pool."""
-    from chalicelib.adapters.tables import create_all, stream_arn, verify_sender
+    from chalicelib.adapters.tables import create_all, create_documents_bucket, stream_arn, verify_sender
     from chalicelib.api.wiring import deps
     from devtools.stream_poller import StreamReader
     from chalicelib.config import get_settings
@@ -47,6 +47,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         _clear_caches()
         create_all(get_settings())
         verify_sender(get_settings())
+        create_documents_bucket(get_settings())
         catalogue.seed(deps())
         _STREAM["reader"] = StreamReader(stream_arn(get_settings()), "ca-central-1")
         yield pool
