@@ -247,3 +247,33 @@ def serialized_moto(monkeypatch: pytest.MonkeyPatch) -> None:
             return original(self, *args, **kwargs)
 
     monkeypatch.setattr(BotocoreStubber, "__call__", locked)
+
+
+def put_document(application_id: str, kind: str, data: bytes = b"%PDF-1.7\n%%EOF\n",
+                 scan: str | None = "NO_THREATS_FOUND") -> str:
+    """A document on a file as an upload leaves it (the object in the bucket, the record on the file), tagged as
+    GuardDuty's scan tags it; returns its id. For tests about staff that need a document, not an upload."""
+    import boto3
+
+    from chalicelib.adapters.models import ApplicationModel
+    from chalicelib.config import get_settings
+    from chalicelib.domain import documents
+
+    document_id = documents.new_document_id()
+    key = documents.object_key(application_id, kind, document_id)
+    s3 = boto3.client("s3", region_name="ca-central-1")
+    s3.put_object(Bucket=get_settings().bucket, Key=key, Body=data)
+    if scan:
+        s3.put_object_tagging(Bucket=get_settings().bucket, Key=key,
+                              Tagging={"TagSet": [{"Key": documents.SCAN_TAG, "Value": scan}]})
+    doc = documents.Document(document_id, kind, key, "application/pdf", len(data), "2026-11-30T12:00:00.000000Z")
+    ApplicationModel(application_id).update(actions=[ApplicationModel.documents.set(
+        [*(d.as_dict() for d in _file_documents(application_id)), doc.as_dict()])])
+    return document_id
+
+
+def _file_documents(application_id: str) -> list[Any]:
+    from chalicelib.api.wiring import deps
+
+    file = deps().store.files.get(application_id)
+    return list(file.documents) if file else []
