@@ -316,3 +316,32 @@ def test_a_staff_member_with_no_matching_file_gets_404_not_a_crash(client: Any, 
     r = staff_call(client, "get", f"/admin/applications/{created['application_id']}/documents/d-aaaaaaaaaaaaaaaa",
                    tokens["irss"])
     assert r.status_code == 404 and r.headers["Content-Type"] == "application/problem+json"
+
+
+# --- the console's file page --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_console_s_file_page_lists_the_documents_and_opens_a_passed_one(client: Any, lang: str) -> None:
+    from .test_console_sign_in import first_sign_in
+
+    app_id, ids = _accepted_file(client, "firearms")
+    browser = WebClient(client)
+    first_sign_in(browser, "irss", lang=lang)
+    page = _text(browser.get(f"/console/{lang}/files/{app_id}"))
+    assert 'id="documents-table"' in page
+    link = f'/console/{lang}/files/{app_id}/documents/{ids["firearms"]}'
+    assert f'href="{link}"' in page
+    assert ("Passed" if lang == "en" else "Réussie") in page
+    r = browser.get(link)
+    assert r.status_code == 303 and r.headers["Location"].startswith(f"https://{BUCKET}.s3.ca-central-1.amazonaws.com/")
+    trail = deps().store.audit.trail(f"application#{app_id}")
+    assert [(a.kind, a.actor_role) for a in trail if a.kind == "document_opened"] == [("document_opened", "irss")]
+    # Health staff's page has the section, with nothing of a firearms qualification; administrators' has none.
+    health = WebClient(client)
+    first_sign_in(health, "health", lang=lang)
+    page = _text(health.get(f"/console/{lang}/files/{app_id}"))
+    assert 'id="documents-heading"' in page and ids["firearms"] not in page
+    assert health.get(link).status_code == 403
+    admin = WebClient(client)
+    first_sign_in(admin, "admin", lang=lang)
+    assert 'id="documents-heading"' not in _text(admin.get(f"/console/{lang}/files/{app_id}"))

@@ -293,6 +293,7 @@ CONSOLE_EXPECTED = {
     ("POST", "/files/{application_id}/notes"):            (303, 404, 303, 303, 303),
     ("POST", "/files/{application_id}/medical-outcome"):  (403, 403, 403, 303, 403),
     ("POST", "/files/{application_id}/module-results"):   (403, 403, 303, 403, 403),
+    ("GET", "/files/{application_id}/documents/{document_id}"): (303, 404, 303, 303, 403),  # health: a medical one
     ("POST", "/bulk-moves"):                              (200, 200, 200, 200, 403),  # per file: OPP's is refused
     ("GET", "/search"):                                   (200, 200, 200, 200, 200),  # OPP finds nothing of SPVM's
     ("GET", "/dashboard"):                                (200, 200, 200, 403, 200),
@@ -342,7 +343,10 @@ def test_each_role_on_each_console_page(client, route):
         browser = WebClient(client)
         first_sign_in(browser, caller)
         app_id = files[CONSOLE_FILE_OF.get(caller, "submitted")]
-        path = "/console/en" + template.replace("{application_id}", app_id)
+        # A scanned document each caller may read on its file: a medical one for health, a qualification else.
+        document = put_document(app_id, "medical_questionnaire" if caller == "health" else "first_aid_cpr") \
+            if "{document_id}" in template else ""
+        path = "/console/en" + template.replace("{application_id}", app_id).replace("{document_id}", document)
         extra = CONSOLE_FORM.get(route, lambda c: [])(caller)
         if method == "GET":
             r = browser.get(path + (extra or ""))
