@@ -301,13 +301,17 @@ def test_each_role_writes_only_its_own_log_group(function: str, resolve: Resolve
 def test_the_policies_name_exact_actions_and_resources(function: str, resolve: Resolver,
                                                          recording: dict[str, Any]) -> None:
     role = FUNCTIONS[function][1]
+    # The documents' objects: each key is made per upload (domain/documents.py), so the file prefix's parent is
+    # the narrowest resource naming them, and only object actions may take it.
+    documents = f"arn:aws:s3:::{_stage_names(resolve)['bucket']}/{DOCUMENT_KEYS}*"
     for action, resource in _granted(resolve, role):
         assert "*" not in action and "<" not in resource, (action, resource)
         if action in XRAY_ACTIONS:
             assert resource == "*"  # X-Ray takes no other resource
             continue
-        # The only other wildcard: a log group's streams (CloudWatch Logs' ARN form for them).
-        assert "*" not in resource or (action in LOG_ACTIONS and resource.endswith(":*")), resource
+        # The only other wildcards: a log group's streams (CloudWatch Logs' ARN form for them), the documents.
+        assert "*" not in resource or (action in LOG_ACTIONS and resource.endswith(":*")) or (
+            action.startswith("s3:") and resource == documents), resource
     setup_actions = {f"{svc}:{op}" for svc, op in SET_UP_ONLY}
     assert not setup_actions & {a for a, _ in _granted(resolve, role)}
 
