@@ -16,7 +16,7 @@ from chalicelib.config import outbox_stream_arn, ses_events_topic
 from chalicelib.domain import forms
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.workflow import Actor
-from chalicelib.services import notes
+from chalicelib.services import documents, notes
 from chalicelib.services import (applicant, bulletins, catalogue, catalogue_admin, email_change, feedback, files,
                                  notifications, redirect, reintegration, reminders, roster, search, submissions,
                                  workflow)
@@ -181,6 +181,22 @@ def admin_move(application_id: str, actor: Actor) -> Response:
 @staff(app, "service_coordinator", "irss", "health", "admin")
 def admin_add_note(application_id: str, actor: Actor) -> Response:
     return _json(notes.add_note(deps(), actor, application_id, _body()), 201)
+
+
+@app.route("/admin/applications/{application_id}/documents", methods=["GET"])
+@handles
+@staff(app, "service_coordinator", "irss", "health")
+def admin_documents(application_id: str, actor: Actor) -> Response:  # what the role may read (domain/access.py)
+    return _json(documents.staff_list(deps(), actor, application_id))
+
+
+@app.route("/admin/applications/{application_id}/documents/{document_id}", methods=["GET"])
+@handles
+@staff(app, "service_coordinator", "irss", "health")
+def admin_open_document(application_id: str, document_id: str, actor: Actor) -> Response:
+    # 303 to a link valid for minutes (the opening is audited first); the body says the same for a script.
+    opened = documents.staff_open(deps(), actor, application_id, document_id)
+    return _json(opened, 303, {"Location": opened["url"]})
 
 
 @app.route("/admin/applications/{application_id}/redirect", methods=["POST"])

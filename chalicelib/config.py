@@ -33,6 +33,15 @@ class Settings:
     # Limits on abuse, per address (chalicelib/domain/limits.py): new files a day, new-link requests an hour.
     max_files_per_day: int = 3
     max_link_requests_per_hour: int = 5
+    # The applicants' documents (chalicelib/domain/documents.py): the bucket, and an S3 endpoint for a local
+    # emulator (scripts/dev: moto's server; None: AWS's own).
+    documents_bucket: str = ""
+    s3_endpoint: str | None = None
+
+    @property
+    def bucket(self) -> str:
+        """The documents' bucket: set per stage by the template, else named after the tables' prefix."""
+        return self.documents_bucket or f"{self.table_prefix}-documents"
 
     def table(self, name: str) -> str:
         """Physical table name for a logical one, e.g. ``applications``."""
@@ -113,4 +122,6 @@ def get_settings() -> Settings:
         ses_rate=float(_env("PEACEOPS_SES_RATE", "10") or 10),
         max_files_per_day=int(_env("PEACEOPS_MAX_FILES_PER_DAY", "3") or 3),
         max_link_requests_per_hour=int(_env("PEACEOPS_MAX_LINK_REQUESTS_PER_HOUR", "5") or 5),
+        documents_bucket=_env("PEACEOPS_DOCUMENTS_BUCKET", "") or "",
+        s3_endpoint=_env("PEACEOPS_S3_ENDPOINT"),
     )

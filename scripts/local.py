@@ -7,6 +7,7 @@
     python scripts/local.py staff       # the demo staff's console sign-in details (one per role)
     python scripts/local.py totp USER   # a current TOTP code for a demo staff member (the console's MFA)
     python scripts/local.py retry       # run the scheduled email job once (chalice local runs no schedule)
+    python scripts/local.py scan        # tag the uploaded documents as GuardDuty's malware scan does (moto has none)
     python scripts/local.py deliver     # the outbox stream's delivery, polling moto's stream (scripts/dev runs it)
 """
 from __future__ import annotations
@@ -42,6 +43,9 @@ LOCAL_ENV = {
     "PEACEOPS_DYNAMODB_ENDPOINT": MOTO,
     "PEACEOPS_SES_ENDPOINT": MOTO,
     "PEACEOPS_COGNITO_ENDPOINT": MOTO,
+    # The documents' bucket on moto's S3: the browser posts the upload forms there (by path:
+    # http://127.0.0.1:<moto port>/peaceops-local-documents), and the documents page's CSP names that origin.
+    "PEACEOPS_S3_ENDPOINT": MOTO,
     "PEACEOPS_STAGE": "local",
     "PEACEOPS_TABLE_PREFIX": "peaceops-local",
     "PEACEOPS_SENDER": "no-reply@peaceops.local.example.ca",
@@ -96,7 +100,7 @@ def cmd_bootstrap(_: argparse.Namespace) -> None:
     STATE.unlink(missing_ok=True)  # an earlier run's pool is not in this emulator
     _apply_env()
     _wait_for_moto()
-    from chalicelib.adapters.tables import create_all, verify_sender
+    from chalicelib.adapters.tables import create_all, create_documents_bucket, verify_sender
     from chalicelib.api.wiring import deps
     from chalicelib.config import get_settings
     from chalicelib.services import catalogue
@@ -104,6 +108,7 @@ def cmd_bootstrap(_: argparse.Namespace) -> None:
     settings = get_settings()
     created = create_all(settings)
     verify_sender(settings)
+    create_documents_bucket(settings)
     n = catalogue.seed(deps())
     from devtools.cognito_setup import DEMO_USERS, create_pool
 
@@ -113,7 +118,8 @@ def cmd_bootstrap(_: argparse.Namespace) -> None:
                                 "demo_users": sorted(DEMO_USERS)}
     STATE.parent.mkdir(parents=True, exist_ok=True)
     STATE.write_text(json.dumps(state, indent=2))
-    print(f"tables created: {len(created)}; sender verified: {settings.sender}; catalogue items: {n}")
+    print(f"tables created: {len(created)}; sender verified: {settings.sender}; catalogue items: {n}; "
+          f"documents bucket: {settings.bucket}")
 
 
 def cmd_mail(_: argparse.Namespace) -> None:
@@ -224,6 +230,30 @@ def cmd_retry(_: argparse.Namespace) -> None:
     print(json.dumps(notifications.deliver_pending(deps())))
 
 
+def cmd_scan(args: argparse.Namespace) -> None:
+    """What GuardDuty Malware Protection does in AWS, which moto does not emulate: tag each document not yet
+    scanned (or the one ``--key`` names) with GuardDutyMalwareScanStatus = ``--status`` (NO_THREATS_FOUND by
+    default; THREATS_FOUND, UNSUPPORTED, ACCESS_DENIED or FAILED to see a refusal). Prints the keys it tagged."""
+    _local_only()
+    _apply_env()
+    import boto3
+
+    from chalicelib.config import get_settings
+    from chalicelib.domain import documents
+
+    settings = get_settings()
+    s3 = boto3.client("s3", region_name=settings.region, endpoint_url=settings.s3_endpoint)
+    listed = s3.list_objects_v2(Bucket=settings.bucket, Prefix=documents.KEY_ROOT + "/").get("Contents", [])
+    keys = [args.key] if args.key else [o["Key"] for o in listed]
+    for key in keys:
+        tags = {t["Key"]: t["Value"] for t in s3.get_object_tagging(Bucket=settings.bucket, Key=key)["TagSet"]}
+        if args.key or documents.SCAN_TAG not in tags:
+            s3.put_object_tagging(Bucket=settings.bucket, Key=key, Tagging={"TagSet": [
+                *({"Key": k, "Value": v} for k, v in tags.items() if k != documents.SCAN_TAG),
+                {"Key": documents.SCAN_TAG, "Value": args.status}]})
+            print(f"{args.status} {key}")
+
+
 def cmd_deliver(args: argparse.Namespace) -> None:
     """What the outbox stream's event source mapping does in AWS, which `chalice local` does not run: read
     moto's stream (GetShardIterator/GetRecords) every ``--every`` seconds and hand the records, as the
@@ -267,6 +297,11 @@ def main() -> None:
     o.add_argument("user", help="a demo staff member, e.g. irss")
     o.set_defaults(func=cmd_totp)
     sub.add_parser("retry").set_defaults(func=cmd_retry)
+    sc = sub.add_parser("scan")
+    sc.add_argument("--status", default="NO_THREATS_FOUND",
+                    choices=["NO_THREATS_FOUND", "THREATS_FOUND", "UNSUPPORTED", "ACCESS_DENIED", "FAILED"])
+    sc.add_argument("--key", help="one object's key (default: every document not scanned yet)")
+    sc.set_defaults(func=cmd_scan)
     d = sub.add_parser("deliver")
     d.add_argument("--every", type=float, default=1.0, help="seconds between polls of the stream")
     d.add_argument("--once", action="store_true", help="deliver what the stream holds now, then stop")

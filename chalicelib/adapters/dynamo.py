@@ -21,6 +21,7 @@ from pynamodb.transactions import TransactWrite
 from ..config import Settings
 from ..domain.bulletins import Bulletin, UnreadableBulletin
 from ..domain.deployments import Deployment
+from ..domain.documents import Document
 from ..domain.limits import Counter
 from ..domain.listing import Filters
 from ..domain.workflow import load_workflow
@@ -143,7 +144,8 @@ def file_from_row(a: ApplicationModel) -> ApplicationFile:
         forms_returned=tuple(str(k) for k in a.forms_returned or ()), stage_entered_at=a.stage_entered_at,
         returned_on=a.returned_on, follow_up_done_at=a.follow_up_done_at, completed_at=a.completed_at,
         email_problem=dict(a.email_problem) if a.email_problem else None,
-        pending_email=dict(a.pending_email) if a.pending_email else None, stage_reason=a.stage_reason)
+        pending_email=dict(a.pending_email) if a.pending_email else None, stage_reason=a.stage_reason,
+        documents=tuple(Document.from_dict(d) for d in a.documents or ()))
 
 
 def file_row(f: ApplicationFile) -> ApplicationModel:
@@ -157,7 +159,8 @@ def file_row(f: ApplicationFile) -> ApplicationModel:
         stage_entered_at=f.stage_entered_at, returned_on=f.returned_on, follow_up_done_at=f.follow_up_done_at,
         completed_at=f.completed_at, email_problem=dict(f.email_problem) if f.email_problem else None,
         pending_email=dict(f.pending_email) if f.pending_email else None,
-        given_name=f.given_name, family_name=f.family_name, mission_kind=f.mission_kind, stage_reason=f.stage_reason)
+        given_name=f.given_name, family_name=f.family_name, mission_kind=f.mission_kind, stage_reason=f.stage_reason,
+        documents=[d.as_dict() for d in f.documents])
 
 
 def file_row_of_item(a: ApplicationModel) -> FileRow:
@@ -293,7 +296,8 @@ class DynamoUnitOfWork:
             (A.forms_returned, None if update.forms_returned is None else list(update.forms_returned)),
             (A.returned_on, update.returned_on), (A.follow_up_done_at, update.follow_up_done_at),
             (A.completed_at, update.completed_at),
-            (A.pending_email, None if update.pending_email is None else dict(update.pending_email)))
+            (A.pending_email, None if update.pending_email is None else dict(update.pending_email)),
+            (A.documents, None if update.documents is None else [d.as_dict() for d in update.documents]))
         for attr, value in optional:
             if value is not None:
                 actions.append(attr.set(value))

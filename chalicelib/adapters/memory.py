@@ -90,7 +90,7 @@ class MemoryUnitOfWork:
             if update.stage is not None:
                 changes["stage_entered_at"], changes["stage_reason"] = update.updated_at, update.stage_reason
             for name in ("stage", "family_readiness_on_file", "medical_outcome", "modules", "forms_returned",
-                         "returned_on", "follow_up_done_at", "completed_at"):
+                         "returned_on", "follow_up_done_at", "completed_at", "documents"):
                 value = getattr(update, name)
                 if value is not None:
                     changes[name] = value
@@ -525,3 +525,48 @@ class MemoryStorage:
     def snapshot(self) -> MemoryState:
         """A deep copy of everything stored (tests compare before and after a refused write)."""
         return copy.deepcopy(self.state)
+
+
+class MemoryObjects:
+    """The documents' bucket in a dict (services/ports.ObjectStore) for the service unit tests.
+
+    ``put`` stands for the browser's post; ``tag`` for the malware scan's verdict. A presigned form or link is a
+    made-up URL that names the key (nothing can fetch it)."""
+
+    def __init__(self, bucket: str = "memory-documents") -> None:
+        self.bucket = bucket
+        self.objects: dict[str, bytes] = {}
+        self.object_tags: dict[str, dict[str, str]] = {}
+        self.posts: list[dict[str, Any]] = []  # every form presigned: key, conditions, fields, expires_in
+        self.links: list[tuple[str, int]] = []  # every link presigned: key, expires_in
+
+    def put(self, key: str, data: bytes) -> None:
+        self.objects[key] = data
+        self.object_tags.pop(key, None)
+
+    def tag(self, key: str, value: str) -> None:
+        self.object_tags.setdefault(key, {})["GuardDutyMalwareScanStatus"] = value
+
+    def presign_post(self, key: str, conditions: list[Any], fields: Mapping[str, str],
+                     expires_in: int) -> tuple[str, dict[str, str]]:
+        self.posts.append({"key": key, "conditions": list(conditions), "fields": dict(fields),
+                           "expires_in": expires_in})
+        return f"https://{self.bucket}.s3.example/", {"key": key, **fields, "policy": "memory"}
+
+    def size(self, key: str) -> int | None:
+        data = self.objects.get(key)
+        return None if data is None else len(data)
+
+    def first_bytes(self, key: str, count: int) -> bytes:
+        return self.objects[key][:count]
+
+    def tags(self, key: str) -> dict[str, str]:
+        return dict(self.object_tags.get(key, {}))
+
+    def delete(self, key: str) -> None:
+        self.objects.pop(key, None)
+        self.object_tags.pop(key, None)
+
+    def presign_get(self, key: str, expires_in: int, filename: str, content_type: str) -> str:
+        self.links.append((key, expires_in))
+        return f"https://{self.bucket}.s3.example/{key}?expires={expires_in}"

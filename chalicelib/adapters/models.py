@@ -230,6 +230,7 @@ class ApplicationModel(Model):
     modules = JSONAttribute(default=dict)
     bulletin_id = UnicodeAttribute(null=True)
     forms_returned = JSONAttribute(default=list)  # the Preliminary Instructions forms recorded as returned
+    documents = JSONAttribute(default=list)  # the documents uploaded (domain/documents.Document.as_dict each)
     stage_entered_at = UnicodeAttribute(null=True)  # when the file entered its stage (None: before this was kept)
     returned_on = UnicodeAttribute(null=True)  # the day the officer returned (their roster entry's ended_on)
     follow_up_done_at = UnicodeAttribute(null=True)  # International Health Services' post-mission follow-up

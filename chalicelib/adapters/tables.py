@@ -46,3 +46,17 @@ def verify_sender(settings: Settings) -> None:
     """SES refuses unverified senders; locally we verify the configured one."""
     ses = _client("ses", settings.region, settings.ses_endpoint)
     ses.verify_email_identity(EmailAddress=settings.sender)
+
+
+def create_documents_bucket(settings: Settings) -> bool:
+    """The documents' bucket, private and versioned like the template's (the KMS key is AWS's: moto's S3 does not
+    encrypt). True when it was created; an existing one (a second run against the same emulator) is kept."""
+    s3 = _client("s3", settings.region, settings.s3_endpoint)
+    names = {b["Name"] for b in s3.list_buckets().get("Buckets", [])}
+    if settings.bucket in names:
+        return False
+    s3.create_bucket(Bucket=settings.bucket, CreateBucketConfiguration={"LocationConstraint": settings.region})
+    s3.put_public_access_block(Bucket=settings.bucket, PublicAccessBlockConfiguration={
+        "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
+    s3.put_bucket_versioning(Bucket=settings.bucket, VersioningConfiguration={"Status": "Enabled"})
+    return True

@@ -5,6 +5,7 @@ from functools import lru_cache
 
 from ..adapters.mailer import SesMailer
 from ..adapters.dynamo import DynamoStorage
+from ..adapters.objects import S3Objects
 from ..config import get_settings, require_production_ready
 from ..services.deps import Deps
 
@@ -13,4 +14,5 @@ from ..services.deps import Deps
 def deps() -> Deps:
     settings = get_settings()
     require_production_ready(settings)  # at the first request, not at import: `chalice package` imports the app
-    return Deps(settings=settings, store=DynamoStorage(settings), mailer=SesMailer(settings))
+    return Deps(settings=settings, store=DynamoStorage(settings), mailer=SesMailer(settings),
+                objects=S3Objects(settings))

@@ -35,6 +35,7 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("/files/{application_id}/notes", "POST", "note_post"),
     ("/files/{application_id}/medical-outcome", "POST", "medical_post"),
     ("/files/{application_id}/module-results", "POST", "module_post"),
+    ("/files/{application_id}/documents/{document_id}", "GET", "document_page"),
     ("/bulk-moves", "POST", "bulk_move_post"),
     ("/search", "GET", "search_page"),
     ("/dashboard", "GET", "dashboard_page"),

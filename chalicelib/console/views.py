@@ -27,7 +27,7 @@ from ..domain.workflow import Actor
 from ..domain import access, bodies
 from ..domain.errors import GuardRefused, NotFound, ValidationFailed
 from ..domain.workflow import load_workflow
-from ..services import dashboard, files, notes, search, work_queue, workflow
+from ..services import dashboard, documents, files, notes, search, work_queue, workflow
 from ..services import staff_sign_in as signin
 from ..web import present as web_present
 from . import present
@@ -328,7 +328,16 @@ def _file_context(v: ConsoleVisit, actor: Actor, application_id: str) -> dict[st
             "can_record_medical": actor.role == "health" and view["stage"] == wf.medical_stage,
             "can_record_module": actor.role == "irss" and view["mission"].get("body") == "un"
             and not wf.is_terminal(view["stage"]),
-            "outcomes": wf.medical_outcomes, "un_modules": wf.un_modules, "done": v.query("done")}
+            "outcomes": wf.medical_outcomes, "un_modules": wf.un_modules, "done": v.query("done"),
+            **_documents_context(actor, application_id, v.lang)}
+
+
+def _documents_context(actor: Actor, application_id: str, lang: str) -> dict[str, Any]:
+    """The file's documents the role reads (None: a role that reads none, the section is left out)."""
+    if actor.role not in access.DOCUMENT_ROLES:
+        return {"documents": None, "documents_needed": ""}
+    listed = documents.staff_list(deps(), actor, application_id)
+    return {"documents": listed, "documents_needed": ", ".join(documents.label_of(k, lang) for k in listed["needed"])}
 
 
 def file_page(v: ConsoleVisit, application_id: str, status: int = 200,
@@ -415,6 +424,16 @@ def module_post(v: ConsoleVisit, application_id: str) -> Response:  # who: irss 
     except DomainError as err:
         return _refused(v, application_id, err)
     return v.redirect(_file_url(v, application_id, "module"))
+
+
+def document_page(v: ConsoleVisit, application_id: str, document_id: str) -> Response:  # who: the API's rule
+    # 303 to a link valid for minutes, once the scan passed it; the opening is audited first (services/documents.py).
+    actor = signed_in(v, *access.DOCUMENT_ROLES)
+    try:
+        opened = documents.staff_open(deps(), actor, application_id, document_id)
+    except documents.DocumentUnavailable as err:
+        return _refused(v, application_id, err)
+    return v.redirect(opened["url"])
 
 
 def bulk_move_post(v: ConsoleVisit) -> Response:  # who: the roles that move files (each file by the API's rules)

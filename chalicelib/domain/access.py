@@ -59,3 +59,16 @@ def hides_medical_end(actor: Actor, stage: str | None) -> bool:
 def stages_seen_by(actor: Actor, stages: list[str]) -> list[str]:
     """The stages this actor may filter on or count by."""
     return [s for s in stages if stage_seen_by(actor, s) == s]
+
+
+# Documents (domain/documents.py) follow the file's rules (can_see_file) and then these: the police service's
+# coordinator checks qualifications for the initial selection and IRSS runs readiness, so both read the file's
+# documents; a medical document (the medical questionnaire) only the medical readers (IRSS and health); health
+# staff read nothing else of them, and administrators (who run the catalogue) none.
+DOCUMENT_ROLES = ("service_coordinator", "irss", "health")
+
+
+def can_read_document(actor: Actor, medical: bool) -> bool:
+    if medical:
+        return can_read_medical(actor)
+    return actor.role in ("service_coordinator", "irss")

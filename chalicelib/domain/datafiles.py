@@ -30,12 +30,14 @@ EMAILS = "chalicelib/data/emails.json"
 MISSIONS = "chalicelib/data/missions.json"
 POLICE_SERVICES = "chalicelib/data/police_services.json"
 RANKS = "chalicelib/data/ranks.json"
+DOCUMENT_KINDS = "chalicelib/data/document_kinds.json"
+BULLETIN_SCHEMA = "schemas/bulletin.json"
 PAGE_TEXT = "chalicelib/web/text.json"
 APPLICATION_SCHEMA = "schemas/application.json"
 MISSION_SCHEMA = "schemas/mission.json"
 SCHEMAS = {WORKFLOW: "workflow.schema.json", EMAILS: "emails.schema.json", MISSIONS: "missions.schema.json",
            POLICE_SERVICES: "police-services.schema.json", PAGE_TEXT: "page-text.schema.json",
-           RANKS: "ranks.schema.json"}
+           RANKS: "ranks.schema.json", DOCUMENT_KINDS: "document-kinds.schema.json"}
 LANGS = ("en", "fr")
 
 # The application form's police_service choices that are not services of police_services.json, on purpose:
@@ -465,6 +467,25 @@ def check_ranks(ranks: Any, application_schema: Any | None = None) -> list[str]:
     return out + _equivalent_problems(ranks) + _rank_choice_problems(ranks, form)
 
 
+# ---- document_kinds.json ------------------------------------------------------------------------
+
+def check_document_kinds(kinds: Any, bulletin_schema: Any | None = None) -> list[str]:
+    """document_kinds.json: its schema; codes unique and exactly the choices a call's required_documents offers
+    (schemas/bulletin.json), so every document a call may ask for has its labels."""
+    problems = schema_problems(DOCUMENT_KINDS, kinds)
+    if problems:
+        return problems
+    codes = [k["code"] for k in kinds["kinds"]]
+    schema = bulletin_schema if bulletin_schema is not None else read(BULLETIN_SCHEMA)
+    choices = schema["properties"]["criteria"]["properties"]["required_documents"]["items"]["enum"]
+    where = f"{BULLETIN_SCHEMA}: criteria.required_documents"
+    out = _unique(DOCUMENT_KINDS, "kinds", codes)
+    out += [f"{DOCUMENT_KINDS}: kinds: {c!r} is a choice of {where} but has no labels here" for c in choices
+            if c not in codes]
+    out += [f"{DOCUMENT_KINDS}: kinds[{c}]: not a choice of {where}" for c in codes if c not in choices]
+    return out
+
+
 # ---- text.json ----------------------------------------------------------------------------------
 
 def _keys_used_by_pages() -> dict[str, str]:
@@ -519,6 +540,7 @@ def check(files: Mapping[str, Any]) -> list[str]:
     out += check_police_services(files[POLICE_SERVICES])
     out += [] if out else check_contact_next_steps(files[POLICE_SERVICES], wf)
     out += check_ranks(files[RANKS])
+    out += check_document_kinds(files[DOCUMENT_KINDS])
     out += check_page_text(page_text)
     return out
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from .bulletins import Bulletin
+from .documents import Document
 from .missions import Mission
 from .workflow import FileState
 
@@ -49,6 +50,8 @@ class ApplicationFile:
     # A change of address asked for and not yet confirmed: {"address", "requested_at"} (services/email_change.py).
     pending_email: Mapping[str, str] | None = None
     stage_reason: str | None = None  # the coded reason of the move into the file's stage (an end's), if it had one
+    # The documents uploaded (domain/documents.py), oldest first; their type checked by their first bytes.
+    documents: tuple["Document", ...] = ()
 
     @property
     def given_name(self) -> str | None:
@@ -135,6 +138,7 @@ class FileUpdate:
     pending_email: Mapping[str, str] | None = None  # a change of address asked for (replaces any earlier one)
     new_email: "tuple[str, str] | None" = None  # (address, email_key) confirmed: pending and problem cleared
     stage_reason: str | None = None  # with ``stage``: the move's coded reason (none: the file's is removed)
+    documents: "tuple[Document, ...] | None" = None  # the file's documents, whole (one upload added or replaced)
 
     @property
     def version(self) -> int:

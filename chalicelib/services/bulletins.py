@@ -25,6 +25,15 @@ SEED_CRITERIA: dict[str, dict[str, Any]] = {
     "un-senior-mission-leaders-course": {"min_rank": "chief_superintendent", "degree": "master"},
     "un-saat-instructors": {"previous_mission_experience": True},
 }
+# The documents a seeded call asks for, by the mission's kind: a deployment's qualifications (a civilian analyst is
+# not asked for the police ones: domain/documents.required_kinds), its UN modules and its Preliminary Instructions
+# forms; a nomination's CV and recommendation.
+SEED_DOCUMENTS: dict[str, list[str]] = {
+    "operation": ["first_aid_cpr", "firearms", "baton", "oc_spray", "un_modules", "preliminary_instructions"],
+    "specialized_posting": ["first_aid_cpr", "firearms", "baton", "oc_spray", "un_modules",
+                            "preliminary_instructions"],
+    "other_opportunity": ["cv", "supervisor_recommendation"],
+}
 
 
 def deadline_text(b: Bulletin, lang: str) -> str:
@@ -246,4 +255,5 @@ def seed_bulletin(m: Mission, now: datetime, positions: int) -> Bulletin:
                     opens_at=opens.isoformat(), closes_at=closes.isoformat(), title=text["title"],
                     description=text["description"], contact=SEED_CONTACT,
                     criteria=Criteria.from_dict({"civilian_analysts": m.civilian_analysts,
+                                                 "required_documents": SEED_DOCUMENTS.get(m.kind, []),
                                                  **SEED_CRITERIA.get(m.mission_id, {})}))

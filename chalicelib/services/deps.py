@@ -8,7 +8,7 @@ from typing import Callable
 from ..adapters.mailer import Mailer
 from ..config import Settings
 from ..domain.bulletins import PROGRAM_TIME
-from .ports import Storage
+from .ports import ObjectStore, Storage
 
 
 def utc_now() -> datetime:
@@ -31,6 +31,7 @@ class Deps:
     store: Storage
     mailer: Mailer
     clock: Callable[[], datetime] = utc_now
+    objects: ObjectStore | None = None  # the documents' bucket (services/documents.py); None where none is used
 
     def now(self) -> str:
         return iso(self.clock())

@@ -262,6 +262,31 @@ class TaskStore(Protocol):
         """Every task with this status ("open", "done" or "all"), oldest first."""
 
 
+class ObjectStore(Protocol):
+    """The documents' bucket (adapters/objects.py on S3; adapters/memory.MemoryObjects in the unit tests). Keys are
+    domain/documents.py's; the store never sees a name the applicant typed."""
+
+    def presign_post(self, key: str, conditions: list[Any], fields: Mapping[str, str],
+                     expires_in: int) -> tuple[str, dict[str, str]]:
+        """The form a browser posts a file with, straight to the store: its action URL and hidden fields (the key,
+        the signed policy holding ``conditions`` and ``fields``)."""
+
+    def size(self, key: str) -> int | None:
+        """The stored object's length in bytes (HeadObject); None when there is no such object."""
+
+    def first_bytes(self, key: str, count: int) -> bytes:
+        """The object's first ``count`` bytes (a ranged GET), fewer for a shorter object."""
+
+    def tags(self, key: str) -> dict[str, str]:
+        """The object's tags (GetObjectTagging): the malware scan writes its verdict there."""
+
+    def delete(self, key: str) -> None:
+        ...
+
+    def presign_get(self, key: str, expires_in: int, filename: str, content_type: str) -> str:
+        """A URL that opens the object for ``expires_in`` seconds, saved as ``filename``."""
+
+
 class UnitOfWork(Protocol):
     """Intents recorded by a service, written whole by ``commit()``."""
 

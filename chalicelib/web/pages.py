@@ -34,6 +34,8 @@ class Visit:
     settings: Settings
     cookies: dict[str, list[str]]
     set_cookies: list[str] = field(default_factory=list)
+    # Origins this page's forms post to besides our own (the documents bucket's): the CSP's form-action names them.
+    form_origins: tuple[str, ...] = ()
     _csrf_value: str | None = None
     _csrf_is_new: bool = False
 
@@ -128,6 +130,8 @@ class Visit:
     def finish(self, response: Response) -> Response:
         headers = dict(response.headers or {})
         headers.update(security.SECURITY_HEADERS)
+        if self.form_origins:
+            headers["Content-Security-Policy"] = security.content_security_policy(self.form_origins)
         headers.setdefault("Cache-Control", "no-store")
         headers["Content-Language"] = self.lang
         cookies = list(self.set_cookies)

@@ -30,16 +30,22 @@ PUBLIC_SCOPE = "public"
 _COOKIE_VALUE = re.compile(r"^[A-Za-z0-9_-]{43}$")
 
 # No inline script anywhere: the pages work without JavaScript, so none is allowed.
-CONTENT_SECURITY_POLICY = "; ".join([
-    "default-src 'self'",
-    "script-src 'none'",
-    "style-src 'self'",
-    "img-src 'self'",
-    "object-src 'none'",
-    "frame-ancestors 'none'",
-    "form-action 'self'",
-    "base-uri 'none'",
-])
+def content_security_policy(form_origins: tuple[str, ...] = ()) -> str:
+    """The pages' policy; ``form_origins``: where this page's forms may also post (the documents page's upload
+    forms post to the documents bucket's origin, and only that page names it)."""
+    return "; ".join([
+        "default-src 'self'",
+        "script-src 'none'",
+        "style-src 'self'",
+        "img-src 'self'",
+        "object-src 'none'",
+        "frame-ancestors 'none'",
+        " ".join(["form-action 'self'", *form_origins]),
+        "base-uri 'none'",
+    ])
+
+
+CONTENT_SECURITY_POLICY = content_security_policy()
 
 SECURITY_HEADERS: dict[str, str] = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,

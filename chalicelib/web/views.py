@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 from typing import Any, Callable
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from chalice import Response
 
@@ -20,7 +20,8 @@ from ..domain.emails import reference as emails_reference
 from ..domain.errors import DomainError, LinkExpired, ValidationFailed
 from ..domain.i18n import pick
 from ..domain.workflow import load_workflow
-from ..services import applicant, bulletins, catalogue, email_change
+from ..domain import documents as document_rules
+from ..services import applicant, bulletins, catalogue, documents, email_change
 from . import access, present
 from .form_pages import (access_form, email_form, family_document, family_form, form_page, withdrawal_confirmation,
                          withdrawal_confirmed, withdrawal_form, withdrawal_request)
@@ -220,6 +221,40 @@ def family_post(v: Visit, application_id: str) -> Response:  # who: the file's t
     except ValidationFailed as err:
         return form_page(v, family_form(v, application_id, data=data, errors=err.errors), 422)
     return v.redirect(_file_url(v, application_id, done="family-readiness"))
+
+
+# --- documents (services/documents.py): each posted straight to the bucket, then recorded here -------------------
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def documents_page(v: Visit, application_id: str) -> Response:  # who: the file's token (cookie)
+    file = _own_file(v, application_id)
+    base = _origin(v.settings.base_url)
+
+    def received_url(ticket: str) -> str:
+        return base + _file_url(v, application_id, "/documents/received", ticket=ticket)
+
+    view = documents.applicant_view(deps(), file, received_url)
+    # The upload forms post to the bucket: the CSP's form-action allows its origin, on this page only.
+    v.form_origins = tuple(dict.fromkeys(_origin(d["upload"]["url"]) for d in view["documents"] if d["upload"]))
+    accepted = sum(1 for d in view["documents"] if d["state"] == document_rules.ACCEPTED)
+    return v.page("documents.html", title=t("documents_title", v.lang), view=view, accepted=accepted,
+                  accept=document_rules.ACCEPT)
+
+
+def document_received_page(v: Visit, application_id: str) -> Response:  # who: the signed ticket of its form
+    # No cookie comes with this arrival (the bucket's redirect is cross-site): the ticket says what it may record.
+    back = _file_url(v, application_id, "/documents")
+    try:
+        documents.record_upload(deps(), application_id, v.query("ticket"), v.query("key") or None)
+    except documents.DocumentRefused as err:
+        return v.page("error.html", err.status, title=err.title_fr if v.lang == "fr" else err.title_en,
+                      detail=err.detail_fr if v.lang == "fr" else err.detail_en, back_url=back,
+                      back_label=t("continue_to_documents", v.lang))
+    return v.page("document_received.html", title=t("document_received_title", v.lang), next_url=back)
 
 
 def withdraw_page(v: Visit, application_id: str) -> Response:  # who: the file's token (cookie)

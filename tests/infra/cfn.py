@@ -68,7 +68,8 @@ class Resolver:
             return self.t["Parameters"][name].get("Default", "")
         kind = self.resources[name]["Type"]
         named_by = {"AWS::DynamoDB::Table": "TableName", "AWS::SES::EmailIdentity": "EmailIdentity",
-                    "AWS::SES::ConfigurationSet": "Name", "AWS::Logs::LogGroup": "LogGroupName"}
+                    "AWS::SES::ConfigurationSet": "Name", "AWS::Logs::LogGroup": "LogGroupName",
+                    "AWS::S3::Bucket": "BucketName"}
         if kind in named_by and named_by[kind] in self.props(name):
             return self(self.props(name)[named_by[kind]])
         return f"<{name}>"
@@ -81,6 +82,8 @@ class Resolver:
             return f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{self.ref(name)}/stream/2026-01-01T00:00:00.000"
         if (kind, attr) == ("AWS::Logs::LogGroup", "Arn"):
             return f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{self.ref(name)}:*"
+        if (kind, attr) == ("AWS::S3::Bucket", "Arn"):
+            return f"arn:aws:s3:::{self.ref(name)}"
         if (kind, attr) == ("AWS::KMS::Key", "Arn"):
             return f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{name}"  # a made-up key id: the logical id
         if (kind, attr) == ("AWS::SQS::Queue", "QueueName"):

@@ -68,6 +68,13 @@ IamRequest = tuple[str, tuple[str, ...]]  # (IAM action, symbolic resource)
 COGNITO_PUBLIC = frozenset({"InitiateAuth", "RespondToAuthChallenge", "AssociateSoftwareToken", "VerifySoftwareToken",
                             "SetUserMFAPreference", "GlobalSignOut"})
 
+# S3 object operations and the IAM action each is authorized by. A presigned POST or GET makes no call: it is
+# recorded as the request it signs (``PresignedPost``: the browser's PutObject, ``Presigned:GetObject``: staff's
+# GetObject), since S3 authorizes that request against the role that signed it. HeadObject is s3:GetObject's.
+S3_OBJECT_ACTIONS = {"GetObject": "GetObject", "HeadObject": "GetObject", "GetObjectTagging": "GetObjectTagging",
+                     "DeleteObject": "DeleteObject", "PutObject": "PutObject", "PresignedPost": "PutObject",
+                     "Presigned:GetObject": "GetObject"}
+
 _lock = threading.Lock()
 # (function, service signing name, operation, IAM requests as ((action, resource), ...)),
 # function being "api" (APIHandler), "retry_emails" or "send_reminders" (the scheduled jobs).
@@ -115,24 +122,14 @@ def iam_requests(service: str, operation: str, params: dict[str, Any]) -> list[I
     """The (IAM action, resource) pairs one API call is authorized against.
 
     Resources are kept symbolic: ("table", name), ("index", table, index),
-    ("identity", domain or address), ("configuration-set", name).
+    ("identity", domain or address), ("configuration-set", name), ("object", bucket, key).
     An operation this function does not know maps to ("<service>:<Op>", ("*",)),
     which no exact policy grants: a new kind of call fails the policy test.
     """
     if service == "dynamodb":
-        if operation in ("GetItem", "PutItem", "UpdateItem", "DeleteItem", "DescribeTable"):
-            return [(f"dynamodb:{operation}", ("table", params["TableName"]))]
-        if operation in ("Query", "Scan"):
-            index = params.get("IndexName")
-            resource = ("index", params["TableName"], index) if index else ("table", params["TableName"])
-            return [(f"dynamodb:{operation}", resource)]
-        if operation in ("BatchGetItem", "BatchWriteItem"):
-            return [(f"dynamodb:{operation}", ("table", t)) for t in params["RequestItems"]]
-        if operation == "TransactWriteItems":
-            return _tables(params["TransactItems"], {"Put": "PutItem", "Update": "UpdateItem",
-                                                     "Delete": "DeleteItem", "ConditionCheck": "ConditionCheckItem"})
-        if operation == "TransactGetItems":
-            return _tables(params["TransactItems"], {"Get": "GetItem"})
+        return _dynamodb_requests(operation, params)
+    if service == "s3" and operation in S3_OBJECT_ACTIONS:
+        return [(f"s3:{S3_OBJECT_ACTIONS[operation]}", ("object", params["Bucket"], params["Key"]))]
     if service == "cognito-idp" and operation in COGNITO_PUBLIC:
         return []  # authorized by the app client, the challenge session or the user's own token: no IAM
     if service == "ses" and operation in ("SendEmail", "SendRawEmail"):
@@ -142,6 +139,24 @@ def iam_requests(service: str, operation: str, params: dict[str, Any]) -> list[I
             out.append((f"ses:{operation}", ("configuration-set", params["ConfigurationSetName"])))
         return out
     return [(f"{service}:{operation}", ("*",))]
+
+
+def _dynamodb_requests(operation: str, params: dict[str, Any]) -> list[IamRequest]:
+    """A DynamoDB call's IAM requests (a transaction's, per item on that item's table)."""
+    if operation in ("GetItem", "PutItem", "UpdateItem", "DeleteItem", "DescribeTable"):
+        return [(f"dynamodb:{operation}", ("table", params["TableName"]))]
+    if operation in ("Query", "Scan"):
+        index = params.get("IndexName")
+        resource = ("index", params["TableName"], index) if index else ("table", params["TableName"])
+        return [(f"dynamodb:{operation}", resource)]
+    if operation in ("BatchGetItem", "BatchWriteItem"):
+        return [(f"dynamodb:{operation}", ("table", t)) for t in params["RequestItems"]]
+    if operation == "TransactWriteItems":
+        return _tables(params["TransactItems"], {"Put": "PutItem", "Update": "UpdateItem",
+                                                 "Delete": "DeleteItem", "ConditionCheck": "ConditionCheckItem"})
+    if operation == "TransactGetItems":
+        return _tables(params["TransactItems"], {"Get": "GetItem"})
+    return [(f"dynamodb:{operation}", ("*",))]
 
 
 def _in_scope() -> bool:
@@ -190,7 +205,35 @@ def install() -> None:
         return original(self, operation_name, api_params)
 
     BaseClient._make_api_call = _make_api_call  # type: ignore[method-assign]
+    _wrap_presigners()
     _installed = True
+
+
+def _wrap_presigners() -> None:
+    """Presigning is local (no API call), but the request it signs is authorized against the signer's role: record
+    it as that request. botocore puts these module functions on each S3 client class as it creates it, so a
+    client made after this (every one of ours: the adapters are built at the first request) carries the wrappers."""
+    from botocore import signers
+
+    url_original, post_original = signers.generate_presigned_url, signers.generate_presigned_post
+
+    def generate_presigned_url(self: Any, ClientMethod: str, Params: Any = None, *args: Any, **kwargs: Any) -> Any:
+        try:
+            operation = self._PY_TO_OP_NAME.get(ClientMethod, ClientMethod)
+            _record(self, f"Presigned:{operation}", dict(Params or {}))
+        except Exception:  # noqa: BLE001 - as above
+            pass
+        return url_original(self, ClientMethod, Params, *args, **kwargs)
+
+    def generate_presigned_post(self: Any, Bucket: str, Key: str, *args: Any, **kwargs: Any) -> Any:
+        try:
+            _record(self, "PresignedPost", {"Bucket": Bucket, "Key": Key})
+        except Exception:  # noqa: BLE001 - as above
+            pass
+        return post_original(self, Bucket, Key, *args, **kwargs)
+
+    signers.generate_presigned_url = generate_presigned_url
+    signers.generate_presigned_post = generate_presigned_post
 
 
 DIR_ENV = "PEACEOPS_AWS_CALLS_DIR"  # scripts/test's parallel run: one part per worker (tests/conftest.py)

@@ -10,8 +10,11 @@ nothing the code needs is missing, nothing it never asks for is granted.
 Besides the code's calls, a role grants only what Lambda itself does with it,
 read off the function's configuration in the template: X-Ray segments when
 tracing is active, the dead-letter queue's SendMessage (and its key through
-SQS) when one is set, and the tables' key through DynamoDB when the code uses
-a table encrypted with it.
+SQS) when one is set, the tables' key through DynamoDB when the code uses
+a table encrypted with it, and the documents bucket's key through S3 when the
+code (or a browser, with a form the role presigned) writes or reads an object.
+Presigned forms and links make no call: tests/infra/recorder.py records each as
+the request it signs.
 
 This module runs last (tests/infra/conftest.py), after the integration tests
 it learns from.
@@ -34,6 +37,12 @@ FUNCTIONS = {"api": ("APIHandler", "ApiHandlerRole"), "retry_emails": ("RetryEma
 TEST_PREFIX = os.environ["PEACEOPS_TABLE_PREFIX"] + "-"  # tests/conftest.py: peaceops-test
 TEST_SENDER_DOMAIN = os.environ["PEACEOPS_SENDER"].rsplit("@", 1)[1]
 TEST_CONFIGURATION_SET = "peaceops-test-configuration-set"
+TEST_BUCKET = TEST_PREFIX + "documents"  # config.Settings.bucket with no PEACEOPS_DOCUMENTS_BUCKET
+DOCUMENT_KEYS = "documents/"  # domain/documents.KEY_ROOT: every key the code touches is under it
+# Writing and reading an object of a bucket encrypted with a customer-managed key (SSE-KMS): S3 asks KMS with the
+# caller's permissions, through S3 only. PutObject (the browser's presigned POST, signed by the role) needs a data
+# key; GetObject (the first bytes, staff's presigned GET) decrypts it.
+OBJECT_KEY_ACTIONS = {"s3:PutObject": "kms:GenerateDataKey", "s3:GetObject": "kms:Decrypt"}
 LOG_ACTIONS = {"logs:CreateLogStream", "logs:PutLogEvents"}
 # What Lambda's X-Ray daemon sends with the role when tracing is Active. X-Ray has no
 # resource-level permissions: "*" is the only resource these actions take.
@@ -54,7 +63,8 @@ def _stage_names(resolve: Resolver) -> dict[str, str]:
     fn = resolve.props("APIHandler")["Environment"]["Variables"]
     return {"prefix": resolve({"Fn::FindInMap": ["Stages", {"Ref": "Stage"}, "TablePrefix"]}) + "-",
             "identity": resolve({"Ref": "SenderIdentity"}),
-            "configuration_set": resolve(fn["PEACEOPS_SES_CONFIGURATION_SET"])}
+            "configuration_set": resolve(fn["PEACEOPS_SES_CONFIGURATION_SET"]),
+            "bucket": resolve(fn["PEACEOPS_DOCUMENTS_BUCKET"])}
 
 
 def _arn(resource: list[str] | tuple[str, ...], names: dict[str, str]) -> str:
@@ -68,6 +78,11 @@ def _arn(resource: list[str] | tuple[str, ...], names: dict[str, str]) -> str:
     if kind == "identity":
         assert rest[0] == TEST_SENDER_DOMAIN, f"sent from an identity other than the sender's: {rest[0]}"
         return f"arn:aws:ses:{REGION}:{ACCOUNT}:identity/{names['identity']}"
+    if kind == "object":
+        bucket, key = rest
+        assert bucket == TEST_BUCKET, f"an object outside the documents bucket: {bucket}"
+        assert key.startswith(DOCUMENT_KEYS), f"a key outside {DOCUMENT_KEYS}: {key}"
+        return f"arn:aws:s3:::{names['bucket']}/{DOCUMENT_KEYS}*"
     if kind == "configuration-set":
         assert rest[0] == TEST_CONFIGURATION_SET
         return f"arn:aws:ses:{REGION}:{ACCOUNT}:configuration-set/{names['configuration_set']}"
@@ -111,6 +126,25 @@ def _tables_by_arn(resolve: Resolver) -> dict[str, str]:
     return found
 
 
+def _buckets_by_arn(resolve: Resolver) -> dict[str, str]:
+    """Every bucket's ARN, and the ARN of the customer-managed key it encrypts objects with by default ("" if none)."""
+    found = {}
+    for rid, r in resolve.resources.items():
+        if r["Type"] == "AWS::S3::Bucket":
+            rules = (r["Properties"].get("BucketEncryption") or {}).get("ServerSideEncryptionConfiguration", [])
+            keys = [rule["ServerSideEncryptionByDefault"].get("KMSMasterKeyID") for rule in rules
+                    if rule["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"]
+            found[resolve.getatt(rid, "Arn")] = _key_arn(resolve, keys[0]) if keys and keys[0] else ""
+    return found
+
+
+def _object_key_grants(resolve: Resolver, requested: set[Grant]) -> set[Grant]:
+    """What S3 asks KMS with the role when the code's object requests meet a bucket encrypted with a key."""
+    buckets = _buckets_by_arn(resolve)
+    return {(OBJECT_KEY_ACTIONS[action], buckets[resource.split("/", 1)[0]]) for action, resource in requested
+            if action in OBJECT_KEY_ACTIONS and buckets.get(resource.split("/", 1)[0])}
+
+
 def _lambda_grants(resolve: Resolver, lambda_name: str, requested: set[Grant]) -> dict[str, set[Grant]]:
     """What Lambda and DynamoDB do with the role on the function's behalf, by the service they go through.
 
@@ -125,6 +159,9 @@ def _lambda_grants(resolve: Resolver, lambda_name: str, requested: set[Grant]) -
     keys = {tables[r.split("/index/")[0]] for a, r in requested if a.startswith("dynamodb:")} - {""}
     if keys:
         found["kms via dynamodb"] = {(a, k) for a in TABLE_KEY_ACTIONS for k in keys}
+    object_keys = _object_key_grants(resolve, requested)
+    if object_keys:
+        found["kms via s3"] = object_keys
     queues = []
     if "DeadLetterQueue" in props:
         dlq = props["DeadLetterQueue"]
@@ -264,13 +301,17 @@ def test_each_role_writes_only_its_own_log_group(function: str, resolve: Resolve
 def test_the_policies_name_exact_actions_and_resources(function: str, resolve: Resolver,
                                                          recording: dict[str, Any]) -> None:
     role = FUNCTIONS[function][1]
+    # The documents' objects: each key is made per upload (domain/documents.py), so the file prefix's parent is
+    # the narrowest resource naming them, and only object actions may take it.
+    documents = f"arn:aws:s3:::{_stage_names(resolve)['bucket']}/{DOCUMENT_KEYS}*"
     for action, resource in _granted(resolve, role):
         assert "*" not in action and "<" not in resource, (action, resource)
         if action in XRAY_ACTIONS:
             assert resource == "*"  # X-Ray takes no other resource
             continue
-        # The only other wildcard: a log group's streams (CloudWatch Logs' ARN form for them).
-        assert "*" not in resource or (action in LOG_ACTIONS and resource.endswith(":*")), resource
+        # The only other wildcards: a log group's streams (CloudWatch Logs' ARN form for them), the documents.
+        assert "*" not in resource or (action in LOG_ACTIONS and resource.endswith(":*")) or (
+            action.startswith("s3:") and resource == documents), resource
     setup_actions = {f"{svc}:{op}" for svc, op in SET_UP_ONLY}
     assert not setup_actions & {a for a, _ in _granted(resolve, role)}
 

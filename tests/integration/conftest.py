@@ -61,7 +61,7 @@ def _restore(state: MotoState) -> None:
 
 def _set_up_account() -> dict[str, Any]:
     """A fresh account's set-up (in the current mock_aws), as scripts/local.py bootstrap does it."""
-    from chalicelib.adapters.tables import create_all, stream_arn, verify_sender
+    from chalicelib.adapters.tables import create_all, create_documents_bucket, stream_arn, verify_sender
     from chalicelib.api.wiring import deps
     from chalicelib.config import get_settings
     from chalicelib.services import catalogue
@@ -74,6 +74,7 @@ def _set_up_account() -> dict[str, Any]:
         _clear_caches()
         create_all(get_settings())
         verify_sender(get_settings())
+        create_documents_bucket(get_settings())
         catalogue.seed(deps())
         arn = stream_arn(get_settings())
     return {"pool": pool, "stream_arn": arn, "state": _moto_state(),
@@ -316,3 +317,33 @@ def serialized_moto(monkeypatch: pytest.MonkeyPatch) -> None:
             return original(self, *args, **kwargs)
 
     monkeypatch.setattr(BotocoreStubber, "__call__", locked)
+
+
+def put_document(application_id: str, kind: str, data: bytes = b"%PDF-1.7\n%%EOF\n",
+                 scan: str | None = "NO_THREATS_FOUND") -> str:
+    """A document on a file as an upload leaves it (the object in the bucket, the record on the file), tagged as
+    GuardDuty's scan tags it; returns its id. For tests about staff that need a document, not an upload."""
+    import boto3
+
+    from chalicelib.adapters.models import ApplicationModel
+    from chalicelib.config import get_settings
+    from chalicelib.domain import documents
+
+    document_id = documents.new_document_id()
+    key = documents.object_key(application_id, kind, document_id)
+    s3 = boto3.client("s3", region_name="ca-central-1")
+    s3.put_object(Bucket=get_settings().bucket, Key=key, Body=data)
+    if scan:
+        s3.put_object_tagging(Bucket=get_settings().bucket, Key=key,
+                              Tagging={"TagSet": [{"Key": documents.SCAN_TAG, "Value": scan}]})
+    doc = documents.Document(document_id, kind, key, "application/pdf", len(data), "2026-11-30T12:00:00.000000Z")
+    ApplicationModel(application_id).update(actions=[ApplicationModel.documents.set(
+        [*(d.as_dict() for d in _file_documents(application_id)), doc.as_dict()])])
+    return document_id
+
+
+def _file_documents(application_id: str) -> list[Any]:
+    from chalicelib.api.wiring import deps
+
+    file = deps().store.files.get(application_id)
+    return list(file.documents) if file else []

@@ -17,7 +17,7 @@ import pytest
 
 from chalicelib.domain.emails import reference
 
-from .conftest import built_once, staff_call, submit
+from .conftest import built_once, put_document, staff_call, submit
 from .test_admin_api import NEW_MISSION
 
 # Columns: the callers. Every file in the world below belongs to SPVM, so
@@ -37,6 +37,9 @@ EXPECTED = {
     ("PUT", "/admin/applications/{application_id}/medical-outcome"): (403, 403, 403, 200, 403),
     ("POST", "/admin/applications/{application_id}/module-results"): (403, 403, 200, 403, 403),
     ("POST", "/admin/applications/{application_id}/notes"):          (201, 404, 201, 201, 201),
+    # Documents: the file's readers but administrators; health reads a medical document (its own below).
+    ("GET", "/admin/applications/{application_id}/documents"):      (200, 404, 200, 200, 403),
+    ("GET", "/admin/applications/{application_id}/documents/{document_id}"): (303, 404, 303, 303, 403),
     ("POST", "/admin/emails/{message_id}/retry"):                    (403, 403, 202, 403, 403),
     ("GET", "/admin/reports/pipeline"):                              (200, 200, 200, 403, 200),
     ("GET", "/admin/reports/applications.csv"):                      (200, 200, 200, 403, 200),
@@ -145,7 +148,8 @@ def valid_request(world: dict[str, Any], route: tuple[str, str], caller: str) ->
     path = (template.replace("{application_id}", app_id).replace("{mission_id}", "philippines")
             .replace("{deployment_id}", ENTRY_OF.get(caller, ENTRY_OF["irss"]))
             .replace("{cap_id}", cap).replace("{message_id}", world["failed_email"])
-            .replace("{bulletin_id}", world["bulletin_id"]).replace("{task_id}", world["task_id"]))
+            .replace("{bulletin_id}", world["bulletin_id"]).replace("{task_id}", world["task_id"])
+            .replace("{document_id}", world["documents"].get(caller, world["documents"]["coordinator.spvm"])))
     path += QUERIES[route](app_id) if route in QUERIES else ""
     body = BODIES.get(route)
     return method.lower(), path, body(app_id, caller) if callable(body) else body
@@ -206,13 +210,21 @@ def _build_world(client, tokens, pool):
     expired, _ = backend_pool.create_jwt(pool.client_id, "admin", "id", expires_in=-600,
                                          extra_data={"cognito:groups": ["admin"]})
     other = create_pool("ca-central-1", name="another-pool").id_token("admin")
+    # A scanned document on the main file for each reader: a qualification, and a medical one for health.
+    qualification = put_document(created["application_id"], "first_aid_cpr")
+    medical = put_document(created["application_id"], "medical_questionnaire")
     calls = json.loads(client.http.get("/bulletins").body)["bulletins"]
     return {"app_id": created["application_id"], "files": {"irss": irss_file, "health": health_file},
             "bulletin_id": next(b["bulletin_id"] for b in calls if b["mission_id"] == "philippines"),
             "route_files": {("POST", "/admin/applications/{application_id}/forms-returned"): {"irss": forms_file},
                             ("POST", "/admin/applications/{application_id}/post-mission-follow-up"): {
-                                "health": returned_file}},
+                                "health": returned_file},
+                            # The documents are on the main file, whoever reads them.
+                            **{("GET", f"/admin/applications/{{application_id}}/documents{rest}"): {
+                                "irss": created["application_id"], "health": created["application_id"]}
+                               for rest in ("", "/{document_id}")}},
             "task_id": task.sk,
+            "documents": {"coordinator.spvm": qualification, "irss": qualification, "health": medical},
             "failed_email": failed,
             "bad": {"no token": None, "expired": expired, "another pool": other,
                     "applicant token": created["access_token"], "garbage": "abc.def.ghi"}}
@@ -286,6 +298,7 @@ CONSOLE_EXPECTED = {
     ("POST", "/files/{application_id}/notes"):            (303, 404, 303, 303, 303),
     ("POST", "/files/{application_id}/medical-outcome"):  (403, 403, 403, 303, 403),
     ("POST", "/files/{application_id}/module-results"):   (403, 403, 303, 403, 403),
+    ("GET", "/files/{application_id}/documents/{document_id}"): (303, 404, 303, 303, 403),  # health: a medical one
     ("POST", "/bulk-moves"):                              (200, 200, 200, 200, 403),  # per file: OPP's is refused
     ("GET", "/search"):                                   (200, 200, 200, 200, 200),  # OPP finds nothing of SPVM's
     ("GET", "/dashboard"):                                (200, 200, 200, 403, 200),
@@ -335,7 +348,10 @@ def test_each_role_on_each_console_page(client, route):
         browser = WebClient(client)
         first_sign_in(browser, caller)
         app_id = files[CONSOLE_FILE_OF.get(caller, "submitted")]
-        path = "/console/en" + template.replace("{application_id}", app_id)
+        # A scanned document each caller may read on its file: a medical one for health, a qualification else.
+        document = put_document(app_id, "medical_questionnaire" if caller == "health" else "first_aid_cpr") \
+            if "{document_id}" in template else ""
+        path = "/console/en" + template.replace("{application_id}", app_id).replace("{document_id}", document)
         extra = CONSOLE_FORM.get(route, lambda c: [])(caller)
         if method == "GET":
             r = browser.get(path + (extra or ""))

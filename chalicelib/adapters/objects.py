@@ -1,0 +1,74 @@
+"""The documents' bucket on S3 (services/ports.ObjectStore): presigned forms and links, a head, a ranged read, the
+object's tags, a delete. Nothing else of S3 is used, so the API role grants nothing else (tests/infra/test_policy.py).
+
+The bucket encrypts every object with the stack's KMS key by default (infra/template.yaml), so no request names
+the key. Locally (scripts/dev) the endpoint is moto's server, addressed by path (http://127.0.0.1:5001/<bucket>).
+"""
+from __future__ import annotations
+
+from typing import Any, Mapping
+from urllib.parse import quote
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from ..config import Settings
+
+# One attempt is enough for these short calls; the page that makes them can be reloaded.
+CLIENT_CONFIG = Config(connect_timeout=3, read_timeout=10, retries={"total_max_attempts": 2, "mode": "standard"},
+                       signature_version="s3v4")
+_MISSING = ("404", "NoSuchKey", "NotFound")
+
+
+class S3Objects:
+    def __init__(self, settings: Settings) -> None:
+        self.bucket = settings.bucket
+        # The regional endpoint, by virtual host (https://<bucket>.s3.<region>.amazonaws.com): the browser posts
+        # to the bucket's own region (the global name may answer a new bucket with a redirect) and the pages' CSP
+        # names that one origin. An emulator (scripts/dev: moto's server) is addressed by path.
+        local = settings.s3_endpoint
+        endpoint = local or f"https://s3.{settings.region}.amazonaws.com"
+        config = CLIENT_CONFIG.merge(Config(s3={"addressing_style": "path" if local else "virtual"}))
+        self._client: Any = boto3.client("s3", region_name=settings.region, endpoint_url=endpoint, config=config)
+
+    def presign_post(self, key: str, conditions: list[Any], fields: Mapping[str, str],
+                     expires_in: int) -> tuple[str, dict[str, str]]:
+        signed = self._client.generate_presigned_post(
+            Bucket=self.bucket, Key=key, Fields=dict(fields),
+            Conditions=[*({k: v} for k, v in fields.items()), *conditions], ExpiresIn=expires_in)
+        return str(signed["url"]), {str(k): str(v) for k, v in signed["fields"].items()}
+
+    def size(self, key: str) -> int | None:
+        try:
+            head = self._client.head_object(Bucket=self.bucket, Key=key)
+        except ClientError as exc:
+            if str(exc.response.get("Error", {}).get("Code")) in _MISSING:
+                return None
+            raise
+        return int(head["ContentLength"])
+
+    def first_bytes(self, key: str, count: int) -> bytes:
+        got = self._client.get_object(Bucket=self.bucket, Key=key, Range=f"bytes=0-{count - 1}")
+        data: bytes = got["Body"].read(count)
+        return data[:count]
+
+    def tags(self, key: str) -> dict[str, str]:
+        try:
+            got = self._client.get_object_tagging(Bucket=self.bucket, Key=key)
+        except ClientError as exc:
+            if str(exc.response.get("Error", {}).get("Code")) in _MISSING:
+                return {}
+            raise
+        return {str(t["Key"]): str(t["Value"]) for t in got.get("TagSet", [])}
+
+    def delete(self, key: str) -> None:
+        self._client.delete_object(Bucket=self.bucket, Key=key)
+
+    def presign_get(self, key: str, expires_in: int, filename: str, content_type: str) -> str:
+        disposition = f"attachment; filename=\"{filename}\"; filename*=UTF-8''{quote(filename)}"
+        url: str = self._client.generate_presigned_url(
+            "get_object", Params={"Bucket": self.bucket, "Key": key, "ResponseContentType": content_type,
+                                  "ResponseContentDisposition": disposition},
+            ExpiresIn=expires_in)
+        return url
