@@ -27,7 +27,7 @@ STAGE = "test-service"
 BOOTSTRAP = """
 import json, sys
 sys.path.insert(0, {root!r})
-from chalicelib.adapters.tables import create_all, verify_sender
+from chalicelib.adapters.tables import create_all, create_documents_bucket, verify_sender
 from chalicelib.api.wiring import deps
 from chalicelib.config import get_settings
 from chalicelib.services import catalogue
@@ -35,6 +35,7 @@ from devtools.cognito_setup import DEMO_USERS, create_pool
 settings = get_settings()
 create_all(settings)
 verify_sender(settings)
+create_documents_bucket(settings)
 catalogue.seed(deps())
 pool = create_pool(settings.region, {moto!r})
 print(json.dumps({{"pool": pool.user_pool_id, "client": pool.client_id,

@@ -2,20 +2,23 @@
 
 A police officer and a civilian analyst each start from a call, answer the first page (errors first), save,
 switch language midway, stop, resume in another browser by the emailed link, check their answers, fix one,
-send, press Back and send again (still one file, one email). Every page state is screenshotted
+send, press Back and send again (still one file, one email), then upload a certificate from the file's page
+and see it accepted once the malware scan has tagged it. Every page state is screenshotted
 (artifacts/screenshots/) and checked with axe (zero violations); nothing is wider than a phone's screen.
 """
 from __future__ import annotations
 
 import re
+import subprocess
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
 
-from ..local_service import LocalService
-from .checks import fill, look
+from ..local_service import LocalService, local_env
+from .checks import ROOT, fill, look
 
 PHONE: ViewportSize = {"width": 375, "height": 812}
 WIDE: ViewportSize = {"width": 1280, "height": 900}
@@ -96,7 +99,7 @@ def _other(lang: str) -> str:
 
 @pytest.mark.parametrize("who,lang,viewport", JOURNEYS, ids=[f"{w}-{lg}-{v['width']}" for w, lg, v in JOURNEYS])
 def test_a_task_list_journey(browser: Browser, service: LocalService, who: str, lang: str, viewport: ViewportSize,
-                             errors: list[str]) -> None:
+                             errors: list[str], tmp_path: Path) -> None:
     person = PEOPLE[who]
     email = f"{who}.{lang}.{viewport['width']}@example.ca"
     tag = f"{who}-{viewport['width']}"
@@ -193,5 +196,26 @@ def test_a_task_list_journey(browser: Browser, service: LocalService, who: str, 
         page.click('a[href$="/answers"]')
         expect(page.locator("main")).to_contain_text(person["family_name"])
         _state(page, "answers", lang, tag)
+        _upload_a_certificate(page, service, lang, tag, tmp_path)
     finally:
         ctx.close()
+
+
+def _upload_a_certificate(page: Page, service: LocalService, lang: str, tag: str, tmp_path: Path) -> None:
+    """From the file's status page: the First Aid certificate, a real PDF posted to moto's S3 by the page's own
+    form (a presigned POST, no script); "being checked" until the malware scan tags it, then "accepted"."""
+    page.goto(page.url.split("/answers")[0])
+    page.click("#documents-link")
+    _state(page, "documents", lang, tag)
+    pdf = tmp_path / "first-aid.pdf"
+    pdf.write_bytes(b"%PDF-1.7\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n")
+    page.set_input_files("#file-first_aid_cpr", str(pdf))
+    page.click("#upload-first_aid_cpr")
+    expect(page.locator('#state-first_aid_cpr[data-state="checking"]')).to_be_visible()
+    _state(page, "document-checking", lang, tag)
+    # GuardDuty's part, which moto does not play: scripts/local.py tags the object as the scan does.
+    subprocess.run([str(ROOT / ".venv" / "bin" / "python"), "scripts/local.py", "scan"], cwd=ROOT, check=True,
+                   env=local_env(service.moto_port, service.app_port), capture_output=True, timeout=60)
+    page.reload()
+    expect(page.locator('#state-first_aid_cpr[data-state="accepted"]')).to_be_visible()
+    _state(page, "document-accepted", lang, tag)
