@@ -87,6 +87,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     import boto3
 
     from chalicelib.api.wiring import deps
+    from chalicelib.config import get_settings
     from chalicelib.services.deps import utc_now
     from devtools.cognito_setup import in_process_jwks
     from devtools.stream_poller import StreamReader
@@ -103,6 +104,9 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         monkeypatch.setenv("PEACEOPS_COGNITO_USER_POOL_ID", pool.user_pool_id)
         monkeypatch.setenv("PEACEOPS_COGNITO_CLIENT_ID", pool.client_id)
         _clear_caches()
+        # Read now, as a fresh set-up did: the test stage's settings (tests/conftest.py), not those of the stage
+        # Chalice's test client sets around each request (.chalice/config.json's "dev").
+        get_settings()
         _STREAM["reader"] = StreamReader(snap["stream_arn"], "ca-central-1", client=_SNAPSHOT["streams"])
         yield pool
         _STREAM.clear()

@@ -23,7 +23,7 @@ from chalicelib.api.wiring import deps
 from chalicelib.domain import documents as rules
 
 from .conftest import application, staff_call, submit
-from .web_client import WebClient, form_fields, hidden
+from .web_client import WebClient, apply
 
 BUCKET = "peaceops-test-documents"
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -41,10 +41,9 @@ def _text(r: Any) -> str:
 
 
 def _apply(client: Any, lang: str = "en", **overrides: Any) -> tuple[WebClient, str]:
-    """A file made through the web form: the browser holds its cookie."""
+    """A file made through the task list: the browser holds its cookie."""
     web = WebClient(client)
-    r = web.post(f"/{lang}/apply", form_fields(application(**overrides)) +
-                 [("submission_key", hidden(_text(web.get(f"/{lang}/apply")), "submission_key"))])
+    r = apply(web, application(**overrides), lang)
     assert r.status_code == 303, _text(r)
     return web, r.headers["Location"].split("/")[3]
 
