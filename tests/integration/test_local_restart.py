@@ -80,10 +80,16 @@ def _an_application_is_emailed_through_the_stream_poller(env: dict[str, str], ap
         time.sleep(0.5)
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start_and_sign_in(env: dict[str, str], app: str, log: Path, stop: signal.Signals) -> list[str]:
     """One `scripts/dev` run: serve, sign in as irss, read the catalogue, stop; returns the mission ids."""
+    # As a developer's terminal starts it: Ctrl-C's signal not ignored. A test process may run with SIGINT
+    # ignored (a pytest-xdist worker, a library's handler), and a shell started so can never trap it.
     proc = subprocess.Popen([str(DEV)], cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=_default_sigint)
     try:
         try:
             wait_up(f"{app}/en/missions", proc, 90, log)
