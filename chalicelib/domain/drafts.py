@@ -21,7 +21,7 @@ from functools import lru_cache
 from typing import Any, Mapping
 
 from . import signing, tokens
-from .forms import check, load_schema
+from .forms import check, load_schema, top_field
 from .i18n import pick
 
 FORM = "application"
@@ -156,7 +156,7 @@ def task_states(draft: Draft, document: Mapping[str, Any]) -> list[tuple[Page, s
     out, blocked = [], False
     # A page saved once is done only while nothing it now asks is missing or wrong (a change of track can add
     # questions to a page saved before).
-    wrong = {e.pointer.split("/")[1] for e in check(FORM, dict(document)) if e.pointer.startswith("/")}
+    wrong = {top_field(e.pointer) for e in check(FORM, dict(document))}
     for p in route(document):
         if p.id in draft.done and not wrong.intersection(shown_fields(p, document)):
             out.append((p, "completed"))

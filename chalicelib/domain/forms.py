@@ -64,6 +64,16 @@ def pointer(parts: Iterable[Any]) -> str:
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
 
 
+def top_field(at: str) -> str:
+    """The form field a JSON Pointer is in ("" for the document itself): the inverse of ``pointer``'s first part.
+
+    >>> top_field("/missions/1"), top_field("/a~1b"), top_field("")
+    ('missions', 'a/b', '')
+    """
+    first = at.split("/")[1] if at.startswith("/") else ""
+    return first.replace("~1", "/").replace("~0", "~")
+
+
 def field_label(form_name: str, field: str, lang: str) -> str:
     prop = load_schema(form_name).get("properties", {}).get(field)
     if not prop:

@@ -41,14 +41,10 @@ def page_errors(draft_answers: Mapping[str, Any], p: Page, page_answers: Mapping
     document = {k: v for k, v in draft_answers.items() if k not in p.fields}
     document.update(page_answers)
     shown = set(drafts.shown_fields(p, document))
-    errors = [e for e in forms.check(drafts.FORM, document) if _field(e.pointer) in shown]
+    errors = [e for e in forms.check(drafts.FORM, document) if forms.top_field(e.pointer) in shown]
     if call is not None and "track" in shown and "track" in page_answers:
         errors += bulletins.analyst_errors("/track", call, str(page_answers["track"]))
     return errors
-
-
-def _field(pointer: str) -> str:
-    return pointer.split("/")[1].replace("~1", "/").replace("~0", "~") if pointer.startswith("/") else ""
 
 
 def _link_email(deps: Deps, draft: Draft, lang: str) -> OutboxMessage:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
 from ..domain.errors import FieldError
-from ..domain.forms import FORM_NAMES, load_schema
+from ..domain.forms import FORM_NAMES, load_schema, top_field
 from ..domain.i18n import pick
 from .text import t
 
@@ -277,8 +277,7 @@ def to_values(form_name: str, document: Mapping[str, Any]) -> dict[str, list[str
 # --- errors ----------------------------------------------------------------
 
 def _field_of(pointer: str) -> str | None:
-    first = pointer.split("/")[1] if pointer.startswith("/") else ""
-    return first.replace("~1", "/").replace("~0", "~") or None
+    return top_field(pointer) or None
 
 
 def _short(message: str, label: str) -> str:

@@ -18,6 +18,7 @@ from chalice import Response
 from ..api.wiring import deps
 from ..domain import drafts as rules
 from ..domain.drafts import Draft
+from ..domain.forms import top_field
 from ..domain.errors import FieldError, NotFound, ValidationFailed
 from ..domain.i18n import pick
 from ..services import bulletins, catalogue, drafts
@@ -220,9 +221,8 @@ def draft_page_post(v: Visit, draft_id: str, page_id: str) -> Response:  # who: 
 
 # --- check your answers, then send ---------------------------------------------------------
 
-def _answer_groups(v: Visit, draft: Draft) -> list[dict[str, Any]]:
+def _answer_groups(v: Visit, draft: Draft, names: Mapping[str, str]) -> list[dict[str, Any]]:
     document = drafts.document(draft)
-    names = {m["mission_id"]: pick(m["name"], v.lang) for m in _missions()}
     groups = []
     for p in rules.route(draft.answers):
         section = _section(v, p.id, draft.answers)
@@ -238,17 +238,15 @@ def _problems(v: Visit, draft: Draft, errors: list[FieldError]) -> list[dict[str
     where = {name: p for p in rules.route(draft.answers) for name in rules.shown_fields(p, draft.answers)}
     out = []
     for e in errors:
-        name = e.pointer.split("/")[1] if e.pointer.startswith("/") else ""
-        p = where.get(name)
+        p = where.get(top_field(e.pointer))
         out.append({"text": e.message_fr if v.lang == "fr" else e.message_en,
                     "href": _draft_url(v, draft.draft_id, f"/pages/{p.id}", **{"from": "check"}) if p else
                     _draft_url(v, draft.draft_id)})
     return out
 
 
-def _flags(v: Visit, draft: Draft, findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _flags(v: Visit, findings: list[dict[str, Any]], names: Mapping[str, str]) -> list[dict[str, Any]]:
     """The pre-screen per choice: only what is not met or unknown (flags for IRSS, not refusals)."""
-    names = {m["mission_id"]: pick(m["name"], v.lang) for m in _missions()}
     by_mission: dict[str, list[tuple[str, str]]] = {}
     for f in findings:
         if f["result"] == "met":
@@ -263,10 +261,11 @@ def check_page(v: Visit, draft_id: str) -> Response:  # who: the draft's token (
     if rules.first_unfinished(draft, draft.answers) is not None:
         return v.redirect(_draft_url(v, draft_id))
     errors, findings = drafts.check(deps(), draft)
+    names = {m["mission_id"]: pick(m["name"], v.lang) for m in _missions()}  # read once for the page
     blockers = _problems(v, draft, errors)
     # problems: the page's title starts with "Error: " while something stops sending, as a form's does
-    return v.page("check_answers.html", title=t("check_title", v.lang), groups=_answer_groups(v, draft),
-                  blockers=blockers, problems=blockers, flags=_flags(v, draft, findings),
+    return v.page("check_answers.html", title=t("check_title", v.lang), groups=_answer_groups(v, draft, names),
+                  blockers=blockers, problems=blockers, flags=_flags(v, findings, names),
                   action=_draft_url(v, draft_id, "/check"), email=draft.email)
 
 
