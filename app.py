@@ -16,7 +16,7 @@ from chalicelib.config import outbox_stream_arn, ses_events_topic
 from chalicelib.domain import forms
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.workflow import Actor
-from chalicelib.services import documents, notes
+from chalicelib.services import documents, notes, staff_sign_in
 from chalicelib.services import (applicant, bulletins, catalogue, catalogue_admin, email_change, feedback, files,
                                  notifications, redirect, reintegration, reminders, roster, search, submissions,
                                  workflow)
@@ -394,6 +394,13 @@ def admin_create_bulletin(actor: Actor) -> Response:
 @staff(app, "admin")
 def admin_update_bulletin(bulletin_id: str, actor: Actor) -> Response:
     return _json(bulletins.update_bulletin(deps(), actor, bulletin_id, _body()))
+
+
+@app.route("/admin/staff/{username}/sessions/end", methods=["POST"])
+@handles
+@staff(app, "admin")
+def admin_end_staff_sessions(username: str, actor: Actor) -> Response:  # after a disable or a group change
+    return _json(staff_sign_in.end_user_sessions(deps(), actor, username))
 
 
 # --- scheduled --------------------------------------------------------------

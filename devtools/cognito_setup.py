@@ -64,16 +64,30 @@ def totp_code(secret: str | None = None, at: float | None = None) -> str:
     return TOTP(key, 6, SHA1(), 30, enforce_key_length=False).generate(int(time.time() if at is None else at)).decode()
 
 
-def fresh_totp_code(secret: str | None = None, margin: float = 2.0) -> str:
+_given: dict[str, tuple[str, float]] = {}  # user -> the last code handed out for them, and when
+
+
+def fresh_totp_code(secret: str | None = None, margin: float = 2.0, user: str | None = None) -> str:
     """A code with at least ``margin`` seconds of its 30-second window left: moto checks a code against its own
     clock's window only (no window either side, as Cognito allows), so a code made at a window's very end could
-    reach it in the next. Waits at most ``margin`` seconds, and only then."""
+    reach it in the next. Waits at most ``margin`` seconds, and only then.
+
+    With ``user``: never the code last handed out for that user within 90 s, as an authenticator's next sign-in
+    would not be (the console refuses a code a user already used in its window: a replay); waits for the next
+    window when it would be, at most 30 s."""
     import time
 
     left = 30 - time.time() % 30
     if left < margin:
         time.sleep(left + 0.05)
-    return totp_code(secret)
+    code = totp_code(secret)
+    if user is not None:
+        last = _given.get(user)
+        if last is not None and last[0] == code and time.time() - last[1] < 90:
+            time.sleep(30 - time.time() % 30 + 0.05)
+            code = totp_code(secret)
+        _given[user] = (code, time.time())
+    return code
 
 
 @lru_cache(maxsize=None)

@@ -50,9 +50,9 @@ def sign_in(base: str, user: str, lang: str = "en") -> tuple[str, str]:
     _, _, page = _call(base, "GET", urlsplit(headers["Location"]).path, cookies)
     if "/set-up-mfa" in headers["Location"]:
         secret = re.search(r'id="totp-secret"><code>([^<]+)</code>', page).group(1).replace(" ", "")  # type: ignore
-        form = {"code": fresh_totp_code(secret), "csrf_token": _token(page)}
+        form = {"code": fresh_totp_code(secret, user=user), "csrf_token": _token(page)}
     else:
-        form = {"code": fresh_totp_code(), "csrf_token": _token(page)}
+        form = {"code": fresh_totp_code(user=user), "csrf_token": _token(page)}
     status, headers, _ = _call(base, "POST", urlsplit(headers["Location"]).path, cookies, form)
     assert status == 303 and headers["Location"].endswith("/queue"), (status, headers.get("Location"))
     _, _, page = _call(base, "GET", f"/console/{lang}/queue", cookies)

@@ -29,7 +29,7 @@ from ..domain.missions import Cap, Mission, UnreadableMission
 from ..domain import reintegration, search
 from ..domain.reintegration import GuideTask
 from ..domain.drafts import Draft, is_draft_id
-from ..domain.staff_sessions import StaffSession
+from ..domain.staff_sessions import USER_SESSIONS, StaffSession
 from ..domain.records import (
     ApplicationFile,
     AuditEntry,
@@ -56,6 +56,7 @@ from .models import (
     MissionModel,
     OutboxModel,
     SessionModel,
+    UserSessionsModel,
     DraftModel,
     SuppressionModel,
     TaskModel,
@@ -398,6 +399,10 @@ class DynamoUnitOfWork:
         L = LimitModel
         self._update("limit", L(counter.key), [L.used.add(1), L.expires_at.set(counter.expires_at)],
                      L.key.does_not_exist() | (L.used < counter.limit))
+
+    def count_back(self, counter: Counter) -> None:
+        L = LimitModel
+        self._update("limit", L(counter.key), [L.used.add(-1)], L.used > 0)
 
     def take_place(self, bulletin_id: str, now: str) -> None:
         B = BulletinModel
@@ -847,6 +852,12 @@ class DynamoIdempotency:
         return IdempotencyRecord(row.key, row.request_hash, int(row.status_code), dict(row.response),
                                  int(row.expires_at), row.issued_at)
 
+    def counted(self, key: str) -> int:
+        try:
+            return int(LimitModel.get(key, consistent_read=True).used)
+        except DoesNotExist:
+            return 0
+
 
 class DynamoTasks:
     def get(self, task_id: str) -> GuideTask | None:
@@ -904,6 +915,28 @@ class DynamoSessions:
 
     def delete(self, key: str) -> None:
         SessionModel(key).delete()
+
+    def index_for_user(self, user_key: str, session_key: str, until: int) -> None:
+        U = UserSessionsModel
+        U(USER_SESSIONS + user_key).update(actions=[U.session_keys.add({session_key}), U.expires_at.set(until)])
+
+    def keys_for_user(self, user_key: str) -> list[str]:
+        try:
+            row = UserSessionsModel.get(USER_SESSIONS + user_key, consistent_read=True)
+        except DoesNotExist:
+            return []
+        return sorted(row.session_keys or ())
+
+    def unindex_for_user(self, user_key: str, session_keys: Iterable[str]) -> None:
+        keys = set(session_keys)
+        if not keys:
+            return
+        U = UserSessionsModel
+        try:  # only on a listed user (an update would make a row with no TTL); an emptied set goes with DynamoDB
+            U(USER_SESSIONS + user_key).update(actions=[U.session_keys.delete(keys)], condition=U.key.exists())
+        except PynamoDBException as exc:
+            if not condition_failed(exc):
+                raise
 
 
 class DynamoStorage:

@@ -203,6 +203,10 @@ class MemoryUnitOfWork:
         self._add("limit", lambda s: s.limits.get(counter.key, 0) < counter.limit,
                   lambda s: s.limits.__setitem__(counter.key, s.limits.get(counter.key, 0) + 1))
 
+    def count_back(self, counter: Counter) -> None:
+        self._add("limit", lambda s: s.limits.get(counter.key, 0) > 0,
+                  lambda s: s.limits.__setitem__(counter.key, s.limits[counter.key] - 1))
+
     def take_place(self, bulletin_id: str, now: str) -> None:
         def check(s: MemoryState) -> bool:
             b = s.bulletins.get(bulletin_id)
@@ -465,6 +469,9 @@ class MemoryIdempotency:
     def get(self, key: str) -> IdempotencyRecord | None:
         return self._s.idempotency.get(key)
 
+    def counted(self, key: str) -> int:
+        return self._s.limits.get(key, 0)
+
 
 class MemoryTasks:
     def __init__(self, state: MemoryState) -> None:
@@ -495,6 +502,7 @@ class MemorySessions:
 
     def __init__(self) -> None:
         self.rows: dict[str, StaffSession] = {}
+        self.by_user: dict[str, set[str]] = {}
 
     def get(self, key: str) -> StaffSession | None:
         return self.rows.get(key)
@@ -504,6 +512,15 @@ class MemorySessions:
 
     def delete(self, key: str) -> None:
         self.rows.pop(key, None)
+
+    def index_for_user(self, user_key: str, session_key: str, until: int) -> None:
+        self.by_user.setdefault(user_key, set()).add(session_key)
+
+    def keys_for_user(self, user_key: str) -> list[str]:
+        return sorted(self.by_user.get(user_key, ()))
+
+    def unindex_for_user(self, user_key: str, session_keys: Iterable[str]) -> None:
+        self.by_user.get(user_key, set()).difference_update(session_keys)
 
 
 class MemoryStorage:

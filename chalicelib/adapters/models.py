@@ -13,6 +13,7 @@ from pynamodb.attributes import (
     ListAttribute,
     NumberAttribute,
     UnicodeAttribute,
+    UnicodeSetAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
 from pynamodb.models import Model
@@ -353,6 +354,16 @@ class SessionModel(Model):
     key = UnicodeAttribute(hash_key=True)  # "session#<sha256 of the cookie's id>"
     data = JSONAttribute()  # the record's fields (staff_sessions.StaffSession), sealed values encrypted
     expires_at = NumberAttribute()  # epoch seconds: 30 minutes idle, 12 hours at most
+
+
+class UserSessionsModel(Model):
+    """The console sessions of one user (so that all of them can be ended at once), in the idempotency table: the
+    session records' keys, added and removed atomically (a string set); its TTL outlives the newest session."""
+
+    Meta = _meta("idempotency")
+    key = UnicodeAttribute(hash_key=True)  # "session#user#<sha256 of the canonical user name>"
+    session_keys = UnicodeSetAttribute(null=True)  # "session#<sha256 of a cookie's id>", each
+    expires_at = NumberAttribute()
 
 
 class DraftModel(Model):

@@ -26,6 +26,7 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("/sign-in/code", "POST", "code_post"),
     ("/stay", "POST", "stay_post"),
     ("/sign-out", "POST", "sign_out_post"),
+    ("/sign-out-everywhere", "POST", "sign_out_everywhere_post"),
     ("/signed-out", "GET", "signed_out_page"),
     ("/queue", "GET", "queue_page"),
     ("/files", "GET", "files_page"),

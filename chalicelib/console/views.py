@@ -137,8 +137,14 @@ def signed_in(v: ConsoleVisit, *roles: str) -> Actor:
 
 # --- sign-in -------------------------------------------------------------------------
 
-def _refusal(lang: str, reason: str) -> str:
+def _refusal(lang: str, reason: str, err: Exception | None = None) -> str:
+    if isinstance(err, signin.SignInLocked):  # when to try again, in the page's language and zone
+        return t("refused_locked", lang, time=clock_time(datetime.fromtimestamp(err.until, tz=timezone.utc), lang))
     return t(f"refused_{reason}", lang)
+
+
+# A refusal's page status: a wrong name or password 401, a lock 429, an ended sign-in 403.
+_REFUSED_STATUS = {"credentials": 401, "locked": 429}
 
 
 def _go(v: ConsoleVisit, outcome: signin.Outcome) -> Response:
@@ -167,8 +173,8 @@ def sign_in_post(v: ConsoleVisit) -> Response:  # who: public (the pool decides)
         outcome = signin.sign_in(deps(), identity_provider(), _verify, _field(data, "username"),
                                  _field(data, "password"))
     except SignInRefused as err:
-        return v.page("sign_in.html", 401 if err.reason == "credentials" else 403, title=t("sign_in_title", v.lang),
-                      message=_refusal(v.lang, err.reason), **_chrome(v))
+        return v.page("sign_in.html", _REFUSED_STATUS.get(err.reason, 403), title=t("sign_in_title", v.lang),
+                      message=_refusal(v.lang, err.reason, err), **_chrome(v))
     return _go(v, outcome)
 
 
@@ -186,11 +192,11 @@ def _challenge_post(v: ConsoleVisit, challenge: tuple[str, ...], template: str, 
     try:
         outcome = step(deps(), identity_provider(), _verify, str(v.session_id), session, _field(data, field))
     except SignInRefused as err:
-        if err.reason in ("expired", "no_role", "unsupported"):
+        if err.reason in ("expired", "no_role", "unsupported", "locked", "too_many_codes"):
             signin.forget(deps(), session)
             v.clear()
-            return v.page("sign_in.html", 403, title=t("sign_in_title", v.lang),
-                          message=_refusal(v.lang, err.reason), **_chrome(v))
+            return v.page("sign_in.html", _REFUSED_STATUS.get(err.reason, 403), title=t("sign_in_title", v.lang),
+                          message=_refusal(v.lang, err.reason, err), **_chrome(v))
         return v.page(template, 422, title=title, message=_refusal(v.lang, err.reason),
                       **context, **_chrome(v))
     return _go(v, outcome)
@@ -256,8 +262,17 @@ def sign_out_post(v: ConsoleVisit) -> Response:  # who: any staff role, signed i
     return v.redirect(v.url("/signed-out"))
 
 
+def sign_out_everywhere_post(v: ConsoleVisit) -> Response:  # who: any staff role, signed in
+    signed_in(v, *EVERY_ROLE)
+    v.form()
+    signin.sign_out_everywhere(deps(), identity_provider(), v.session)  # type: ignore[arg-type]
+    v.clear()
+    return v.redirect(v.url("/signed-out", everywhere="1"))
+
+
 def signed_out_page(v: ConsoleVisit) -> Response:  # who: public
-    return v.page("message.html", title=t("signed_out_title", v.lang), detail=t("signed_out_console", v.lang),
+    detail = t("signed_out_everywhere_console" if v.query("everywhere") else "signed_out_console", v.lang)
+    return v.page("message.html", title=t("signed_out_title", v.lang), detail=detail,
                   back_url=v.url("/sign-in"), back_label=t("sign_in_again", v.lang), success=True, **_chrome(v))
 
 

@@ -32,6 +32,9 @@ REFRESH_BEFORE_SECONDS = 60  # the ID token is renewed a minute before it expire
 SEAL_PURPOSE = "console-session"
 
 ACTIVE, CHALLENGE = "active", "challenge"
+# The record listing one user's sessions (+ domain/sign_in_limits.user_key), so "sign out everywhere" and an
+# administrator's cut-off end them all; under "session#" as the sessions are (the same delete permission).
+USER_SESSIONS = "session#user#"
 # The claims kept from a verified ID token: what auth.actor_from_claims reads, nothing else.
 KEPT_CLAIMS = ("sub", "cognito:groups", "custom:police_service")
 
@@ -77,6 +80,7 @@ class StaffSession:
     sealed: str | None = None  # encrypted: {"refresh_token"} (active) or the challenge's state
     challenge: str | None = None  # NEW_PASSWORD_REQUIRED | MFA_SETUP | SOFTWARE_TOKEN_MFA | TOTP_SETUP
     username: str | None = None  # while signing in only (Cognito's challenge answers name the user)
+    user_key: str | None = None  # signed in: the SHA-256 of the canonical user name (its sessions are listed by it)
 
     @property
     def expires_at(self) -> int:

@@ -194,6 +194,9 @@ class IdempotencyStore(Protocol):
     def get(self, key: str) -> IdempotencyRecord | None:
         ...
 
+    def counted(self, key: str) -> int:
+        """A limit's counter (domain/limits.py) as stored; 0 when there is none."""
+
 
 class DraftStore(Protocol):
     """Applications in progress (domain/drafts.py), by their id."""
@@ -214,6 +217,15 @@ class SessionStore(Protocol):
         ...
 
     def delete(self, key: str) -> None:
+        ...
+
+    def index_for_user(self, user_key: str, session_key: str, until: int) -> None:
+        """List a signed-in session under its user (one record per user; its TTL ``until`` outlives the session)."""
+
+    def keys_for_user(self, user_key: str) -> list[str]:
+        """The keys of the sessions listed under a user (some may have ended meanwhile)."""
+
+    def unindex_for_user(self, user_key: str, session_keys: Iterable[str]) -> None:
         ...
 
 
@@ -337,6 +349,9 @@ class UnitOfWork(Protocol):
 
     def count_within(self, counter: "Counter") -> None:
         """One more on a limit's counter, only while it is under its limit ("limit" when refused)."""
+
+    def count_back(self, counter: "Counter") -> None:
+        """One fewer on a limit's counter (an attempt counted before it was tried, then accepted); never below 0."""
 
     def take_place(self, bulletin_id: str, now: str) -> None:
         """One more place of the call's session, only while fewer than its positions are taken."""

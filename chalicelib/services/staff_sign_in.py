@@ -15,6 +15,13 @@ claims as the API derives it (api/auth.py actor_from_claims).
 
 No password, code, token or challenge session is logged; the refresh token and the challenge
 session are stored sealed (domain/staff_sessions.py).
+
+Limits (domain/sign_in_limits.py, services/sign_in_limits.py), whatever the pool does: wrong passwords and codes
+per user name (then a lock, audited), codes per challenge (then the challenge ends), and a code already taken by
+the user in its window (a replay) is refused before the pool sees it.
+
+Each signed-in session is listed under its user (``user_key``), so that "sign out everywhere" and an
+administrator's cut-off (``end_user_sessions``) end every one of them at once.
 """
 from __future__ import annotations
 
@@ -22,14 +29,21 @@ from dataclasses import dataclass, replace
 from typing import Any, Callable, Mapping
 from urllib.parse import quote
 
+from ..domain import sign_in_limits as sl
 from ..domain import staff_sessions as ss
 from ..domain.access import STAFF_ROLES
+from ..domain.errors import FieldError, ValidationFailed
+from ..domain.records import AuditEntry
 from ..domain.staff_sessions import AuthStep, SignInRefused, StaffSession
+from ..domain.workflow import Actor
+from . import sign_in_limits as limits
 from .deps import Deps
 from .ports import IdentityProvider
 
 Verify = Callable[[str], Mapping[str, Any]]
 """An ID token's verified claims (adapters/cognito.py CognitoVerifier.verify); raises on a bad token."""
+
+SignInLocked = limits.SignInLocked  # a SignInRefused ("locked") with ``until``: what the console's page says
 
 ISSUER = "peaceops"  # the authenticator app's label: "peaceops (coordinator.spvm)"
 TOTP_SETUP = "TOTP_SETUP"  # ours: tokens in hand, TOTP still to set up with the access token
@@ -57,10 +71,12 @@ def has_staff_role(claims: Mapping[str, Any]) -> bool:
     return isinstance(groups, list) and any(g in STAFF_ROLES for g in groups)
 
 
-def _activate(deps: Deps, verify: Verify, tokens: ss.Tokens, challenge_key: str | None) -> Outcome:
+def _activate(deps: Deps, verify: Verify, tokens: ss.Tokens, challenge_key: str | None, username: str) -> Outcome:
     claims = _verified(verify, tokens.id_token)
     sid, session = ss.started_session(_now(deps), claims, ss.seal(_secret(deps), {"refresh": tokens.refresh_token}))
+    session = replace(session, user_key=sl.user_key(str(claims.get("cognito:username") or username)))
     deps.store.sessions.put(session)
+    deps.store.sessions.index_for_user(str(session.user_key), session.key, session.created_at + ss.ABSOLUTE_SECONDS)
     if challenge_key:
         deps.store.sessions.delete(challenge_key)
     return Outcome("signed_in", sid, session)
@@ -93,7 +109,7 @@ def _next(deps: Deps, idp: IdentityProvider, verify: Verify, answer: AuthStep, u
           prior: tuple[str, StaffSession] | None, mfa_done: bool) -> Outcome:
     if answer.tokens is not None:
         if mfa_done:
-            return _activate(deps, verify, answer.tokens, prior[1].key if prior else None)
+            return _activate(deps, verify, answer.tokens, prior[1].key if prior else None, username)
         _verified(verify, answer.tokens.id_token)  # a user with no console role goes no further
         secret, _ = idp.associate_totp(access_token=answer.tokens.access_token)
         return _challenge(deps, TOTP_SETUP, username, {"secret": secret, "id": answer.tokens.id_token,
@@ -109,10 +125,57 @@ def _next(deps: Deps, idp: IdentityProvider, verify: Verify, answer: AuthStep, u
 
 
 def sign_in(deps: Deps, idp: IdentityProvider, verify: Verify, username: str, password: str) -> Outcome:
+    """The password step. ``SignInLocked`` (a SignInRefused) when the user name has had its wrong attempts: before
+    the pool is asked, and with the wrong password that reaches the limit. An unknown name is counted alike."""
     username = username.strip()
     if not username or not password:
         raise SignInRefused("credentials")
-    return _next(deps, idp, verify, idp.start(username, password), username, None, mfa_done=False)
+    attempt = limits.reserve(deps, username)
+    try:
+        step = idp.start(username, password)
+    except SignInRefused as err:
+        if err.reason != "credentials":
+            limits.accepted(deps, attempt)  # the pool did not answer: not a wrong password
+            raise
+        limits.refused(deps, attempt, "password")
+        raise
+    limits.accepted(deps, attempt)
+    return _next(deps, idp, verify, step, username, None, mfa_done=False)
+
+
+def _code_step(deps: Deps, session: StaffSession, code: str, ask: Callable[[], Outcome]) -> Outcome:
+    """A TOTP code tried within a sign-in, under the limits: the user name's (a wrong code counts as a wrong
+    password does), the challenge's (``MAX_CODE_TRIES``: the last wrong one ends it, "too_many_codes") and the
+    code's own (one use per user in its window, else "code", as a wrong one)."""
+    username = str(session.username)
+    try:
+        attempt = limits.reserve(deps, username)
+    except limits.SignInLocked:
+        forget(deps, session)
+        raise
+    if not limits.take_code_try(deps, session.key, session.expires_at):
+        limits.accepted(deps, attempt)  # not tried
+        forget(deps, session)
+        raise SignInRefused("too_many_codes")
+    try:
+        if not limits.take_code(deps, username, code):
+            raise SignInRefused("code")  # a replay: counted as a wrong code
+        outcome = ask()
+    except SignInRefused as err:
+        if err.reason != "code":
+            limits.accepted(deps, attempt)
+            raise
+        try:
+            limits.refused(deps, attempt, "code")
+        except limits.SignInLocked:
+            forget(deps, session)
+            raise
+        if not limits.code_tries_left(deps, session.key, session.expires_at):
+            forget(deps, session)
+            raise SignInRefused("too_many_codes") from None
+        raise
+    limits.accepted(deps, attempt)
+    return outcome
 
 
 def pending(deps: Deps, session_id: str | None) -> StaffSession | None:
@@ -151,14 +214,18 @@ def confirm_totp(deps: Deps, idp: IdentityProvider, verify: Verify, session_id: 
         raise SignInRefused("code")
     sealed = _sealed(deps, session)
     if session.challenge == "MFA_SETUP":
-        next_session = idp.verify_totp(code, session=str(sealed.get("session")))
-        answer = idp.finish_setup(str(session.username), str(next_session or sealed.get("session")))
-        return _next(deps, idp, verify, answer, str(session.username), (session_id, session), mfa_done=True)
+        def ask() -> Outcome:
+            next_session = idp.verify_totp(code, session=str(sealed.get("session")))
+            answer = idp.finish_setup(str(session.username), str(next_session or sealed.get("session")))
+            return _next(deps, idp, verify, answer, str(session.username), (session_id, session), mfa_done=True)
+        return _code_step(deps, session, code, ask)
     if session.challenge == TOTP_SETUP:
-        idp.verify_totp(code, access_token=str(sealed.get("access")))
-        idp.prefer_totp(str(sealed.get("access")))
-        tokens = ss.Tokens(str(sealed.get("id")), str(sealed.get("access")), sealed.get("refresh"))
-        return _activate(deps, verify, tokens, session.key)
+        def ask_with_token() -> Outcome:
+            idp.verify_totp(code, access_token=str(sealed.get("access")))
+            idp.prefer_totp(str(sealed.get("access")))
+            tokens = ss.Tokens(str(sealed.get("id")), str(sealed.get("access")), sealed.get("refresh"))
+            return _activate(deps, verify, tokens, session.key, str(session.username))
+        return _code_step(deps, session, code, ask_with_token)
     raise SignInRefused("expired")
 
 
@@ -169,8 +236,10 @@ def answer_code(deps: Deps, idp: IdentityProvider, verify: Verify, session_id: s
         raise SignInRefused("expired")
     if not code.isdigit() or len(code) != 6:
         raise SignInRefused("code")
-    answer = idp.answer_totp(str(session.username), str(_sealed(deps, session).get("session")), code)
-    return _next(deps, idp, verify, answer, str(session.username), (session_id, session), mfa_done=True)
+    def ask() -> Outcome:
+        answer = idp.answer_totp(str(session.username), str(_sealed(deps, session).get("session")), code)
+        return _next(deps, idp, verify, answer, str(session.username), (session_id, session), mfa_done=True)
+    return _code_step(deps, session, code, ask)
 
 
 def current(deps: Deps, idp: IdentityProvider, verify: Verify, session_id: str | None) -> StaffSession | None:
@@ -232,6 +301,58 @@ def sign_out(deps: Deps, idp: IdentityProvider, session: StaffSession) -> None:
         pass  # already revoked: nothing left to revoke
     finally:
         deps.store.sessions.delete(session.key)
+        if session.user_key:
+            deps.store.sessions.unindex_for_user(session.user_key, [session.key])
+
+
+def _end_all(deps: Deps, user_key: str) -> int:
+    """Delete every console session listed under a user; how many there were still (live or not)."""
+    keys = deps.store.sessions.keys_for_user(user_key)
+    for key in keys:
+        deps.store.sessions.delete(key)
+    deps.store.sessions.unindex_for_user(user_key, keys)
+    return len(keys)
+
+
+def _audit_ended(deps: Deps, user_key: str, kind: str, actor_id: str, actor_role: str, ended: int) -> None:
+    uow = deps.store.unit_of_work()
+    uow.append_audit(AuditEntry(subject=sl.AUDIT_SUBJECT + user_key, seq=int(deps.clock().timestamp() * 1000),
+                                at=deps.now(), kind=kind, actor_id=actor_id, actor_role=actor_role,
+                                details={"sessions_ended": ended}))
+    uow.commit()
+
+
+def sign_out_everywhere(deps: Deps, idp: IdentityProvider, session: StaffSession) -> int:
+    """"Sign out everywhere": the user's refresh tokens revoked (GlobalSignOut) and every console session of theirs
+    ended now (this one too), not when each one's ID token next needs renewing; audited. How many were ended."""
+    sign_out(deps, idp, session)
+    if not session.user_key:  # a session made before sessions were listed by user: this one only
+        return 1
+    ended = 1 + _end_all(deps, session.user_key)
+    _audit_ended(deps, session.user_key, "signed_out_everywhere", str(session.claims.get("sub", "")),
+                 _role(session), ended)
+    return ended
+
+
+def _role(session: StaffSession) -> str:
+    groups = session.claims.get("cognito:groups") or []
+    return next((r for r in STAFF_ROLES if r in groups), "")
+
+
+USERNAME_MAX = 128  # Cognito's own limit on a user name
+
+
+def end_user_sessions(deps: Deps, actor: Actor, username: str) -> dict[str, Any]:
+    """An administrator ends every console session of a user (after disabling them or changing their groups in
+    the pool: README "Cutting a coordinator off"); audited under the user name's subject, with who did it.
+    A name with no session answers the same (0 ended): the answer says nothing of whether the user exists."""
+    if not username.strip() or len(username) > USERNAME_MAX or any(ord(c) < 32 for c in username):
+        raise ValidationFailed([FieldError("/username", "invalid-username", "Give the user name of a staff account.",
+                                           "Donnez le nom d'utilisateur d'un compte du personnel.")])
+    key = sl.user_key(username)
+    ended = _end_all(deps, key)
+    _audit_ended(deps, key, "sessions_ended", actor.actor_id, actor.role, ended)
+    return {"sessions_ended": ended}
 
 
 def forget(deps: Deps, session: StaffSession) -> None:

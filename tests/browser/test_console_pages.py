@@ -90,12 +90,12 @@ def sign_in(page: Page, base: str, user: str, lang: str, look: bool, again: bool
         assert "otpauth://totp/peaceops%3A" in page.content()
         if look:
             seen(page, "set-up-mfa", lang)
-        page.fill("#code", fresh_totp_code(key))
+        page.fill("#code", fresh_totp_code(key, user=user))
     else:
         assert "/sign-in/code" in page.url
         if look:
             seen(page, "code", lang)
-        page.fill("#code", fresh_totp_code())
+        page.fill("#code", fresh_totp_code(user=user))
     press(page, page.locator("main button[type=submit]"))
     assert page.url.endswith(f"/console/{lang}/queue"), page.url
 

@@ -138,8 +138,8 @@ def _as_a_real_caller(case: Any, service: LocalService, real: dict[str, Any]) ->
                         ("cap_id", real["admin_cap_id" if admin else "cap_id"]), ("message_id", real["message_id"])):
         if name in params:
             params[name] = value
-    if case.path.startswith("/console/") and not case.path.endswith("/sign-out"):
-        # A signed-in staff session and its CSRF token (tests/console_client.py); sign-out would end it.
+    if case.path.startswith("/console/") and not case.path.endswith(("/sign-out", "/sign-out-everywhere")):
+        # A signed-in staff session and its CSRF token (tests/console_client.py); signing out would end it.
         session, token = real["console"]
         case.cookies = {**(case.cookies or {}), "__Host-po_console": session}
         if isinstance(case.body, dict):

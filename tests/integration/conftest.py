@@ -104,6 +104,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         monkeypatch.setenv("PEACEOPS_COGNITO_USER_POOL_ID", pool.user_pool_id)
         monkeypatch.setenv("PEACEOPS_COGNITO_CLIENT_ID", pool.client_id)
         _clear_caches()
+        monkeypatch.setattr("devtools.cognito_setup._given", {})  # a fresh account: no TOTP code used yet
         # Read now, as a fresh set-up did: the test stage's settings (tests/conftest.py), not those of the stage
         # Chalice's test client sets around each request (.chalice/config.json's "dev").
         get_settings()

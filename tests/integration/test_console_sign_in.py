@@ -41,7 +41,7 @@ def first_sign_in(browser: WebClient, user: str, lang: str = "en") -> Any:
     assert r.status_code == 303 and r.headers["Location"].endswith("/sign-in/set-up-mfa"), r.body
     page = browser.get(r.headers["Location"]).body.decode()
     secret = re.search(r'id="totp-secret"><code>([^<]+)</code>', page).group(1).replace(" ", "")
-    r = browser.post(f"/console/{lang}/sign-in/set-up-mfa", [("code", fresh_totp_code(secret))])
+    r = browser.post(f"/console/{lang}/sign-in/set-up-mfa", [("code", fresh_totp_code(secret, user=user))])
     assert r.status_code == 303 and r.headers["Location"].endswith("/queue"), r.body
     return r
 
@@ -102,7 +102,7 @@ def test_a_second_sign_in_asks_for_a_code(browser: WebClient, client: Any) -> No
     again = WebClient(client)
     r = sign_in(again, "health", lang="fr")
     assert r.headers["Location"] == "/console/fr/sign-in/code"
-    r = again.post("/console/fr/sign-in/code", [("code", fresh_totp_code())])
+    r = again.post("/console/fr/sign-in/code", [("code", fresh_totp_code(user="health"))])  # never the set-up's
     assert r.headers["Location"] == "/console/fr/queue"
     assert "Connecté en tant que Services de santé internationaux." in again.get("/console/fr/queue").body.decode()
 

@@ -64,6 +64,7 @@ EXPECTED = {
     ("POST", "/admin/applications/{application_id}/post-mission-follow-up"): (403, 403, 403, 200, 403),
     ("GET", "/admin/guide-tasks"):                                   (403, 403, 200, 403, 403),
     ("POST", "/admin/guide-tasks/{task_id}/sent"):                   (403, 403, 200, 403, 403),
+    ("POST", "/admin/staff/{username}/sessions/end"):                (403, 403, 403, 403, 200),
 }
 # A bulk move answers 200 with one result per file; the other service's coordinator gets 404 for SPVM's file.
 BULK_FILE_STATUS = {"coordinator.spvm": 200, "coordinator.opp": 404, "irss": 200, "health": 200}
@@ -149,6 +150,7 @@ def valid_request(world: dict[str, Any], route: tuple[str, str], caller: str) ->
             .replace("{deployment_id}", ENTRY_OF.get(caller, ENTRY_OF["irss"]))
             .replace("{cap_id}", cap).replace("{message_id}", world["failed_email"])
             .replace("{bulletin_id}", world["bulletin_id"]).replace("{task_id}", world["task_id"])
+            .replace("{username}", "coordinator.opp")
             .replace("{document_id}", world["documents"].get(caller, world["documents"]["coordinator.spvm"])))
     path += QUERIES[route](app_id) if route in QUERIES else ""
     body = BODIES.get(route)
@@ -305,6 +307,7 @@ CONSOLE_EXPECTED = {
     ("GET", "/export.csv"):                               (200, 200, 200, 403, 200),
     ("POST", "/stay"):                                    (303, 303, 303, 303, 303),
     ("POST", "/sign-out"):                                (303, 303, 303, 303, 303),
+    ("POST", "/sign-out-everywhere"):                     (303, 303, 303, 303, 303),
 }
 # The console's public pages (the sign-in and its steps, the signed-out page): no session needed.
 CONSOLE_PUBLIC = {"", "/sign-in", "/sign-in/new-password", "/sign-in/set-up-mfa", "/sign-in/code", "/signed-out"}
