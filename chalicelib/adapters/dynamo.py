@@ -397,7 +397,7 @@ class DynamoUnitOfWork:
 
     def count_within(self, counter: Counter) -> None:
         L = LimitModel
-        self._update("limit", L(counter.key), [L.used.add(1), L.expires_at.set(counter.expires_at)],
+        self._update(counter.label, L(counter.key), [L.used.add(1), L.expires_at.set(counter.expires_at)],
                      L.key.does_not_exist() | (L.used < counter.limit))
 
     def count_back(self, counter: Counter) -> None:

@@ -200,7 +200,7 @@ class MemoryUnitOfWork:
         self._add("mission", lambda s: bulletin.mission_id in s.missions, lambda s: None)
 
     def count_within(self, counter: Counter) -> None:
-        self._add("limit", lambda s: s.limits.get(counter.key, 0) < counter.limit,
+        self._add(counter.label, lambda s: s.limits.get(counter.key, 0) < counter.limit,
                   lambda s: s.limits.__setitem__(counter.key, s.limits.get(counter.key, 0) + 1))
 
     def count_back(self, counter: Counter) -> None:

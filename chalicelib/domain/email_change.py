@@ -12,12 +12,17 @@ from datetime import datetime, timedelta
 from typing import Mapping
 
 from . import signing
+from .errors import FieldError
 
 PURPOSE = "email-change"
 CONFIRM_HOURS = 24
 # At most this many changes asked for per file per day (each sends an email to an address the
 # applicant typed): domain/limits.py counts them.
 MAX_REQUESTS_PER_DAY = 5
+# At most this many confirmations to one mailbox per day, whatever the file asking (domain/limits.py): a real
+# change needs one, a lost or expired email a second or third; more is someone else's file bombing the address.
+MAX_CONFIRMATIONS_PER_ADDRESS_PER_DAY = 3
+UNAVAILABLE = "address-unavailable"
 
 OK, NONE_PENDING, EXPIRED, WRONG_CODE = "ok", "none_pending", "expired", "wrong_code"
 
@@ -52,3 +57,13 @@ def masked(address: str) -> str:
     """An address as the old one is told of it: enough to recognise, not to harvest (``j***@example.ca``)."""
     local, _, domain = address.partition("@")
     return f"{local[:1]}***@{domain}" if domain else "***"
+
+
+def unavailable() -> FieldError:
+    """The answer when the new address is on the suppression list or has had its confirmations for the day: one
+    answer for both, so the applicant learns that it cannot be used now, not whether someone complained."""
+    return FieldError("/email", UNAVAILABLE,
+                      "We cannot send email to this address at the moment. Enter another address, or try again "
+                      "tomorrow.",
+                      "Nous ne pouvons pas envoyer de courriel à cette adresse pour le moment. Entrez une autre "
+                      "adresse ou réessayez demain.")

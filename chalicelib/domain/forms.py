@@ -8,11 +8,11 @@ validates nothing (a status page, a list) never pays for them.
 from __future__ import annotations
 
 import json
-import re
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
+from . import addresses
 from .errors import FieldError, ValidationFailed
 from .i18n import pick
 
@@ -25,11 +25,10 @@ SCHEMA_DIR = Path(__file__).resolve().parent.parent.parent / "schemas"
 FORM_NAMES = ("application", "family-readiness")
 ADMIN_SCHEMAS = ("mission", "bulletin")
 
-_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$")
-
 def _is_email(value: object) -> bool:
-    # jsonschema's own check only looks for an "@"; a mail must be deliverable.
-    return not isinstance(value, str) or bool(_EMAIL.match(value))
+    # jsonschema's own check only looks for an "@"; a mail must be deliverable, and outside ASCII only an
+    # IDNA domain with an ASCII local part (domain/addresses.py: the one rule, for every form and body).
+    return not isinstance(value, str) or addresses.problem(value) is None
 
 
 @lru_cache(maxsize=None)
@@ -87,6 +86,11 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "type": ("{label}: the value has the wrong type (expected {expected}).", "{label} : la valeur n'est pas du bon type (attendu : {expected})."),
     "format-date": ("{label}: enter a real date as YYYY-MM-DD.", "{label} : entrez une date réelle au format AAAA-MM-JJ."),
     "format-email": ("{label}: enter an email address like name@example.ca.", "{label} : entrez une adresse courriel comme nom@exemple.ca."),
+    addresses.NOT_ASCII: ("{label}: before the @, use only plain letters (no accents), digits and signs such as "
+                          ". _ - +; after it, a domain name with accents is fine as long as it does not mix alphabets.",
+                          "{label}\u00a0: avant le @, n'utilisez que des lettres simples (sans accents), des chiffres "
+                          "et des signes comme . _ - +; après le @, un nom de domaine accentué convient s'il ne "
+                          "mélange pas les alphabets."),
     "format": ("{label}: the value is not in the expected format.", "{label} : la valeur n'est pas dans le format attendu."),
     "enum": ("{label}: choose one of the options.", "{label} : choisissez l'une des options."),
     "const": ("{label}: you must accept to continue.", "{label} : vous devez accepter pour continuer."),
@@ -165,6 +169,8 @@ def translate(error: ValidationError, label: Label, table: Mapping[str, tuple[st
     ptr = pointer(path)
     if kind == "format":
         code = f"format-{error.validator_value}" if error.validator_value in ("date", "email") else "format"
+        if code == "format-email" and isinstance(instance, str):
+            code = addresses.problem(instance) or code  # an address outside ASCII says so, in both languages
         return [say(code, top, pointer=ptr)]
     if kind == "type":
         return [say("type", top, pointer=ptr, expected=error.validator_value,

@@ -206,7 +206,7 @@ def request_links(deps: Deps, email: str) -> int:
     row = notifications.new_message(deps, f"{notifications.ACCESS_REQUEST}:{uuid.uuid4().hex}", f"access#{key}",
                                     notifications.ACCESS_REQUEST, "applicant", email.strip(), "en", {})
     uow = deps.store.unit_of_work()
-    uow.count_within(limits.link_requests_this_hour(key, deps.clock(), deps.settings.max_link_requests_per_hour))
+    uow.count_within(limits.link_requests_this_hour(email, deps.clock(), deps.settings.max_link_requests_per_hour))
     uow.add_outbox(row)
     try:
         uow.commit()

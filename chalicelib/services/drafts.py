@@ -81,7 +81,7 @@ def start(deps: Deps, bulletin_id: str, form_key: str, lang: str,
     uow = deps.store.unit_of_work()
     uow.put_draft(draft, None)
     uow.add_outbox(_link_email(deps, draft, lang))
-    uow.count_within(limits.drafts_today(tokens.email_key(draft.email), deps.today(), MAX_DRAFTS_PER_DAY))
+    uow.count_within(limits.drafts_today(draft.email, deps.today(), MAX_DRAFTS_PER_DAY))
     try:
         uow.commit()
     except ConditionFailed as exc:
@@ -151,7 +151,7 @@ def save_page(deps: Deps, draft: Draft, page_id: str, page_answers: Mapping[str,
                 f"Le lien de cette demande a été envoyé à {MAX_LINKS_PER_DRAFT}\u00a0adresses, le maximum "
                 "permis; commencez une nouvelle demande avec la bonne adresse.")
         # The new address counts as a start for it: a draft cannot be made to email past an address's limit.
-        uow.count_within(limits.drafts_today(tokens.email_key(new_email), deps.today(), MAX_DRAFTS_PER_DAY))
+        uow.count_within(limits.drafts_today(new_email, deps.today(), MAX_DRAFTS_PER_DAY))
         link = drafts.new_link(deps.settings.token_secret, draft.draft_id, now, draft.link_number + 1)
         updated = replace(updated, email=new_email, token_hash=link.token_hash, link_issued_at=iso(now),
                           link_number=link.number)

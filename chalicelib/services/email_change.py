@@ -1,8 +1,10 @@
 """The applicant changes the email address of their file (issue 13): asked from the status page, confirmed
 by a link sent to the new address; the old address is told; the file keeps its history (audited).
 
-Asking writes, in one transaction: the change the file waits on (``pending_email``), the day's counter of
-changes (domain/limits.py), an audit entry and the confirmation email to the new address. Confirming
+Asking writes, in one transaction: the change the file waits on (``pending_email``), the day's counters of
+changes (domain/limits.py: per file, and per recipient mailbox whatever the file), an audit entry and the
+confirmation email to the new address. An address on the suppression list gets nothing: the applicant is asked
+for another, in the same words as when the address has had its confirmations for the day. Confirming
 writes the new address (and its index key) on the file, clears its delivery problem, and in the same
 transaction audits the change, tells the old address and sends a fresh private link to the new one.
 """
@@ -10,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..domain import bodies, email_change, emails, limits, tokens
+from ..domain import addresses, bodies, email_change, emails, limits, tokens
 from ..domain.access import APPLICANT as APPLICANT_ROLE
 from ..domain.errors import Conflict, FieldError, ConfirmationExpired, NotFound, TooManyRequests, ValidationFailed
 from ..domain.records import ApplicationFile, AuditEntry, FileUpdate
@@ -31,6 +33,8 @@ def request(deps: Deps, file: ApplicationFile, body: Any) -> dict[str, Any]:
         raise ValidationFailed([FieldError("/email", "same_address",
                                            "This is already the address of your file.",
                                            "C'est déjà l'adresse de votre dossier.")])
+    if notifications.is_suppressed(deps, address):
+        raise ValidationFailed([email_change.unavailable()])  # never mailed again (a complaint, a hard bounce)
     now = deps.now()
     waiting = email_change.pending(address, now)
     update = FileUpdate(file.application_id, file.version, now, pending_email=waiting)
@@ -41,6 +45,9 @@ def request(deps: Deps, file: ApplicationFile, body: Any) -> dict[str, Any]:
          "extra": {"requested_at": now, "hours": email_change.CONFIRM_HOURS}})
     uow = deps.store.unit_of_work()
     uow.count_within(limits.email_changes_today(file.application_id, deps.today(), email_change.MAX_REQUESTS_PER_DAY))
+    # and per mailbox, whatever the file: one address's inbox is not bombed from many files
+    uow.count_within(limits.confirmations_to_today(address, deps.today(),
+                                                   email_change.MAX_CONFIRMATIONS_PER_ADDRESS_PER_DAY))
     uow.update_file(update)
     uow.append_audit(AuditEntry(_subject(file), update.version, at=now, kind="email_change_requested",
                                 actor_id="applicant", actor_role=APPLICANT_ROLE,
@@ -56,6 +63,8 @@ def request(deps: Deps, file: ApplicationFile, body: Any) -> dict[str, Any]:
                 "tomorrow.",
                 f"Un changement d'adresse a été demandé {n} fois aujourd'hui pour ce dossier, le maximum en une "
                 "journée; réessayez demain.") from exc
+        if "limit:recipient" in exc.failed:
+            raise ValidationFailed([email_change.unavailable()]) from exc
         raise Conflict("The file changed meanwhile; try again.", "Le dossier a changé entre-temps; réessayez.") from exc
     return {"application_id": file.application_id, "status": "confirmation_sent", "sent_to": address,
             "expires_at": email_change.expires_at(parse_iso(now)).isoformat()}
@@ -92,8 +101,10 @@ def confirm(deps: Deps, application_id: str, body: Any) -> dict[str, Any]:
     file = _check(deps, application_id, str(doc["code"]))
     address = str((file.pending_email or {})["address"])
     new_key, now = tokens.email_key(address), deps.now()
-    # The address just proved it receives mail: off the suppression list before anything is sent to it.
-    deps.store.suppression.remove(new_key)
+    # The address just proved it receives mail: off the suppression list before anything is sent to it (a
+    # complaint or bounce that came after its confirmation was sent; none is sent to a listed address).
+    for listed in addresses.suppression_keys(address):
+        deps.store.suppression.remove(listed)
     update = FileUpdate(file.application_id, file.version, now, new_email=(address, new_key))
     params = {"mission_id": file.mission_id, "stage": file.stage, "police_service": file.police_service}
     to_old = notifications.new_message(

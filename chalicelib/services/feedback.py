@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from ..domain import feedback, tokens
+from ..domain import addresses, feedback, tokens
 from ..domain.records import Suppression
 from .deps import Deps
 
@@ -47,9 +47,12 @@ def record(deps: Deps, body: Any) -> dict[str, Any]:
 
 def _suppress(deps: Deps, message_id: str, address: str, event: feedback.DeliveryEvent,
               problem: dict[str, str]) -> dict[str, Any]:
-    """The row's own address (never one read from the event: only our addresses are listed or flagged)."""
+    """The row's own address (never one read from the event: only our addresses are listed or flagged). A complaint
+    lists the mailbox (every variant of the address), a permanent bounce the address itself; the files flagged
+    are those with this very address."""
     key = tokens.email_key(address)
-    deps.store.suppression.add(Suppression(key, event.status, event.at, message_id))
+    listed = addresses.suppression_key(address, complained=event.status == feedback.COMPLAINED)
+    deps.store.suppression.add(Suppression(listed, event.status, event.at, message_id))
     flagged = sum(deps.store.files.flag_email_problem(app_id, key, problem)
                   for app_id in deps.store.files.ids_for_email(key))
     return {"suppressed": True, "files_flagged": flagged}

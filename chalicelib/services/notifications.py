@@ -28,7 +28,7 @@ from typing import Any, Callable
 
 from ..adapters.mailer import Email, MailerError
 from ..adapters.stream import stream_record
-from ..domain import drafts, email_change, emails, feedback, links, reminders, tokens
+from ..domain import addresses, drafts, email_change, emails, feedback, links, reminders, tokens
 from ..domain.i18n import pick
 from ..domain.missions import Mission, contact_for
 from ..domain.records import OutboxMessage
@@ -181,7 +181,7 @@ def compose(deps: Deps, row: OutboxMessage, token: str | None = None, mission_na
     params.update(_extra(deps, row, lang))
     subject, text, html = emails.render(row.template, lang, params)
     # The tag names the row in SES's events (services/feedback.py reads it back): no lookup by SES id.
-    return Email(to=row.to_address, subject=subject, text=text, html=html, tag=feedback.tag_value(row.message_id))
+    return Email(to=addresses.for_sending(row.to_address), subject=subject, text=text, html=html, tag=feedback.tag_value(row.message_id))
 
 
 def attempt(deps: Deps, row: OutboxMessage, attempts: int, token: str | None = None,
@@ -239,16 +239,15 @@ def attempt_outcome(deps: Deps, row: OutboxMessage, attempts: int, token: str | 
     return "sent"
 
 
-# Sent even to an address on the suppression list: the applicant asked for it, from their own file, to
-# show the address works again (confirming it takes the address off the list: services/email_change.py).
-SENT_WHEN_SUPPRESSED = frozenset({emails.EMAIL_CHANGE_CONFIRM})
+def is_suppressed(deps: Deps, address: str) -> bool:
+    """The address bounced for good, or its mailbox complained (services/feedback.py): nothing more goes to it.
+    Every email is checked, a confirmation of a change of address too (a complained address is never mailed
+    again, whoever asks; domain/addresses.suppression_key)."""
+    return any(deps.store.suppression.get(k) is not None for k in addresses.suppression_keys(address))
 
 
 def _suppressed(deps: Deps, row: OutboxMessage) -> bool:
-    """The address bounced for good or complained (services/feedback.py): nothing more goes to it."""
-    if row.template in SENT_WHEN_SUPPRESSED:
-        return False
-    return deps.store.suppression.get(tokens.email_key(row.to_address)) is not None
+    return is_suppressed(deps, row.to_address)
 
 
 def _failed(deps: Deps, row: OutboxMessage, attempts: int, error: str, permanent: bool) -> bool:

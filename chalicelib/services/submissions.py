@@ -179,7 +179,7 @@ def submit(deps: Deps, document: Any, idempotency_key: str | None,
     uow = deps.store.unit_of_work()
     uow.add_file(file)
     counts.submitted(uow, file, file.submitted_at)
-    uow.count_within(limits.files_today(file.email_key, deps.today(), deps.settings.max_files_per_day))
+    uow.count_within(limits.files_today(file.email, deps.today(), deps.settings.max_files_per_day))
     uow.append_audit(AuditEntry(f"application#{app_id}", 1, at=file.submitted_at, kind="submitted",
                                 actor_id="applicant", actor_role="applicant", to_stage=file.stage))
     for row in outbox:

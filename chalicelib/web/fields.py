@@ -341,6 +341,8 @@ def _required(f: Field, prop: dict[str, Any], lang: str) -> str:
     return t(key, lang, label=f.label)
 
 
+# An address outside ASCII we cannot take, and one we cannot mail now (domain/addresses.py, services/email_change.py).
+_EMAIL_KEYS = {"email-not-ascii": "err_email_ascii", "address-unavailable": "err_email_unavailable"}
 _LIMIT_KEYS = {"minLength": "err_min_length", "maxLength": "err_max_length", "minimum": "err_minimum",
                "maximum": "err_maximum", "minItems": "err_min_items", "maxItems": "err_max_items"}
 
@@ -354,6 +356,8 @@ def _by_code(error: FieldError, f: Field, prop: dict[str, Any], lang: str) -> st
         return t("err_phone", lang)
     if error.code == "format-email":
         return t("err_email", lang)
+    if error.code in _EMAIL_KEYS:
+        return t(_EMAIL_KEYS[error.code], lang)
     if error.code in _LIMIT_KEYS and error.code in prop:
         return t(_LIMIT_KEYS[error.code], lang, limit=prop[error.code])
     simple = {"enum": "err_enum", "uniqueItems": "err_unique"}

@@ -3,17 +3,20 @@ old address is told, the file keeps its history. Given / When / Then, on MemoryS
 """
 from __future__ import annotations
 
+import json
 import re
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from chalicelib.domain import addresses, emails, tokens
 from chalicelib.domain import email_change as rules
-from chalicelib.domain import tokens
+from chalicelib.domain import feedback as fb_rules
 from chalicelib.domain.errors import ConfirmationExpired, NotFound, TooManyRequests, ValidationFailed
 from chalicelib.domain.records import Suppression
-from chalicelib.services import applicant, email_change, submissions
+from chalicelib.services import applicant, email_change, feedback, notifications, submissions
 
 from .fakes import FixedClock, application, make_deps
 
@@ -132,19 +135,132 @@ def test_at_most_five_requests_a_day_per_file() -> None:
     clock = FixedClock()
     deps = make_deps(clock=clock)
     file = filed(deps)
-    for _ in range(rules.MAX_REQUESTS_PER_DAY):
-        email_change.request(deps, deps.store.files.get(file.application_id), {"email": NEW})
+    # Given five changes asked today, each to another address (the per-recipient limit is not the one tested)
+    for n in range(rules.MAX_REQUESTS_PER_DAY):
+        email_change.request(deps, deps.store.files.get(file.application_id), {"email": f"new{n}@example.org"})
         clock.advance(timedelta(seconds=1))
     before = len(deps.mailer.sent_to(NEW))
+    # When a sixth is asked, to a fresh address
+    # Then it is refused with a 429, and nothing is sent
     with pytest.raises(TooManyRequests):
         email_change.request(deps, deps.store.files.get(file.application_id), {"email": NEW})
     assert len(deps.mailer.sent_to(NEW)) == before
 
 
-def test_the_confirmation_goes_even_to_an_address_on_the_suppression_list() -> None:
-    # The applicant asked for it from their own file: it is how an address that bounced once comes back.
+@pytest.mark.parametrize("status", ["complained", "bounced"])
+def test_no_confirmation_goes_to_an_address_on_the_suppression_list_and_the_answer_says_use_another(
+        status: str) -> None:
+    # Given the victim's address on the suppression list (a complaint, or a permanent bounce of that very address)
     deps = make_deps()
     file = filed(deps)
-    deps.store.suppression.add(Suppression(tokens.email_key(NEW), "bounced", "2026-11-01T00:00:00Z", None))
+    deps.store.suppression.add(Suppression(addresses.suppression_key(NEW, status == "complained"), status,
+                                           "2026-11-01T00:00:00Z", None))
+    # When a file asks to move to it
+    with pytest.raises(ValidationFailed) as err:
+        email_change.request(deps, file, {"email": NEW})
+    # Then nothing is sent, nothing changes, and the answer names the field in both languages without saying why
+    assert deps.mailer.sent_to(NEW) == []
+    assert deps.store.files.get(file.application_id).pending_email is None
+    (e,) = err.value.errors
+    assert (e.pointer, e.code) == ("/email", "address-unavailable")
+    assert "another address" in e.message_en and "autre adresse" in e.message_fr
+    assert status not in e.message_en and "plainte" not in e.message_fr
+
+
+def test_a_confirmation_already_written_is_not_sent_once_the_address_is_suppressed() -> None:
+    # Given a change asked while the address was fine, its email not sent yet
+    deps = make_deps()
+    file = filed(deps)
+    deps.store.suppression.add(Suppression(addresses.key(NEW), "complained", "2026-11-01T00:00:00Z", None))
+    row = notifications.new_message(deps, "m-1", file.application_id, emails.EMAIL_CHANGE_CONFIRM, "applicant",
+                                    NEW, "en", {"mission_id": file.mission_id, "extra": {}})
+    deps.store.outbox.add_once(row)
+    # When its delivery is attempted after the victim complained
+    outcome = notifications.attempt_outcome(deps, row, 1)
+    # Then it is suppressed, not sent
+    assert outcome == "suppressed" and deps.mailer.sent_to(NEW) == []
+
+
+def test_four_files_asking_six_times_each_send_one_victim_at_most_the_per_recipient_limit() -> None:
+    # Given four files, each from its own address (an attacker's), all asking to move to one victim's address
+    clock = FixedClock()
+    deps = make_deps(clock=clock)
+    files = [submissions.submit(deps, application(email=f"attacker{n}@example.net"), None)[1]["application_id"]
+             for n in range(4)]
+    refused = 0
+    # When each asks six times
+    for app_id in files:
+        for _ in range(6):
+            clock.advance(timedelta(seconds=1))
+            try:
+                email_change.request(deps, deps.store.files.get(app_id), {"email": NEW})
+            except (ValidationFailed, TooManyRequests):
+                refused += 1
+    # Then the victim received at most the per-recipient limit, whatever the files
+    assert len(deps.mailer.sent_to(NEW)) == rules.MAX_CONFIRMATIONS_PER_ADDRESS_PER_DAY
+    assert refused == 24 - rules.MAX_CONFIRMATIONS_PER_ADDRESS_PER_DAY
+
+
+@pytest.mark.parametrize("victim, variant", [(NEW, "H.Cote+1@example.org"), (NEW, "h.cote+spam@EXAMPLE.ORG"),
+                                             (NEW, "H.COTE@Example.Org"), ("hcote@gmail.com", "h.c.o.t.e@gmail.com"),
+                                             ("hcote@gmail.com", "HCote+x@googlemail.com")])
+def test_address_variants_count_as_the_victims_mailbox(victim: str, variant: str) -> None:
+    # Given the victim's address has had its confirmations for the day
+    clock = FixedClock()
+    deps = make_deps(clock=clock)
+    for n in range(rules.MAX_CONFIRMATIONS_PER_ADDRESS_PER_DAY):
+        _, body = submissions.submit(deps, application(email=f"attacker{n}@example.net"), None)
+        email_change.request(deps, deps.store.files.get(body["application_id"]), {"email": victim})
+    # When another file asks for a variant of it
+    _, body = submissions.submit(deps, application(email="attacker9@example.net"), None)
+    # Then it is refused as the same mailbox, and nothing more is sent
+    with pytest.raises(ValidationFailed) as err:
+        email_change.request(deps, deps.store.files.get(body["application_id"]), {"email": variant})
+    assert [e.code for e in err.value.errors] == ["address-unavailable"]
+    assert deps.mailer.sent_to(variant) == []
+
+
+def test_a_complaint_suppresses_the_variants_of_the_mailbox_too() -> None:
+    # Given a complaint from the victim's address (fed as SES's event, on the email the victim got)
+    deps = make_deps()
+    file = filed(deps)
     email_change.request(deps, file, {"email": NEW})
-    assert deps.mailer.sent_to(NEW)
+    (row,) = [r for r in deps.store.state.outbox.values() if r.to_address == NEW]
+    feedback.record(deps, _complaint(row.message_id))
+    # When another file asks for a plus-tagged variant of it
+    _, body = submissions.submit(deps, application(email="attacker@example.net"), None)
+    with pytest.raises(ValidationFailed) as err:
+        email_change.request(deps, deps.store.files.get(body["application_id"]), {"email": "H.Cote+x@example.org"})
+    # Then it is refused, nothing sent
+    assert [e.code for e in err.value.errors] == ["address-unavailable"]
+    assert deps.mailer.sent_to("H.Cote+x@example.org") == []
+
+
+def _complaint(message_id: str) -> str:
+    """SES's documented complaint (tests/fixtures/ses) about one of our emails to NEW, as the SNS message's body."""
+    doc = json.loads((Path(__file__).resolve().parents[1] / "fixtures" / "ses" / "complaint.json").read_text("utf-8"))
+    doc["mail"]["destination"] = [NEW]
+    doc["mail"]["tags"][fb_rules.TAG] = [fb_rules.tag_value(message_id)]
+    for r in doc["complaint"]["complainedRecipients"]:
+        r["emailAddress"] = NEW
+    return json.dumps(doc)
+
+
+@pytest.mark.parametrize("typed", ["ｈ.cote@example.org", "h.cote@exаmple.org", "hé.cote@example.org"])
+def test_an_address_outside_ascii_is_a_422_naming_the_field_in_both_languages(typed: str) -> None:
+    deps = make_deps()
+    file = filed(deps)
+    with pytest.raises(ValidationFailed) as err:
+        email_change.request(deps, file, {"email": typed})
+    (e,) = err.value.errors
+    assert (e.pointer, e.code) == ("/email", "email-not-ascii")
+    assert "@" in e.message_en and "@" in e.message_fr and e.message_en != e.message_fr
+    assert deps.store.state.outbox and all(r.to_address != typed for r in deps.store.state.outbox.values())
+
+
+def test_an_idna_domain_is_accepted_and_mailed_as_its_a_label() -> None:
+    deps = make_deps()
+    file = filed(deps)
+    email_change.request(deps, file, {"email": "h.cote@québec.ca"})
+    assert deps.store.files.get(file.application_id).pending_email["address"] == "h.cote@québec.ca"
+    assert deps.mailer.sent_to("h.cote@xn--qubec-csa.ca")
