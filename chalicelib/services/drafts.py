@@ -6,6 +6,11 @@ the address given (its token derived when the email is sent: the outbox holds no
 first page sends a fresh link there, and only the newest link opens the draft. Sending a draft is
 services/submissions.submit with the draft: the file and the draft's mark are one write, so Back, a reload or
 a double click after sending makes no second file and no second email.
+
+Whoever can type an address must not gain its owner's powers: starting a draft hands back no token (the draft
+opens only from the emailed link, so only the address's owner, or whoever they give the link to, reads or sends
+it); the first page posted again with its form's key writes, sends and mints nothing; and a new address on the
+first page takes the draft away from this browser until that address's link is opened.
 """
 from __future__ import annotations
 
@@ -17,7 +22,7 @@ from ..domain.drafts import Draft, Page
 from ..domain.errors import Conflict, FieldError, NotFound, TooManyRequests, ValidationFailed
 from ..domain.records import OutboxMessage
 from . import bulletins, notifications, submissions
-from .deps import Deps, iso, parse_iso
+from .deps import Deps, iso
 from .ports import ConditionFailed
 
 FIRST_PAGE = "about-you"
@@ -57,10 +62,12 @@ def _link_email(deps: Deps, draft: Draft, lang: str) -> OutboxMessage:
 
 
 def start(deps: Deps, bulletin_id: str, form_key: str, lang: str,
-          page_answers: Mapping[str, Any]) -> tuple[Draft, str]:
-    """A new draft from the first page's answers (ValidationFailed if they do not do); returns it and the token
-    for this browser. The same form key makes the same draft: a second post of that page (a double click, Back)
-    saves its answers on the first draft instead of making another."""
+          page_answers: Mapping[str, Any]) -> tuple[Draft, bool]:
+    """A new draft from the first page's answers (ValidationFailed if they do not do), its link emailed to the
+    address given; returns it and True. No token comes back: the draft opens only from that link, so typing
+    someone's address gives no access to what they write. The same form key makes the same draft: posting the
+    page again (a double click, Back, or someone who kept the form) returns that draft and False, having
+    written, sent and minted nothing."""
     call = _call(deps, bulletin_id)
     p = drafts.page(FIRST_PAGE)
     assert p is not None
@@ -70,7 +77,7 @@ def start(deps: Deps, bulletin_id: str, form_key: str, lang: str,
     draft_id = drafts.key_draft_id(deps.settings.token_secret, f"{bulletin_id}\x1f{form_key}")
     existing = deps.store.drafts.get(draft_id)
     if existing is not None:
-        return _again(deps, existing, page_answers, lang)
+        return existing, False
     now = deps.clock()
     link = drafts.new_link(deps.settings.token_secret, draft_id, now, 1)
     blank = Draft(draft_id=draft_id, bulletin_id=call.bulletin_id, mission_id=call.mission_id,
@@ -87,7 +94,7 @@ def start(deps: Deps, bulletin_id: str, form_key: str, lang: str,
     except ConditionFailed as exc:
         again = deps.store.drafts.get(draft_id)  # the same page posted twice at once: the first one made it
         if again is not None:
-            return again, _token_of(deps, again)
+            return again, False
         if "limit" in exc.failed:
             raise TooManyRequests(
                 f"This address has started {MAX_DRAFTS_PER_DAY} applications today, the most in a day; try again "
@@ -96,22 +103,7 @@ def start(deps: Deps, bulletin_id: str, form_key: str, lang: str,
                 "réessayez demain, ou écrivez à la personne-ressource nommée dans l'appel de candidatures.") from exc
         raise Conflict("The application could not be saved; try again.",
                        "La demande n'a pas pu être enregistrée; réessayez.") from exc
-    return draft, link.token
-
-
-def _again(deps: Deps, existing: Draft, page_answers: Mapping[str, Any], lang: str) -> tuple[Draft, str]:
-    """The first page posted again with its form's key: the answers are saved on the draft it made (a changed
-    address gets its fresh link), unless the draft was sent since."""
-    if existing.submitted:
-        return existing, _token_of(deps, existing)
-    saved, token = save_page(deps, existing, FIRST_PAGE, page_answers, lang)
-    return saved, token or _token_of(deps, saved)
-
-
-def _token_of(deps: Deps, draft: Draft) -> str:
-    """The newest link's token, derived again (it is never stored)."""
-    return drafts.link_token(deps.settings.token_secret, draft.draft_id, parse_iso(draft.link_issued_at),
-                             draft.link_number)
+    return draft, True
 
 
 def open_draft(deps: Deps, draft_id: str, candidates: list[str]) -> Draft | None:
@@ -123,11 +115,10 @@ def open_draft(deps: Deps, draft_id: str, candidates: list[str]) -> Draft | None
     return draft if any(drafts.opens(draft, token, now) for token in candidates) else None
 
 
-def save_page(deps: Deps, draft: Draft, page_id: str, page_answers: Mapping[str, Any],
-              lang: str) -> tuple[Draft, str | None]:
-    """Save one page (ValidationFailed if its answers do not do). Returns the draft and, when the address
-    changed, the new link's token for this browser (a fresh link went to the new address; the old one no
-    longer opens the draft)."""
+def save_page(deps: Deps, draft: Draft, page_id: str, page_answers: Mapping[str, Any], lang: str) -> Draft:
+    """Save one page (ValidationFailed if its answers do not do) and return the draft. A new address on the first
+    page is a new proof to make: a fresh link goes there (its ``link_number`` one more) and the draft opens only
+    from it; the old link, and the cookie of the browser that changed the address, no longer open it."""
     if draft.submitted:
         raise Conflict("This application was sent already; it can no longer be changed here.",
                        "Cette demande a déjà été envoyée; elle ne peut plus être modifiée ici.")
@@ -141,7 +132,6 @@ def save_page(deps: Deps, draft: Draft, page_id: str, page_answers: Mapping[str,
     now = deps.clock()
     updated = drafts.saved(draft, page_id, page_answers, now, iso(now))
     uow = deps.store.unit_of_work()
-    token = None
     new_email = str(page_answers.get("email") or draft.email)
     if page_id == FIRST_PAGE and tokens.email_key(new_email) != tokens.email_key(draft.email):
         if draft.link_number >= MAX_LINKS_PER_DRAFT:
@@ -155,7 +145,6 @@ def save_page(deps: Deps, draft: Draft, page_id: str, page_answers: Mapping[str,
         link = drafts.new_link(deps.settings.token_secret, draft.draft_id, now, draft.link_number + 1)
         updated = replace(updated, email=new_email, token_hash=link.token_hash, link_issued_at=iso(now),
                           link_number=link.number)
-        token = link.token
         uow.add_outbox(_link_email(deps, updated, lang))
     uow.put_draft(updated, draft.version)
     try:
@@ -169,7 +158,7 @@ def save_page(deps: Deps, draft: Draft, page_id: str, page_answers: Mapping[str,
         raise Conflict("This application was saved from another window or sent meanwhile; open it again.",
                        "Cette demande a été enregistrée dans une autre fenêtre ou envoyée entre-temps; "
                        "ouvrez-la de nouveau.") from exc
-    return updated, token
+    return updated
 
 
 def document(draft: Draft) -> dict[str, Any]:

@@ -61,14 +61,23 @@ def draft_cookie_name(draft_id: str, secure: bool) -> str | None:
     return f"{HOST_PREFIX}{DRAFT_COOKIE}_{draft_id}" if _COOKIE_SAFE_ID.match(draft_id) else None
 
 
-def grant_draft(root: str, draft_id: str, token: str, secure: bool) -> list[str]:
-    """Set-Cookie values that let this browser open the draft's pages in either language (a session cookie;
-    the emailed link stays)."""
+def _set_draft(root: str, draft_id: str, value: str, secure: bool, max_age: int | None = None) -> list[str]:
     name = draft_cookie_name(draft_id, secure)
     if name is None:
         return []
     paths = ["/"] if secure else [links.draft_url(root, lang, draft_id) for lang in LANGUAGES]
-    return [cookie(name, token, path=path, secure=secure) for path in paths]
+    return [cookie(name, value, path=path, secure=secure, max_age=max_age) for path in paths]
+
+
+def grant_draft(root: str, draft_id: str, token: str, secure: bool) -> list[str]:
+    """Set-Cookie values that let this browser open the draft's pages in either language (a session cookie;
+    the emailed link stays). Only the page the emailed link opens grants it."""
+    return _set_draft(root, draft_id, token, secure)
+
+
+def forget_draft(root: str, draft_id: str, secure: bool) -> list[str]:
+    """Set-Cookie values that make this browser forget the draft (a new address took it: its link opens it)."""
+    return _set_draft(root, draft_id, "", secure, max_age=0)
 
 
 def draft_candidates(cookies: Mapping[str, list[str]], draft_id: str, secure: bool) -> list[str]:

@@ -3,8 +3,10 @@ sent once (services/drafts.py). routes.py registers these under /en and /fr and 
 first such request; errors come back as pages through views._serve, like every applicant page.
 
 Who may open what: the start page and the first page are public; every other draft page needs the draft's
-token (the emailed link, then a cookie for that draft); a draft already sent sends its visitor to the file's
-confirmation ("you have already sent this application"), never to a second file.
+token, which only the emailed link gives (then a cookie for that draft, in the browser that opened the link):
+sending the first page, or a new address on it, answers "check your email" and sets no cookie, so whoever
+typed an address never reads or sends what its owner writes. A draft already sent sends its visitor to the
+file's confirmation ("you have already sent this application"), never to a second file.
 """
 from __future__ import annotations
 
@@ -112,7 +114,7 @@ def first_page(v: Visit, bulletin_id: str) -> Response:  # who: public (nothing 
     return form_page(v, form)
 
 
-def first_post(v: Visit, bulletin_id: str) -> Response:  # who: public (makes a draft and its private link)
+def first_post(v: Visit, bulletin_id: str) -> Response:  # who: public (makes a draft and emails its link)
     data = v.form()
     _open_call(v, bulletin_id)
     key = (data.get(DRAFT_KEY) or [""])[0]
@@ -120,16 +122,22 @@ def first_post(v: Visit, bulletin_id: str) -> Response:  # who: public (makes a 
         key = secrets.token_urlsafe(24)
     section = _section(v, drafts.FIRST_PAGE, {})
     try:
-        draft, token = drafts.start(deps(), bulletin_id, key, v.lang, _page_answers(drafts.FIRST_PAGE, data, section))
+        draft, made = drafts.start(deps(), bulletin_id, key, v.lang, _page_answers(drafts.FIRST_PAGE, data, section))
     except ValidationFailed as err:
         form = _page_form(v, drafts.FIRST_PAGE, v.url(f"/calls/{quote(bulletin_id)}/apply"), {},
                           v.url(f"/calls/{quote(bulletin_id)}"), data=data, errors=err.errors,
                           hidden=[(DRAFT_KEY, key)], crumb="crumb_call")
         return form_page(v, form, 422)
-    v.set_cookies += access.grant_draft(v.root, draft.draft_id, token, v.secure)
-    if draft.submitted:
-        return _already_sent(v, draft)
-    return v.redirect(_draft_url(v, draft.draft_id, saved="about-you"))
+    # No cookie: the draft opens only from the emailed link. Posted again with its form's key (a double click,
+    # Back, or someone who kept the form), the page names no address: nothing of the draft is told or given.
+    return _link_sent(v, draft.bulletin_id, draft.email if made else "")
+
+
+def _link_sent(v: Visit, bulletin_id: str, address: str, moved: bool = False) -> Response:
+    """ "Check your email": the draft continues from the link sent to ``address`` (none named: "the address given
+    on this page"); ``moved``: a new address took the draft from this browser."""
+    return v.page("draft_link_sent.html", title=t("draft_sent_title", v.lang), address=address, moved=moved,
+                  restart_url=v.url(f"/calls/{quote(bulletin_id)}/apply"))
 
 
 # --- the draft (its token: the emailed link, then a cookie) --------------------------------------
@@ -206,13 +214,15 @@ def draft_page_post(v: Visit, draft_id: str, page_id: str) -> Response:  # who: 
         return v.redirect(_draft_url(v, draft_id))
     section = _section(v, page_id, draft.answers)
     try:
-        draft, token = drafts.save_page(deps(), draft, page_id, _page_answers(page_id, data, section), v.lang)
+        saved = drafts.save_page(deps(), draft, page_id, _page_answers(page_id, data, section), v.lang)
     except ValidationFailed as err:
         form = _page_form(v, page_id, _draft_url(v, draft_id, f"/pages/{page_id}", **_from(v)), draft.answers,
                           _draft_url(v, draft_id), data=data, errors=err.errors)
         return form_page(v, form, 422)
-    if token is not None:  # a new address: its fresh link is this browser's too
-        v.set_cookies += access.grant_draft(v.root, draft_id, token, v.secure)
+    if saved.link_number != draft.link_number:  # a new address: the draft continues from the link sent there
+        v.set_cookies += access.forget_draft(v.root, draft_id, v.secure)
+        return _link_sent(v, saved.bulletin_id, saved.email, moved=True)
+    draft = saved
     nxt = rules.next_page(draft, draft.answers, page_id)
     if v.query("from") == "check" or nxt is None:
         return v.redirect(_draft_url(v, draft_id, "/check"))

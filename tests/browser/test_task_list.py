@@ -1,9 +1,10 @@
 """The application as a task list in Chromium (issue 15), at 1280 and 375 px, in English and in French.
 
 A police officer and a civilian analyst each start from a call, answer the first page (errors first), save,
-switch language midway, stop, resume in another browser by the emailed link, check their answers, fix one,
-send, press Back and send again (still one file, one email), then upload a certificate from the file's page
-and see it accepted once the malware scan has tagged it. Every page state is screenshotted
+open the link it emailed ("check your email": only that link opens the draft), switch language midway, stop,
+resume in another browser by the same link, check their answers, fix one, send, press Back and send again
+(still one file, one email), then upload a certificate from the file's page and see it accepted once the
+malware scan has tagged it. Every page state is screenshotted
 (artifacts/screenshots/) and checked with axe (zero violations); nothing is wider than a phone's screen.
 """
 from __future__ import annotations
@@ -59,8 +60,10 @@ PAGE_FIELDS = {
     "consent": ("privacy_consent",),
 }
 WORDS = {
-    "en": {"error": "Error: ", "already": "You have already sent this application", "flags": "What the selection"},
-    "fr": {"error": "Erreur\u00a0: ", "already": "Vous avez déjà envoyé cette demande", "flags": "Ce que l'équipe"},
+    "en": {"error": "Error: ", "already": "You have already sent this application", "flags": "What the selection",
+           "check_email": "Check your email"},
+    "fr": {"error": "Erreur\u00a0: ", "already": "Vous avez déjà envoyé cette demande", "flags": "Ce que l'équipe",
+           "check_email": "Vérifiez vos courriels"},
 }
 
 
@@ -120,9 +123,17 @@ def test_a_task_list_journey(browser: Browser, service: LocalService, who: str, 
         _state(page, "about-you-errors", lang, tag)
         fill(page, _answers(person, "about-you", email, lang))
         _save(page)
-        expect(page).to_have_url(re.compile(rf"/{lang}/drafts/dr-[a-z2-7]+\?saved=about-you$"))
-        draft_url = page.url.split("?")[0]
+        # "Check your email": the draft opens only from the link sent to the address, in this browser too.
+        expect(page.locator("h1")).to_have_text(WORDS[lang]["check_email"])
         expect(page.locator("main")).to_contain_text(email)  # where the link went, with "Wrong address?"
+        _state(page, "check-email", lang, tag)
+        [mail] = service.mail_to(email)
+        link = re.search(r'href="([^"]+/drafts/[^"]+\?token=[^"]+)"', mail["body"]).group(1).replace("&amp;", "&")
+        page.goto(link)  # through the opening page, to the first unfinished page
+        expect(page).to_have_url(re.compile(rf"/{lang}/drafts/dr-[a-z2-7]+/pages/[a-z-]+$"))
+        draft_url = page.url.rsplit("/pages/", 1)[0]
+        page.goto(draft_url)
+        expect(page.locator("main")).to_contain_text(email)  # the task list: where the link went
         _state(page, "task-list", lang, tag)
         if who == "civilian":
             expect(page.locator("#task-service")).to_have_count(0)  # never asked the police questions
@@ -146,8 +157,6 @@ def test_a_task_list_journey(browser: Browser, service: LocalService, who: str, 
             _save(page)
             done += 1
             page.click(".gc-task-not_started a")
-        [mail] = service.mail_to(email)
-        link = re.search(r'href="([^"]+/drafts/[^"]+\?token=[^"]+)"', mail["body"]).group(1).replace("&amp;", "&")
     finally:
         ctx.close()
 

@@ -128,11 +128,38 @@ def test_a_new_address_on_the_first_page_sends_a_fresh_link_there_and_the_old_on
     draft_id = start_draft(web, application())
     old = _draft_link("helene.cote@example.ca")
     r = web.post(f"/en/drafts/{draft_id}/pages/about-you", page_fields("about-you", application(email="h@example.org")))
-    assert r.status_code == 303
+    assert r.status_code == 200
     new = _draft_link("h@example.org")
     assert WebClient(client).get(old).status_code == 403
     assert WebClient(client).get(new).status_code == 200
-    assert web.get(f"/en/drafts/{draft_id}").status_code == 200  # this browser has the new link's cookie
+
+
+def test_a_new_address_is_a_new_proof_the_browser_that_typed_it_continues_from_its_link(client: Any) -> None:
+    # Given the owner of a draft, who changes its address on the first page
+    web = WebClient(client)
+    draft_id = start_draft(web, application())
+    r = web.post(f"/en/drafts/{draft_id}/pages/about-you", page_fields("about-you", application(email="h@example.org")))
+    # Then the page says where the new link went, this browser forgets the draft, and only that link opens it
+    assert r.status_code == 200 and "Check your email" in _text(r) and "We sent a link to h@example.org." in _text(r)
+    assert any("po_draft" in c and "Max-Age=0" in c for c in set_cookies(r))
+    assert web.get(f"/en/drafts/{draft_id}").status_code == 403
+    assert web.get(_draft_link("h@example.org")).status_code == 200
+    assert web.get(f"/en/drafts/{draft_id}").status_code == 200
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_the_first_page_answers_check_your_email_in_its_language_and_sets_no_draft_cookie(web: WebClient,
+                                                                                         lang: str) -> None:
+    first = first_page_url(web, "haiti-minustah", lang)
+    r = web.post(first, page_fields("about-you", application()) + [("draft_key", hidden(_text(web.get(first)),
+                                                                                        "draft_key"))])
+    page = _text(r)
+    assert r.status_code == 200 and f'<html lang="{lang}">' in page
+    assert ("Check your email" if lang == "en" else "Vérifiez vos courriels") in page
+    assert ("We sent a link to helene.cote@example.ca." if lang == "en" else
+            "Nous avons envoyé un lien à helene.cote@example.ca.") in page
+    assert f'href="{first}"' in page  # wrong address: start again, with a fresh form
+    assert not any("po_draft" in c for c in set_cookies(r))
 
 
 def test_a_draft_page_is_refused_without_its_cookie_and_with_another_drafts(client: Any) -> None:

@@ -97,13 +97,6 @@ def hidden(page: str, name: str) -> str:
     return unescape(match.group(1))
 
 
-def draft_id_of(response: Any) -> str:
-    """The draft a page's redirect names (/<lang>/drafts/<id>...)."""
-    match = re.search(r"/drafts/([a-z0-9-]+)", response.headers.get("Location", ""))
-    assert match, response.headers
-    return match.group(1)
-
-
 def page_fields(page_id: str, document: dict[str, Any]) -> list[tuple[str, str]]:
     """The fields of one page of the application, from a whole document, as the browser posts them."""
     from chalicelib.domain import drafts
@@ -120,13 +113,32 @@ def first_page_url(web: "WebClient", mission: str, lang: str = "en") -> str:
     return str(r.headers["Location"]) + "/apply"
 
 
+def draft_link(address: str) -> str:
+    """The newest private link to a draft emailed to ``address`` (its path and ?token=)."""
+    from .conftest import sent_messages
+
+    links = [found.group(1) for m in sent_messages() if m.destinations["ToAddresses"] == [address]
+             if (found := re.search(r"https://peaceops\.test(/(?:en|fr)/drafts/[a-z0-9-]+\?token=[A-Za-z0-9_-]+)",
+                                    unescape(m.body)))]
+    assert links, f"no link to a draft was emailed to {address}"
+    return links[-1]
+
+
+def open_draft_link(web: "WebClient", link: str) -> str:
+    """Open a draft's emailed link in this browser (its cookie is set); returns the draft's id."""
+    r = web.get(link)
+    assert r.status_code == 200, (r.status_code, r.body.decode()[:2000])
+    return link.split("/drafts/")[1].split("?")[0]
+
+
 def start_draft(web: "WebClient", document: dict[str, Any], lang: str = "en") -> str:
-    """Open the call of the document's first mission, answer the first page; returns the draft's id."""
+    """Open the call of the document's first mission, answer the first page ("check your email"), then open the
+    link emailed to the document's address in this browser, as its owner does; returns the draft's id."""
     first = first_page_url(web, document["missions"][0], lang)
     key = hidden(web.get(first).body.decode(), "draft_key")
     r = web.post(first, page_fields("about-you", document) + [("draft_key", key)])
-    assert r.status_code == 303, (r.status_code, r.body.decode()[:2000])
-    return draft_id_of(r)
+    assert r.status_code == 200 and 'name="draft_key"' not in r.body.decode(), (r.status_code, r.body.decode()[:2000])
+    return open_draft_link(web, draft_link(document["email"]))
 
 
 def fill_draft(web: "WebClient", draft_id: str, document: dict[str, Any], lang: str = "en") -> None:

@@ -30,7 +30,10 @@ def page_answers(page_id: str, doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def started(deps: Any, doc: dict[str, Any], key: str = "k" * 24) -> tuple[Any, str]:
-    return drafts.start(deps, call_id(deps), key, "en", page_answers("about-you", doc))
+    """A draft started from the first page, and the token of the link emailed to its address (the only way in)."""
+    draft, made = drafts.start(deps, call_id(deps), key, "en", page_answers("about-you", doc))
+    assert made
+    return draft, draft_link(deps, draft.email)[1]
 
 
 def filled(deps: Any, doc: dict[str, Any]) -> Any:
@@ -39,7 +42,7 @@ def filled(deps: Any, doc: dict[str, Any]) -> Any:
         nxt = rules.first_unfinished(draft, draft.answers)
         if nxt is None:
             return draft
-        draft, _ = drafts.save_page(deps, draft, nxt.id, page_answers(nxt.id, doc), "en")
+        draft = drafts.save_page(deps, draft, nxt.id, page_answers(nxt.id, doc), "en")
 
 
 def draft_link(deps: Any, address: str) -> tuple[str, str]:
@@ -79,7 +82,6 @@ def test_the_first_save_emails_a_private_link_that_resumes_the_draft_and_nothing
     draft, token = started(deps, application())
     draft_id, emailed = draft_link(deps, "helene.cote@example.ca")
     assert draft_id == draft.draft_id
-    assert emailed == token  # the emailed link and this browser's cookie are the same (newest) link
     assert token not in str(deps.store.state.outbox) and token not in str(draft)  # never stored, only its hash
     assert drafts.open_draft(deps, draft_id, [emailed]) == draft
     assert drafts.open_draft(deps, draft_id, [emailed[:-2] + "AA"]) is None
@@ -91,7 +93,7 @@ def test_a_draft_lives_30_days_after_its_last_save() -> None:
     deps = make_deps(clock=clock)
     draft, token = started(deps, application())
     clock.advance(days=29)
-    draft, _ = drafts.save_page(deps, draft, "service", page_answers("service", application()), "en")
+    draft = drafts.save_page(deps, draft, "service", page_answers("service", application()), "en")
     clock.advance(days=29)
     assert drafts.open_draft(deps, draft.draft_id, [token]) is not None  # 58 days after it started
     clock.advance(days=1, seconds=1)
@@ -119,18 +121,19 @@ def test_a_new_address_gets_a_fresh_link_and_the_old_link_stops_working() -> Non
     deps = make_deps()
     draft, old = started(deps, application())
     first = page_answers("about-you", application(email="h.cote@example.org"))
-    draft, new = drafts.save_page(deps, draft, "about-you", first, "en")
-    assert new is not None and new != old
-    assert draft_link(deps, "h.cote@example.org") == (draft.draft_id, new)
+    draft = drafts.save_page(deps, draft, "about-you", first, "en")
+    assert draft.link_number == 2
+    _, new = draft_link(deps, "h.cote@example.org")
+    assert new != old
     assert drafts.open_draft(deps, draft.draft_id, [old]) is None
     assert drafts.open_draft(deps, draft.draft_id, [new]) is not None
 
 
 def test_posting_the_first_page_twice_opens_one_draft_and_sends_one_link() -> None:
     deps = make_deps()
-    one, token1 = started(deps, application(), key="same-key-" + "x" * 16)
-    two, token2 = started(deps, application(), key="same-key-" + "x" * 16)
-    assert one.draft_id == two.draft_id and token1 == token2
+    one, _ = started(deps, application(), key="same-key-" + "x" * 16)
+    two, made = drafts.start(deps, call_id(deps), "same-key-" + "x" * 16, "en", page_answers("about-you", application()))
+    assert one.draft_id == two.draft_id and made is False
     assert len([m for m in deps.mailer.sent_to("helene.cote@example.ca") if "/drafts/" in m.text]) == 1
 
 
@@ -158,11 +161,11 @@ def test_a_civilian_draft_sends_no_police_answers() -> None:
     doc = application(track="civilian_analyst", missions=["west-bank-proteus"])
     draft, _ = drafts.start(deps, call_id(deps, "west-bank-proteus"), "k" * 24, "en", page_answers("about-you", doc))
     # Typed as a police officer first, then changed track on the first page: the police answers are not sent.
-    draft = drafts.save_page(deps, draft, "about-you", page_answers("about-you", application()), "en")[0]
-    draft = drafts.save_page(deps, draft, "service", page_answers("service", application()), "en")[0]
-    draft = drafts.save_page(deps, draft, "about-you", page_answers("about-you", doc), "en")[0]
+    draft = drafts.save_page(deps, draft, "about-you", page_answers("about-you", application()), "en")
+    draft = drafts.save_page(deps, draft, "service", page_answers("service", application()), "en")
+    draft = drafts.save_page(deps, draft, "about-you", page_answers("about-you", doc), "en")
     while (nxt := rules.first_unfinished(draft, draft.answers)) is not None:
-        draft = drafts.save_page(deps, draft, nxt.id, page_answers(nxt.id, doc), "en")[0]
+        draft = drafts.save_page(deps, draft, nxt.id, page_answers(nxt.id, doc), "en")
     assert POLICE_ONLY.isdisjoint(drafts.document(draft))
 
 
@@ -212,11 +215,11 @@ def test_a_page_saved_before_a_change_of_track_is_not_done_while_it_misses_a_new
     doc = application(track="civilian_analyst", missions=["west-bank-proteus"])
     draft, _ = drafts.start(deps, call_id(deps, "west-bank-proteus"), "k" * 24, "en", page_answers("about-you", doc))
     while (nxt := rules.first_unfinished(draft, draft.answers)) is not None:
-        draft = drafts.save_page(deps, draft, nxt.id, page_answers(nxt.id, doc), "en")[0]
-    draft = drafts.save_page(deps, draft, "about-you", page_answers("about-you", application()), "en")[0]
+        draft = drafts.save_page(deps, draft, nxt.id, page_answers(nxt.id, doc), "en")
+    draft = drafts.save_page(deps, draft, "about-you", page_answers("about-you", application()), "en")
     states = dict((p.id, state) for p, state in rules.task_states(draft, draft.answers))
     assert states["service"] == "not_started" and states["qualifications"] == "cannot_start"
-    draft = drafts.save_page(deps, draft, "service", page_answers("service", application()), "en")[0]
+    draft = drafts.save_page(deps, draft, "service", page_answers("service", application()), "en")
     assert rules.first_unfinished(draft, draft.answers).id == "qualifications"  # firearms, baton, OC spray asked
 
 
@@ -227,13 +230,43 @@ def test_the_first_page_says_at_once_when_the_call_takes_no_civilian_analysts() 
     assert [e.pointer for e in err.value.errors] == ["/track"]
 
 
-def test_posting_the_first_page_again_saves_its_new_answers_on_the_same_draft() -> None:
+def test_a_kept_form_key_changes_nothing_sends_nothing_and_mints_no_token() -> None:
+    # Issue 21, finding 2: the first page posted again with a kept key saved its answers on the draft (a new
+    # address took the draft's link) and handed back the newest link's token.
     deps = make_deps()
-    one, _ = started(deps, application(), key="same-key-" + "x" * 16)
-    two, token = started(deps, application(email="h.cote@example.org", given_name="Hélène-Marie"),
-                         key="same-key-" + "x" * 16)
-    assert two.draft_id == one.draft_id and two.answers["given_name"] == "Hélène-Marie"
-    assert two.email == "h.cote@example.org" and draft_link(deps, "h.cote@example.org") == (one.draft_id, token)
+    key = "same-key-" + "x" * 16
+    one, token = started(deps, application(), key=key)
+    one = drafts.save_page(deps, one, "service", page_answers("service", application()), "en")
+    mails = len(deps.mailer.sent)
+    # When someone who kept the form posts its first page again, with the same answers or another address
+    for doc in (application(), application(email="mallory@example.org", given_name="Mallory")):
+        answer = drafts.start(deps, call_id(deps), key, "en", page_answers("about-you", doc))
+        # Then it is the same draft, nothing is written or sent, and no token comes back
+        assert token not in str(answer) and answer == (one, False)
+        assert deps.store.drafts.get(one.draft_id) == one
+    assert len(deps.mailer.sent) == mails and deps.mailer.sent_to("mallory@example.org") == []
+    assert drafts.open_draft(deps, one.draft_id, [token]) == one  # the owner's link still opens it
+
+
+def test_starting_a_draft_hands_back_no_token() -> None:
+    # Issue 21, finding 2: the first page's answer carried the newest link's token (this browser's cookie).
+    deps = make_deps()
+    answer = drafts.start(deps, call_id(deps), "k" * 24, "en", page_answers("about-you", application()))
+    _, emailed = draft_link(deps, "helene.cote@example.ca")
+    assert emailed not in str(answer)
+    assert answer == (deps.store.drafts.get(answer[0].draft_id), True)
+
+
+def test_a_new_address_hands_this_browser_no_token_and_ends_its_own() -> None:
+    # Issue 21, finding 2: a new address on the first page gave the browser that typed it the new link's token.
+    deps = make_deps()
+    draft, old = started(deps, application())
+    answer = drafts.save_page(deps, draft, "about-you", page_answers("about-you", application(email="m@example.org")),
+                              "en")
+    _, new = draft_link(deps, "m@example.org")
+    assert new not in str(answer) and answer == deps.store.drafts.get(draft.draft_id)
+    assert drafts.open_draft(deps, draft.draft_id, [old]) is None  # this browser's cookie: the old link's token
+    assert drafts.open_draft(deps, draft.draft_id, [new]) is not None
 
 
 def test_a_draft_sends_at_most_five_links_and_each_new_address_counts_as_a_start_for_it() -> None:
@@ -241,7 +274,7 @@ def test_a_draft_sends_at_most_five_links_and_each_new_address_counts_as_a_start
     draft, _ = started(deps, application())
     for i in range(drafts.MAX_LINKS_PER_DRAFT - 1):
         draft = drafts.save_page(deps, draft, "about-you", page_answers("about-you", application(
-            email=f"n{i}@example.org")), "en")[0]
+            email=f"n{i}@example.org")), "en")
     with pytest.raises(TooManyRequests):
         drafts.save_page(deps, draft, "about-you", page_answers("about-you", application(email="x@example.org")), "en")
     other = make_deps()
