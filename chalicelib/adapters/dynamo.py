@@ -146,7 +146,7 @@ def file_from_row(a: ApplicationModel) -> ApplicationFile:
         returned_on=a.returned_on, follow_up_done_at=a.follow_up_done_at, completed_at=a.completed_at,
         email_problem=dict(a.email_problem) if a.email_problem else None,
         pending_email=dict(a.pending_email) if a.pending_email else None, stage_reason=a.stage_reason,
-        documents=tuple(Document.from_dict(d) for d in a.documents or ()))
+        from_stage=a.from_stage, documents=tuple(Document.from_dict(d) for d in a.documents or ()))
 
 
 def file_row(f: ApplicationFile) -> ApplicationModel:
@@ -161,7 +161,7 @@ def file_row(f: ApplicationFile) -> ApplicationModel:
         completed_at=f.completed_at, email_problem=dict(f.email_problem) if f.email_problem else None,
         pending_email=dict(f.pending_email) if f.pending_email else None,
         given_name=f.given_name, family_name=f.family_name, mission_kind=f.mission_kind, stage_reason=f.stage_reason,
-        documents=[d.as_dict() for d in f.documents])
+        from_stage=f.from_stage, documents=[d.as_dict() for d in f.documents])
 
 
 def file_row_of_item(a: ApplicationModel) -> FileRow:
@@ -174,7 +174,8 @@ def file_row_of_item(a: ApplicationModel) -> FileRow:
         language=a.language, eligibility_flag=a.eligibility_flag,
         family_readiness_on_file=bool(a.family_readiness_on_file), submitted_at=a.submitted_at,
         updated_at=a.updated_at, given_name=a.given_name, family_name=a.family_name,
-        email_problem=dict(a.email_problem) if a.email_problem else None, stage_reason=a.stage_reason)
+        email_problem=dict(a.email_problem) if a.email_problem else None, stage_reason=a.stage_reason,
+        from_stage=a.from_stage)
 
 
 def named(row: ApplicationModel, f: ApplicationFile) -> ApplicationModel:
@@ -289,7 +290,8 @@ class DynamoUnitOfWork:
         actions = [A.version.set(update.version), A.updated_at.set(update.updated_at)]
         if update.stage is not None:
             actions += [A.stage.set(update.stage), A.stage_entered_at.set(update.updated_at),
-                        A.stage_reason.set(update.stage_reason) if update.stage_reason else A.stage_reason.remove()]
+                        A.stage_reason.set(update.stage_reason) if update.stage_reason else A.stage_reason.remove(),
+                        A.from_stage.set(update.from_stage) if update.from_stage else A.from_stage.remove()]
         optional: tuple[tuple[Any, Any], ...] = (
             (A.family_readiness_on_file, update.family_readiness_on_file),
             (A.medical_outcome, update.medical_outcome),
@@ -575,7 +577,7 @@ def _valid_key(key: str) -> bool:
 
 def _index_for(filters: Filters) -> tuple[str, str]:
     """The most selective index for the filters, and its hash key."""
-    if filters.stage:
+    if filters.stage and len(filters.stage_set) == 1:
         return "by_stage", filters.stage
     if filters.mission:
         return "by_mission", filters.mission
@@ -600,13 +602,15 @@ def _date_range(filters: Filters) -> Any:
 def _other_filters(filters: Filters, index: str) -> Any:
     """What the chosen index does not already select, as one filter expression."""
     A = ApplicationModel
-    conds = []
+    conds: list[Any] = []
     if filters.mission and index != "by_mission":
         conds.append(A.mission_id == filters.mission)
     if filters.service and index != "by_service":
         conds.append(A.police_service == filters.service)
     if filters.flag and index != "by_flag":
         conds.append(A.eligibility_flag == filters.flag)
+    if filters.stage and index != "by_stage":  # stages that read as one (domain/medical_view.py): one Query still
+        conds.append(A.stage.is_in(*filters.stage_set))
     combined = None
     for c in conds:
         combined = c if combined is None else combined & c

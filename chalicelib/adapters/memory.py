@@ -89,6 +89,7 @@ class MemoryUnitOfWork:
             changes: dict[str, Any] = {"version": update.version, "updated_at": update.updated_at}
             if update.stage is not None:
                 changes["stage_entered_at"], changes["stage_reason"] = update.updated_at, update.stage_reason
+                changes["from_stage"] = update.from_stage
             for name in ("stage", "family_readiness_on_file", "medical_outcome", "modules", "forms_returned",
                          "returned_on", "follow_up_done_at", "completed_at", "documents"):
                 value = getattr(update, name)
@@ -301,8 +302,9 @@ class MemoryCatalogue:
 
 
 def _matches(f: ApplicationFile, filters: Filters) -> bool:
-    wanted = {"stage": filters.stage, "mission_id": filters.mission, "police_service": filters.service,
-              "eligibility_flag": filters.flag}
+    wanted = {"mission_id": filters.mission, "police_service": filters.service, "eligibility_flag": filters.flag}
+    if filters.stage_set and f.stage not in filters.stage_set:
+        return False
     if any(v is not None and getattr(f, k) != v for k, v in wanted.items()):
         return False
     if filters.range_from and f.submitted_at < filters.range_from:

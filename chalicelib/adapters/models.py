@@ -151,7 +151,7 @@ class CountModel(Model):
 # form, so a list page reads a few hundred bytes a file, not the whole file (infra/template.yaml mirrors them).
 ROW_ATTRIBUTES = ("version", "stage", "mission_id", "mission_kind", "cap_id", "police_service", "track", "language",
                   "eligibility_flag", "family_readiness_on_file", "submitted_at", "updated_at", "given_name",
-                  "family_name", "email_problem", "stage_reason")
+                  "family_name", "email_problem", "stage_reason", "from_stage")
 
 
 def _rows(*keys: str) -> IncludeProjection:
@@ -245,6 +245,7 @@ class ApplicationModel(Model):
     family_name = UnicodeAttribute(null=True)
     mission_kind = UnicodeAttribute(null=True)
     stage_reason = UnicodeAttribute(null=True)  # the coded reason of the move into its stage (an end's)
+    from_stage = UnicodeAttribute(null=True)  # the stage it left for its own (domain/medical_view.py reads it)
     pending_email = JSONAttribute(null=True)  # a change of address waiting for its confirmation
 
     by_stage = ByStage()

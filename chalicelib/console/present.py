@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping
 
+from ..domain import medical_view
 from ..domain.access import MEDICAL_END
 from ..domain.i18n import pick
 from ..domain.workflow import Actor, load_workflow
@@ -51,9 +52,7 @@ def flag_text(flag: str, lang: str) -> str:
 def reason_label(to_stage: str | None, code: str | None, lang: str) -> str:
     if not code or not to_stage:
         return ""
-    rule = load_workflow().reason_rule(to_stage)
-    found = rule.codes.get(code) if rule else None
-    return pick(found.label, lang) if found else code
+    return medical_view.reason_label(to_stage, code, lang)
 
 
 def reasons_for(actor: Actor, to_stage: str, from_stage: str) -> list[tuple[str, Mapping[str, str]]]:

@@ -32,7 +32,8 @@ def can_read_family_readiness(actor: Actor) -> bool:
 MEDICAL_READERS = ("irss", "health")
 MODULE_READERS = ("irss", "health", "admin")
 MEDICAL_END = "medically_unfit"
-# What that end reads as to everyone else: closed, not selected, with no reason.
+# What that end reads as to everyone else: closed, not selected; its row, reason and note (and those of any other
+# closing at the health assessment) read as domain/medical_view.py's one neutral presentation.
 MEDICAL_END_SHOWN_AS = "not_selected"
 
 
@@ -49,11 +50,6 @@ def stage_seen_by(actor: Actor, stage: str) -> str:
     if stage == MEDICAL_END and actor.role != APPLICANT and not can_read_medical(actor):
         return MEDICAL_END_SHOWN_AS
     return stage
-
-
-def hides_medical_end(actor: Actor, stage: str | None) -> bool:
-    """Whether this stage's reason and note are hidden from this actor (a medical end)."""
-    return stage is not None and stage_seen_by(actor, stage) != stage
 
 
 def stages_seen_by(actor: Actor, stages: list[str]) -> list[str]:

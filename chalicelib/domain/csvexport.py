@@ -20,7 +20,7 @@ import csv
 import io
 from typing import Any, Iterable, Mapping, Sequence
 
-from . import access
+from . import access, medical_view
 from .emails import reference
 from .forms import field_label, load_schema
 from .i18n import pick
@@ -141,16 +141,13 @@ def reason_label(stage: str, code: str | None, lang: str) -> str:
     >>> reason_label("withdrawn", "family_reasons", "fr") != "family_reasons", reason_label("deployed", None, "en")
     (True, '')
     """
-    if not code:
-        return ""
-    rule = load_workflow().reason_rule(stage)
-    known = rule.codes.get(code) if rule else None
-    return pick(known.label, lang) if known else code
+    return medical_view.reason_label(stage, code, lang)
 
 
 def cells(f: ApplicationFile | FileRow, actor: Actor, lang: str,
           mission_names: Mapping[str, Mapping[str, str]]) -> list[str]:
-    """A file's row, as ``actor`` may see it (a medical end reads as not selected, domain/access.py), in ``lang``.
+    """A file's row, as ``actor`` may see it (a closing at the health assessment reads as the selection team's,
+    with its one neutral reason: domain/medical_view.py), in ``lang``.
 
     ``mission_names``: the catalogue's names by mission id (a mission no longer there: its id).
     """
@@ -158,7 +155,8 @@ def cells(f: ApplicationFile | FileRow, actor: Actor, lang: str,
         "reference": reference(f.application_id), "application_id": f.application_id,
         "submitted_at": table_time(f.submitted_at, lang), "updated_at": table_time(f.updated_at, lang),
         "stage": stage_label(f, access.stage_seen_by(actor, f.stage), lang),
-        "reason": "" if access.hides_medical_end(actor, f.stage) else reason_label(f.stage, f.stage_reason, lang),
+        "reason": medical_view.reason_label(f.stage, medical_view.shown_reason(actor, f.stage, f.from_stage,
+                                                                               f.stage_reason), lang),
         "mission": pick(mission_names.get(f.mission_id), lang) or f.mission_id,
         "police_service": form_choice("police_service", f.police_service, lang),
         "track": form_choice("track", f.track, lang), "language": form_choice("preferred_language", f.language, lang),

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Mapping
 
 from .errors import FieldError, InvalidQuery
-from . import access
+from . import access, medical_view
 from .workflow import Actor, load_workflow
 
 FLAGS = ("all_met", "unknown", "not_met")
@@ -39,6 +39,14 @@ class Filters:
     flag: str | None = None
     date_from: str | None = None
     date_to: str | None = None
+    # The stored stages a ``stage`` filter lists (domain/medical_view.stages_filtered: "not selected" lists the
+    # medical end's files too, for a role that reads them so); empty: ``stage`` alone.
+    stages: tuple[str, ...] = ()
+
+    @property
+    def stage_set(self) -> tuple[str, ...]:
+        """The stored stages the filter lists (none: any)."""
+        return self.stages or ((self.stage,) if self.stage else ())
 
     def scope(self) -> str:
         """What a cursor is bound to: the same filters, in a stable form."""
@@ -104,4 +112,6 @@ def parse(params: Mapping[str, str] | None, actor: Actor, default_limit: int) ->
     service = params.get("service")
     if actor.role == "service_coordinator":
         service = actor.police_service  # their own service, whatever was asked
-    return Filters(params.get("mission"), stage, service, flag, date_from, date_to), limit, params.get("cursor")
+    stages = medical_view.stages_filtered(actor, stage) if stage else ()
+    return (Filters(params.get("mission"), stage, service, flag, date_from, date_to,
+                    stages if len(stages) > 1 else ()), limit, params.get("cursor"))

@@ -50,6 +50,9 @@ class ApplicationFile:
     # A change of address asked for and not yet confirmed: {"address", "requested_at"} (services/email_change.py).
     pending_email: Mapping[str, str] | None = None
     stage_reason: str | None = None  # the coded reason of the move into the file's stage (an end's), if it had one
+    # The stage the file left for its own, with that move (None: never moved, or stored before this was kept): it
+    # tells a closing at the health assessment, which reads neutrally to roles without medical access.
+    from_stage: str | None = None
     # The documents uploaded (domain/documents.py), oldest first; their type checked by their first bytes.
     documents: tuple["Document", ...] = ()
 
@@ -74,7 +77,8 @@ class ApplicationFile:
                        police_service=self.police_service, track=self.track, language=self.language,
                        eligibility_flag=self.eligibility_flag, family_readiness_on_file=self.family_readiness_on_file,
                        submitted_at=self.submitted_at, updated_at=self.updated_at, given_name=self.given_name,
-                       family_name=self.family_name, email_problem=self.email_problem, stage_reason=self.stage_reason)
+                       family_name=self.family_name, email_problem=self.email_problem, stage_reason=self.stage_reason,
+                       from_stage=self.from_stage)
 
     @property
     def full_name(self) -> str:
@@ -116,6 +120,7 @@ class FileRow:
     family_name: str | None
     email_problem: Mapping[str, str] | None = None
     stage_reason: str | None = None
+    from_stage: str | None = None
 
 
 @dataclass(frozen=True)
@@ -138,6 +143,7 @@ class FileUpdate:
     pending_email: Mapping[str, str] | None = None  # a change of address asked for (replaces any earlier one)
     new_email: "tuple[str, str] | None" = None  # (address, email_key) confirmed: pending and problem cleared
     stage_reason: str | None = None  # with ``stage``: the move's coded reason (none: the file's is removed)
+    from_stage: str | None = None  # with ``stage``: the stage the file leaves (none: the file's is removed)
     documents: "tuple[Document, ...] | None" = None  # the file's documents, whole (one upload added or replaced)
 
     @property

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator, Mapping
 
-from ..domain import access, bodies, csvexport, cursors, listing
+from ..domain import access, bodies, csvexport, cursors, listing, medical_view
 from ..domain.emails import reference
 from ..domain.errors import Conflict, DomainError, FieldError, InvalidQuery, NotFound, ValidationFailed
 from ..domain.records import ApplicationFile, AuditEntry, FileRow, OutboxMessage
@@ -44,17 +44,17 @@ def list_files(deps: Deps, actor: Actor, params: Mapping[str, str] | None) -> di
     items, last = deps.store.files.page(filters, limit, start)
     return {"items": [summary(f, actor) for f in items],
             "next_cursor": cursors.encode(secret, last, scope) if last else None,
-            "filters": {k: v for k, v in vars(filters).items() if v is not None}}
+            "filters": {k: v for k, v in vars(filters).items() if v is not None and k != "stages"}}
 
 
 def _audit_view(r: AuditEntry, actor: Actor) -> dict[str, Any]:
-    hidden = access.hides_medical_end(actor, r.to_stage)
+    """The row as ``actor`` reads it: a closing at the health assessment in domain/medical_view.py's one neutral
+    presentation, a medical outcome without the outcome, to a role without medical access."""
     medical_detail = r.kind == "medical_outcome" and not access.can_read_medical(actor)
-    return {"seq": r.seq, "at": r.at, "kind": r.kind, "actor_id": r.actor_id, "actor_role": r.actor_role,
-            "from_stage": r.from_stage, "to_stage": access.stage_seen_by(actor, r.to_stage) if r.to_stage else None,
-            "reason_code": None if hidden else r.reason_code, "note": None if hidden else r.note,
-            "initiated_by": r.initiated_by,
-            "details": None if medical_detail or r.details is None else dict(r.details)}
+    return medical_view.audit_row(actor, {
+        "seq": r.seq, "at": r.at, "kind": r.kind, "actor_id": r.actor_id, "actor_role": r.actor_role,
+        "from_stage": r.from_stage, "to_stage": r.to_stage, "reason_code": r.reason_code, "note": r.note,
+        "initiated_by": r.initiated_by, "details": None if medical_detail or r.details is None else dict(r.details)})
 
 
 def _email_view(r: OutboxMessage, actor: Actor) -> dict[str, Any]:

@@ -37,6 +37,6 @@ def add_note(deps: Deps, actor: Actor, application_id: str, body: Any) -> dict[s
     try:
         uow.commit()
     except ConditionFailed as exc:
-        raise stale(deps.store.files.get(file.application_id)) from exc
+        raise stale(deps.store.files.get(file.application_id), actor) from exc
     return {"application_id": application_id, "version": update.version,
             "note": {"seq": update.version, "at": at, "actor_role": actor.role, "note": text}}

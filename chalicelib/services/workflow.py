@@ -2,6 +2,7 @@
 medical outcome, UN modules)."""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Mapping
 
 from ..domain import access, bodies, deployments
@@ -31,10 +32,12 @@ def load_file(deps: Deps, application_id: str, actor: Actor) -> ApplicationFile:
     return file
 
 
-def stale(file: ApplicationFile | None) -> StaleState:
+def stale(file: ApplicationFile | None, actor: Actor | None = None) -> StaleState:
+    """The 409 of a file that changed; its stage as ``actor`` reads it (a medical end: not selected, to most)."""
+    stage = None if file is None else file.stage if actor is None else access.stage_seen_by(actor, file.stage)
     return StaleState("The file changed while you were working; reload it.",
                       "Le dossier a changé pendant votre travail; rechargez-le.",
-                      current_stage=file.stage if file else None, current_version=file.version if file else None)
+                      current_stage=stage, current_version=file.version if file else None)
 
 
 def move_request(body: Any) -> MoveRequest:
@@ -93,7 +96,10 @@ def move(deps: Deps, application_id: str, actor: Actor, req: MoveRequest,
     # The cap and the call are not read to decide: the transaction's conditions are the seat and place checks,
     # and only a refused transaction reads them to explain itself. A move that frees a seat reads the file's
     # roster entry (its version is the entry's lock) and the cap (the seat-available notice says what is left).
-    plan = plan_move(file.state(), file.mission, None, actor, req)
+    # A file reads at the stage the actor sees (a medical end is "not selected" to a role without medical access):
+    # a move tried on it is refused as on any file there, never with its real stage's name.
+    state = file.state()
+    plan = plan_move(replace(state, stage=access.stage_seen_by(actor, state.stage)), file.mission, None, actor, req)
     path = load_workflow().pathways[plan.pathway]
     now = deps.now()
     outbox = notifications.outbox_rows(
@@ -117,7 +123,7 @@ def move(deps: Deps, application_id: str, actor: Actor, req: MoveRequest,
         reintegration.open_tasks(deps, uow, file, form.form if form else None, (guides.REINTEGRATION_GUIDE,), now)
     uow.update_file(FileUpdate(file.application_id, expected_version=plan.from_version, expected_stage=expected_stage,
                                updated_at=now, stage=plan.to_stage, returned_on=returned_on,
-                               stage_reason=plan.reason_code))
+                               stage_reason=plan.reason_code, from_stage=plan.from_stage))
     counts.moved(uow, file, plan.to_stage, now)
     uow.append_audit(AuditEntry(f"application#{file.application_id}", plan.to_version, at=now, kind="stage_change",
                                 actor_id=actor.actor_id, actor_role=actor.role, from_stage=plan.from_stage,
@@ -130,7 +136,7 @@ def move(deps: Deps, application_id: str, actor: Actor, req: MoveRequest,
         uow.commit()
     except ConditionFailed as exc:
         _explain(deps, plan, exc.failed)
-        raise stale(deps.store.files.get(application_id)) from exc
+        raise stale(deps.store.files.get(application_id), actor) from exc
     return {"application_id": file.application_id, "stage": plan.to_stage, "version": plan.to_version,
             "previous_stage": plan.from_stage, "next_stages": path.next_stages(plan.to_stage)}
 

@@ -99,7 +99,9 @@ def test_a_medical_end_reads_as_not_selected_without_a_reason_to_other_roles(cli
     assert "medically_unfit" not in json.dumps(view) and "medical_requirements_not_met" not in json.dumps(view)
     assert "medical_outcome" not in view
     last = view["audit"][-1]
-    assert (last["to_stage"], last["reason_code"], last["note"]) == ("not_selected", None, None)
+    # (issue 21: with the selection team's neutral reason every closing at the health assessment reads with)
+    assert (last["to_stage"], last["actor_role"], last["actor_id"], last["reason_code"], last["note"]) == (
+        "not_selected", "selection_team", None, "selection_decision", None)
     # The list, and its filter
     items = json.loads(staff_call(client, "get", "/admin/applications", token).body)["items"]
     assert [i["stage"] for i in items if i["application_id"] == app_id] == ["not_selected"]

@@ -137,7 +137,8 @@ def test_an_end_reads_with_its_reason_in_the_language_and_a_medical_end_hides_it
     # Then the withdrawal's reason is its workflow label in the language, never the code
     assert fr[gone]["reason"] and fr[gone]["reason"] != "family_reasons"
     assert csvexport.reason_label("withdrawn", "family_reasons", "fr") == fr[gone]["reason"]
-    # and the medical end reads as not selected, with no reason, to a role that may not read medical outcomes
-    assert admin_en[unfit]["reason"] == "" and admin_en[unfit]["stage"] != "medically_unfit"
+    # and the medical end reads as not selected, for the selection team's neutral reason (the one every closing at
+    # the health assessment reads with: domain/medical_view.py), to a role that may not read medical outcomes
+    assert (admin_en[unfit]["reason"], admin_en[unfit]["stage"]) == ("Decision of the selection team", "Not selected")
     # while IRSS, who may read medical outcomes, sees the medical end's reason
     assert fr[unfit]["reason"] == csvexport.reason_label("medically_unfit", "medical_requirements_not_met", "fr") != ""
