@@ -9,7 +9,7 @@ from typing import Any
 
 from chalice import Chalice, Cron, Rate, Response
 
-from chalicelib.api import contract, http, logs, problems
+from chalicelib.api import contract, headers, http, logs, problems
 from chalicelib.api.auth import staff
 from chalicelib.api.wiring import deps
 from chalicelib.config import outbox_stream_arn, ses_events_topic
@@ -22,6 +22,7 @@ from chalicelib.services import (applicant, bulletins, catalogue, catalogue_admi
                                  workflow)
 
 app = Chalice(app_name="peaceops")
+headers.install(app)  # first, so outermost: nosniff and HSTS on every answer, problems and pages included
 problems.install(app)
 logs.install(app)  # JSON lines with the request id; never bodies, tokens or personal data
 handles = problems.handles_problems(app)

@@ -547,24 +547,43 @@ class MemoryStorage:
 
 
 class MemoryObjects:
-    """The documents' bucket in a dict (services/ports.ObjectStore) for the service unit tests.
+    """The documents' bucket in a dict (services/ports.ObjectStore) for the service unit tests, versioned like the
+    real one: each ``put`` of a key is a new version, and the tags belong to a version.
 
     ``put`` stands for the browser's post; ``tag`` for the malware scan's verdict. A presigned form or link is a
-    made-up URL that names the key (nothing can fetch it)."""
+    made-up URL that names the key and version (nothing can fetch it)."""
 
     def __init__(self, bucket: str = "memory-documents") -> None:
         self.bucket = bucket
-        self.objects: dict[str, bytes] = {}
-        self.object_tags: dict[str, dict[str, str]] = {}
+        self.stored: dict[str, list[tuple[str, bytes]]] = {}  # key -> its versions (id, bytes), oldest first
+        self.version_tags: dict[tuple[str, str], dict[str, str]] = {}  # (key, version id) -> tags
         self.posts: list[dict[str, Any]] = []  # every form presigned: key, conditions, fields, expires_in
-        self.links: list[tuple[str, int]] = []  # every link presigned: key, expires_in
+        self.links: list[tuple[str, int, str | None]] = []  # every link presigned: key, expires_in, version id
+        self._made = 0
 
-    def put(self, key: str, data: bytes) -> None:
-        self.objects[key] = data
-        self.object_tags.pop(key, None)
+    @property
+    def objects(self) -> dict[str, bytes]:
+        """Each key's current bytes."""
+        return {key: versions[-1][1] for key, versions in self.stored.items() if versions}
 
-    def tag(self, key: str, value: str) -> None:
-        self.object_tags.setdefault(key, {})["GuardDutyMalwareScanStatus"] = value
+    def put(self, key: str, data: bytes) -> str:
+        """A new version of ``key`` (as a second post of the same form makes); its id."""
+        self._made += 1
+        version_id = f"v{self._made:04d}"
+        self.stored.setdefault(key, []).append((version_id, data))
+        return version_id
+
+    def tag(self, key: str, value: str, version_id: str | None = None) -> None:
+        """The scan's verdict on the current version, or on the one named."""
+        found = self._version(key, version_id)
+        assert found is not None, f"no such object: {key} {version_id}"
+        self.version_tags.setdefault((key, found[0]), {})["GuardDutyMalwareScanStatus"] = value
+
+    def _version(self, key: str, version_id: str | None) -> tuple[str, bytes] | None:
+        versions = self.stored.get(key) or []
+        if version_id is None:
+            return versions[-1] if versions else None
+        return next((v for v in versions if v[0] == version_id), None)
 
     def presign_post(self, key: str, conditions: list[Any], fields: Mapping[str, str],
                      expires_in: int) -> tuple[str, dict[str, str]]:
@@ -572,20 +591,38 @@ class MemoryObjects:
                            "expires_in": expires_in})
         return f"https://{self.bucket}.s3.example/", {"key": key, **fields, "policy": "memory"}
 
-    def size(self, key: str) -> int | None:
-        data = self.objects.get(key)
-        return None if data is None else len(data)
+    def head(self, key: str, version_id: str | None = None) -> tuple[int, str | None] | None:
+        found = self._version(key, version_id)
+        return None if found is None else (len(found[1]), found[0])
 
-    def first_bytes(self, key: str, count: int) -> bytes:
-        return self.objects[key][:count]
+    def first_bytes(self, key: str, count: int, version_id: str | None = None) -> bytes:
+        found = self._version(key, version_id)
+        if found is None:
+            raise KeyError(key)
+        return found[1][:count]
 
-    def tags(self, key: str) -> dict[str, str]:
-        return dict(self.object_tags.get(key, {}))
+    def tags(self, key: str, version_id: str | None = None) -> tuple[str | None, dict[str, str]]:
+        found = self._version(key, version_id)
+        if found is None:
+            return None, {}
+        return found[0], dict(self.version_tags.get((key, found[0]), {}))
 
-    def delete(self, key: str) -> None:
-        self.objects.pop(key, None)
-        self.object_tags.pop(key, None)
+    def versions(self, key: str) -> list[str]:
+        return [v for v, _ in reversed(self.stored.get(key) or [])]
 
-    def presign_get(self, key: str, expires_in: int, filename: str, content_type: str) -> str:
-        self.links.append((key, expires_in))
-        return f"https://{self.bucket}.s3.example/{key}?expires={expires_in}"
+    def delete(self, key: str, version_id: str | None = None) -> None:
+        if version_id is None:
+            for v, _ in self.stored.pop(key, []):
+                self.version_tags.pop((key, v), None)
+            return
+        kept = [v for v in self.stored.get(key, []) if v[0] != version_id]
+        self.version_tags.pop((key, version_id), None)
+        if kept:
+            self.stored[key] = kept
+        else:
+            self.stored.pop(key, None)
+
+    def presign_get(self, key: str, expires_in: int, filename: str, content_type: str,
+                    version_id: str | None = None) -> str:
+        self.links.append((key, expires_in, version_id))
+        return f"https://{self.bucket}.s3.example/{key}?versionId={version_id}&expires={expires_in}"

@@ -9,6 +9,7 @@ Errors come back as pages in the page's language, never as a raw 500.
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 from datetime import datetime, timezone
 from typing import Any, Callable
@@ -241,10 +242,19 @@ def code_post(v: ConsoleVisit) -> Response:  # who: a sign-in in progress (TOTP 
 
 # --- the session -----------------------------------------------------------------------
 
+# What a console address may hold after its prefix: a URL's own printable ASCII, no space, no control character (a
+# CR or LF would be a second header line, which Chalice refuses with a 500), nothing a browser would have encoded.
+_ADDRESS_TAIL = re.compile(r"[A-Za-z0-9/_.~%?&=+:,;@!$'()*-]*")
+
+
 def _safe_next(v: ConsoleVisit, target: str) -> str:
-    """A console address of this site only (never another host, never a scheme)."""
+    """A console address of this site only (never another host, never a scheme, never a control character); any
+    other ``next`` is the queue."""
     prefix = f"{v.root}/console/"
-    return target if target.startswith(prefix) and "//" not in target and "\\" not in target else v.url("/queue")
+    tail = target[len(prefix):] if target.startswith(prefix) else None
+    if tail is None or "//" in target or not _ADDRESS_TAIL.fullmatch(tail):
+        return v.url("/queue")
+    return target
 
 
 def stay_post(v: ConsoleVisit) -> Response:  # who: any staff role, signed in
@@ -458,6 +468,10 @@ def bulk_move_post(v: ConsoleVisit) -> Response:  # who: the roles that move fil
     picked = [p.split("|", 1) for p in data.get("pick", []) if "|" in p]
     if not picked or not to:
         return v.page("message.html", 422, title=t("bulk_title", v.lang), detail=t("bulk_nothing", v.lang),
+                      back_url=v.url("/files"), back_label=t("back_to_files", v.lang), success=False,
+                      **_chrome(v, "files"))
+    if to not in load_workflow().stages:  # a stage the list never offers: say so, never a 500
+        return v.page("message.html", 422, title=t("bulk_title", v.lang), detail=t("bulk_unknown_stage", v.lang),
                       back_url=v.url("/files"), back_label=t("back_to_files", v.lang), success=False,
                       **_chrome(v, "files"))
     if load_workflow().is_terminal(to) and _field(data, "confirm_close") != "yes":

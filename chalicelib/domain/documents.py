@@ -44,6 +44,9 @@ EXTENSIONS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
 SCAN_TAG = "GuardDutyMalwareScanStatus"
 SCAN_PASSED = "NO_THREATS_FOUND"
 SCAN_REFUSED = ("THREATS_FOUND", "UNSUPPORTED", "ACCESS_DENIED", "FAILED")
+# Not a scan's tag: the version a document pinned is no longer in the bucket (the lifecycle removed it once another
+# post made it noncurrent and nothing put it back in time). Read like a refusal: the applicant uploads again.
+PINNED_VERSION_GONE = "PINNED_VERSION_GONE"
 # What the applicant reads (and staff see): checking until the tag comes, then accepted or refused.
 CHECKING, ACCEPTED, REFUSED = "checking", "accepted", "refused"
 MISSING = "missing"  # a kind the call needs with no upload yet
@@ -64,7 +67,12 @@ class DocumentKind:
 
 @dataclass(frozen=True)
 class Document:
-    """One upload recorded on a file: its type was checked by its first bytes; the scan's word is the object's tag."""
+    """One upload recorded on a file: its type was checked by its first bytes; the scan's word is the object's tag.
+
+    ``version_id`` pins the object's version whose first bytes were checked: the bucket is versioned and the upload
+    form stays valid for minutes, so the same form can post other bytes to the same key afterwards. Every later read
+    (the scan's tag, the bytes checked again, staff's link) names this version; any other version of the key is
+    deleted. None only for a document recorded before versions were pinned (its key's current version is read)."""
 
     document_id: str
     kind: str
@@ -72,15 +80,21 @@ class Document:
     content_type: str
     size: int
     uploaded_at: str
+    version_id: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"document_id": self.document_id, "kind": self.kind, "key": self.key,
-                "content_type": self.content_type, "size": self.size, "uploaded_at": self.uploaded_at}
+        out: dict[str, Any] = {"document_id": self.document_id, "kind": self.kind, "key": self.key,
+                               "content_type": self.content_type, "size": self.size, "uploaded_at": self.uploaded_at}
+        if self.version_id is not None:
+            out["version_id"] = self.version_id
+        return out
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> "Document":
+        version = raw.get("version_id")
         return cls(document_id=str(raw["document_id"]), kind=str(raw["kind"]), key=str(raw["key"]),
-                   content_type=str(raw["content_type"]), size=int(raw["size"]), uploaded_at=str(raw["uploaded_at"]))
+                   content_type=str(raw["content_type"]), size=int(raw["size"]), uploaded_at=str(raw["uploaded_at"]),
+                   version_id=None if version is None else str(version))
 
 
 @lru_cache(maxsize=1)
@@ -161,6 +175,21 @@ def applicant_state(tag: str | None) -> str:
 def available_to_staff(tag: str | None) -> bool:
     """Only a document the scan passed is opened for staff."""
     return tag == SCAN_PASSED
+
+
+def other_versions(versions: Iterable[str], pinned: str) -> list[str]:
+    """The versions of a document's key to delete: every one but the version checked and recorded (a post of the
+    same form before it, or after it: bytes nobody checked, which must never be what staff open).
+
+    >>> other_versions(["v3", "v2", "v1"], "v2")
+    ['v3', 'v1']
+    """
+    return [v for v in versions if v != pinned]
+
+
+def same_type(content_type: str, first: bytes) -> bool:
+    """The bytes read now announce the type recorded when the upload was checked (checked again at each opening)."""
+    return sniff(first) == content_type
 
 
 def latest_by_kind(documents: Iterable[Document]) -> dict[str, Document]:

@@ -9,9 +9,17 @@ The browser posts a file straight to the bucket, which then sends it back to our
 with it: the page is opened by a *ticket* instead, signed by the server when it drew the form for a browser that
 held the file's cookie, naming the file, the kind and the document id it may record, and expiring soon after the
 form does. The upload is then checked by its first bytes and its size; anything else is deleted and refused.
+
+Each upload is single-use. The bucket is versioned and a presigned form is valid for minutes, so the same form can
+post again to its key; the received page records the one version it checked (``Document.version_id``), and from
+then on every read names that version: the scan's tag, the bytes checked again at each opening, and staff's
+presigned link. Any other version of the key (a post before the checked one, or after it) is deleted whenever it is
+seen: at the received page (the second post's redirect lands there with the same ticket), on every list and page
+that reads the scan's tag, and at each opening.
 """
 from __future__ import annotations
 
+import logging
 from typing import Any, Callable
 
 from ..domain import access, documents, signing
@@ -24,6 +32,8 @@ from ..domain.workflow import Actor, load_workflow
 from .deps import Deps
 from .ports import ConditionFailed, ObjectStore
 from .workflow import load_file, stale
+
+log = logging.getLogger(__name__)
 
 TICKET_PURPOSE = "document-upload"
 # The ticket outlives the form by this much: a 10 MB upload on a slow line still lands on our page.
@@ -64,7 +74,33 @@ def needed(deps: Deps, file: ApplicationFile) -> list[DocumentKind]:
 
 
 def _scan_tag(deps: Deps, doc: Document) -> str | None:
-    return _objects(deps).tags(doc.key).get(documents.SCAN_TAG)
+    """The scan's tag on the version the document pinned. The current version's tags come in one call and say
+    which version they are: when that is not the pinned one, another post reached the key after the check, so every
+    other version is deleted (the pinned one is current again, and the bucket's lifecycle, which removes noncurrent
+    versions after a day, cannot take it) and the pinned version's tags are read."""
+    objects = _objects(deps)
+    version, tags = objects.tags(doc.key)
+    if doc.version_id is None:  # recorded before versions were pinned: the key's current version
+        return tags.get(documents.SCAN_TAG)
+    if version != doc.version_id:
+        _keep_only_pinned(objects, doc)
+        version, tags = objects.tags(doc.key, doc.version_id)
+        if version is None:
+            return documents.PINNED_VERSION_GONE
+    return tags.get(documents.SCAN_TAG)
+
+
+def _keep_only_pinned(objects: ObjectStore, doc: Document) -> int:
+    """Delete, for good, every version of the document's key but the one checked and recorded; how many."""
+    if doc.version_id is None:
+        return 0
+    others = documents.other_versions(objects.versions(doc.key), doc.version_id)
+    for version in others:
+        objects.delete(doc.key, version)
+    if others:  # no personal data: the document id and a count
+        log.warning("document: other versions of a recorded upload deleted",
+                    extra={"document_id": doc.document_id, "versions_deleted": len(others)})
+    return len(others)
 
 
 # --- the applicant ---------------------------------------------------------------------------------------------
@@ -130,31 +166,37 @@ def record_upload(deps: Deps, application_id: str, ticket_value: str, key: str |
     file = deps.store.files.get(application_id)
     if file is None:
         raise NotFound("No such file.", "Dossier introuvable.")
+    objects = _objects(deps)
     done = next((d for d in file.documents if d.document_id == document_id), None)
     if done is not None:
+        # The same form posted again (its policy is valid for minutes) lands here with the same ticket: what was
+        # recorded stays, and the new bytes, never checked, are deleted.
+        _keep_only_pinned(objects, done)
         return {"application_id": application_id, "document": done.as_dict(), "already_recorded": True}
-    objects = _objects(deps)
-    size = objects.size(expected)
-    if size is None:
+    head = objects.head(expected)
+    if head is None:
         raise NotFound("No file arrived; send it again.", "Aucun fichier n'est arrivé; envoyez-le de nouveau.")
-    content_type = _check(objects, expected, size)
+    size, version = head  # this version, and only it, is checked and recorded
+    content_type = _check(objects, expected, size, version)
     if load_workflow().is_terminal(file.stage):
-        objects.delete(expected)
+        objects.delete(expected, version)
         raise Conflict("This file is closed; it takes no more documents.",
                        "Ce dossier est fermé; il ne reçoit plus de documents.")
     doc = Document(document_id=document_id, kind=kind, key=expected, content_type=content_type, size=size,
-                   uploaded_at=deps.now())
+                   uploaded_at=deps.now(), version_id=version)
     _write(deps, file, lambda f: (*f.documents, doc), "document_uploaded", APPLICANT_ROLE, APPLICANT_ROLE,
-           {"document_id": document_id, "kind": kind, "content_type": content_type, "size": size}, doc.uploaded_at)
+           {"document_id": document_id, "kind": kind, "content_type": content_type, "size": size,
+            "version_id": version}, doc.uploaded_at)
+    _keep_only_pinned(objects, doc)  # a post of the same form before this one: never checked, never kept
     return {"application_id": application_id, "document": doc.as_dict(), "already_recorded": False}
 
 
-def _check(objects: ObjectStore, key: str, size: int) -> str:
-    """The object's type by its first bytes, or DocumentRefused once it is deleted."""
+def _check(objects: ObjectStore, key: str, size: int, version: str | None) -> str:
+    """The type of this version by its first bytes, or DocumentRefused once it is deleted."""
     problem = documents.size_problem(size)
-    content_type = None if problem else documents.sniff(objects.first_bytes(key, documents.FIRST_BYTES))
+    content_type = None if problem else documents.sniff(objects.first_bytes(key, documents.FIRST_BYTES, version))
     if content_type is None:
-        objects.delete(key)
+        objects.delete(key, version)
         if problem == "too_large":
             raise DocumentRefused(f"The file is over {documents.MAX_MEGABYTES} MB; send a smaller one.",
                                   f"Le fichier dépasse {documents.MAX_MEGABYTES}\u00a0Mo; envoyez-en un plus petit.",
@@ -228,11 +270,18 @@ def staff_open(deps: Deps, actor: Actor, application_id: str, document_id: str) 
     if not documents.available_to_staff(tag):
         raise DocumentUnavailable("The malware scan has not passed this document.",
                                   "L'analyse antimaliciel n'a pas accepté ce document.", scan_status=tag)
+    objects = _objects(deps)
+    # The bytes checked again, on the version the link will name: what staff open is what was checked and scanned.
+    if not documents.same_type(doc.content_type, objects.first_bytes(doc.key, documents.FIRST_BYTES, doc.version_id)):
+        log.warning("document: bytes differ from the type recorded", extra={"document_id": doc.document_id})
+        raise DocumentUnavailable("This document's contents are not the type that was checked.",
+                                  "Le contenu de ce document n'est pas du type vérifié.", scan_status=tag)
     at = deps.now()
     _write(deps, file, None, "document_opened", actor.actor_id, actor.role,
-           {"document_id": doc.document_id, "kind": doc.kind}, at, keep_updated_at=True)
+           {"document_id": doc.document_id, "kind": doc.kind, "version_id": doc.version_id}, at,
+           keep_updated_at=True)
     filename = f"{reference(application_id)}-{doc.kind}.{documents.EXTENSIONS.get(doc.content_type, 'bin')}"
-    url = _objects(deps).presign_get(doc.key, documents.OPEN_SECONDS, filename, doc.content_type)
+    url = objects.presign_get(doc.key, documents.OPEN_SECONDS, filename, doc.content_type, doc.version_id)
     return {"application_id": application_id, "document_id": doc.document_id, "url": url,
             "expires_in": documents.OPEN_SECONDS}
 

@@ -115,8 +115,12 @@ def bulk_move(deps: Deps, actor: Actor, body: Any) -> dict[str, Any]:
             outcome = workflow.move(deps, item["application_id"], actor, workflow.move_request(request))
             results.append({"application_id": app_id, "status": 200, "stage": outcome["stage"]})
         except DomainError as err:
-            results.append({"application_id": app_id, "status": err.status, "code": err.code,
-                            "detail": {"en": err.detail_en, "fr": err.detail_fr}})
+            result = {"application_id": app_id, "status": err.status, "code": err.code,
+                      "detail": {"en": err.detail_en, "fr": err.detail_fr}}
+            if isinstance(err, ValidationFailed):  # which fields: a JSON Pointer each, under /moves/<i>
+                result["errors"] = [{"pointer": e.pointer, "code": e.code,
+                                     "message": {"en": e.message_en, "fr": e.message_fr}} for e in err.errors]
+            results.append(result)
     moved = sum(1 for r in results if r["status"] == 200)
     return {"moved": moved, "refused": len(results) - moved, "results": results}
 

@@ -276,27 +276,40 @@ class TaskStore(Protocol):
 
 class ObjectStore(Protocol):
     """The documents' bucket (adapters/objects.py on S3; adapters/memory.MemoryObjects in the unit tests). Keys are
-    domain/documents.py's; the store never sees a name the applicant typed."""
+    domain/documents.py's; the store never sees a name the applicant typed.
+
+    The bucket is versioned, and an upload form stays valid for minutes: the same form can post again to the same
+    key, making a new version. So a recorded document names the version that was checked (``version_id``), and
+    every read of it names that version; ``version_id=None`` means the key's current version."""
 
     def presign_post(self, key: str, conditions: list[Any], fields: Mapping[str, str],
                      expires_in: int) -> tuple[str, dict[str, str]]:
         """The form a browser posts a file with, straight to the store: its action URL and hidden fields (the key,
         the signed policy holding ``conditions`` and ``fields``)."""
 
-    def size(self, key: str) -> int | None:
-        """The stored object's length in bytes (HeadObject); None when there is no such object."""
+    def head(self, key: str, version_id: str | None = None) -> tuple[int, str | None] | None:
+        """(length in bytes, version id) of the object's current version, or of the version named (HeadObject);
+        None when there is no such object or version. The version id is None only in a bucket never versioned."""
 
-    def first_bytes(self, key: str, count: int) -> bytes:
-        """The object's first ``count`` bytes (a ranged GET), fewer for a shorter object."""
+    def first_bytes(self, key: str, count: int, version_id: str | None = None) -> bytes:
+        """The first ``count`` bytes of the current version, or of the one named (a ranged GET)."""
 
-    def tags(self, key: str) -> dict[str, str]:
-        """The object's tags (GetObjectTagging): the malware scan writes its verdict there."""
+    def tags(self, key: str, version_id: str | None = None) -> tuple[str | None, dict[str, str]]:
+        """(the version whose tags these are, its tags) (GetObjectTagging): the malware scan writes its verdict
+        there, on the version it scanned. Without ``version_id``, the current version's; (None, {}) when there is
+        no such object or version."""
 
-    def delete(self, key: str) -> None:
-        ...
+    def versions(self, key: str) -> list[str]:
+        """Every version id of exactly this key, delete markers included, newest first (ListObjectVersions)."""
 
-    def presign_get(self, key: str, expires_in: int, filename: str, content_type: str) -> str:
-        """A URL that opens the object for ``expires_in`` seconds, saved as ``filename``."""
+    def delete(self, key: str, version_id: str | None = None) -> None:
+        """Delete the object (in a versioned bucket, a delete marker over its versions), or for good the version
+        named."""
+
+    def presign_get(self, key: str, expires_in: int, filename: str, content_type: str,
+                    version_id: str | None = None) -> str:
+        """A URL that opens the object (the version named, when one is) for ``expires_in`` seconds, saved as
+        ``filename``."""
 
 
 class UnitOfWork(Protocol):

@@ -20,6 +20,7 @@ import secrets
 from http.cookies import SimpleCookie
 from typing import Mapping
 
+from ..api.headers import TRANSPORT_HEADERS
 from ..domain import signing
 
 HOST_PREFIX = "__Host-"
@@ -49,8 +50,7 @@ CONTENT_SECURITY_POLICY = content_security_policy()
 
 SECURITY_HEADERS: dict[str, str] = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
-    "X-Content-Type-Options": "nosniff",
-    "Strict-Transport-Security": "max-age=63072000; includeSubDomains",
+    **TRANSPORT_HEADERS,  # nosniff and HSTS: the same two every API answer carries (api/headers.py)
     # The status URL may carry a private token: never send it onwards.
     "Referrer-Policy": "no-referrer",
     "X-Frame-Options": "DENY",

@@ -74,6 +74,13 @@ COGNITO_PUBLIC = frozenset({"InitiateAuth", "RespondToAuthChallenge", "Associate
 S3_OBJECT_ACTIONS = {"GetObject": "GetObject", "HeadObject": "GetObject", "GetObjectTagging": "GetObjectTagging",
                      "DeleteObject": "DeleteObject", "PutObject": "PutObject", "PresignedPost": "PutObject",
                      "Presigned:GetObject": "GetObject"}
+# The same operations naming a VersionId are authorized by the version's own action (S3's "Actions, resources, and
+# condition keys": GetObject and HeadObject of a version need s3:GetObjectVersion, and so on).
+S3_VERSION_ACTIONS = {"GetObject": "GetObjectVersion", "HeadObject": "GetObjectVersion",
+                      "GetObjectTagging": "GetObjectVersionTagging", "DeleteObject": "DeleteObjectVersion",
+                      "Presigned:GetObject": "GetObjectVersion"}
+# Bucket operations: ListObjectVersions is authorized by s3:ListBucketVersions on the bucket (with its prefix).
+S3_BUCKET_ACTIONS = {"ListObjectVersions": "ListBucketVersions"}
 
 _lock = threading.Lock()
 # (function, service signing name, operation, IAM requests as ((action, resource), ...)),
@@ -122,14 +129,18 @@ def iam_requests(service: str, operation: str, params: dict[str, Any]) -> list[I
     """The (IAM action, resource) pairs one API call is authorized against.
 
     Resources are kept symbolic: ("table", name), ("index", table, index),
-    ("identity", domain or address), ("configuration-set", name), ("object", bucket, key).
+    ("identity", domain or address), ("configuration-set", name), ("object", bucket, key),
+    ("bucket", bucket, prefix listed).
     An operation this function does not know maps to ("<service>:<Op>", ("*",)),
     which no exact policy grants: a new kind of call fails the policy test.
     """
     if service == "dynamodb":
         return _dynamodb_requests(operation, params)
     if service == "s3" and operation in S3_OBJECT_ACTIONS:
-        return [(f"s3:{S3_OBJECT_ACTIONS[operation]}", ("object", params["Bucket"], params["Key"]))]
+        action = S3_VERSION_ACTIONS.get(operation) if params.get("VersionId") else None
+        return [(f"s3:{action or S3_OBJECT_ACTIONS[operation]}", ("object", params["Bucket"], params["Key"]))]
+    if service == "s3" and operation in S3_BUCKET_ACTIONS:
+        return [(f"s3:{S3_BUCKET_ACTIONS[operation]}", ("bucket", params["Bucket"], str(params.get("Prefix", ""))))]
     if service == "cognito-idp" and operation in COGNITO_PUBLIC:
         return []  # authorized by the app client, the challenge session or the user's own token: no IAM
     if service == "ses" and operation in ("SendEmail", "SendRawEmail"):

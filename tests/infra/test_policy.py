@@ -42,7 +42,8 @@ DOCUMENT_KEYS = "documents/"  # domain/documents.KEY_ROOT: every key the code to
 # Writing and reading an object of a bucket encrypted with a customer-managed key (SSE-KMS): S3 asks KMS with the
 # caller's permissions, through S3 only. PutObject (the browser's presigned POST, signed by the role) needs a data
 # key; GetObject (the first bytes, staff's presigned GET) decrypts it.
-OBJECT_KEY_ACTIONS = {"s3:PutObject": "kms:GenerateDataKey", "s3:GetObject": "kms:Decrypt"}
+OBJECT_KEY_ACTIONS = {"s3:PutObject": "kms:GenerateDataKey", "s3:GetObject": "kms:Decrypt",
+                      "s3:GetObjectVersion": "kms:Decrypt"}
 LOG_ACTIONS = {"logs:CreateLogStream", "logs:PutLogEvents"}
 # What Lambda's X-Ray daemon sends with the role when tracing is Active. X-Ray has no
 # resource-level permissions: "*" is the only resource these actions take.
@@ -83,6 +84,11 @@ def _arn(resource: list[str] | tuple[str, ...], names: dict[str, str]) -> str:
         assert bucket == TEST_BUCKET, f"an object outside the documents bucket: {bucket}"
         assert key.startswith(DOCUMENT_KEYS), f"a key outside {DOCUMENT_KEYS}: {key}"
         return f"arn:aws:s3:::{names['bucket']}/{DOCUMENT_KEYS}*"
+    if kind == "bucket":  # a listing of the bucket, always under the documents' keys (the policy's s3:prefix)
+        bucket, prefix = rest
+        assert bucket == TEST_BUCKET, f"a listing outside the documents bucket: {bucket}"
+        assert prefix.startswith(DOCUMENT_KEYS), f"a listing outside {DOCUMENT_KEYS}: {prefix!r}"
+        return f"arn:aws:s3:::{names['bucket']}"
     if kind == "configuration-set":
         assert rest[0] == TEST_CONFIGURATION_SET
         return f"arn:aws:ses:{REGION}:{ACCOUNT}:configuration-set/{names['configuration_set']}"

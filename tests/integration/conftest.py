@@ -1,6 +1,7 @@
 """moto-backed fixtures: a fresh emulated account for every test."""
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import time
@@ -49,7 +50,34 @@ def _moto_state() -> MotoState:
 
     found = [(bd, account, region, backend) for bd in BackendDict._instances
              for account, regional in bd.items() for region, backend in regional.items()]
-    return [(bd, a, r) for bd, a, r, _ in found], copy.deepcopy([backend.__dict__ for *_, backend in found])
+    with _untracked_copies():
+        copied = copy.deepcopy([backend.__dict__ for *_, backend in found])
+    return [(bd, a, r) for bd, a, r, _ in found], copied
+
+
+@contextlib.contextmanager
+def _untracked_copies() -> Iterator[None]:
+    """moto tracks every model instance made (BaseModel.__new__, deep copies included), and its reset at the end of
+    each test closes the buffer of every S3 object tracked: a snapshot's copies would lose their bytes (restored as
+    empty objects). The copies a snapshot makes are kept out of that list."""
+    from moto.s3.models import FakeKey, FakeMultipart
+
+    before = {cls: {id(i) for i in cls.instances_tracked} for cls in (FakeKey, FakeMultipart)}  # type: ignore
+    try:
+        yield
+    finally:
+        for cls, known in before.items():
+            _SNAPSHOT_OBJECTS.extend(i for i in cls.instances_tracked if id(i) not in known)  # type: ignore
+            cls.instances_tracked[:] = [i for i in cls.instances_tracked if id(i) in known]  # type: ignore
+
+
+_SNAPSHOT_OBJECTS: list[Any] = []  # closed at the session's end (else moto warns of each at interpreter exit)
+
+
+def pytest_sessionfinish(session: Any, exitstatus: int) -> None:
+    for kept in _SNAPSHOT_OBJECTS:
+        kept.dispose()
+    _SNAPSHOT_OBJECTS.clear()
 
 
 def _restore(state: MotoState) -> None:
@@ -337,11 +365,12 @@ def put_document(application_id: str, kind: str, data: bytes = b"%PDF-1.7\n%%EOF
     document_id = documents.new_document_id()
     key = documents.object_key(application_id, kind, document_id)
     s3 = boto3.client("s3", region_name="ca-central-1")
-    s3.put_object(Bucket=get_settings().bucket, Key=key, Body=data)
+    version = s3.put_object(Bucket=get_settings().bucket, Key=key, Body=data)["VersionId"]
     if scan:
-        s3.put_object_tagging(Bucket=get_settings().bucket, Key=key,
+        s3.put_object_tagging(Bucket=get_settings().bucket, Key=key, VersionId=version,
                               Tagging={"TagSet": [{"Key": documents.SCAN_TAG, "Value": scan}]})
-    doc = documents.Document(document_id, kind, key, "application/pdf", len(data), "2026-11-30T12:00:00.000000Z")
+    doc = documents.Document(document_id, kind, key, "application/pdf", len(data), "2026-11-30T12:00:00.000000Z",
+                             version_id=version)
     ApplicationModel(application_id).update(actions=[ApplicationModel.documents.set(
         [*(d.as_dict() for d in _file_documents(application_id)), doc.as_dict()])])
     return document_id

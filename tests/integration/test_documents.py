@@ -271,7 +271,10 @@ def test_staff_list_the_documents_and_open_one_through_a_presigned_get_that_is_a
     file_view = json.loads(staff_call(client, "get", f"/admin/applications/{app_id}", tokens["irss"]).body)
     opened = [a for a in file_view["audit"] if a["kind"] == "document_opened"]
     assert len(opened) == 1 and opened[0]["actor_role"] == "service_coordinator"
-    assert opened[0]["details"] == {"document_id": ids["first_aid_cpr"], "kind": "first_aid_cpr"}
+    (doc,) = _documents_of(app_id)
+    assert opened[0]["details"] == {"document_id": ids["first_aid_cpr"], "kind": "first_aid_cpr",
+                                    "version_id": doc.version_id}
+    assert parse_qs(urlsplit(url).query)["versionId"] == [doc.version_id]  # the link names the scanned version
 
 
 def test_a_document_the_scan_has_not_passed_is_not_opened(client: Any, tokens: dict[str, str]) -> None:

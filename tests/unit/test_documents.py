@@ -202,12 +202,14 @@ def test_staff_open_a_scanned_document_within_the_file_s_rules_and_each_opening_
     deps.objects.tag(doc["key"], "NO_THREATS_FOUND")
     before = deps.store.files.get(file.application_id)
     opened = service.staff_open(deps, SPVM, file.application_id, doc["document_id"])
-    assert opened["expires_in"] == documents.OPEN_SECONDS and deps.objects.links == [(doc["key"], 300)]
+    assert opened["expires_in"] == documents.OPEN_SECONDS
+    assert deps.objects.links == [(doc["key"], 300, doc["version_id"])]
     after = deps.store.files.get(file.application_id)
     assert after.version == before.version + 1 and after.updated_at == before.updated_at  # the applicant sees no change
     last = deps.store.audit.trail(f"application#{file.application_id}")[-1]
     assert (last.kind, last.actor_role, last.details) == ("document_opened", "service_coordinator",
-                                                          {"document_id": doc["document_id"], "kind": "first_aid_cpr"})
+                                                          {"document_id": doc["document_id"], "kind": "first_aid_cpr",
+                                                           "version_id": doc["version_id"]})
     with pytest.raises(NotFound):
         service.staff_open(deps, OPP, file.application_id, doc["document_id"])
     with pytest.raises(Forbidden):
@@ -229,3 +231,109 @@ def test_a_closed_file_takes_no_more_documents() -> None:
     assert deps.objects.objects == {}
     closed = service.applicant_view(deps, deps.store.files.get(file.application_id), _received)
     assert closed["closed"] is True and all(r["upload"] is None for r in closed["documents"])
+
+
+# --- each upload is single-use (issue 21, finding 5) ---------------------------------------------------------------
+
+def _form(deps: Any, file: Any, kind: str) -> tuple[str, str]:
+    row = next(r for r in service.applicant_view(deps, file, _received)["documents"] if r["kind"] == kind)
+    return row["upload"]["fields"]["key"], row["upload"]["fields"]["success_action_redirect"].split("ticket=", 1)[1]
+
+
+def test_the_version_checked_is_pinned_and_a_second_post_of_the_same_form_is_deleted_not_recorded() -> None:
+    # Given a PDF posted and recorded through a form
+    deps = _deps()
+    file = _file(deps)
+    key, ticket = _form(deps, file, "firearms")
+    checked = deps.objects.put(key, PDF)
+    recorded = service.record_upload(deps, file.application_id, ticket, key)
+    assert recorded["document"]["version_id"] == checked
+    # When the same form posts other bytes to the same key, and its redirect lands with the same ticket
+    deps.objects.put(key, b"MZ\x90\x00 not a pdf")
+    again = service.record_upload(deps, file.application_id, ticket, key)
+    # Then the answer is the recorded document, and only the version checked is left in the store
+    assert again["already_recorded"] is True and again["document"]["version_id"] == checked
+    assert deps.objects.versions(key) == [checked] and deps.objects.objects[key] == PDF
+
+
+def test_a_post_the_browser_never_came_back_from_is_deleted_when_the_tag_is_read_and_staff_open_the_checked_version(
+        ) -> None:
+    # Given a recorded PDF, scanned and passed
+    deps = _deps()
+    file = _file(deps)
+    doc = _upload(deps, file, "baton", PDF)["document"]
+    deps.objects.tag(doc["key"], "NO_THREATS_FOUND")
+    # When another post of the same form lands (no redirect followed), and the scan passes it too
+    later = deps.objects.put(doc["key"], b"MZ\x90\x00")
+    deps.objects.tag(doc["key"], "NO_THREATS_FOUND", later)
+    # Then the next read of the tag deletes it, and staff's link names the version checked
+    listed = service.staff_list(deps, IRSS, file.application_id)["documents"]
+    assert listed[0]["available"] is True and deps.objects.versions(doc["key"]) == [doc["version_id"]]
+    service.staff_open(deps, IRSS, file.application_id, doc["document_id"])
+    assert deps.objects.links[-1] == (doc["key"], documents.OPEN_SECONDS, doc["version_id"])
+
+
+def test_a_post_before_the_checked_one_is_deleted_when_the_upload_is_recorded() -> None:
+    deps = _deps()
+    file = _file(deps)
+    key, ticket = _form(deps, file, "oc_spray")
+    deps.objects.put(key, b"MZ first")
+    checked = deps.objects.put(key, JPEG)
+    assert service.record_upload(deps, file.application_id, ticket, key)["document"]["version_id"] == checked
+    assert deps.objects.versions(key) == [checked]
+
+
+def test_the_scan_s_verdict_is_read_on_the_pinned_version_never_on_a_later_one() -> None:
+    # Given a recorded upload not scanned yet
+    deps = _deps()
+    file = _file(deps)
+    doc = _upload(deps, file, "firearms", PDF)["document"]
+    file = deps.store.files.get(file.application_id)
+    # When a later version is posted and passed, the pinned one being refused by the scan
+    deps.objects.tag(doc["key"], "THREATS_FOUND")
+    later = deps.objects.put(doc["key"], PDF)
+    deps.objects.tag(doc["key"], "NO_THREATS_FOUND", later)
+    # Then the verdict read is the pinned version's: refused, and staff cannot open it
+    with pytest.raises(service.DocumentUnavailable):
+        service.staff_open(deps, IRSS, file.application_id, doc["document_id"])
+    row = next(r for r in service.applicant_view(deps, file, _received)["documents"] if r["kind"] == "firearms")
+    assert row["state"] == "refused"
+
+
+def test_a_pinned_version_no_longer_in_the_store_reads_as_refused_and_is_not_opened() -> None:
+    deps = _deps()
+    file = _file(deps)
+    doc = _upload(deps, file, "firearms", PDF)["document"]
+    deps.objects.delete(doc["key"], doc["version_id"])
+    deps.objects.put(doc["key"], PDF)  # only a version nobody checked is left
+    listed = service.staff_list(deps, IRSS, file.application_id)["documents"]
+    assert listed[0]["scan_status"] == documents.PINNED_VERSION_GONE and listed[0]["state"] == "refused"
+    assert listed[0]["available"] is False and doc["key"] not in deps.objects.objects
+    with pytest.raises(service.DocumentUnavailable):
+        service.staff_open(deps, IRSS, file.application_id, doc["document_id"])
+
+
+def test_staff_open_checks_the_bytes_again_and_refuses_ones_that_are_not_the_type_recorded() -> None:
+    # Given a document recorded before versions were pinned (no version_id), scanned and passed
+    deps = _deps()
+    file = _file(deps)
+    doc = _upload(deps, file, "firearms", PDF)["document"]
+    stored = deps.store.files.get(file.application_id)
+    unpinned = replace(stored.documents[0], version_id=None)
+    deps.store.state.files[file.application_id] = replace(stored, documents=(unpinned,))
+    # When its key's current bytes are replaced by others, passed by the scan
+    later = deps.objects.put(doc["key"], b"MZ\x90\x00")
+    deps.objects.tag(doc["key"], "NO_THREATS_FOUND", later)
+    # Then staff are not given a link: the bytes are not the type checked
+    with pytest.raises(service.DocumentUnavailable):
+        service.staff_open(deps, IRSS, file.application_id, doc["document_id"])
+    assert deps.objects.links == []
+
+
+def test_a_document_keeps_its_version_through_its_dict() -> None:
+    doc = documents.Document("d-aaaaaaaaaaaaaaaa", "firearms", "documents/a/firearms/d-aaaaaaaaaaaaaaaa",
+                             "application/pdf", 9, "2026-01-01T00:00:00.000000Z", "3HL4kqtJlcpXroDTDmJ")
+    assert documents.Document.from_dict(doc.as_dict()) == doc
+    legacy = {k: v for k, v in doc.as_dict().items() if k != "version_id"}
+    assert documents.Document.from_dict(legacy).version_id is None and "version_id" not in \
+        documents.Document.from_dict(legacy).as_dict()
