@@ -245,6 +245,8 @@ class ApplicationModel(Model):
     mission_kind = UnicodeAttribute(null=True)
     stage_reason = UnicodeAttribute(null=True)  # the coded reason of the move into its stage (an end's)
     pending_email = JSONAttribute(null=True)  # a change of address waiting for its confirmation
+    legal_hold = JSONAttribute(null=True)  # domain/retention.hold_record: never disposed of while set
+    disposing_at = UnicodeAttribute(null=True)  # the retention job's mark (services/retention.py)
 
     by_stage = ByStage()
     by_mission = ByMission()
