@@ -917,8 +917,8 @@ class DynamoSessions:
 
 
 class DynamoDisposal:
-    """The retention job's reads (a Query on by_stage) and deletes (DeleteItem, BatchWriteItem; UpdateItem for a
-    roster entry): each idempotent, so a re-run after a crash finishes the file."""
+    """The retention job's reads (a Query on by_stage) and deletes (DeleteItem, BatchWriteItem): each idempotent, so
+    a re-run after a crash finishes the file."""
 
     def closed_files(self, stage: str, submitted_until: str) -> list[ApplicationFile]:
         A = ApplicationModel
@@ -951,10 +951,10 @@ class DynamoDisposal:
         if _valid_key(application_id):
             FamilyReadinessModel(application_id).delete()
 
-    def forget_deployment(self, cap_id: str, deployment_id: str) -> None:
+    def delete_deployment(self, cap_id: str, deployment_id: str) -> None:
         D = DeploymentModel
         try:
-            D(roster_pk(cap_id), deployment_id).update(actions=[D.application_id.remove()], condition=D.sk.exists())
+            D(roster_pk(cap_id), deployment_id).delete(condition=D.ended_on.exists())
         except PynamoDBException as exc:
             if not condition_failed(exc):
                 raise

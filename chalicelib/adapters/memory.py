@@ -545,10 +545,10 @@ class MemoryDisposal:
     def delete_family_readiness(self, application_id: str) -> None:
         self._s.family.pop(application_id, None)
 
-    def forget_deployment(self, cap_id: str, deployment_id: str) -> None:
+    def delete_deployment(self, cap_id: str, deployment_id: str) -> None:
         entry = self._s.roster.get((cap_id, deployment_id))
-        if entry is not None:
-            self._s.roster[(cap_id, deployment_id)] = replace(entry, application_id=None)
+        if entry is not None and not entry.active:
+            del self._s.roster[(cap_id, deployment_id)]
 
 
 class MemoryStorage:

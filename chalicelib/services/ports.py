@@ -311,8 +311,9 @@ class DisposalStore(Protocol):
     def delete_family_readiness(self, application_id: str) -> None:
         ...
 
-    def forget_deployment(self, cap_id: str, deployment_id: str) -> None:
-        """An ended roster entry keeps its dates and reason for the cap's history, and no longer names its file."""
+    def delete_deployment(self, cap_id: str, deployment_id: str) -> None:
+        """An ended roster entry of a disposed file (its id names the file); an active one is never deleted (the
+        cap's count is its active entries)."""
 
 
 class UnitOfWork(Protocol):

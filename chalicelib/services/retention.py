@@ -13,8 +13,10 @@ Disposing of one file, in an order a crash can resume:
 1. a mark on the file (``disposing_at``, a version change, conditional on the version read, so a hold placed
    meanwhile wins and the file is skipped; from then on a hold is refused while the disposal runs);
 2. its documents, every version and delete marker under ``documents/<application id>/``;
-3. its emails (the outbox's ``by_application`` index), its guide tasks, its family-readiness form, its audit trail
-   (staff notes included), and its name on an ended roster entry (the entry stays for the cap's history);
+3. its emails (the outbox's ``by_application`` index; and the seat notices its changes caused, kept under its cap
+   with ids that name it), its guide tasks, its family-readiness form, its audit trail (staff notes included), and
+   its ended roster entry with that entry's trail (the entry's id names the file; the cap's count is its active
+   entries, so it does not change);
 4. last, in one transaction: the file itself (conditional on the marked version; its list, search and email index
    entries go with it, and its access-token hashes are on it), one fewer on its pipeline counter, and the
    disposition record (domain/retention.disposition_details, under ``disposed#<application id>`` in the audit
@@ -139,14 +141,20 @@ def dispose(deps: Deps, file: ApplicationFile, due: Due, as_of: date) -> bool:
     if deps.objects is not None:
         deps.objects.delete_every_version(documents.file_prefix(app_id))
     store = deps.store
-    store.disposal.delete_outbox([m.message_id for m in store.outbox.for_application(app_id)])
+    # Its emails, and the staff notices its changes caused on its cap's partition (a seat freed: their ids name it).
+    cap_notices = [m for m in store.outbox.for_application(f"cap#{file.cap_id}") if m.message_id.startswith(app_id + ":")]
+    store.disposal.delete_outbox([m.message_id for m in [*store.outbox.for_application(app_id), *cap_notices]])
     store.disposal.delete_tasks([t.task_id for t in store.tasks.for_application(app_id)])
     store.disposal.delete_family_readiness(app_id)
+    subjects = [f"application#{app_id}", *(s.format(application_id=app_id) for s in EXTRA_SUBJECTS)]
     for entry in store.catalogue.roster(file.cap_id):
         if entry.application_id == app_id and not entry.active:
-            store.disposal.forget_deployment(entry.cap_id, entry.deployment_id)
-    for subject in (f"application#{app_id}", *(s.format(application_id=app_id) for s in EXTRA_SUBJECTS)):
+            subjects.append(f"deployment#{entry.deployment_id}")
+    for subject in subjects:  # the trails first: an entry's trail is found through the entry
         store.disposal.delete_trail(subject)
+    for entry in store.catalogue.roster(file.cap_id):
+        if entry.application_id == app_id and not entry.active:
+            store.disposal.delete_deployment(entry.cap_id, entry.deployment_id)
     details = retention.disposition_details(closing_of(file), due, reference(app_id), as_of)
     uow = store.unit_of_work()
     uow.delete_file(app_id, file.version)

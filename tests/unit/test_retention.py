@@ -175,16 +175,20 @@ def test_a_returned_officers_file_goes_with_its_form_its_guide_tasks_and_its_nam
     from chalicelib.services import workflow
     workflow.record_post_mission_follow_up(deps, app_id, HEALTH, {"done": True})
     entry = next(e for e in deps.store.state.roster.values() if e.application_id == app_id)
+    cap_before = deps.store.state.caps[entry.cap_id].deployed
+    assert [k for k in deps.store.state.audit if k[0] == f"deployment#{entry.deployment_id}"]
     assert everything_of(deps, app_id)["family"] and everything_of(deps, app_id)["tasks"]
 
     # When the job runs nine years on, then ten
     assert job.run(deps, DAY0 + timedelta(days=365 * 9))["disposed"] == 0
     assert job.run(deps, retention.add_years(DAY0, 10))["disposed_returned"] == 1
 
-    # Then nothing of it is left; the cap's roster keeps the ended entry without its file
+    # Then nothing of it is left: not its ended roster entry, nor that entry's trail; the cap's count is unchanged
     assert not any(everything_of(deps, app_id)[k] for k in ("file", "family", "audit", "outbox", "tasks"))
-    kept = deps.store.state.roster[(entry.cap_id, entry.deployment_id)]
-    assert kept.application_id is None and kept.ended_on == entry.ended_on
+    assert (entry.cap_id, entry.deployment_id) not in deps.store.state.roster
+    assert not [k for k in deps.store.state.audit if k[0] == f"deployment#{entry.deployment_id}"]
+    assert not [m for m in deps.store.state.outbox if m.startswith(app_id)]
+    assert deps.store.state.caps[entry.cap_id].deployed == cap_before
 
 
 def test_a_held_file_is_never_disposed_of_and_the_preview_lists_it_apart():
