@@ -33,7 +33,8 @@ from tests.infra.cfn import ACCOUNT, REGION, Resolver, as_list, statements
 FUNCTIONS = {"api": ("APIHandler", "ApiHandlerRole"), "retry_emails": ("RetryEmails", "RetryEmailsRole"),
              "send_reminders": ("SendReminders", "SendRemindersRole"),
              "deliver_emails": ("DeliverEmails", "DeliverEmailsRole"),
-             "on_ses_event": ("OnSesEvent", "OnSesEventRole")}
+             "on_ses_event": ("OnSesEvent", "OnSesEventRole"),
+             "apply_retention": ("ApplyRetention", "ApplyRetentionRole")}
 TEST_PREFIX = os.environ["PEACEOPS_TABLE_PREFIX"] + "-"  # tests/conftest.py: peaceops-test
 TEST_SENDER_DOMAIN = os.environ["PEACEOPS_SENDER"].rsplit("@", 1)[1]
 TEST_CONFIGURATION_SET = "peaceops-test-configuration-set"
@@ -83,6 +84,9 @@ def _arn(resource: list[str] | tuple[str, ...], names: dict[str, str]) -> str:
         assert bucket == TEST_BUCKET, f"an object outside the documents bucket: {bucket}"
         assert key.startswith(DOCUMENT_KEYS), f"a key outside {DOCUMENT_KEYS}: {key}"
         return f"arn:aws:s3:::{names['bucket']}/{DOCUMENT_KEYS}*"
+    if kind == "bucket":  # a listing of the bucket (the retention job's versions under one file's prefix)
+        assert rest[0] == TEST_BUCKET, f"a bucket other than the documents': {rest[0]}"
+        return f"arn:aws:s3:::{names['bucket']}"
     if kind == "configuration-set":
         assert rest[0] == TEST_CONFIGURATION_SET
         return f"arn:aws:ses:{REGION}:{ACCOUNT}:configuration-set/{names['configuration_set']}"
