@@ -161,3 +161,33 @@ def test_a_hold_needs_a_reason_and_is_shown_to_irss_and_admin_only(client, token
 def test_the_preview_refuses_a_day_it_cannot_read(client, tokens):
     r = staff_call(client, "get", "/admin/retention/preview?as_of=2036-02-30", tokens["irss"])
     assert r.status_code == 400 and [e["pointer"] for e in json.loads(r.body)["errors"]] == ["/as_of"]
+
+
+def test_the_local_command_runs_the_job_for_a_given_day_and_prints_counts_only(client, tokens, capsys):
+    import runpy
+    from pathlib import Path
+
+    # Given a file closed as not selected today (scripts/local.py, its environment already the test's)
+    f = submitted(client, tokens, email="local.retain@example.ca")
+    step(f, "coordinator.spvm", "service_review")
+    step(f, "coordinator.spvm", "not_selected", reason="criteria_not_met")
+    local = runpy.run_path(str(Path(__file__).resolve().parents[2] / "scripts" / "local.py"))
+    local["_apply_env"] = lambda: {}
+    as_of = (datetime.now(timezone.utc) + timedelta(days=365 * 2 + 2)).date().isoformat()
+
+    # When an operator previews, then runs, the job for a day two years on
+    def run(*argv: str) -> dict[str, Any]:
+        local["sys"].argv = ["local.py", "retain", *argv]
+        local["main"]()
+        out = capsys.readouterr().out
+        assert f.reference not in out and f.email not in out and f.app_id not in out  # counts only
+        return json.loads(out)
+
+    preview = run("--as-of", as_of, "--preview")
+    done = run("--as-of", as_of)
+    again = run("--as-of", as_of)
+
+    # Then the preview counted it, the run disposed of it, the second run nothing
+    assert (preview["due"], preview["due_not_selected"]) == (1, 1)
+    assert (done["as_of"], done["disposed"], done["disposed_not_selected"]) == (as_of, 1, 1)
+    assert again["disposed"] == 0 and not _naming(f.app_id)["applications"]
