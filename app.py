@@ -16,7 +16,8 @@ from chalicelib.config import outbox_stream_arn, ses_events_topic
 from chalicelib.domain import forms
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.workflow import Actor
-from chalicelib.services import documents, notes, staff_sign_in
+from chalicelib.domain.retention import HOLD_ROLES
+from chalicelib.services import documents, holds, notes, retention, staff_sign_in
 from chalicelib.services import (applicant, bulletins, catalogue, catalogue_admin, email_change, feedback, files,
                                  notifications, redirect, reintegration, reminders, roster, search, submissions,
                                  workflow)
@@ -182,6 +183,27 @@ def admin_move(application_id: str, actor: Actor) -> Response:
 @staff(app, "service_coordinator", "irss", "health", "admin")
 def admin_add_note(application_id: str, actor: Actor) -> Response:
     return _json(notes.add_note(deps(), actor, application_id, _body()), 201)
+
+
+@app.route("/admin/applications/{application_id}/hold", methods=["PUT"])
+@handles
+@staff(app, *HOLD_ROLES)
+def admin_place_hold(application_id: str, actor: Actor) -> Response:  # a held file is never disposed of
+    return _json(holds.place(deps(), actor, application_id, _body()))
+
+
+@app.route("/admin/applications/{application_id}/hold/lift", methods=["POST"])
+@handles
+@staff(app, *HOLD_ROLES)
+def admin_lift_hold(application_id: str, actor: Actor) -> Response:
+    return _json(holds.lift(deps(), actor, application_id, _body()))
+
+
+@app.route("/admin/retention/preview", methods=["GET"])
+@handles
+@staff(app, *HOLD_ROLES)
+def admin_retention_preview(actor: Actor) -> Response:  # ?as_of=YYYY-MM-DD; read-only
+    return _json(retention.preview(deps(), _query().get("as_of")))
 
 
 @app.route("/admin/applications/{application_id}/documents", methods=["GET"])
@@ -427,6 +449,12 @@ def on_ses_event(event: Any) -> dict[str, Any]:  # who: the SES events topic onl
 @app.schedule(Cron(0, 11, "*", "*", "?", "*"))
 def send_reminders(event: Any) -> dict[str, int]:  # who: EventBridge schedule only
     return reminders.run(deps())
+
+
+# 08:00 UTC: 03:00 or 04:00 in Ottawa, before the reminders; disposes of what the retention schedule says is due.
+@app.schedule(Cron(0, 8, "*", "*", "?", "*"))
+def apply_retention(event: Any) -> dict[str, int]:  # who: EventBridge schedule only
+    return retention.run(deps())
 
 
 # --- applicant web pages (server-rendered, English and French) -------------------

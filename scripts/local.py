@@ -9,6 +9,7 @@
     python scripts/local.py retry       # run the scheduled email job once (chalice local runs no schedule)
     python scripts/local.py scan        # tag the uploaded documents as GuardDuty's malware scan does (moto has none)
     python scripts/local.py deliver     # the outbox stream's delivery, polling moto's stream (scripts/dev runs it)
+    python scripts/local.py retain --as-of 2036-03-02 [--preview]   # the daily retention job for that day
 """
 from __future__ import annotations
 
@@ -230,6 +231,26 @@ def cmd_retry(_: argparse.Namespace) -> None:
     print(json.dumps(notifications.deliver_pending(deps())))
 
 
+def cmd_retain(args: argparse.Namespace) -> None:
+    """What the daily schedule does in AWS (app.py apply_retention), for the day ``--as-of`` (default: today in
+    Ottawa): dispose of every file the retention schedule says is due, or with ``--preview`` only count them.
+    Prints counts per rule and of held files, never a name, an address or a reference."""
+    _local_only()
+    _apply_env()
+    from datetime import date
+
+    from chalicelib.api.wiring import deps
+    from chalicelib.services import retention
+
+    if args.preview:
+        shown = retention.preview(deps(), args.as_of)
+        print(json.dumps({"as_of": shown["as_of"], "due": shown["due"], "held": len(shown["held"]),
+                          **{f"due_{r['rule']}": r["count"] for r in shown["rules"]}}))
+        return
+    as_of = retention.parse_as_of(args.as_of, deps())
+    print(json.dumps({"as_of": date.isoformat(as_of), **retention.run(deps(), as_of)}))
+
+
 def cmd_scan(args: argparse.Namespace) -> None:
     """What GuardDuty Malware Protection does in AWS, which moto does not emulate: tag each document not yet
     scanned (or the one ``--key`` names) with GuardDutyMalwareScanStatus = ``--status`` (NO_THREATS_FOUND by
@@ -302,6 +323,10 @@ def main() -> None:
                     choices=["NO_THREATS_FOUND", "THREATS_FOUND", "UNSUPPORTED", "ACCESS_DENIED", "FAILED"])
     sc.add_argument("--key", help="one object's key (default: every document not scanned yet)")
     sc.set_defaults(func=cmd_scan)
+    r = sub.add_parser("retain")
+    r.add_argument("--as-of", dest="as_of", help="the day the run stands on, YYYY-MM-DD (default: today in Ottawa)")
+    r.add_argument("--preview", action="store_true", help="count what a run would dispose of; change nothing")
+    r.set_defaults(func=cmd_retain)
     d = sub.add_parser("deliver")
     d.add_argument("--every", type=float, default=1.0, help="seconds between polls of the stream")
     d.add_argument("--once", action="store_true", help="deliver what the stream holds now, then stop")

@@ -146,7 +146,8 @@ def file_from_row(a: ApplicationModel) -> ApplicationFile:
         returned_on=a.returned_on, follow_up_done_at=a.follow_up_done_at, completed_at=a.completed_at,
         email_problem=dict(a.email_problem) if a.email_problem else None,
         pending_email=dict(a.pending_email) if a.pending_email else None, stage_reason=a.stage_reason,
-        from_stage=a.from_stage, documents=tuple(Document.from_dict(d) for d in a.documents or ()))
+        from_stage=a.from_stage, documents=tuple(Document.from_dict(d) for d in a.documents or ()),
+        legal_hold=dict(a.legal_hold) if a.legal_hold else None, disposing_at=a.disposing_at)
 
 
 def file_row(f: ApplicationFile) -> ApplicationModel:
@@ -161,7 +162,8 @@ def file_row(f: ApplicationFile) -> ApplicationModel:
         completed_at=f.completed_at, email_problem=dict(f.email_problem) if f.email_problem else None,
         pending_email=dict(f.pending_email) if f.pending_email else None,
         given_name=f.given_name, family_name=f.family_name, mission_kind=f.mission_kind, stage_reason=f.stage_reason,
-        from_stage=f.from_stage, documents=[d.as_dict() for d in f.documents])
+        from_stage=f.from_stage, documents=[d.as_dict() for d in f.documents],
+        legal_hold=dict(f.legal_hold) if f.legal_hold else None, disposing_at=f.disposing_at)
 
 
 def file_row_of_item(a: ApplicationModel) -> FileRow:
@@ -300,7 +302,9 @@ class DynamoUnitOfWork:
             (A.returned_on, update.returned_on), (A.follow_up_done_at, update.follow_up_done_at),
             (A.completed_at, update.completed_at),
             (A.pending_email, None if update.pending_email is None else dict(update.pending_email)),
-            (A.documents, None if update.documents is None else [d.as_dict() for d in update.documents]))
+            (A.documents, None if update.documents is None else [d.as_dict() for d in update.documents]),
+            (A.legal_hold, None if update.legal_hold is None else dict(update.legal_hold)),
+            (A.disposing_at, update.disposing_at))
         for attr, value in optional:
             if value is not None:
                 actions.append(attr.set(value))
@@ -309,6 +313,8 @@ class DynamoUnitOfWork:
             actions += [A.mission_id.set(r.mission.mission_id), A.cap_id.set(r.mission.cap_id),
                         A.mission.set(r.mission.as_dict()), A.bulletin_id.set(r.bulletin_id),
                         A.eligibility_flag.set(r.eligibility_flag)]
+        if update.lift_hold:
+            actions.append(A.legal_hold.remove())
         if update.new_email is not None:
             actions += [A.email.set(update.new_email[0]), A.email_key.set(update.new_email[1]),
                         A.pending_email.remove(), A.email_problem.remove()]
@@ -424,6 +430,10 @@ class DynamoUnitOfWork:
         self._update("task", T("task", task.task_id), [
             T.status.set(task.status), T.sent_at.set(str(task.sent_at)), T.sent_by.set(str(task.sent_by)),
             T.version.set(task.version)], (T.version == expected_version) & (T.status == "open"))
+
+    def delete_file(self, application_id: str, expected_version: int) -> None:
+        A = ApplicationModel
+        self._add("delete", "file", lambda tw: tw.delete(A(application_id), condition=A.version == expected_version))
 
     def count_file(self, key: CountKey, by: int, now: str) -> None:
         self._update("count", count_row(key), count_actions(key, by, now), None)
@@ -943,6 +953,50 @@ class DynamoSessions:
                 raise
 
 
+class DynamoDisposal:
+    """The retention job's reads (a Query on by_stage) and deletes (DeleteItem, BatchWriteItem): each idempotent, so
+    a re-run after a crash finishes the file."""
+
+    def closed_files(self, stage: str, submitted_until: str) -> list[ApplicationFile]:
+        A = ApplicationModel
+        return [file_from_row(a) for a in A.by_stage.query(stage, A.submitted_at <= submitted_until)]
+
+    def delete_outbox(self, message_ids: Iterable[str]) -> int:
+        ids = [m for m in message_ids if _valid_key(m)]
+        with OutboxModel.batch_write() as batch:
+            for m in ids:
+                batch.delete(OutboxModel(m))
+        return len(ids)
+
+    def delete_trail(self, subject: str) -> int:
+        if not _valid_key(subject):
+            return 0
+        rows = list(AuditModel.query(subject, consistent_read=True))
+        with AuditModel.batch_write() as batch:
+            for r in rows:
+                batch.delete(r)
+        return len(rows)
+
+    def delete_tasks(self, task_ids: Iterable[str]) -> int:
+        ids = [t for t in task_ids if _valid_key(t)]
+        with TaskModel.batch_write() as batch:
+            for t in ids:
+                batch.delete(TaskModel("task", t))
+        return len(ids)
+
+    def delete_family_readiness(self, application_id: str) -> None:
+        if _valid_key(application_id):
+            FamilyReadinessModel(application_id).delete()
+
+    def delete_deployment(self, cap_id: str, deployment_id: str) -> None:
+        D = DeploymentModel
+        try:
+            D(roster_pk(cap_id), deployment_id).delete(condition=D.ended_on.exists())
+        except PynamoDBException as exc:
+            if not condition_failed(exc):
+                raise
+
+
 class DynamoStorage:
     """Every store on DynamoDB; one connection for the transactions, made on first use."""
 
@@ -958,6 +1012,7 @@ class DynamoStorage:
         self.idempotency = DynamoIdempotency()
         self.tasks = DynamoTasks()
         self.suppression = DynamoSuppression()
+        self.disposal = DynamoDisposal()
 
     def unit_of_work(self) -> DynamoUnitOfWork:
         if self._connection is None:

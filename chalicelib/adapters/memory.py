@@ -91,7 +91,8 @@ class MemoryUnitOfWork:
                 changes["stage_entered_at"], changes["stage_reason"] = update.updated_at, update.stage_reason
                 changes["from_stage"] = update.from_stage
             for name in ("stage", "family_readiness_on_file", "medical_outcome", "modules", "forms_returned",
-                         "returned_on", "follow_up_done_at", "completed_at", "documents"):
+                         "returned_on", "follow_up_done_at", "completed_at", "documents", "legal_hold",
+                         "disposing_at"):
                 value = getattr(update, name)
                 if value is not None:
                     changes[name] = value
@@ -99,6 +100,8 @@ class MemoryUnitOfWork:
                 r = update.redirect
                 changes.update(mission_id=r.mission.mission_id, cap_id=r.mission.cap_id, mission=r.mission,
                                bulletin_id=r.bulletin_id, eligibility_flag=r.eligibility_flag)
+            if update.lift_hold:
+                changes["legal_hold"] = None
             if update.pending_email is not None:
                 changes["pending_email"] = dict(update.pending_email)
             if update.new_email is not None:
@@ -230,6 +233,17 @@ class MemoryUnitOfWork:
             return current is not None and current.version == expected_version and not current.done
 
         self._add("task", check, lambda s: s.tasks.__setitem__(task.task_id, task))
+
+    def delete_file(self, application_id: str, expected_version: int) -> None:
+        def check(s: MemoryState) -> bool:
+            f = s.files.get(application_id)
+            return f is not None and f.version == expected_version
+
+        def apply(s: MemoryState) -> None:
+            s.files.pop(application_id, None)
+            s.names.pop(application_id, None)
+
+        self._add("file", check, apply)
 
     def count_file(self, key: CountKey, by: int, now: str) -> None:
         if any(k == key for k in self._counted):  # DynamoDB refuses two operations on one item
@@ -525,6 +539,37 @@ class MemorySessions:
         self.by_user.get(user_key, set()).difference_update(session_keys)
 
 
+class MemoryDisposal:
+    """The retention job's reads and deletes (services/ports.DisposalStore)."""
+
+    def __init__(self, state: MemoryState) -> None:
+        self._s = state
+
+    def closed_files(self, stage: str, submitted_until: str) -> list[ApplicationFile]:
+        return sorted((f for f in self._s.files.values() if f.stage == stage and f.submitted_at <= submitted_until),
+                      key=lambda f: (f.submitted_at, f.application_id))
+
+    def delete_outbox(self, message_ids: Iterable[str]) -> int:
+        return sum(self._s.outbox.pop(m, None) is not None for m in list(message_ids))
+
+    def delete_trail(self, subject: str) -> int:
+        keys = [k for k in self._s.audit if k[0] == subject]
+        for k in keys:
+            del self._s.audit[k]
+        return len(keys)
+
+    def delete_tasks(self, task_ids: Iterable[str]) -> int:
+        return sum(self._s.tasks.pop(t, None) is not None for t in list(task_ids))
+
+    def delete_family_readiness(self, application_id: str) -> None:
+        self._s.family.pop(application_id, None)
+
+    def delete_deployment(self, cap_id: str, deployment_id: str) -> None:
+        entry = self._s.roster.get((cap_id, deployment_id))
+        if entry is not None and not entry.active:
+            del self._s.roster[(cap_id, deployment_id)]
+
+
 class MemoryStorage:
     def __init__(self) -> None:
         self.state = MemoryState()
@@ -537,6 +582,7 @@ class MemoryStorage:
         self.tasks = MemoryTasks(self.state)
         self.suppression = MemorySuppression(self.state)
         self.drafts = MemoryDrafts(self.state)
+        self.disposal = MemoryDisposal(self.state)
 
     def unit_of_work(self) -> MemoryUnitOfWork:
         return MemoryUnitOfWork(self.state)
@@ -626,3 +672,10 @@ class MemoryObjects:
                     version_id: str | None = None) -> str:
         self.links.append((key, expires_in, version_id))
         return f"https://{self.bucket}.s3.example/{key}?versionId={version_id}&expires={expires_in}"
+
+    def delete_every_version(self, prefix: str) -> int:
+        keys = [k for k in self.stored if k.startswith(prefix)]
+        deleted = sum(len(self.stored.get(k) or []) for k in keys)
+        for k in keys:
+            self.delete(k)
+        return deleted

@@ -247,6 +247,8 @@ class ApplicationModel(Model):
     stage_reason = UnicodeAttribute(null=True)  # the coded reason of the move into its stage (an end's)
     from_stage = UnicodeAttribute(null=True)  # the stage it left for its own (domain/medical_view.py reads it)
     pending_email = JSONAttribute(null=True)  # a change of address waiting for its confirmation
+    legal_hold = JSONAttribute(null=True)  # domain/retention.hold_record: never disposed of while set
+    disposing_at = UnicodeAttribute(null=True)  # the retention job's mark (services/retention.py)
 
     by_stage = ByStage()
     by_mission = ByMission()

@@ -85,6 +85,16 @@ class S3Objects:
             ExpiresIn=expires_in)
         return url
 
+    def delete_every_version(self, prefix: str) -> int:
+        """ListObjectVersions under the prefix, then DeleteObject of each version and delete marker by its id (a
+        delete naming its version is for good, with no new marker)."""
+        deleted = 0
+        for page in self._client.get_paginator("list_object_versions").paginate(Bucket=self.bucket, Prefix=prefix):
+            for item in [*page.get("Versions", []), *page.get("DeleteMarkers", [])]:
+                self._client.delete_object(Bucket=self.bucket, Key=item["Key"], VersionId=item["VersionId"])
+                deleted += 1
+        return deleted
+
 
 def _version(version_id: str | None) -> dict[str, str]:
     return {"VersionId": version_id} if version_id else {}

@@ -31,13 +31,15 @@ MISSIONS = "chalicelib/data/missions.json"
 POLICE_SERVICES = "chalicelib/data/police_services.json"
 RANKS = "chalicelib/data/ranks.json"
 DOCUMENT_KINDS = "chalicelib/data/document_kinds.json"
+RETENTION = "chalicelib/data/retention.json"
 BULLETIN_SCHEMA = "schemas/bulletin.json"
 PAGE_TEXT = "chalicelib/web/text.json"
 APPLICATION_SCHEMA = "schemas/application.json"
 MISSION_SCHEMA = "schemas/mission.json"
 SCHEMAS = {WORKFLOW: "workflow.schema.json", EMAILS: "emails.schema.json", MISSIONS: "missions.schema.json",
            POLICE_SERVICES: "police-services.schema.json", PAGE_TEXT: "page-text.schema.json",
-           RANKS: "ranks.schema.json", DOCUMENT_KINDS: "document-kinds.schema.json"}
+           RANKS: "ranks.schema.json", DOCUMENT_KINDS: "document-kinds.schema.json",
+           RETENTION: "retention.schema.json"}
 LANGS = ("en", "fr")
 
 # The application form's police_service choices that are not services of police_services.json, on purpose:
@@ -109,6 +111,12 @@ def _figure_patterns() -> dict[str, re.Pattern[str]]:
         "pass_mark": re.compile(rf"\b{values['pass_mark']}[\s\u00a0\u202f]*%"),
         "active_links": re.compile(rf"\b({number(values['active_links'])})\b[^.;:]{{0,30}}\b(links?|liens?)\b", re.I),
         "min_years": re.compile(rf"\b({number(values['min_years'])})[\s\u00a0]+(years?|ans)\b", re.I),
+        # The retention periods, next to the words the privacy notice uses for them.
+        **{name: re.compile(rf"\b({number(values[name])})[\s\u00a0]+(years?|ans)\b[^.;]{{0,60}}"
+                            rf"\b(after|après|close|ferm)", re.I)
+           for name in values if name.startswith("retention_") and name.endswith("_years")},
+        "retention_draft_days": re.compile(rf"\b({number(values['retention_draft_days'])})[\s\u00a0]+(days?|jours)\b",
+                                           re.I),
     }
 
 
@@ -486,6 +494,40 @@ def check_document_kinds(kinds: Any, bulletin_schema: Any | None = None) -> list
     return out
 
 
+# ---- retention.json ------------------------------------------------------------------------------
+
+def check_retention(schedule: Any, wf: Any) -> list[str]:
+    """retention.json: its schema; every closing (terminal) stage of the workflow has exactly one file rule and no
+    rule names another stage; rules and records named once; the records are the kinds the code keeps; the drafts'
+    period is the drafts' lifetime (domain/drafts.LIFETIME, which the draft pages state)."""
+    problems = schema_problems(RETENTION, schedule)
+    if problems:
+        return problems
+    from . import retention
+    from .drafts import LIFETIME
+
+    out = _unique(RETENTION, "files", [r["rule"] for r in schedule["files"]])
+    out += _unique(RETENTION, "records", [r["record"] for r in schedule["records"]])
+    stages = wf.get("stages", {})
+    closing = {name for name, st in stages.items() if st.get("terminal")}
+    named = [s for r in schedule["files"] for s in r["stages"]]
+    out += [f"{RETENTION}: files: closing stage {s!r} of {WORKFLOW} has no rule" for s in sorted(closing - set(named))]
+    out += [f"{RETENTION}: files[{r['rule']}].stages: {s!r} is not a closing stage of {WORKFLOW}"
+            for r in schedule["files"] for s in r["stages"] if s not in closing]
+    out += [f"{RETENTION}: files: stage {s!r} has more than one rule" for s in sorted(set(named))
+            if named.count(s) > 1]
+    kinds = [r["record"] for r in schedule["records"]]
+    out += [f"{RETENTION}: records: {k!r} is kept by the code but has no rule" for k in retention.RECORD_KINDS
+            if k not in kinds]
+    out += [f"{RETENTION}: records[{k}]: not a kind of record the code keeps" for k in kinds
+            if k not in retention.RECORD_KINDS]
+    drafts: Mapping[str, Any] = next((r for r in schedule["records"] if r["record"] == "drafts"), {})
+    if drafts.get("keep") != {"days": LIFETIME.days}:
+        out.append(f"{RETENTION}: records[drafts].keep: {drafts.get('keep')} is not the drafts' lifetime "
+                   f"({LIFETIME.days} days, chalicelib/domain/drafts.py)")
+    return out
+
+
 # ---- text.json ----------------------------------------------------------------------------------
 
 def _keys_used_by_pages() -> dict[str, str]:
@@ -541,6 +583,7 @@ def check(files: Mapping[str, Any]) -> list[str]:
     out += [] if out else check_contact_next_steps(files[POLICE_SERVICES], wf)
     out += check_ranks(files[RANKS])
     out += check_document_kinds(files[DOCUMENT_KINDS])
+    out += check_retention(files[RETENTION], wf)
     out += check_page_text(page_text)
     return out
 

@@ -13,17 +13,19 @@ from functools import lru_cache
 from typing import Mapping
 
 from .eligibility import MIN_YEARS
+from .retention import schedule
 from .tokens import MAX_ACTIVE_TOKENS
 
-# Every figure a text may name; the values are read by figures().
-FIGURE_NAMES = ("pass_mark", "active_links", "min_years")
+# Every figure a text may name; the values are read by figures(). The retention schedule's periods
+# (retention_<rule>_years, retention_draft_days) are named after its rules.
+FIGURE_NAMES = ("pass_mark", "active_links", "min_years", *schedule().figures())
 
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
 
 def base_figures() -> dict[str, int]:
     """The figures kept outside the workflow table (the workflow's loader adds its own pass mark)."""
-    return {"active_links": MAX_ACTIVE_TOKENS, "min_years": MIN_YEARS}
+    return {"active_links": MAX_ACTIVE_TOKENS, "min_years": MIN_YEARS, **schedule().figures()}
 
 
 @lru_cache(maxsize=1)

@@ -55,6 +55,9 @@ class ApplicationFile:
     from_stage: str | None = None
     # The documents uploaded (domain/documents.py), oldest first; their type checked by their first bytes.
     documents: tuple["Document", ...] = ()
+    # A legal hold (domain/retention.hold_record): while set, the file is never disposed of.
+    legal_hold: Mapping[str, str] | None = None
+    disposing_at: str | None = None  # the retention job began disposing of it (a hold is then refused)
 
     @property
     def given_name(self) -> str | None:
@@ -145,6 +148,9 @@ class FileUpdate:
     stage_reason: str | None = None  # with ``stage``: the move's coded reason (none: the file's is removed)
     from_stage: str | None = None  # with ``stage``: the stage the file leaves (none: the file's is removed)
     documents: "tuple[Document, ...] | None" = None  # the file's documents, whole (one upload added or replaced)
+    legal_hold: Mapping[str, str] | None = None  # a hold placed (domain/retention.hold_record)
+    lift_hold: bool = False  # the file's hold lifted
+    disposing_at: str | None = None  # the retention job's mark before it disposes of the file
 
     @property
     def version(self) -> int:

@@ -11,11 +11,12 @@ from typing import Any, Iterator, Mapping
 
 from ..domain import access, bodies, csvexport, cursors, listing, medical_view
 from ..domain.emails import reference
+from ..domain.retention import HOLD_ROLES
 from ..domain.errors import Conflict, DomainError, FieldError, InvalidQuery, NotFound, ValidationFailed
 from ..domain.records import ApplicationFile, AuditEntry, FileRow, OutboxMessage
 from ..domain.workflow import Actor, load_workflow
 from . import counts as file_counts
-from . import reminders, workflow
+from . import holds, reminders, workflow
 from .deps import Deps
 
 BULK_CONFIRM_ABOVE = 25
@@ -89,7 +90,10 @@ def file_view(deps: Deps, actor: Actor, application_id: str) -> dict[str, Any]:
         view["modules"] = dict(f.modules)
     view["family_readiness"] = _family_readiness_view(deps, f, actor)
     view["qualification_flags"] = reminders.qualification_flags(deps, f)
-    view["audit"] = [_audit_view(r, actor) for r in deps.store.audit.trail(f"application#{f.application_id}")]
+    view["audit"] = [_audit_view(r, actor) for r in deps.store.audit.trail(f"application#{f.application_id}")
+                     if holds.visible(r, actor)]  # a legal hold's rows: its roles only
+    if actor.role in HOLD_ROLES:
+        view["legal_hold"] = holds.view(f.legal_hold)
     view["emails"] = [_email_view(r, actor) for r in deps.store.outbox.for_application(f.application_id)]
     return view
 

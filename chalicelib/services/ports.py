@@ -311,6 +311,35 @@ class ObjectStore(Protocol):
         """A URL that opens the object (the version named, when one is) for ``expires_in`` seconds, saved as
         ``filename``."""
 
+    def delete_every_version(self, prefix: str) -> int:
+        """Every version and delete marker of every object under ``prefix`` deleted for good (the bucket is
+        versioned: a plain delete would only hide them); returns how many were deleted (0 when none is left)."""
+
+
+class DisposalStore(Protocol):
+    """What the retention job (services/retention.py) reads and deletes; each delete is idempotent (a re-run after a
+    crash deletes what is left). The file itself goes last, through a unit of work (``delete_file``)."""
+
+    def closed_files(self, stage: str, submitted_until: str) -> list[ApplicationFile]:
+        """The files at ``stage`` submitted at or before ``submitted_until``: one Query on the stage index (its
+        submission date the range key), never a scan."""
+
+    def delete_outbox(self, message_ids: Iterable[str]) -> int:
+        ...
+
+    def delete_trail(self, subject: str) -> int:
+        """Every audit row of ``subject``."""
+
+    def delete_tasks(self, task_ids: Iterable[str]) -> int:
+        ...
+
+    def delete_family_readiness(self, application_id: str) -> None:
+        ...
+
+    def delete_deployment(self, cap_id: str, deployment_id: str) -> None:
+        """An ended roster entry of a disposed file (its id names the file); an active one is never deleted (the
+        cap's count is its active entries)."""
+
 
 class UnitOfWork(Protocol):
     """Intents recorded by a service, written whole by ``commit()``."""
@@ -378,6 +407,9 @@ class UnitOfWork(Protocol):
     def mark_task_sent(self, task: GuideTask, expected_version: int) -> None:
         """An open task at ``expected_version`` is done ("task")."""
 
+    def delete_file(self, application_id: str, expected_version: int) -> None:
+        """The file itself, only at ``expected_version`` ("file"); its index entries go with it."""
+
     def count_file(self, key: CountKey, by: int, now: str) -> None:
         """One more (``by`` = 1) or one fewer (-1) file on a pipeline counter, in the change that moves it; never a
         condition (a counter never refuses a change). One call per counter per unit of work (DynamoDB allows one
@@ -414,5 +446,8 @@ class Storage(Protocol):
 
     @property
     def suppression(self) -> SuppressionStore: ...
+
+    @property
+    def disposal(self) -> DisposalStore: ...
 
     def unit_of_work(self) -> UnitOfWork: ...

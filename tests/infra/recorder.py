@@ -13,7 +13,8 @@ A service call belongs to the scheduled RetryEmails function when
 ``retry_emails`` or ``notifications.deliver_pending`` is on its stack, to the
 scheduled SendReminders function when ``send_reminders`` or ``reminders.run``
 is, to the DeliverEmails function (the outbox stream's) when ``deliver_emails`` or
-``notifications.deliver_stream`` is, else to the API handler: each has its own role and policy.
+``notifications.deliver_stream`` is, to the ApplyRetention function when ``apply_retention`` or
+``retention.run`` is, else to the API handler: each has its own role and policy.
 
 Each call is turned into the IAM requests it makes (``iam_requests``): a
 TransactWriteItems is a PutItem, UpdateItem, DeleteItem or ConditionCheckItem
@@ -46,6 +47,9 @@ _STREAM_JOB = ((str(ROOT / "app.py"), "deliver_emails"),
 # The daily reminders job's code: a call under one of these is the SendReminders function's.
 _REMINDERS_JOB = ((str(ROOT / "app.py"), "send_reminders"),
                   (str(ROOT / "chalicelib" / "services" / "reminders.py"), "run"))
+# The daily retention job's code: a call under one of these is the ApplyRetention function's.
+_RETENTION_JOB = ((str(ROOT / "app.py"), "apply_retention"),
+                  (str(ROOT / "chalicelib" / "services" / "retention.py"), "run"))
 # SES's events from the SNS topic: a call under one of these is the OnSesEvent function's.
 _SES_EVENTS_JOB = ((str(ROOT / "app.py"), "on_ses_event"),
                    (str(ROOT / "chalicelib" / "services" / "feedback.py"), "record"))
@@ -96,8 +100,8 @@ def _is(filename: str, prefix: str) -> bool:
 
 def classify(frame: Any) -> str | None:
     """Who made a call at ``frame``: "setup", "api", "retry_emails", "send_reminders", "deliver_emails",
-    "on_ses_event", or None."""
-    ours = retry = remind = stream = events = False
+    "on_ses_event", "apply_retention", or None."""
+    ours = retry = remind = stream = events = retain = False
     while frame is not None:
         filename, function = frame.f_code.co_filename, frame.f_code.co_name
         for path, fn in _SETUP:
@@ -109,11 +113,14 @@ def classify(frame: Any) -> str | None:
             remind = remind or (filename, function) in _REMINDERS_JOB
             stream = stream or (filename, function) in _STREAM_JOB
             events = events or (filename, function) in _SES_EVENTS_JOB
+            retain = retain or (filename, function) in _RETENTION_JOB
         frame = frame.f_back
     if not ours:
         return None
     if events:
         return "on_ses_event"
+    if retain:
+        return "apply_retention"
     return "retry_emails" if retry else "send_reminders" if remind else "deliver_emails" if stream else "api"
 
 
@@ -136,6 +143,10 @@ def iam_requests(service: str, operation: str, params: dict[str, Any]) -> list[I
     """
     if service == "dynamodb":
         return _dynamodb_requests(operation, params)
+    if service == "s3" and operation == "ListObjectVersions":
+        return [("s3:ListBucketVersions", ("bucket", params["Bucket"]))]
+    if service == "s3" and operation == "DeleteObject" and params.get("VersionId"):
+        return [("s3:DeleteObjectVersion", ("object", params["Bucket"], params["Key"]))]  # a version, for good
     if service == "s3" and operation in S3_OBJECT_ACTIONS:
         action = S3_VERSION_ACTIONS.get(operation) if params.get("VersionId") else None
         return [(f"s3:{action or S3_OBJECT_ACTIONS[operation]}", ("object", params["Bucket"], params["Key"]))]

@@ -33,7 +33,8 @@ from tests.infra.cfn import ACCOUNT, REGION, Resolver, as_list, statements
 FUNCTIONS = {"api": ("APIHandler", "ApiHandlerRole"), "retry_emails": ("RetryEmails", "RetryEmailsRole"),
              "send_reminders": ("SendReminders", "SendRemindersRole"),
              "deliver_emails": ("DeliverEmails", "DeliverEmailsRole"),
-             "on_ses_event": ("OnSesEvent", "OnSesEventRole")}
+             "on_ses_event": ("OnSesEvent", "OnSesEventRole"),
+             "apply_retention": ("ApplyRetention", "ApplyRetentionRole")}
 TEST_PREFIX = os.environ["PEACEOPS_TABLE_PREFIX"] + "-"  # tests/conftest.py: peaceops-test
 TEST_SENDER_DOMAIN = os.environ["PEACEOPS_SENDER"].rsplit("@", 1)[1]
 TEST_CONFIGURATION_SET = "peaceops-test-configuration-set"

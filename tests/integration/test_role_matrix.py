@@ -63,6 +63,10 @@ EXPECTED = {
     ("GET", "/admin/reports/roster-drift"):                          (403, 403, 200, 403, 200),
     ("POST", "/admin/applications/{application_id}/post-mission-follow-up"): (403, 403, 403, 200, 403),
     ("GET", "/admin/guide-tasks"):                                   (403, 403, 200, 403, 403),
+    # Legal hold and the retention preview: IRSS and administrators (domain/retention.HOLD_ROLES).
+    ("PUT", "/admin/applications/{application_id}/hold"):            (403, 403, 200, 403, 200),
+    ("POST", "/admin/applications/{application_id}/hold/lift"):      (403, 403, 200, 403, 200),
+    ("GET", "/admin/retention/preview"):                             (403, 403, 200, 403, 200),
     ("POST", "/admin/guide-tasks/{task_id}/sent"):                   (403, 403, 200, 403, 403),
     ("POST", "/admin/staff/{username}/sessions/end"):                (403, 403, 403, 403, 200),
 }
@@ -100,6 +104,8 @@ BODIES: dict[tuple[str, str], Any] = {
         "expected_version": 1, "reason_code": "rotation_completed", "note": "Home in November"},
     ("POST", "/admin/applications/{application_id}/post-mission-follow-up"): {"done": True},
     ("POST", "/admin/guide-tasks/{task_id}/sent"): {},
+    ("PUT", "/admin/applications/{application_id}/hold"): {"reason": "Privacy Act request in progress."},
+    ("POST", "/admin/applications/{application_id}/hold/lift"): {"reason": "Request answered."},
 }
 # A route's query string: a search for the caller's file by its reference as printed.
 QUERIES = {("GET", "/admin/search"): lambda app_id: "?q=" + reference(app_id)}
@@ -205,6 +211,11 @@ def _build_world(client, tokens, pool):
                      guide="reintegration_guide", language="fr", name="Hélène Côté-Tremblay",
                      email="returned@example.ca", opened_at="2026-11-01T00:00:00.000000Z", status="open")
     task.save()
+    hold_files = [submit(client, email=f"hold.{who}@example.ca")["application_id"] for who in ("irss", "admin")]
+    held_files = [submit(client, email=f"held.{who}@example.ca")["application_id"] for who in ("irss", "admin")]
+    for held in held_files:
+        r = staff_call(client, "put", f"/admin/applications/{held}/hold", tokens["irss"], {"reason": "Held."})
+        assert r.status_code == 200, r.body
     failed = f"{created['application_id']}:1:applicant"
     OutboxModel(failed).update(actions=[OutboxModel.status.set("failed")])
 
@@ -221,6 +232,11 @@ def _build_world(client, tokens, pool):
             "route_files": {("POST", "/admin/applications/{application_id}/forms-returned"): {"irss": forms_file},
                             ("POST", "/admin/applications/{application_id}/post-mission-follow-up"): {
                                 "health": returned_file},
+                            # A file each admitted caller places a hold on, and one held for each to lift.
+                            ("PUT", "/admin/applications/{application_id}/hold"): {"irss": hold_files[0],
+                                                                                   "admin": hold_files[1]},
+                            ("POST", "/admin/applications/{application_id}/hold/lift"): {"irss": held_files[0],
+                                                                                         "admin": held_files[1]},
                             # The documents are on the main file, whoever reads them.
                             **{("GET", f"/admin/applications/{{application_id}}/documents{rest}"): {
                                 "irss": created["application_id"], "health": created["application_id"]}
