@@ -19,8 +19,10 @@ from ..domain.documents import Document, DocumentKind
 from ..domain.emails import reference
 from ..domain.errors import Conflict, DomainError, Forbidden, NotFound
 from ..domain.i18n import pick
+from ..domain.reads import DOCUMENT_READ, DOCUMENTS_LISTED, Origin
 from ..domain.records import ApplicationFile, AuditEntry, FileUpdate
 from ..domain.workflow import Actor, load_workflow
+from . import reads
 from .deps import Deps
 from .ports import ConditionFailed, ObjectStore
 from .workflow import load_file, stale
@@ -205,9 +207,11 @@ def _staff_row(deps: Deps, doc: Document) -> dict[str, Any]:
             "scan_status": tag, "state": documents.applicant_state(tag), "available": documents.available_to_staff(tag)}
 
 
-def staff_list(deps: Deps, actor: Actor, application_id: str) -> dict[str, Any]:
-    """The file's documents this role may read (newest upload of each kind first), each with the scan's word."""
+def staff_list(deps: Deps, actor: Actor, application_id: str, origin: Origin | None = None) -> dict[str, Any]:
+    """The file's documents this role may read (newest upload of each kind first), each with the scan's word; the
+    listing is recorded first (services/reads.py)."""
     file = load_file(deps, application_id, actor)
+    reads.record(deps, actor, application_id, DOCUMENTS_LISTED, origin)
     shown = [d for d in sorted(file.documents, key=lambda d: d.uploaded_at, reverse=True) if _readable(actor, d.kind)]
     latest = {d.document_id for d in documents.latest_by_kind(file.documents).values()}
     needed_kinds = [k.code for k in needed(deps, file)]
@@ -215,9 +219,11 @@ def staff_list(deps: Deps, actor: Actor, application_id: str) -> dict[str, Any]:
             "documents": [{**_staff_row(deps, d), "latest": d.document_id in latest} for d in shown]}
 
 
-def staff_open(deps: Deps, actor: Actor, application_id: str, document_id: str) -> dict[str, Any]:
+def staff_open(deps: Deps, actor: Actor, application_id: str, document_id: str,
+               origin: Origin | None = None) -> dict[str, Any]:
     """A link that opens the document for a few minutes, once the scan has passed it; the opening is audited on the
-    file (who, which document) before the link is given."""
+    file (who, which document) and recorded in its read log (from where: services/reads.py) before the link is
+    given."""
     file = load_file(deps, application_id, actor)
     doc = next((d for d in file.documents if d.document_id == document_id), None)
     if doc is None:
@@ -228,6 +234,8 @@ def staff_open(deps: Deps, actor: Actor, application_id: str, document_id: str) 
     if not documents.available_to_staff(tag):
         raise DocumentUnavailable("The malware scan has not passed this document.",
                                   "L'analyse antimaliciel n'a pas accepté ce document.", scan_status=tag)
+    reads.record(deps, actor, application_id, DOCUMENT_READ, origin,
+                 {"document_id": doc.document_id, "document_kind": doc.kind})
     at = deps.now()
     _write(deps, file, None, "document_opened", actor.actor_id, actor.role,
            {"document_id": doc.document_id, "kind": doc.kind}, at, keep_updated_at=True)
