@@ -33,7 +33,7 @@ SEAL_PURPOSE = "console-session"
 
 ACTIVE, CHALLENGE = "active", "challenge"
 # The claims kept from a verified ID token: what auth.actor_from_claims reads, nothing else.
-KEPT_CLAIMS = ("sub", "cognito:groups", "custom:police_service")
+KEPT_CLAIMS = ("sub", "cognito:groups", "custom:police_service", "cognito:username")  # the username: the read log
 
 
 def new_id() -> str:

@@ -43,9 +43,10 @@ def _write(deps: Deps, rows: list[tuple[str, str, Mapping[str, Any] | None]], ac
     at = deps.now()
     for _ in range(ATTEMPTS):
         uow = deps.store.unit_of_work()
-        for application_id, kind, details in rows:
-            uow.append_audit(reads.entry(application_id, kind, actor, origin, at,
-                                         reads.seq_for(now, secrets.randbelow(reads.SEQ_SPREAD)), details))
+        base = secrets.randbelow(reads.SEQ_SPREAD - len(rows))  # the rows of one write keep their order
+        for i, (application_id, kind, details) in enumerate(rows):
+            uow.append_audit(reads.entry(application_id, kind, actor, origin, at, reads.seq_for(now, base + i),
+                                         details))
         try:
             uow.commit()
             return
