@@ -9,7 +9,7 @@ from typing import Any
 
 from chalice import Chalice, Cron, Rate, Response
 
-from chalicelib.api import contract, headers, http, logs, problems
+from chalicelib.api import contract, headers, http, logs, origin, problems
 from chalicelib.api.auth import staff
 from chalicelib.api.wiring import deps
 from chalicelib.config import outbox_stream_arn, ses_events_topic
@@ -17,7 +17,7 @@ from chalicelib.domain import forms
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.workflow import Actor
 from chalicelib.domain.retention import HOLD_ROLES
-from chalicelib.services import documents, holds, notes, retention, staff_sign_in
+from chalicelib.services import documents, holds, notes, privacy, retention, staff_sign_in
 from chalicelib.services import (applicant, bulletins, catalogue, catalogue_admin, email_change, feedback, files,
                                  notifications, redirect, reintegration, reminders, roster, search, submissions,
                                  workflow)
@@ -143,6 +143,10 @@ def _query() -> dict[str, str]:
     return dict(http.current(app.current_request).query_params or {})
 
 
+def _origin() -> Any:
+    return origin.of(app.current_request)  # from where, for the read log (never logged)
+
+
 @app.route("/admin/whoami", methods=["GET"])
 @handles
 @staff(app, "service_coordinator", "irss", "health", "admin")
@@ -167,8 +171,16 @@ def admin_search(actor: Actor) -> Response:  # ?q= a reference as printed, an em
 @app.route("/admin/applications/{application_id}", methods=["GET"])
 @handles
 @staff(app, "service_coordinator", "irss", "health", "admin")
-def admin_file(application_id: str, actor: Actor) -> Response:
-    return _json(files.file_view(deps(), actor, application_id))
+def admin_file(application_id: str, actor: Actor) -> Response:  # the read is recorded (services/reads.py)
+    return _json(files.file_view(deps(), actor, application_id, _origin()))
+
+
+@app.route("/admin/applications/{application_id}/privacy-package", methods=["GET"])
+@handles
+@staff(app, "irss")
+def admin_privacy_package(application_id: str, actor: Actor) -> Response:  # a formal Privacy Act request (recorded)
+    return _json(privacy.formal_package(deps(), actor, application_id, _origin()), headers={
+        "Content-Disposition": f'attachment; filename="{application_id}-privacy-package.json"'})
 
 
 @app.route("/admin/applications/{application_id}/moves", methods=["POST"])
@@ -210,7 +222,7 @@ def admin_retention_preview(actor: Actor) -> Response:  # ?as_of=YYYY-MM-DD; rea
 @handles
 @staff(app, "service_coordinator", "irss", "health")
 def admin_documents(application_id: str, actor: Actor) -> Response:  # what the role may read (domain/access.py)
-    return _json(documents.staff_list(deps(), actor, application_id))
+    return _json(documents.staff_list(deps(), actor, application_id, _origin()))
 
 
 @app.route("/admin/applications/{application_id}/documents/{document_id}", methods=["GET"])
@@ -218,7 +230,7 @@ def admin_documents(application_id: str, actor: Actor) -> Response:  # what the 
 @staff(app, "service_coordinator", "irss", "health")
 def admin_open_document(application_id: str, document_id: str, actor: Actor) -> Response:
     # 303 to a link valid for minutes (the opening is audited first); the body says the same for a script.
-    opened = documents.staff_open(deps(), actor, application_id, document_id)
+    opened = documents.staff_open(deps(), actor, application_id, document_id, _origin())
     return _json(opened, 303, {"Location": opened["url"]})
 
 
@@ -296,7 +308,7 @@ def admin_pipeline(actor: Actor) -> Response:
 @handles
 @staff(app, "service_coordinator", "irss", "admin")
 def admin_export(actor: Actor) -> Response:
-    body, truncated = files.export_csv(deps(), actor, _query())
+    body, truncated = files.export_csv(deps(), actor, _query(), _origin())
     return Response(body=body, status_code=200, headers={
         "Content-Type": "text/csv; charset=utf-8", "Cache-Control": "no-store",
         "Content-Disposition": 'attachment; filename="peaceops-applications.csv"',

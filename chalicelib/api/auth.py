@@ -60,7 +60,8 @@ def actor_from_claims(claims: dict[str, Any], allowed: tuple[str, ...]) -> Actor
     if role == "service_coordinator" and not service:
         raise Forbidden("Your account has no police service; ask an administrator.",
                         "Votre compte n'a pas de service de police; adressez-vous à un administrateur.")
-    return Actor(role=role, actor_id=str(claims["sub"]), police_service=service)
+    return Actor(role=role, actor_id=str(claims["sub"]), police_service=service,
+                 username=str(claims.get("cognito:username") or claims["sub"]))
 
 
 def staff(app: Chalice, *allowed: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

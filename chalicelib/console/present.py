@@ -107,3 +107,26 @@ def shown_stages(actor: Actor) -> list[str]:
 
     return stages_seen_by(actor, [s for s in load_workflow().stages if s != MEDICAL_END or actor.role in (
         "irss", "health")])
+
+
+def reads(rows: Iterable[Mapping[str, Any]] | None, lang: str) -> list[dict[str, str]] | None:
+    """The file's read log in words (None: a role that does not see it, the section is left out)."""
+    if rows is None:
+        return None
+    from ..services.documents import label_of
+
+    out = []
+    for r in rows:
+        role = r.get("actor_role") or ""
+        role_text = t(f"who_{role}", lang) if f"who_{role}" in catalogue() else role
+        key = f"read_{r['kind']}"
+        what = t(key, lang) if key in catalogue() else str(r["kind"])
+        if r.get("document_kind"):
+            what += f"\u00a0: {label_of(str(r['document_kind']), lang)}" if lang == "fr" else \
+                f": {label_of(str(r['document_kind']), lang)}"
+        channel = f"read_channel_{r.get('channel')}"
+        where = [t(channel, lang) if channel in catalogue() else str(r.get("channel") or ""),
+                 str(r.get("source_ip") or ""), str(r.get("user_agent") or "")]
+        out.append({"at": when(r["at"], lang), "who": f"{r.get('username') or r.get('actor_id')} ({role_text})",
+                    "what": what, "from": " · ".join(w for w in where if w)})
+    return out

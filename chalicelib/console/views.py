@@ -17,6 +17,7 @@ from typing import Any, Callable
 from chalice import Response
 from markupsafe import Markup
 
+from ..api import origin as request_origin
 from ..api.auth import actor_from_claims, verifier
 from ..api.wiring import deps
 from ..config import get_settings
@@ -335,8 +336,12 @@ def _kind(row: dict[str, Any]) -> str:
     return m.kind if m else "operation"
 
 
+def _origin(v: ConsoleVisit) -> Any:
+    return request_origin.of(v.request, "console")  # from where, for the read log (services/reads.py)
+
+
 def _file_context(v: ConsoleVisit, actor: Actor, application_id: str) -> dict[str, Any]:
-    view = files.file_view(deps(), actor, application_id)
+    view = files.file_view(deps(), actor, application_id, _origin(v))
     wf = load_workflow()
     missions = _missions(v.lang)
     moves = [{"to": to, "label": present.stage_label(to, v.lang), "confirm": present.needs_confirmation(to)}
@@ -354,14 +359,16 @@ def _file_context(v: ConsoleVisit, actor: Actor, application_id: str) -> dict[st
             "can_record_module": actor.role == "irss" and view["mission"].get("body") == "un"
             and not wf.is_terminal(view["stage"]),
             "outcomes": wf.medical_outcomes, "un_modules": wf.un_modules, "done": v.query("done"),
-            **_documents_context(actor, application_id, v.lang)}
+            "reads": present.reads(view.get("reads"), v.lang),
+            **_documents_context(v, actor, application_id)}
 
 
-def _documents_context(actor: Actor, application_id: str, lang: str) -> dict[str, Any]:
+def _documents_context(v: ConsoleVisit, actor: Actor, application_id: str) -> dict[str, Any]:
     """The file's documents the role reads (None: a role that reads none, the section is left out)."""
+    lang = v.lang
     if actor.role not in access.DOCUMENT_ROLES:
         return {"documents": None, "documents_needed": ""}
-    listed = documents.staff_list(deps(), actor, application_id)
+    listed = documents.staff_list(deps(), actor, application_id, _origin(v))
     return {"documents": listed, "documents_needed": ", ".join(documents.label_of(k, lang) for k in listed["needed"])}
 
 
@@ -389,7 +396,7 @@ def _file_url(v: ConsoleVisit, application_id: str, done: str = "") -> str:
 
 def confirm_page(v: ConsoleVisit, application_id: str) -> Response:  # who: the roles that move files
     actor = signed_in(v, *MOVERS)
-    view = files.file_view(deps(), actor, application_id)
+    view = files.file_view(deps(), actor, application_id, _origin(v))
     to = v.query("to")
     if to not in view["next_stages"]:
         return _refused(v, application_id, GuardRefused(
@@ -455,7 +462,7 @@ def document_page(v: ConsoleVisit, application_id: str, document_id: str) -> Res
     # 303 to a link valid for minutes, once the scan passed it; the opening is audited first (services/documents.py).
     actor = signed_in(v, *access.DOCUMENT_ROLES)
     try:
-        opened = documents.staff_open(deps(), actor, application_id, document_id)
+        opened = documents.staff_open(deps(), actor, application_id, document_id, _origin(v))
     except documents.DocumentUnavailable as err:
         return _refused(v, application_id, err)
     return v.redirect(opened["url"])
@@ -536,7 +543,7 @@ def dashboard_page(v: ConsoleVisit) -> Response:  # who: service_coordinator (ow
 def export_csv(v: ConsoleVisit) -> Response:  # who: service_coordinator (own service), irss, admin
     actor = signed_in(v, *REPORTERS)
     params = {k: v.query(k) for k in FILTERS if v.query(k) and k != "cursor"}
-    body, truncated = files.export_csv(deps(), actor, {**params, "lang": v.lang})
+    body, truncated = files.export_csv(deps(), actor, {**params, "lang": v.lang}, _origin(v))
     name = "peaceops-dossiers.csv" if v.lang == "fr" else "peaceops-applications.csv"
     return v.finish(Response(body=body, status_code=200, headers={
         "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": f'attachment; filename="{name}"',

@@ -68,3 +68,17 @@ def can_read_document(actor: Actor, medical: bool) -> bool:
     if medical:
         return can_read_medical(actor)
     return actor.role in ("service_coordinator", "irss")
+
+
+# Who read what (domain/reads.py): the read log of a file is for IRSS (who also answer formal Privacy Act
+# requests) and administrators (who oversee the service); never coordinators or health staff. A viewer without
+# medical access sees no read by health staff and no read of a medical document: a medical end must not be told
+# by who consulted the file, or what. The applicant sees only that program staff consulted it, and when.
+READ_LOG_READERS = ("irss", "admin")
+# The complete package for a formal Privacy Act request: IRSS only (it holds the family-readiness form, the medical
+# outcome and every staff note, which administrators read nowhere else).
+PRIVACY_PACKAGE_ROLES = ("irss",)
+
+
+def can_read_read_log(actor: Actor) -> bool:
+    return actor.role in READ_LOG_READERS

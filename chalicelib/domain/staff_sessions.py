@@ -36,7 +36,7 @@ ACTIVE, CHALLENGE = "active", "challenge"
 # administrator's cut-off end them all; under "session#" as the sessions are (the same delete permission).
 USER_SESSIONS = "session#user#"
 # The claims kept from a verified ID token: what auth.actor_from_claims reads, nothing else.
-KEPT_CLAIMS = ("sub", "cognito:groups", "custom:police_service")
+KEPT_CLAIMS = ("sub", "cognito:groups", "custom:police_service", "cognito:username")  # the username: the read log
 
 
 def new_id() -> str:

@@ -46,6 +46,7 @@ class Actor:
     role: str
     actor_id: str
     police_service: str | None = None
+    username: str | None = None  # staff: the pool's username (the read log names it); None otherwise
 
 
 @dataclass(frozen=True)

@@ -27,8 +27,10 @@ from ..domain.documents import Document, DocumentKind
 from ..domain.emails import reference
 from ..domain.errors import Conflict, DomainError, Forbidden, NotFound
 from ..domain.i18n import pick
+from ..domain.reads import DOCUMENT_READ, DOCUMENTS_LISTED, Origin
 from ..domain.records import ApplicationFile, AuditEntry, FileUpdate
 from ..domain.workflow import Actor, load_workflow
+from . import reads
 from .deps import Deps
 from .ports import ConditionFailed, ObjectStore
 from .workflow import load_file, stale
@@ -73,7 +75,7 @@ def needed(deps: Deps, file: ApplicationFile) -> list[DocumentKind]:
     return documents.required_kinds(stored.bulletin.criteria.required_documents, file.track)
 
 
-def _scan_tag(deps: Deps, doc: Document) -> str | None:
+def scan_tag(deps: Deps, doc: Document) -> str | None:
     """The scan's tag on the version the document pinned. The current version's tags come in one call and say
     which version they are: when that is not the pinned one, another post reached the key after the check, so every
     other version is deleted (the pinned one is current again, and the bucket's lifecycle, which removes noncurrent
@@ -134,7 +136,7 @@ def applicant_view(deps: Deps, file: ApplicationFile, received_url: Callable[[st
     now = int(deps.clock().timestamp())
     for kind in needed(deps, file):
         doc = latest.get(kind.code)
-        state = documents.MISSING if doc is None else documents.applicant_state(_scan_tag(deps, doc))
+        state = documents.MISSING if doc is None else documents.applicant_state(scan_tag(deps, doc))
         row: dict[str, Any] = {"kind": kind.code, "label": kind.label, "hint": kind.hint, "state": state,
                                "uploaded_at": doc.uploaded_at if doc else None, "upload": None}
         if open_file and state != documents.CHECKING:
@@ -240,16 +242,18 @@ def _readable(actor: Actor, doc_kind: str) -> bool:
 
 
 def _staff_row(deps: Deps, doc: Document) -> dict[str, Any]:
-    tag = _scan_tag(deps, doc)
+    tag = scan_tag(deps, doc)
     kind = documents.kinds().get(doc.kind)
     return {"document_id": doc.document_id, "kind": doc.kind, "label": dict(kind.label) if kind else None,
             "content_type": doc.content_type, "size": doc.size, "uploaded_at": doc.uploaded_at,
             "scan_status": tag, "state": documents.applicant_state(tag), "available": documents.available_to_staff(tag)}
 
 
-def staff_list(deps: Deps, actor: Actor, application_id: str) -> dict[str, Any]:
-    """The file's documents this role may read (newest upload of each kind first), each with the scan's word."""
+def staff_list(deps: Deps, actor: Actor, application_id: str, origin: Origin | None = None) -> dict[str, Any]:
+    """The file's documents this role may read (newest upload of each kind first), each with the scan's word; the
+    listing is recorded first (services/reads.py)."""
     file = load_file(deps, application_id, actor)
+    reads.record(deps, actor, application_id, DOCUMENTS_LISTED, origin)
     shown = [d for d in sorted(file.documents, key=lambda d: d.uploaded_at, reverse=True) if _readable(actor, d.kind)]
     latest = {d.document_id for d in documents.latest_by_kind(file.documents).values()}
     needed_kinds = [k.code for k in needed(deps, file)]
@@ -257,16 +261,18 @@ def staff_list(deps: Deps, actor: Actor, application_id: str) -> dict[str, Any]:
             "documents": [{**_staff_row(deps, d), "latest": d.document_id in latest} for d in shown]}
 
 
-def staff_open(deps: Deps, actor: Actor, application_id: str, document_id: str) -> dict[str, Any]:
+def staff_open(deps: Deps, actor: Actor, application_id: str, document_id: str,
+               origin: Origin | None = None) -> dict[str, Any]:
     """A link that opens the document for a few minutes, once the scan has passed it; the opening is audited on the
-    file (who, which document) before the link is given."""
+    file (who, which document) and recorded in its read log (from where: services/reads.py) before the link is
+    given."""
     file = load_file(deps, application_id, actor)
     doc = next((d for d in file.documents if d.document_id == document_id), None)
     if doc is None:
         raise NotFound("No such document.", "Document introuvable.")
     if not _readable(actor, doc.kind):
         raise Forbidden("Your role may not open this document.", "Votre rôle ne permet pas d'ouvrir ce document.")
-    tag = _scan_tag(deps, doc)
+    tag = scan_tag(deps, doc)
     if not documents.available_to_staff(tag):
         raise DocumentUnavailable("The malware scan has not passed this document.",
                                   "L'analyse antimaliciel n'a pas accepté ce document.", scan_status=tag)
@@ -276,6 +282,8 @@ def staff_open(deps: Deps, actor: Actor, application_id: str, document_id: str) 
         log.warning("document: bytes differ from the type recorded", extra={"document_id": doc.document_id})
         raise DocumentUnavailable("This document's contents are not the type that was checked.",
                                   "Le contenu de ce document n'est pas du type vérifié.", scan_status=tag)
+    reads.record(deps, actor, application_id, DOCUMENT_READ, origin,
+                 {"document_id": doc.document_id, "document_kind": doc.kind})
     at = deps.now()
     _write(deps, file, None, "document_opened", actor.actor_id, actor.role,
            {"document_id": doc.document_id, "kind": doc.kind, "version_id": doc.version_id}, at,

@@ -13,10 +13,11 @@ from ..domain import access, bodies, csvexport, cursors, listing, medical_view
 from ..domain.emails import reference
 from ..domain.retention import HOLD_ROLES
 from ..domain.errors import Conflict, DomainError, FieldError, InvalidQuery, NotFound, ValidationFailed
+from ..domain.reads import FAMILY_READINESS_READ, FILE_READ, Origin
 from ..domain.records import ApplicationFile, AuditEntry, FileRow, OutboxMessage
 from ..domain.workflow import Actor, load_workflow
 from . import counts as file_counts
-from . import holds, reminders, workflow
+from . import holds, reads, reminders, workflow
 from .deps import Deps
 
 BULK_CONFIRM_ABOVE = 25
@@ -76,9 +77,13 @@ def _family_readiness_view(deps: Deps, f: ApplicationFile, actor: Actor) -> dict
     return {"on_file": f.family_readiness_on_file}
 
 
-def file_view(deps: Deps, actor: Actor, application_id: str) -> dict[str, Any]:
-    """Everything about a file, within the role's rights."""
+def file_view(deps: Deps, actor: Actor, application_id: str, origin: Origin | None = None) -> dict[str, Any]:
+    """Everything about a file, within the role's rights. The read is recorded first (services/reads.py: refused
+    when it cannot be); IRSS and administrators get the file's read log (``reads``)."""
     f = workflow.load_file(deps, application_id, actor)
+    shows_family_readiness = access.can_read_family_readiness(actor) and f.family_readiness_on_file
+    reads.record(deps, actor, f.application_id, FILE_READ, origin,
+                 also=(FAMILY_READINESS_READ,) if shows_family_readiness else ())
     view = summary(f, actor)
     view["mission"] = f.mission.as_dict()
     view["application_form"] = dict(f.form)
@@ -95,6 +100,9 @@ def file_view(deps: Deps, actor: Actor, application_id: str) -> dict[str, Any]:
     if actor.role in HOLD_ROLES:
         view["legal_hold"] = holds.view(f.legal_hold)
     view["emails"] = [_email_view(r, actor) for r in deps.store.outbox.for_application(f.application_id)]
+    read_log = reads.log_for(deps, actor, f.application_id)
+    if read_log is not None:
+        view["reads"] = read_log
     return view
 
 
@@ -136,7 +144,8 @@ def _export_lang(query: dict[str, str]) -> str:
     return lang
 
 
-def export_csv(deps: Deps, actor: Actor, params: Mapping[str, str] | None) -> tuple[str, bool]:
+def export_csv(deps: Deps, actor: Actor, params: Mapping[str, str] | None,
+               origin: Origin | None = None) -> tuple[str, bool]:
     """CSV of the filtered list, page by page (one index query each), newest first, in ``?lang=`` (en or fr).
 
     Returns the body and whether it stopped at EXPORT_MAX_ROWS with more files left. The rows come from a
@@ -144,7 +153,9 @@ def export_csv(deps: Deps, actor: Actor, params: Mapping[str, str] | None) -> tu
     memory holds one page and the text, never every row twice. The body is returned whole: a Lambda behind API
     Gateway answers in one piece (6 MB at most; 10,000 rows are about 2 MB). It opens in Excel: a byte-order mark,
     headers and values in the language, local times; every cell is quoted and neutralized (domain/csvexport.py).
-    The missions' names are one Query, before the pages.
+    The missions' names are one Query, before the pages. Each file in it is recorded as read (services/reads.py,
+    a write per 100 files) once the body is built and before it is given: an export that cannot be recorded is
+    refused whole.
     """
     query = dict(params or {})
     query.pop("cursor", None)
@@ -153,6 +164,7 @@ def export_csv(deps: Deps, actor: Actor, params: Mapping[str, str] | None) -> tu
     filters, limit, _ = listing.parse(query, actor, deps.settings.page_size)
     names = {m.mission_id: m.name for m in deps.store.catalogue.missions()}
     truncated = [False]
+    exported: list[str] = []
 
     def rows() -> Iterator[list[Any]]:
         written, start = 0, None
@@ -163,6 +175,7 @@ def export_csv(deps: Deps, actor: Actor, params: Mapping[str, str] | None) -> tu
                     truncated[0] = True
                     return
                 yield csvexport.cells(f, actor, lang, names)
+                exported.append(f.application_id)
                 written += 1
             if not start:
                 return
@@ -171,6 +184,9 @@ def export_csv(deps: Deps, actor: Actor, params: Mapping[str, str] | None) -> tu
                 return
 
     body = csvexport.write_csv(csvexport.headers(lang), rows(), bom=True)
+    shown_filters = {k: v for k, v in vars(filters).items() if v is not None}
+    reads.record_export(deps, actor, exported, origin, {"filters": shown_filters, "rows": len(exported),
+                                                        "lang": lang, "truncated": truncated[0]})
     return body, truncated[0]
 
 

@@ -46,7 +46,7 @@ log = logging.getLogger(__name__)
 
 # The audit subjects of a file's records besides its trail: the staff read log (issue 21's "who read what") is to
 # be added here by its key, so it is disposed of with its file (its rule "reads" follows the file).
-EXTRA_SUBJECTS: tuple[str, ...] = ()
+EXTRA_SUBJECTS: tuple[str, ...] = ("reads#{application_id}",)  # the read log (domain/reads.py)
 
 
 def closing_of(file: ApplicationFile) -> Closing:

@@ -41,6 +41,7 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("/status/{application_id}/family-readiness", "GET", "family_page"),
     ("/status/{application_id}/family-readiness", "POST", "family_post"),
     ("/status/{application_id}/answers", "GET", "answers_page"),
+    ("/status/{application_id}/my-information", "GET", "my_information_page"),
     ("/status/{application_id}/documents", "GET", "documents_page"),
     ("/status/{application_id}/documents/received", "GET", "document_received_page"),
     ("/status/{application_id}/withdraw", "GET", "withdraw_page"),

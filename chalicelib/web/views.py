@@ -7,6 +7,7 @@ as HTML pages in the page's language, never as a raw 500.
 """
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 from typing import Any, Callable
@@ -21,7 +22,7 @@ from ..domain.errors import DomainError, LinkExpired, ValidationFailed
 from ..domain.i18n import pick
 from ..domain.workflow import load_workflow
 from ..domain import documents as document_rules
-from ..services import applicant, bulletins, catalogue, documents, email_change
+from ..services import applicant, bulletins, catalogue, documents, email_change, privacy, reads
 from . import access, present
 from .form_pages import (access_form, email_form, family_document, family_form, form_page, withdrawal_confirmation,
                          withdrawal_confirmed, withdrawal_form, withdrawal_request)
@@ -179,7 +180,8 @@ def status_page(v: Visit, application_id: str) -> Response:  # who: the file's t
                   details=present.file_details(s, catalogue.list_missions(deps()), v.lang),
                   emails=present.emails(s["emails"], v.lang), findings=present.findings(s, v.lang),
                   deployment=present.deployment_details(s, v.lang), follow_up=present.follow_up(s, v.lang),
-                  guides=present.guides(s, v.lang))
+                  guides=present.guides(s, v.lang),
+                  consulted=[present.day(d, v.lang) for d in reads.consulted_on(deps(), application_id)])
 
 
 def confirmation_page(v: Visit, application_id: str) -> Response:  # who: the file's token (cookie)
@@ -205,6 +207,28 @@ def answers_page(v: Visit, application_id: str) -> Response:  # who: the file's 
             "Content-Type": "text/html; charset=utf-8",
             "Content-Disposition": f'attachment; filename="{reference}.html"'}))
     return v.page("answers.html", title=title, **context)
+
+
+def my_information_page(v: Visit, application_id: str) -> Response:  # who: the file's token (cookie)
+    """Everything held about the applicant (services/privacy.py): a page to read, or (?download=json) a JSON file."""
+    file = _own_file(v, application_id)
+    held = privacy.applicant_copy(deps(), file)
+    reference = held["package"]["reference"]
+    if v.query("download") == "json":
+        return v.finish(Response(body=json.dumps(held, ensure_ascii=False, indent=2), status_code=200, headers={
+            "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store",
+            "Content-Disposition": f'attachment; filename="{reference}-information.json"'}))
+    names = {m["mission_id"]: pick(m["name"], v.lang) for m in catalogue.list_missions(deps())}
+    fr = held["family_readiness"]
+    return v.page("my_information.html", title=t("my_information_title", v.lang), held=held, reference=reference,
+                  application_id=application_id, answers=present.form_rows("application", held["answers"], v.lang, names),
+                  family=present.form_rows("family-readiness", fr["form"], v.lang) if fr["form"] else [],
+                  emails=[{**e, "subject_text": pick(e["subject"], v.lang),
+                           "status_text": present.email_status(e["status"], v.lang, e.get("delivery_status"))}
+                          for e in held["emails"]],
+                  documents=[{**d, "label_text": pick(d["label"], v.lang) if d["label"] else d["kind"],
+                              "state_text": t(f"document_state_{d['state']}", v.lang)} for d in held["documents"]],
+                  consulted=[present.day(d, v.lang) for d in held["consulted_on"]])
 
 
 def family_page(v: Visit, application_id: str) -> Response:  # who: the file's token (cookie)

@@ -361,6 +361,12 @@ def test_apply_follow_and_withdraw(page: Page, browser: Browser, service: LocalS
         expect(status.locator(".gc-timeline li")).to_have_count(1)
         expect(status.locator(".gc-table tbody tr")).to_have_count(1)
         look(status, "06-status", lang)
+        # Everything held about the applicant, readable and accessible (services/privacy.py), then back
+        held = ctx.new_page()
+        held.goto(status.url + "/my-information")
+        expect(held.locator("#my-information-json")).to_have_count(1)
+        look(held, "06-my-information", lang)
+        held.close()
         _family_readiness(status, lang)
         _withdraw(status, lang)
         _new_link(status, browser, service, lang)

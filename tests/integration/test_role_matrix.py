@@ -37,6 +37,8 @@ EXPECTED = {
     ("PUT", "/admin/applications/{application_id}/medical-outcome"): (403, 403, 403, 200, 403),
     ("POST", "/admin/applications/{application_id}/module-results"): (403, 403, 200, 403, 403),
     ("POST", "/admin/applications/{application_id}/notes"):          (201, 404, 201, 201, 201),
+    # The complete package for a formal Privacy Act request: IRSS only (services/privacy.py).
+    ("GET", "/admin/applications/{application_id}/privacy-package"): (403, 403, 200, 403, 403),
     # Documents: the file's readers but administrators; health reads a medical document (its own below).
     ("GET", "/admin/applications/{application_id}/documents"):      (200, 404, 200, 200, 403),
     ("GET", "/admin/applications/{application_id}/documents/{document_id}"): (303, 404, 303, 303, 403),
