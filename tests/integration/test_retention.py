@@ -5,6 +5,7 @@ preview, placing and lifting a hold (422 without a reason)."""
 from __future__ import annotations
 
 import json
+import os
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -172,7 +173,10 @@ def test_the_local_command_runs_the_job_for_a_given_day_and_prints_counts_only(c
     step(f, "coordinator.spvm", "service_review")
     step(f, "coordinator.spvm", "not_selected", reason="criteria_not_met")
     local = runpy.run_path(str(Path(__file__).resolve().parents[2] / "scripts" / "local.py"))
-    local["_apply_env"] = lambda: {}
+    # The script's own globals (run_path answers a copy): its _apply_env would set the local run's environment over
+    # the test's, for every later test of this worker
+    local["main"].__globals__["_apply_env"] = lambda: {}
+    env_before = dict(os.environ)
     as_of = (datetime.now(timezone.utc) + timedelta(days=365 * 2 + 2)).date().isoformat()
 
     # When an operator previews, then runs, the job for a day two years on
@@ -186,6 +190,7 @@ def test_the_local_command_runs_the_job_for_a_given_day_and_prints_counts_only(c
     preview = run("--as-of", as_of, "--preview")
     done = run("--as-of", as_of)
     again = run("--as-of", as_of)
+    assert dict(os.environ) == env_before  # the test's environment untouched
 
     # Then the preview counted it, the run disposed of it, the second run nothing
     assert (preview["due"], preview["due_not_selected"]) == (1, 1)
