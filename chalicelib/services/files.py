@@ -184,7 +184,8 @@ def export_csv(deps: Deps, actor: Actor, params: Mapping[str, str] | None,
                 return
 
     body = csvexport.write_csv(csvexport.headers(lang), rows(), bom=True)
-    shown_filters = {k: v for k, v in vars(filters).items() if v is not None}
+    # the filters as the caller gave them: never the stages a "not selected" filter reads through (listing.py)
+    shown_filters = {k: v for k, v in vars(filters).items() if v is not None and k != "stages"}
     reads.record_export(deps, actor, exported, origin, {"filters": shown_filters, "rows": len(exported),
                                                         "lang": lang, "truncated": truncated[0]})
     return body, truncated[0]
