@@ -224,16 +224,27 @@ def _on_page(page: Page, values: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in values.items() if page.locator(f'main [name="{k}"], main [name^="{k}-"]').count()}
 
 
-def _answer_every_page(page: Page, values: dict[str, Any]) -> None:
+def _follow_draft_link(page: Page, service: LocalService, email: str) -> None:
+    """"Check your email": the draft opens only from the link sent to the address; open it, then its task list."""
+    [mail] = service.mail_to(email)
+    link = re.search(r'href="([^"]+/drafts/[^"]+\?token=[^"]+)"', mail["body"]).group(1).replace("&amp;", "&")
+    page.goto(link)
+    expect(page).to_have_url(re.compile(r"/drafts/dr-[a-z2-7]+/pages/[a-z-]+$"))
+    page.goto(page.url.rsplit("/pages/", 1)[0])
+
+
+def _answer_every_page(page: Page, values: dict[str, Any], service: LocalService) -> None:
     """From a page of the application, answer each one the task list offers, until check your answers."""
     while "/check" not in page.url:
         fill(page, _on_page(page, values))
         page.click("main button[type=submit]")
+        if "/check" not in page.url and "/drafts/" not in page.url:
+            _follow_draft_link(page, service, str(values["email"]))
         if "/check" not in page.url:
             page.click("a#task-check" if page.locator("a#task-check").count() else ".gc-task-not_started a")
 
 
-def _apply_with_errors_then_correct(page: Page, lang: str) -> None:
+def _apply_with_errors_then_correct(page: Page, lang: str, service: LocalService) -> None:
     words = TEXT[lang]
     page.click('main a.gc-button[href*="/calls/"]')  # the mission's open call: its start page
     look(page, "03-call-start", lang)
@@ -256,13 +267,14 @@ def _apply_with_errors_then_correct(page: Page, lang: str) -> None:
     look(page, "04-apply-errors", lang)
     fill(page, _on_page(page, _application(lang)))
     page.click("button[type=submit]")
+    _follow_draft_link(page, service, str(_application(lang)["email"]))
     # The service page: a number typed in words is refused beside its box.
     page.click(".gc-task-not_started a")
     fill(page, {**_on_page(page, _application(lang)), "years_operational_service": "twelve"})
     page.click("button[type=submit]")
     expect(page.locator("#years_operational_service-error")).to_contain_text(words["whole_number"])
     look(page, "04-apply-service-errors", lang)
-    _answer_every_page(page, {**_application(lang), "leadership_details": SCRIPT})
+    _answer_every_page(page, {**_application(lang), "leadership_details": SCRIPT}, service)
     look(page, "04-check-answers", lang)
     page.click("main form button[type=submit]")
     expect(page).to_have_url(re.compile(rf"/{lang}/status/po-[a-z0-9]+/confirmation$"))
@@ -345,7 +357,7 @@ def test_apply_follow_and_withdraw(page: Page, browser: Browser, service: LocalS
                                   console_errors: list[str]) -> None:
     page.goto(f"{service.base}/{lang}/missions")
     page.click('a[href$="/missions/haiti-minustah"]')
-    _apply_with_errors_then_correct(page, lang)
+    _apply_with_errors_then_correct(page, lang, service)
 
     # The confirmation email, in the language chosen in the form, carries the private link (the other email
     # is the draft's link, sent when the first page was saved).
@@ -386,7 +398,8 @@ def test_forms_work_with_javascript_turned_off(browser: Browser, service: LocalS
         assert page.title().startswith("Erreur\u00a0: ")
         expect(page.locator(".gc-error-summary")).to_be_focused()
         expect(page.locator("#given_name")).to_have_value("Zoé")
-        _answer_every_page(page, {**_application("fr"), "email": "zoe.roy@example.ca", "missions": ["ukraine-euam"]})
+        _answer_every_page(page, {**_application("fr"), "email": "zoe.roy@example.ca", "missions": ["ukraine-euam"]},
+                           service)
         page.click("main form button[type=submit]")
         expect(page).to_have_url(re.compile(r"/fr/status/po-[a-z0-9]+/confirmation$"))
         page.click("text=Voir l'état de votre demande")
