@@ -143,10 +143,6 @@ def iam_requests(service: str, operation: str, params: dict[str, Any]) -> list[I
     """
     if service == "dynamodb":
         return _dynamodb_requests(operation, params)
-    if service == "s3" and operation == "ListObjectVersions":
-        return [("s3:ListBucketVersions", ("bucket", params["Bucket"]))]
-    if service == "s3" and operation == "DeleteObject" and params.get("VersionId"):
-        return [("s3:DeleteObjectVersion", ("object", params["Bucket"], params["Key"]))]  # a version, for good
     if service == "s3" and operation in S3_OBJECT_ACTIONS:
         action = S3_VERSION_ACTIONS.get(operation) if params.get("VersionId") else None
         return [(f"s3:{action or S3_OBJECT_ACTIONS[operation]}", ("object", params["Bucket"], params["Key"]))]
