@@ -44,7 +44,18 @@ PAGES: tuple[tuple[str, str, str], ...] = (
 )
 
 
-register_pages(console, PAGES, "/console", f"{__package__}.views", name_prefix="console_")
+# Each module of console pages (under chalicelib/console) and its table: views.py's above; a part of the console
+# with pages of its own (the program's administration, say) keeps them in its own module, named here.
+MODULES: dict[str, tuple[tuple[str, str, str], ...]] = {"views": PAGES}
+
+
+def every_page() -> tuple[tuple[str, str, str], ...]:
+    """Every console page of every module (the role matrix reads this: tests/integration/test_role_matrix.py)."""
+    return tuple(page for table in MODULES.values() for page in table)
+
+
+for _module, _table in MODULES.items():
+    register_pages(console, _table, "/console", f"{__package__}.{_module}", name_prefix="console_")
 
 
 @console.route("/console", methods=["GET"])

@@ -81,7 +81,12 @@ def _error_page(v: ConsoleVisit, err: Exception) -> Response:
 
 def serve(name: str, params: dict[str, Any]) -> Response:
     """The page ``name`` (a view of this module that routes.PAGES names) with its path's parameters."""
-    view: View = globals()[name]
+    return serve_view(globals()[name], params)
+
+
+def serve_view(view: View, params: dict[str, Any]) -> Response:
+    """One console page: the visit, the https rule, the view, and its errors as pages in the page's language.
+    A module of more console pages (routes.py registers each with its own table) serves through this too."""
     v = ConsoleVisit.start(console.current_request, get_settings())
     if not serves_here(v.settings):  # Secure cookies need https (or the loopback host of the local run)
         return v.finish(Response(body="The console is served over https only.", status_code=421,
