@@ -233,13 +233,15 @@ def _parsed_bulletin(document: str) -> Bulletin:
 def audit_from_row(r: AuditModel) -> AuditEntry:
     return AuditEntry(subject=r.subject, seq=int(r.seq), at=r.at, kind=r.kind, actor_id=r.actor_id,
                       actor_role=r.actor_role, from_stage=r.from_stage, to_stage=r.to_stage, reason_code=r.reason_code,
-                      note=r.note, initiated_by=r.initiated_by, details=r.details)
+                      note=r.note, initiated_by=r.initiated_by, details=r.details,
+                      expires_at=None if r.expires_at is None else int(r.expires_at))
 
 
 def audit_row(e: AuditEntry) -> AuditModel:
     return AuditModel(e.subject, e.seq, at=e.at, kind=e.kind, actor_id=e.actor_id, actor_role=e.actor_role,
                       from_stage=e.from_stage, to_stage=e.to_stage, reason_code=e.reason_code, note=e.note,
-                      initiated_by=e.initiated_by, details=None if e.details is None else dict(e.details))
+                      initiated_by=e.initiated_by, details=None if e.details is None else dict(e.details),
+                      expires_at=e.expires_at)
 
 
 def outbox_from_row(r: OutboxModel) -> OutboxMessage:
@@ -956,6 +958,11 @@ class DynamoSessions:
 class DynamoDisposal:
     """The retention job's reads (a Query on by_stage) and deletes (DeleteItem, BatchWriteItem): each idempotent, so
     a re-run after a crash finishes the file."""
+
+    def suppressions_before(self, at: str) -> list[Suppression]:
+        S = SuppressionModel
+        return [Suppression(r.sk, r.status, r.at, r.message_id)
+                for r in S.query("suppressed", filter_condition=S.at < at, consistent_read=True)]
 
     def closed_files(self, stage: str, submitted_until: str) -> list[ApplicationFile]:
         A = ApplicationModel

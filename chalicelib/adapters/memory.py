@@ -545,6 +545,9 @@ class MemoryDisposal:
     def __init__(self, state: MemoryState) -> None:
         self._s = state
 
+    def suppressions_before(self, at: str) -> list[Suppression]:
+        return sorted((s for s in self._s.suppression.values() if s.at < at), key=lambda s: s.email_key)
+
     def closed_files(self, stage: str, submitted_until: str) -> list[ApplicationFile]:
         return sorted((f for f in self._s.files.values() if f.stage == stage and f.submitted_at <= submitted_until),
                       key=lambda f: (f.submitted_at, f.application_id))

@@ -285,6 +285,7 @@ class AuditModel(Model):
     note = UnicodeAttribute(null=True)
     initiated_by = UnicodeAttribute(null=True)
     details = JSONAttribute(null=True)
+    expires_at = NumberAttribute(null=True)  # epoch seconds, the table's TTL attribute (rows kept apart from a file)
 
 
 class PendingOutbox(GlobalSecondaryIndex["OutboxModel"]):

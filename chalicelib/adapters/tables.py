@@ -7,9 +7,10 @@ from typing import Any
 import boto3
 
 from ..config import Settings
-from .models import ALL_MODELS, IdempotencyModel, OutboxModel
+from .models import ALL_MODELS, AuditModel, IdempotencyModel, OutboxModel
 
-TTL = {IdempotencyModel: "expires_at"}
+# The rows of these tables that carry the attribute expire (drafts, sessions, counters; a staff lockout's audit row).
+TTL = {IdempotencyModel: "expires_at", AuditModel: "expires_at"}
 # The outbox's stream feeds the delivery function (infra/template.yaml has the same specification).
 STREAMS = {OutboxModel: "NEW_IMAGE"}
 

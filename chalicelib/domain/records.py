@@ -192,6 +192,9 @@ class AuditEntry:
     note: str | None = None
     initiated_by: str | None = None
     details: Mapping[str, Any] | None = None
+    # Epoch seconds DynamoDB's time to live removes the row (a row that does not go with a file, such as a staff
+    # lockout: domain/retention.expires_at); None for the rows disposed of with their file.
+    expires_at: int | None = None
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,8 @@ from .bulletins import PROGRAM_TIME
 DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "retention.json"
 # The kinds of record the code keeps besides the files (datafiles.py checks retention.json names exactly these).
 RECORD_KINDS = ("drafts", "family_readiness", "documents", "audit", "emails", "guide_tasks", "reads",
-                "staff_sessions", "limit_counters", "idempotency", "dispositions")
+                "staff_sessions", "limit_counters", "idempotency", "staff_security", "staff_notices", "suppressions",
+                "dispositions")
 DISPOSITION_KIND = "disposed"
 DISPOSITION_ACTOR = "retention-job"
 SYSTEM_ROLE = "system"
@@ -170,6 +171,38 @@ def disposition_details(c: Closing, due: Due, reference: str, disposed_on: date)
     """The disposition record: the reference, the dates and the rule applied; nothing personal."""
     return {"reference": reference, "submitted_on": program_day(c.submitted_at).isoformat(),
             "closed_on": due.closed_on.isoformat(), "disposed_on": disposed_on.isoformat(), "rule": due.rule}
+
+
+def period_end(kind: str, start: str, sched: Schedule | None = None) -> datetime:
+    """When a record of ``kind`` kept for its rule's period from ``start`` (a stored timestamp) is past its time.
+
+    >>> period_end("staff_security", "2026-03-01T12:00:00Z").isoformat()
+    '2028-03-01T12:00:00+00:00'
+    """
+    rule = (sched or schedule()).record(kind)
+    at = datetime.fromisoformat(start.replace("Z", "+00:00"))
+    at = at if at.tzinfo else at.replace(tzinfo=timezone.utc)
+    years = (rule.keep or {}).get("years")
+    if years:
+        try:
+            return at.replace(year=at.year + years)
+        except ValueError:  # 29 February
+            return at.replace(year=at.year + years, day=28)
+    period = rule.period
+    if period is None:
+        raise ValueError(f"record {kind!r} has no period")
+    return at + period
+
+
+def expires_at(kind: str, start: str) -> int:
+    """The epoch second DynamoDB's time to live removes a ``ttl`` record of ``kind`` made at ``start``."""
+    return int(period_end(kind, start).timestamp())
+
+
+def past_period(kind: str, start: str, as_of: date) -> bool:
+    """A ``job`` record of ``kind`` made at ``start`` is disposed of on ``as_of`` (its period ends on or before that
+    Ottawa day)."""
+    return period_end(kind, start).astimezone(PROGRAM_TIME).date() <= as_of
 
 
 # --- legal hold -------------------------------------------------------------------------------------------------

@@ -340,6 +340,9 @@ class DisposalStore(Protocol):
         """An ended roster entry of a disposed file (its id names the file); an active one is never deleted (the
         cap's count is its active entries)."""
 
+    def suppressions_before(self, at: str) -> list[Suppression]:
+        """The suppressed addresses (hashes) put on the list before ``at``: one Query on the list's partition."""
+
 
 class UnitOfWork(Protocol):
     """Intents recorded by a service, written whole by ``commit()``."""

@@ -11,8 +11,9 @@ domain/access.py:
   (staff notes included), every email of the file, the medical outcome and modules, and the full read log (who,
   when, what, from where). Producing it is itself a read of the file, recorded first (services/reads.py).
 
-Storage read: the file, its family-readiness form, its audit trail, its outbox rows, its read log (one GetItem or
-Query each) and each document's tags.
+Storage read: the file, its family-readiness form, its audit trail, its outbox rows (and, formally, its cap's
+notices it caused), its roster entries (and their trails), its guide tasks, its read log (one GetItem or Query
+each) and each document's tags.
 """
 from __future__ import annotations
 
@@ -84,6 +85,39 @@ def _family_readiness(deps: Deps, file: ApplicationFile) -> dict[str, Any]:
             "submitted_at": fr.submitted_at if fr else None, "updated_at": fr.updated_at if fr else None}
 
 
+def _deployments(deps: Deps, file: ApplicationFile, formal: bool) -> list[dict[str, Any]]:
+    """The file's places on the roster (the formal package: with each entry's own trail)."""
+    rows = []
+    for entry in deps.store.catalogue.roster(file.cap_id):
+        if entry.application_id != file.application_id:
+            continue
+        row = {k: v for k, v in entry.as_dict().items() if k not in ("application_id", "version", "updated_at")}
+        if formal:
+            row["history"] = [dict(asdict(r), details=dict(r.details) if r.details else None)
+                              for r in deps.store.audit.trail(f"deployment#{entry.deployment_id}")]
+        rows.append(row)
+    return rows
+
+
+def _guide_tasks(deps: Deps, file: ApplicationFile, formal: bool) -> list[dict[str, Any]]:
+    """The readiness guides the family-readiness form asked for, and whether each was sent."""
+    return [{"guide": t.guide, "language": t.language, "opened_at": t.opened_at, "status": t.status,
+             "sent_at": t.sent_at, **({"task_id": t.task_id, "name": t.name, "email": t.email,
+                                       "sent_by": t.sent_by} if formal else {})}
+            for t in deps.store.tasks.for_application(file.application_id)]
+
+
+def _outbox(deps: Deps, file: ApplicationFile, formal: bool) -> list[OutboxMessage]:
+    """The file's emails; for the formal package also the staff notices its changes caused on its cap (a seat freed:
+    their ids name the file, and they are disposed of with it)."""
+    rows = deps.store.outbox.for_application(file.application_id)
+    if not formal:
+        return [r for r in rows if r.recipient == "applicant"]
+    caused = [m for m in deps.store.outbox.for_application(f"cap#{file.cap_id}")
+              if m.message_id.startswith(file.application_id + ":")]
+    return [*rows, *caused]
+
+
 def package(deps: Deps, file: ApplicationFile, audience: Actor) -> dict[str, Any]:
     """Everything about the file ``audience`` may have: the applicant's copy, or (IRSS) the formal package."""
     formal = audience.role in access.PRIVACY_PACKAGE_ROLES
@@ -92,7 +126,7 @@ def package(deps: Deps, file: ApplicationFile, audience: Actor) -> dict[str, Any
     wf = load_workflow()
     trail = deps.store.audit.trail(f"application#{file.application_id}")
     read_rows = reads.trail(deps, file.application_id)
-    outbox = deps.store.outbox.for_application(file.application_id)
+    outbox = _outbox(deps, file, formal)
     stage = wf.pathway_of(file.mission).stage(file.stage)
     out: dict[str, Any] = {
         "package": {"kind": FORMAL_REQUEST if formal else APPLICANT_COPY, "generated_at": deps.now(),
@@ -104,8 +138,10 @@ def package(deps: Deps, file: ApplicationFile, audience: Actor) -> dict[str, Any
                  "eligibility": [dict(f) for f in file.findings]},
         "answers": dict(file.form),
         "family_readiness": _family_readiness(deps, file),
-        "emails": [_email(r, formal) for r in outbox if formal or r.recipient == "applicant"],
+        "emails": [_email(r, formal) for r in outbox],
         "documents": _documents(deps, file),
+        "deployments": _deployments(deps, file, formal),
+        "guide_tasks": _guide_tasks(deps, file, formal),
         "consulted_on": reads.consulted_on(deps, file.application_id, read_rows),
     }
     if formal:

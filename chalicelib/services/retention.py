@@ -120,9 +120,33 @@ def run(deps: Deps, as_of: date | None = None) -> dict[str, int]:
             per_rule[due.rule] = per_rule.get(due.rule, 0) + 1
         else:
             counts["changed"] += 1
-    result = {**counts, **{f"disposed_{rule}": n for rule, n in sorted(per_rule.items())}}
+    result = {**counts, **{f"disposed_{rule}": n for rule, n in sorted(per_rule.items())}, **sweep(deps, day)}
     log.info("retention run", extra={"as_of": day.isoformat(), **result})
     return result
+
+
+def _period_start(kind: str, as_of: date) -> str:
+    """The latest timestamp a ``job`` record of ``kind`` can carry and be past its time on ``as_of`` (a margin of a
+    day for Ottawa's offset; ``retention.past_period`` decides each record)."""
+    rule = retention.schedule().record(kind)
+    years = int((rule.keep or {}).get("years", 0))
+    return (retention.add_years(as_of, -years) + timedelta(days=1)).isoformat() + "T23:59:59.999999Z"
+
+
+def sweep(deps: Deps, as_of: date) -> dict[str, int]:
+    """The records kept apart from any file whose period has passed (retention.json's ``job`` records other than the
+    files): staff notices about a seat that name no file (the outbox, under ``cap#<cap>``; never one still to be
+    sent), and suppressed addresses (their hashes). Idempotent: a re-run finds nothing left."""
+    store = deps.store
+    notices = [m.message_id for cap_id in sorted(store.catalogue.caps())
+               for m in store.outbox.for_application(f"cap#{cap_id}")
+               if m.status != "pending" and retention.past_period("staff_notices", m.created_at, as_of)]
+    store.disposal.delete_outbox(notices)
+    suppressed = [s.email_key for s in store.disposal.suppressions_before(_period_start("suppressions", as_of))
+                  if retention.past_period("suppressions", s.at, as_of)]
+    for key in suppressed:
+        store.suppression.remove(key)
+    return {"staff_notices_disposed": len(notices), "suppressions_disposed": len(suppressed)}
 
 
 def dispose(deps: Deps, file: ApplicationFile, due: Due, as_of: date) -> bool:

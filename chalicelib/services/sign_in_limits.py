@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..domain import retention
 from ..domain import sign_in_limits as sl
 from ..domain.limits import Counter
 from ..domain.records import AuditEntry
@@ -87,7 +88,8 @@ def refused(deps: Deps, attempt: Attempt, scope: str) -> None:
     uow = deps.store.unit_of_work()
     uow.append_audit(AuditEntry(subject=sl.AUDIT_SUBJECT + attempt.user_key, seq=int(deps.clock().timestamp() * 1000),
                                 at=deps.now(), kind="sign_in_locked", actor_id="console", actor_role="system",
-                                details={"failures": current + previous, "last": scope, "until": found.until}))
+                                details={"failures": current + previous, "last": scope, "until": found.until},
+                                expires_at=retention.expires_at("staff_security", deps.now())))
     try:
         uow.commit()
     except ConditionFailed:

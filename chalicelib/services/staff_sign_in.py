@@ -29,6 +29,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Callable, Mapping
 from urllib.parse import quote
 
+from ..domain import retention
 from ..domain import sign_in_limits as sl
 from ..domain import staff_sessions as ss
 from ..domain.access import STAFF_ROLES
@@ -318,7 +319,8 @@ def _audit_ended(deps: Deps, user_key: str, kind: str, actor_id: str, actor_role
     uow = deps.store.unit_of_work()
     uow.append_audit(AuditEntry(subject=sl.AUDIT_SUBJECT + user_key, seq=int(deps.clock().timestamp() * 1000),
                                 at=deps.now(), kind=kind, actor_id=actor_id, actor_role=actor_role,
-                                details={"sessions_ended": ended}))
+                                details={"sessions_ended": ended},
+                                expires_at=retention.expires_at("staff_security", deps.now())))
     uow.commit()
 
 

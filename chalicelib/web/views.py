@@ -22,6 +22,7 @@ from ..domain.errors import DomainError, LinkExpired, ValidationFailed
 from ..domain.i18n import pick
 from ..domain.workflow import load_workflow
 from ..domain import documents as document_rules
+from ..domain import reintegration
 from ..services import applicant, bulletins, catalogue, documents, email_change, privacy, reads
 from . import access, present
 from .form_pages import (access_form, email_form, family_document, family_form, form_page, withdrawal_confirmation,
@@ -228,6 +229,14 @@ def my_information_page(v: Visit, application_id: str) -> Response:  # who: the 
                           for e in held["emails"]],
                   documents=[{**d, "label_text": pick(d["label"], v.lang) if d["label"] else d["kind"],
                               "state_text": t(f"document_state_{d['state']}", v.lang)} for d in held["documents"]],
+                  deployments=[{"mission_text": names.get(d["mission_id"] or "", d["mission_id"] or "–"),
+                                **{f"{k}_text": present.day(d[k], v.lang) if d[k] else "–"
+                                   for k in ("started_on", "planned_end", "ended_on")}}
+                               for d in held["deployments"]],
+                  guides=[{"guide_text": pick(reintegration.GUIDES[g["guide"]][1], v.lang)
+                           if g["guide"] in reintegration.GUIDES else g["guide"],
+                           "status_text": t("guide_sent", v.lang, date=present.day(g["sent_at"], v.lang))
+                           if g["sent_at"] else t("guide_on_its_way", v.lang)} for g in held["guide_tasks"]],
                   consulted=[present.day(d, v.lang) for d in held["consulted_on"]])
 
 

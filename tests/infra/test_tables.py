@@ -115,7 +115,7 @@ def test_records_that_expire_have_time_to_live_on_the_same_attribute(tables: dic
     actual = {logical: props["TimeToLiveSpecification"]["AttributeName"]
               for logical, (_rid, props) in tables.items()
               if props.get("TimeToLiveSpecification", {}).get("Enabled")}
-    assert actual == expected == {"idempotency": "expires_at"}
+    assert actual == expected == {"idempotency": "expires_at", "audit": "expires_at"}
 
 
 def test_every_table_is_recoverable_encrypted_with_our_key_and_protected(

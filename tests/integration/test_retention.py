@@ -88,6 +88,30 @@ def _pipeline(client: Any, token: str) -> dict[str, int]:
     return totals
 
 
+def _package_lists_every_record(client: Any, irss: str, app_id: str) -> None:
+    """Each item naming the file in each table, and each document in the bucket, is in IRSS's package."""
+    held = _naming(app_id)
+    r = staff_call(client, "get", f"/admin/applications/{app_id}/privacy-package", irss)
+    assert r.status_code == 200, r.body
+    package = json.loads(r.body)
+    assert {i["application_id"]["S"] for i in held["applications"]} == {package["package"]["application_id"]}
+    assert len(held["family-readiness"]) == 1 and package["family_readiness"]["form"]
+    by_subject: dict[str, int] = {}
+    for i in held["audit"]:
+        by_subject[i["subject"]["S"].split("#")[0]] = by_subject.get(i["subject"]["S"].split("#")[0], 0) + 1
+    trails = sum(len(d["history"]) for d in package["deployments"])
+    # the read log counts the package's own production, recorded first
+    assert by_subject == {"application": len(package["history"]), "reads": len(package["reads"]) - 1,
+                          "deployment": trails}, (by_subject, len(package["reads"]))
+    assert sorted(i["message_id"]["S"] for i in held["outbox"]) == sorted(e["message_id"] for e in package["emails"])
+    catalogue = {i["sk"]["S"] if "sk" in i else "": i for i in held["catalogue"]}
+    listed = {*(d["deployment_id"] for d in package["deployments"]), *(g["task_id"] for g in package["guide_tasks"])}
+    assert all(any(name in key for name in listed) for key in catalogue), sorted(catalogue)
+    assert len(package["guide_tasks"]) >= 1 and len(package["deployments"]) == 1
+    recorded = {d["document_id"] for d in package["documents"]}
+    assert {v["Key"].split("/")[3] for v in _versions(app_id) if v["Key"].split("/")[2] != "cv"} <= recorded
+
+
 def test_a_file_from_submission_to_disposition_ten_years_later(client, tokens):
     from chalicelib.api.wiring import deps
 
@@ -113,6 +137,9 @@ def test_a_file_from_submission_to_disposition_ten_years_later(client, tokens):
     shown = json.loads(preview.body)
     assert [h["application_id"] for h in shown["held"]] == [held.app_id]
     assert next(r for r in shown["rules"] if r["rule"] == "returned")["references"] == [f.reference]
+    # And the day before, the formal access-request package lists every record the file had (the idempotency
+    # table's remembered answers and counters, past their time to live, are gone by then)
+    _package_lists_every_record(client, tokens["irss"], f.app_id)
     counts = _invoke(client)
 
     # Then nothing of the file is left in any table or the bucket but its disposition record

@@ -153,7 +153,8 @@ def test_a_run_disposes_of_a_closed_file_and_everything_hanging_off_it_once_its_
     counts = job.run(deps, date(2028, 3, 2))
 
     # Then the file and everything hanging off it are gone, its counter is one fewer, and its disposition stays
-    assert counts == {"due": 1, "disposed": 1, "held": 0, "changed": 0, "disposed_not_selected": 1}
+    assert counts == {"due": 1, "disposed": 1, "held": 0, "changed": 0, "disposed_not_selected": 1,
+                      "staff_notices_disposed": 0, "suppressions_disposed": 0}
     assert everything_of(deps, app_id) == {"file": False, "family": False, "audit": [], "outbox": [], "tasks": [],
                                            "objects": [], "names": False}
     assert counted(deps, "not_selected") == 0 and file_of(deps, other) is not None
@@ -161,7 +162,8 @@ def test_a_run_disposes_of_a_closed_file_and_everything_hanging_off_it_once_its_
                                              "closed_on": "2026-03-02", "disposed_on": "2028-03-02",
                                              "rule": "not_selected"}
     # And a re-run of the same day disposes of nothing twice
-    assert job.run(deps, date(2028, 3, 2)) == {"due": 0, "disposed": 0, "held": 0, "changed": 0}
+    assert job.run(deps, date(2028, 3, 2)) == {"due": 0, "disposed": 0, "held": 0, "changed": 0,
+                                               "staff_notices_disposed": 0, "suppressions_disposed": 0}
 
 
 def test_a_returned_officers_file_goes_with_its_form_its_guide_tasks_and_its_name_on_the_roster():
@@ -296,3 +298,55 @@ def test_a_coordinator_of_another_service_cannot_learn_the_file_exists_through_a
     with pytest.raises(NotFound):
         holds.place(deps, other, app_id, {"reason": "x"})
     assert COORD.role not in retention.HOLD_ROLES
+
+
+# --- records kept apart from any file ---------------------------------------------------------------------------
+
+def test_a_staff_lockout_row_carries_its_time_to_live_two_years_on():
+    # The period comes from the schedule (staff_security: 2 years from the event), as an epoch second for DynamoDB
+    end = retention.period_end("staff_security", "2026-03-02T09:00:00.000000Z")
+    assert end.isoformat() == "2028-03-02T09:00:00+00:00"
+    assert retention.expires_at("staff_security", "2026-03-02T09:00:00.000000Z") == int(end.timestamp())
+    assert retention.period_end("staff_security", "2024-02-29T12:00:00Z").date() == date(2026, 2, 28)
+
+
+def test_a_lockout_and_an_ended_session_are_audited_with_their_expiry():
+    from chalicelib.services import staff_sign_in
+
+    deps, _ = world()
+    staff_sign_in._audit_ended(deps, "u" * 64, "signed_out_everywhere", "irss-1", "irss", 2)
+    rows = [e for (subject, _), e in deps.store.state.audit.items() if subject.startswith("staff-security#")]
+    assert [r.expires_at for r in rows] == [retention.expires_at("staff_security", rows[0].at)]
+    assert rows[0].expires_at - int(T0.timestamp()) > 365 * 2 * 86400 - 86400
+
+
+def test_the_job_disposes_of_seat_notices_naming_no_file_and_old_suppressions_after_two_years():
+    from chalicelib.domain.records import OutboxMessage, Suppression
+
+    deps, _ = world()
+    s = deps.store.state
+    cap_id = sorted(deps.store.catalogue.caps())[0]
+
+    def notice(message_id: str, created_at: str, status: str = "sent") -> None:
+        s.outbox[message_id] = OutboxMessage(message_id=message_id, application_id=f"cap#{cap_id}",
+                                             template="staff_seat_available", recipient="irss",
+                                             to_address="irss@example.ca", language="en", params={},
+                                             created_at=created_at, status=status)
+    notice("old-sent", "2026-03-02T09:00:00.000000Z")
+    notice("old-pending", "2026-03-02T09:00:00.000000Z", status="pending")  # never one still to be sent
+    notice("newer", "2026-03-03T09:00:00.000000Z")
+    s.suppression["a" * 64] = Suppression("a" * 64, "bounced", "2026-03-02T09:00:00.000000Z", "m-1")
+    s.suppression["b" * 64] = Suppression("b" * 64, "complained", "2026-03-03T09:00:00.000000Z", None)
+
+    # The day before two years have passed: nothing goes
+    assert {k: v for k, v in job.run(deps, date(2028, 3, 1)).items() if k.endswith("s_disposed")} == \
+        {"staff_notices_disposed": 0, "suppressions_disposed": 0}
+    # On the day: the old sent notice and the old suppression go; the pending notice and the newer ones stay
+    counts = job.run(deps, date(2028, 3, 2))
+    assert (counts["staff_notices_disposed"], counts["suppressions_disposed"]) == (1, 1)
+    assert sorted(s.outbox) == ["newer", "old-pending"] and sorted(s.suppression) == ["b" * 64]
+    # A re-run finds nothing left; a day on, the newer ones go too
+    assert job.run(deps, date(2028, 3, 2))["staff_notices_disposed"] == 0
+    counts = job.run(deps, date(2028, 3, 3))
+    assert (counts["staff_notices_disposed"], counts["suppressions_disposed"]) == (1, 1)
+    assert sorted(s.outbox) == ["old-pending"] and s.suppression == {}
