@@ -34,6 +34,8 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("/files/{application_id}/moves", "POST", "move_post"),
     ("/files/{application_id}/confirm", "GET", "confirm_page"),
     ("/files/{application_id}/notes", "POST", "note_post"),
+    ("/files/{application_id}/hold", "POST", "hold_post"),
+    ("/files/{application_id}/hold/lift", "POST", "hold_lift_post"),
     ("/files/{application_id}/medical-outcome", "POST", "medical_post"),
     ("/files/{application_id}/module-results", "POST", "module_post"),
     ("/files/{application_id}/documents/{document_id}", "GET", "document_page"),

@@ -26,10 +26,10 @@ from ..domain.errors import DomainError
 from ..domain.localtime import clock_time
 from ..domain.staff_sessions import SignInRefused, StaffSession
 from ..domain.workflow import Actor
-from ..domain import access, bodies
+from ..domain import access, bodies, retention
 from ..domain.errors import GuardRefused, NotFound, ValidationFailed
 from ..domain.workflow import load_workflow
-from ..services import dashboard, documents, files, notes, search, work_queue, workflow
+from ..services import dashboard, documents, files, holds, notes, search, work_queue, workflow
 from ..services import staff_sign_in as signin
 from ..web import present as web_present
 from . import present
@@ -365,6 +365,7 @@ def _file_context(v: ConsoleVisit, actor: Actor, application_id: str) -> dict[st
             and not wf.is_terminal(view["stage"]),
             "outcomes": wf.medical_outcomes, "un_modules": wf.un_modules, "done": v.query("done"),
             "reads": present.reads(view.get("reads"), v.lang),
+            "hold_roles": actor.role in retention.HOLD_ROLES, "reason_max": bodies.max_length("LegalHoldRequest", "reason"),
             **_documents_context(v, actor, application_id)}
 
 
@@ -439,6 +440,24 @@ def note_post(v: ConsoleVisit, application_id: str) -> Response:  # who: every s
     except DomainError as err:
         return _refused(v, application_id, err)
     return v.redirect(_file_url(v, application_id, "note"))
+
+
+def hold_post(v: ConsoleVisit, application_id: str) -> Response:  # who: irss, admin (the API's rule: HOLD_ROLES)
+    return _hold_change(v, application_id, holds.place, "hold")
+
+
+def hold_lift_post(v: ConsoleVisit, application_id: str) -> Response:  # who: irss, admin (the API's rule)
+    return _hold_change(v, application_id, holds.lift, "hold_lifted")
+
+
+def _hold_change(v: ConsoleVisit, application_id: str, change: Callable[..., Any], done: str) -> Response:
+    actor = signed_in(v, *retention.HOLD_ROLES)
+    data = v.form()
+    try:
+        change(deps(), actor, application_id, {"reason": _field(data, "reason")})
+    except DomainError as err:
+        return _refused(v, application_id, err)
+    return v.redirect(_file_url(v, application_id, done))
 
 
 def medical_post(v: ConsoleVisit, application_id: str) -> Response:  # who: health (the API's rule)

@@ -16,8 +16,7 @@ from ..domain.errors import Conflict, FieldError, ValidationFailed
 from ..domain.records import AuditEntry, FileUpdate
 from ..domain.workflow import Actor
 from .deps import Deps
-from .ports import ConditionFailed
-from .workflow import load_file, stale
+from .workflow import load_file, write_with_audit
 
 HOLD_KINDS = (retention.HOLD_KIND, retention.HOLD_LIFTED_KIND)
 
@@ -78,13 +77,5 @@ def lift(deps: Deps, actor: Actor, application_id: str, body: Any) -> dict[str, 
 
 def _write(deps: Deps, actor: Actor, update: FileUpdate, kind: str, reason: str, at: str,
            hold: dict[str, str] | None) -> dict[str, Any]:
-    application_id = update.application_id
-    uow = deps.store.unit_of_work()
-    uow.update_file(update)
-    uow.append_audit(AuditEntry(f"application#{application_id}", update.version, at=at, kind=kind,
-                                actor_id=actor.actor_id, actor_role=actor.role, note=reason))
-    try:
-        uow.commit()
-    except ConditionFailed as exc:
-        raise stale(deps.store.files.get(application_id)) from exc
-    return {"application_id": application_id, "version": update.version, "legal_hold": hold}
+    write_with_audit(deps, actor, update, kind, reason, at)
+    return {"application_id": update.application_id, "version": update.version, "legal_hold": hold}

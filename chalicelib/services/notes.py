@@ -12,11 +12,10 @@ from typing import Any
 
 from ..domain import bodies
 from ..domain.errors import FieldError, ValidationFailed
-from ..domain.records import AuditEntry, FileUpdate
+from ..domain.records import FileUpdate
 from ..domain.workflow import Actor
 from .deps import Deps
-from .ports import ConditionFailed
-from .workflow import load_file, stale
+from .workflow import load_file, write_with_audit
 
 KIND = "note"
 
@@ -30,13 +29,6 @@ def add_note(deps: Deps, actor: Actor, application_id: str, body: Any) -> dict[s
                                            "Écrivez d'abord la note.")])
     update = FileUpdate(file.application_id, file.version, file.updated_at)
     at = deps.now()
-    uow = deps.store.unit_of_work()
-    uow.update_file(update)
-    uow.append_audit(AuditEntry(f"application#{file.application_id}", update.version, at=at, kind=KIND,
-                                actor_id=actor.actor_id, actor_role=actor.role, note=text))
-    try:
-        uow.commit()
-    except ConditionFailed as exc:
-        raise stale(deps.store.files.get(file.application_id), actor) from exc
+    write_with_audit(deps, actor, update, KIND, text, at)
     return {"application_id": application_id, "version": update.version,
             "note": {"seq": update.version, "at": at, "actor_role": actor.role, "note": text}}

@@ -40,6 +40,19 @@ def stale(file: ApplicationFile | None, actor: Actor | None = None) -> StaleStat
                       current_stage=stage, current_version=file.version if file else None)
 
 
+def write_with_audit(deps: Deps, actor: Actor, update: FileUpdate, kind: str, note: str, at: str) -> None:
+    """A change of the file that is not a move (its version + 1: a note, a legal hold) and its audit row, in one
+    unit of work; 409 (``stale``) when the file changed since it was read."""
+    uow = deps.store.unit_of_work()
+    uow.update_file(update)
+    uow.append_audit(AuditEntry(f"application#{update.application_id}", update.version, at=at, kind=kind,
+                                actor_id=actor.actor_id, actor_role=actor.role, note=note))
+    try:
+        uow.commit()
+    except ConditionFailed as exc:
+        raise stale(deps.store.files.get(update.application_id), actor) from exc
+
+
 def move_request(body: Any) -> MoveRequest:
     """A move as the API takes it (the MoveRequest component of openapi.json)."""
     doc = bodies.require_valid("MoveRequest", body)

@@ -150,3 +150,29 @@ def test_a_bulk_closing_move_takes_a_reason_and_a_confirmation(client: Any, sign
     r = post(health, f"{EN}/files", f"{EN}/bulk-moves", [*picks, *move, ("confirm_close", "yes")])
     assert r.status_code == 200 and "3 moved to" in text(r)
     assert {ApplicationModel.get(i).stage for i in ids} == {"medically_unfit"}
+
+
+def test_irss_places_and_lifts_a_legal_hold_from_the_file_page_with_a_reason_each_time(client: Any, signed: Any) -> None:
+    app_id = submit(client, email="held@example.ca")["application_id"]
+    irss = signed("irss", "fr")
+    page = f"{FR}/files/{app_id}"
+    f = text(irss.get(page))
+    assert "Suspension pour raisons juridiques" in f and "ne fait pas l'objet d'une suspension" in f
+    # No reason: the file page again, saying so, and nothing held
+    r = post(irss, page, f"{page}/hold", [("reason", "  ")])
+    assert r.status_code == 422 and "Indiquez le motif de la suspension." in text(r)
+    assert ApplicationModel.get(app_id).legal_hold is None
+    # Placed with a reason: held, the reason shown, audited
+    r = post(irss, page, f"{page}/hold", [("reason", "Demande P-2026-0042.")])
+    assert r.status_code == 303 and r.headers["Location"].endswith("?done=hold")
+    f = text(irss.get(r.headers["Location"]))
+    assert "La suspension pour raisons juridiques a été placée." in f and "Demande P-2026-0042." in f
+    assert ApplicationModel.get(app_id).legal_hold["reason"] == "Demande P-2026-0042."
+    # Placing it again is refused (409), lifting it needs its own reason
+    assert post(irss, page, f"{page}/hold", [("reason", "Encore.")]).status_code == 409
+    r = post(irss, page, f"{page}/hold/lift", [("reason", "Demande traitée.")])
+    assert r.status_code == 303 and ApplicationModel.get(app_id).legal_hold is None
+    # A coordinator sees no hold section and may not place one; the applicant's status page says nothing of it
+    spvm = signed("coordinator.spvm")
+    assert "Legal hold" not in text(spvm.get(f"{EN}/files/{app_id}"))
+    assert post(spvm, f"{EN}/files/{app_id}", f"{EN}/files/{app_id}/hold", [("reason", "x")]).status_code == 403

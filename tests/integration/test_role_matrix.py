@@ -316,6 +316,8 @@ CONSOLE_EXPECTED = {
     ("GET", "/files/{application_id}/confirm"):           (200, 404, 200, 200, 403),
     ("POST", "/files/{application_id}/moves"):            (303, 404, 303, 303, 403),
     ("POST", "/files/{application_id}/notes"):            (303, 404, 303, 303, 303),
+    ("POST", "/files/{application_id}/hold"):             (403, 403, 303, 403, 303),  # the API's HOLD_ROLES
+    ("POST", "/files/{application_id}/hold/lift"):        (403, 403, 303, 403, 303),  # on a held file (below)
     ("POST", "/files/{application_id}/medical-outcome"):  (403, 403, 403, 303, 403),
     ("POST", "/files/{application_id}/module-results"):   (403, 403, 303, 403, 403),
     ("GET", "/files/{application_id}/documents/{document_id}"): (303, 404, 303, 303, 403),  # health: a medical one
@@ -339,6 +341,8 @@ CONSOLE_FORM = {
         "irss": [("to_stage", "irss_review"), ("expected_stage", "service_review")],
     }.get(caller, [("to_stage", "service_review"), ("expected_stage", "submitted")]),
     ("POST", "/files/{application_id}/notes"): lambda caller: [("note", "Called the applicant.")],
+    ("POST", "/files/{application_id}/hold"): lambda caller: [("reason", "Privacy Act request P-2026-0042.")],
+    ("POST", "/files/{application_id}/hold/lift"): lambda caller: [("reason", "Request answered.")],
     ("POST", "/files/{application_id}/medical-outcome"): lambda caller: [("outcome", "fit")],
     ("POST", "/files/{application_id}/module-results"): lambda caller: [("module", "un-bsafe"), ("score", "90")],
     ("POST", "/stay"): lambda caller: [("next", "/console/en/queue")],
@@ -365,6 +369,13 @@ def test_each_role_on_each_console_page(client, route):
     for stage in ("service_review", "medical"):
         ApplicationModel(files[stage]).update(actions=[ApplicationModel.stage.set(stage)])
     method, template = route
+    if route == ("POST", "/files/{application_id}/hold/lift"):  # a hold to lift on every file
+        from chalicelib.api.wiring import deps
+        from chalicelib.domain.workflow import Actor
+        from chalicelib.services import holds
+
+        for app_id in files.values():
+            holds.place(deps(), Actor("irss", "irss-1"), app_id, {"reason": "Privacy Act request P-2026-0042."})
     for caller, expected in zip(CALLERS, CONSOLE_EXPECTED[route], strict=True):
         browser = WebClient(client)
         first_sign_in(browser, caller)
