@@ -89,12 +89,19 @@ def test_a_second_post_whose_redirect_is_never_followed_is_deleted_when_the_file
     assert parse_qs(urlsplit(r.headers["Location"]).query)["versionId"] == [pinned]
 
 
-def test_the_scan_s_verdict_is_the_pinned_version_s(client: Any, tokens: dict[str, str]) -> None:
-    # Given a PDF recorded, which the scan then refuses
+def _recorded(client: Any, kind: str) -> tuple[Any, str, Any, str, dict[str, str]]:
+    """A PDF of ``kind`` posted with the documents page's form and recorded: (the browser, the file, the document,
+    the form's action and fields)."""
     web, app_id = _apply(client)
-    action, fields = _forms(_text(web.get(f"/en/status/{app_id}/documents")))["oc_spray"]
+    action, fields = _forms(_text(web.get(f"/en/status/{app_id}/documents")))[kind]
     assert _arrive(client, _post_to_s3(action, fields, PDF).headers["Location"]).status_code == 200
     (doc,) = _documents_of(app_id)
+    return web, app_id, doc, action, fields
+
+
+def test_the_scan_s_verdict_is_the_pinned_version_s(client: Any, tokens: dict[str, str]) -> None:
+    # Given a PDF recorded, which the scan then refuses
+    web, app_id, doc, action, fields = _recorded(client, "oc_spray")
     _scan_latest(doc.key, "THREATS_FOUND")
     # When the same form posts other bytes that the scan passes (before the app sees them)
     _post_to_s3(action, fields, PDF + b"%other")
@@ -107,10 +114,7 @@ def test_the_scan_s_verdict_is_the_pinned_version_s(client: Any, tokens: dict[st
 
 
 def test_the_upload_and_the_opening_name_the_version_on_the_file_s_trail(client: Any, tokens: dict[str, str]) -> None:
-    web, app_id = _apply(client)
-    action, fields = _forms(_text(web.get(f"/en/status/{app_id}/documents")))["un_modules"]
-    assert _arrive(client, _post_to_s3(action, fields, PDF).headers["Location"]).status_code == 200
-    (doc,) = _documents_of(app_id)
+    _, app_id, doc, _, _ = _recorded(client, "un_modules")
     _scan_latest(doc.key, "NO_THREATS_FOUND")
     assert _open(client, tokens, app_id, doc.document_id).status_code == 303
     trail = deps().store.audit.trail(f"application#{app_id}")
