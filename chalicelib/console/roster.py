@@ -92,7 +92,7 @@ def _cap_context(v: ConsoleVisit, actor: Any, cap_id: str) -> dict[str, Any]:
                 "mission_name": missions.get(e["mission_id"] or "", ""),
                 "placeholder": e["application_id"] is None and e["started_on"] is None and e["police_service"] is None}
                for e in view["entries"]]
-    return {"cap": view, "entries": entries, "candidates": candidates, "status": status, "p": present,
+    return {"cap": view, "entries": entries, "candidates": candidates, "shown": status, "p": present,
             "freeing": next((h["ending"] for h in rotation["horizons"] if h["days"] == roster.FREEING_DAYS), 0),
             "days": roster.FREEING_DAYS, "deployer": actor.role in DEPLOYERS}
 
