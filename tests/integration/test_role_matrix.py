@@ -326,6 +326,29 @@ CONSOLE_EXPECTED = {
     ("POST", "/stay"):                                    (303, 303, 303, 303, 303),
     ("POST", "/sign-out"):                                (303, 303, 303, 303, 303),
     ("POST", "/sign-out-everywhere"):                     (303, 303, 303, 303, 303),
+    # The roster (chalicelib/console/roster.py): IRSS and administrators; deploying a file is IRSS's move.
+    ("GET", "/roster"):                                   (403, 403, 200, 403, 200),
+    ("GET", "/roster/{cap_id}"):                          (403, 403, 200, 403, 200),
+    ("POST", "/roster/{cap_id}/deploy"):                  (403, 403, 303, 403, 403),
+    ("GET", "/roster/{cap_id}/entries/{deployment_id}"):  (403, 403, 200, 403, 200),
+    ("POST", "/roster/{cap_id}/entries/{deployment_id}/record"): (403, 403, 303, 403, 303),
+    ("POST", "/roster/{cap_id}/entries/{deployment_id}/extend"): (403, 403, 303, 403, 303),
+    ("POST", "/roster/{cap_id}/entries/{deployment_id}/end"): (403, 403, 303, 403, 303),
+    ("POST", "/roster/{cap_id}/entries/{deployment_id}/rotation"): (403, 403, 303, 403, 403),
+    ("GET", "/roster-import"):                            (403, 403, 200, 403, 200),
+    ("POST", "/roster-import"):                           (403, 403, 303, 403, 303),
+    ("GET", "/roster-import/template.csv"):               (403, 403, 200, 403, 200),
+}
+# The roster's pages act on Haiti (seats free), each caller on an entry of its own, the deploy and the rotation on
+# a Haiti file at training (the line of ready candidates).
+ROSTER_ENTRY_OF = {"irss": "existing-haiti-001", "admin": "existing-haiti-002"}
+ROSTER_FORM = {
+    "/record": [("expected_version", "1"), ("police_service", "spvm"), ("started_on", "2025-06-01"),
+                ("planned_end", "2026-06-01"), ("note", "From the program's list")],
+    "/extend": [("expected_version", "1"), ("new_planned_end", "2027-06-01"), ("extend_note", "Approved")],
+    "/end": [("expected_version", "1"), ("reason_code", "mission_closed"), ("end_note", "Closed"),
+             ("confirmed", "yes")],
+    "/rotation": [("expected_version", "1"), ("handover_on", "{today}"), ("rotation_note", "Spring rotation")],
 }
 # The console's public pages (the sign-in and its steps, the signed-out page): no session needed.
 CONSOLE_PUBLIC = {"", "/sign-in", "/sign-in/new-password", "/sign-in/set-up-mfa", "/sign-in/code", "/signed-out"}
@@ -356,6 +379,7 @@ def test_the_console_matrix_covers_every_console_page():
 @pytest.mark.parametrize("route", sorted(CONSOLE_EXPECTED), ids=" ".join)
 def test_each_role_on_each_console_page(client, route):
     from chalicelib.adapters.models import ApplicationModel
+    from chalicelib.api.wiring import deps
 
     from .test_console_sign_in import first_sign_in, page_token
     from .web_client import WebClient
@@ -365,6 +389,10 @@ def test_each_role_on_each_console_page(client, route):
     for stage in ("service_review", "medical"):
         ApplicationModel(files[stage]).update(actions=[ApplicationModel.stage.set(stage)])
     method, template = route
+    ready = ""
+    if "{cap_id}" in template:
+        ready = submit(client, email="ready@example.ca")["application_id"]
+        ApplicationModel(ready).update(actions=[ApplicationModel.stage.set("training")])
     for caller, expected in zip(CALLERS, CONSOLE_EXPECTED[route], strict=True):
         browser = WebClient(client)
         first_sign_in(browser, caller)
@@ -373,7 +401,16 @@ def test_each_role_on_each_console_page(client, route):
         document = put_document(app_id, "medical_questionnaire" if caller == "health" else "first_aid_cpr") \
             if "{document_id}" in template else ""
         path = "/console/en" + template.replace("{application_id}", app_id).replace("{document_id}", document)
+        path = path.replace("{cap_id}", "haiti").replace("{deployment_id}",
+                                                         ROSTER_ENTRY_OF.get(caller, "existing-haiti-003"))
         extra = CONSOLE_FORM.get(route, lambda c: [])(caller)
+        if template.startswith("/roster/") and method == "POST":
+            extra = [(k, val.replace("{today}", deps().today().isoformat())) for k, val in
+                     ROSTER_FORM.get(template[template.rfind("/"):], [])] + [("application_id", ready),
+                                                                              ("expected_stage", "training")]
+        if route == ("POST", "/roster-import"):
+            extra = [("csv", "cap_id,mission_id,police_service,started_on,planned_end\n"
+                             "haiti,,spvm,2026-01-05,2027-01-05\n")]
         if method == "GET":
             r = browser.get(path + (extra or ""))
         else:
