@@ -8,6 +8,7 @@ Who: IRSS and administrators read and change the roster (the API's rule, app.py)
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import quote
 
@@ -155,7 +156,7 @@ def _change(v: ConsoleVisit, cap_id: str, deployment_id: str, kept: dict[str, st
 
 def _note_and_version(data: dict[str, list[str]]) -> tuple[str, int]:
     version = _field(data, "expected_version")
-    return _field(data, "note"), int(version) if version.isdigit() else 0
+    return _field(data, "note"), int(version) if re.fullmatch(r"[0-9]{1,9}", version) else 0
 
 
 def _required(v: ConsoleVisit, kept: dict[str, str], names: tuple[str, ...]) -> ValidationFailed | None:

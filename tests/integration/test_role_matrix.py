@@ -60,6 +60,7 @@ EXPECTED = {
     ("POST", "/admin/caps/{cap_id}/roster"):                         (403, 403, 201, 403, 201),
     ("PATCH", "/admin/caps/{cap_id}/roster/{deployment_id}"):        (403, 403, 200, 403, 200),
     ("POST", "/admin/caps/{cap_id}/roster/{deployment_id}/end"):     (403, 403, 200, 403, 200),
+    ("POST", "/admin/caps/{cap_id}/roster/{deployment_id}/rotation"): (403, 403, 200, 403, 403),
     ("GET", "/admin/caps/{cap_id}/rotation"):                        (403, 403, 200, 403, 200),
     ("GET", "/admin/reports/rotation"):                              (403, 403, 200, 403, 200),
     ("GET", "/admin/reports/roster-drift"):                          (403, 403, 200, 403, 200),
@@ -104,6 +105,8 @@ BODIES: dict[tuple[str, str], Any] = {
         "expected_version": 1, "planned_end": "2027-06-30", "reason_code": "data_correction", "note": "Dates known"},
     ("POST", "/admin/caps/{cap_id}/roster/{deployment_id}/end"): {
         "expected_version": 1, "reason_code": "rotation_completed", "note": "Home in November"},
+    ("POST", "/admin/caps/{cap_id}/roster/{deployment_id}/rotation"): lambda app_id, caller: {
+        "expected_version": 1, "application_id": app_id, "handover_on": _today(), "note": "Autumn rotation"},
     ("POST", "/admin/applications/{application_id}/post-mission-follow-up"): {"done": True},
     ("POST", "/admin/guide-tasks/{task_id}/sent"): {},
     ("PUT", "/admin/applications/{application_id}/hold"): {"reason": "Privacy Act request in progress."},
@@ -121,6 +124,12 @@ FUTURE_CALL = {
     "title": {"en": "Next call", "fr": "Prochain appel"}, "description": {"en": "Example.", "fr": "Exemple."},
     "contact": {"name": {"en": "IRSS", "fr": "RPSI"}, "email": "irss@example.ca"}, "criteria": {},
 }
+
+
+def _today() -> str:
+    from chalicelib.api.wiring import deps
+
+    return deps().today().isoformat()
 
 
 def admitted_roles(route: tuple[str, str]) -> set[str]:
@@ -205,6 +214,8 @@ def _build_world(client, tokens, pool):
     assert r.status_code == 200, r.body
     ApplicationModel(health_file).update(actions=[ApplicationModel.stage.set("medical")])
     forms_file = submit(client, email="forms@example.ca")["application_id"]  # where IRSS records returned forms
+    ready_file = submit(client, email="ready@example.ca", missions=["iraq-mlt"])["application_id"]  # for a rotation
+    ApplicationModel(ready_file).update(actions=[ApplicationModel.stage.set("training")])
     ApplicationModel(forms_file).update(actions=[ApplicationModel.stage.set("preliminary_instructions")])
     # A returned file for health's post-mission follow-up, and a guide task for IRSS to mark sent.
     returned_file = submit(client, email="returned@example.ca")["application_id"]
@@ -232,6 +243,8 @@ def _build_world(client, tokens, pool):
     return {"app_id": created["application_id"], "files": {"irss": irss_file, "health": health_file},
             "bulletin_id": next(b["bulletin_id"] for b in calls if b["mission_id"] == "philippines"),
             "route_files": {("POST", "/admin/applications/{application_id}/forms-returned"): {"irss": forms_file},
+                            ("POST", "/admin/caps/{cap_id}/roster/{deployment_id}/rotation"): {
+                                c: ready_file for c in CALLERS},
                             ("POST", "/admin/applications/{application_id}/post-mission-follow-up"): {
                                 "health": returned_file},
                             # A file each admitted caller places a hold on, and one held for each to lift.
