@@ -9,11 +9,23 @@ from typing import Any
 
 from chalicelib.adapters.models import ApplicationModel, AuditModel, CapModel, DeploymentModel
 
+import pytest
+
 from .conftest import submit
-from .test_console_pages import EN, FR, post, signed, text  # noqa: F401 - the fixture, reused
-from .test_console_sign_in import _check_codes  # noqa: F401 - the fixture, reused
+from .test_console_pages import EN, FR, post, text
+from .test_console_sign_in import _check_codes, first_sign_in  # noqa: F401 - the fixture, reused
+from .web_client import WebClient
 
 UKR = f"{EN}/roster/ukraine"
+
+
+@pytest.fixture
+def signed(client: Any) -> Any:
+    def as_(user: str, lang: str = "en") -> WebClient:
+        browser = WebClient(client)
+        first_sign_in(browser, user, lang=lang)
+        return browser
+    return as_
 
 
 def entry(n: int) -> str:

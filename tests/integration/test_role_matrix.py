@@ -382,6 +382,17 @@ CONSOLE_FORM = {
 }
 
 
+def _roster_form(route: tuple[str, str], ready: str) -> list[tuple[str, str]]:
+    """A roster form each admitted caller may send (the deploy and the rotation bring in ``ready``)."""
+    method, template = route
+    if route == ("POST", "/roster-import"):
+        return [("csv", "cap_id,mission_id,police_service,started_on,planned_end\nhaiti,,spvm,2026-01-05,2027-01-05\n")]
+    if not (template.startswith("/roster/") and method == "POST"):
+        return []
+    return [(k, val.replace("{today}", _today())) for k, val in ROSTER_FORM.get(template[template.rfind("/"):], [])] + [
+        ("application_id", ready), ("expected_stage", "training")]
+
+
 def test_the_console_matrix_covers_every_console_page():
     from chalicelib.console.routes import every_page
 
@@ -392,7 +403,6 @@ def test_the_console_matrix_covers_every_console_page():
 @pytest.mark.parametrize("route", sorted(CONSOLE_EXPECTED), ids=" ".join)
 def test_each_role_on_each_console_page(client, route):
     from chalicelib.adapters.models import ApplicationModel
-    from chalicelib.api.wiring import deps
 
     from .test_console_sign_in import first_sign_in, page_token
     from .web_client import WebClient
@@ -416,14 +426,7 @@ def test_each_role_on_each_console_page(client, route):
         path = "/console/en" + template.replace("{application_id}", app_id).replace("{document_id}", document)
         path = path.replace("{cap_id}", "haiti").replace("{deployment_id}",
                                                          ROSTER_ENTRY_OF.get(caller, "existing-haiti-003"))
-        extra = CONSOLE_FORM.get(route, lambda c: [])(caller)
-        if template.startswith("/roster/") and method == "POST":
-            extra = [(k, val.replace("{today}", deps().today().isoformat())) for k, val in
-                     ROSTER_FORM.get(template[template.rfind("/"):], [])] + [("application_id", ready),
-                                                                              ("expected_stage", "training")]
-        if route == ("POST", "/roster-import"):
-            extra = [("csv", "cap_id,mission_id,police_service,started_on,planned_end\n"
-                             "haiti,,spvm,2026-01-05,2027-01-05\n")]
+        extra = _roster_form(route, ready) or CONSOLE_FORM.get(route, lambda c: [])(caller)
         if method == "GET":
             r = browser.get(path + (extra or ""))
         else:
