@@ -156,3 +156,20 @@ def test_the_import_lists_every_error_writes_nothing_then_imports_and_a_second_t
     assert r.status_code == 303 and "n=0" in r.headers["Location"]
     assert CapModel.get("cap", "cambodia").deployed == 1
     assert "The roster was imported: 0 entries written." in text(admin.get(r.headers["Location"]))
+
+
+def test_malformed_forms_get_a_4xx_page_never_a_500(client: Any, signed: Any) -> None:
+    irss = signed("irss")
+    junk = [("expected_version", "²"), ("police_service", "\u0000"), ("started_on", "2026-02-30"),
+            ("planned_end", "tomorrow"), ("new_planned_end", "9999-99-99"), ("reason_code", "zzz"),
+            ("ended_on", "2026-02-30"), ("handover_on", "x"), ("application_id", "nope"), ("mission_id", "nope"),
+            ("note", "n"), ("extend_note", "n"), ("end_note", "n"), ("rotation_note", "n"), ("confirmed", "yes"),
+            ("expected_stage", "nowhere"), ("csv", "\ufeffcap_id,mission_id\n\"unterminated")]
+    page = f"{UKR}/entries/{entry(5)}"
+    for url in (f"{page}/record", f"{page}/extend", f"{page}/end", f"{page}/rotation", f"{UKR}/deploy",
+                f"{EN}/roster/nowhere/entries/nothing/record", f"{EN}/roster/nowhere/deploy", f"{EN}/roster-import"):
+        r = post(irss, UKR, url, junk)
+        assert 400 <= r.status_code < 500, (url, r.status_code)
+    for url in (f"{EN}/roster/nowhere", f"{EN}/roster/ukraine/entries/nothing"):
+        assert irss.get(url).status_code == 404
+    assert entry_row(entry(5)).version == 1
