@@ -101,7 +101,9 @@ def _cap_context(v: ConsoleVisit, actor: Any, cap_id: str) -> dict[str, Any]:
 def cap_page(v: ConsoleVisit, cap_id: str, status: int = 200, message: str = "") -> Response:  # who: irss, admin
     actor = views.signed_in(v, *ROSTER_ROLES)
     context = _cap_context(v, actor, cap_id)
-    return v.page("roster_cap.html", status, title=t("roster_cap_title", v.lang, cap=pick(context["cap"]["name"], v.lang)), done=v.query("done"), message=message, **context, **_chrome(v))
+    title = t("roster_cap_title", v.lang, cap=pick(context["cap"]["name"], v.lang))
+    return v.page("roster_cap.html", status, title=title, done=v.query("done"), message=message, **context,
+                  **_chrome(v))
 
 
 def deploy_post(v: ConsoleVisit, cap_id: str) -> Response:  # who: irss (the workflow's move into deployed)
