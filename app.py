@@ -389,6 +389,13 @@ def admin_end_roster_entry(cap_id: str, deployment_id: str, actor: Actor) -> Res
     return _json(roster.end_entry(deps(), actor, cap_id, deployment_id, _body()))
 
 
+@app.route("/admin/caps/{cap_id}/roster/{deployment_id}/rotation", methods=["POST"])
+@handles
+@staff(app, "irss")
+def admin_rotate_roster_entry(cap_id: str, deployment_id: str, actor: Actor) -> Response:
+    return _json(roster.rotate(deps(), actor, cap_id, deployment_id, _body()))
+
+
 @app.route("/admin/caps/{cap_id}/rotation", methods=["GET"])
 @handles
 @staff(app, "irss", "admin")

@@ -117,13 +117,15 @@ def roster_pk(cap_id: str) -> str:
 def deployment_from_row(r: DeploymentModel) -> Deployment:
     return Deployment(deployment_id=r.sk, cap_id=r.cap_id, mission_id=r.mission_id, application_id=r.application_id,
                       started_on=r.started_on, planned_end=r.planned_end, ended_on=r.ended_on,
-                      end_reason=r.end_reason, version=int(r.version or 1), updated_at=r.updated_at)
+                      end_reason=r.end_reason, version=int(r.version or 1), updated_at=r.updated_at,
+                      police_service=r.police_service)
 
 
 def deployment_row(d: Deployment) -> DeploymentModel:
     return DeploymentModel(roster_pk(d.cap_id), d.deployment_id, cap_id=d.cap_id, mission_id=d.mission_id,
                            application_id=d.application_id, started_on=d.started_on, planned_end=d.planned_end,
-                           ended_on=d.ended_on, end_reason=d.end_reason, version=d.version, updated_at=d.updated_at)
+                           ended_on=d.ended_on, end_reason=d.end_reason, version=d.version, updated_at=d.updated_at,
+                           police_service=d.police_service)
 
 
 def _snapshot(data: dict[str, Any]) -> Mission:
@@ -361,10 +363,24 @@ class DynamoUnitOfWork:
             D.ended_on.set(str(ended.ended_on)), D.end_reason.set(str(ended.end_reason)), D.version.set(ended.version),
             D.updated_at.set(now)], (D.version == expected_version) & D.ended_on.does_not_exist())
 
+    def import_deployments(self, cap_id: str, added: list[Deployment], expected_deployed: int, cap_version: int,
+                           now: str) -> None:
+        self._update("cap", CapModel("cap", cap_id), [CapModel.deployed.add(len(added)), CapModel.updated_at.set(now)],
+                     (CapModel.deployed == expected_deployed) & (CapModel.version == cap_version))
+        for entry in added:
+            self._put("deployment", deployment_row(entry), DeploymentModel.sk.does_not_exist())
+
+    def hand_over_deployment(self, ended: Deployment, expected_version: int, incoming: Deployment, now: str) -> None:
+        D = DeploymentModel
+        self._update("deployment", D(roster_pk(ended.cap_id), ended.deployment_id), [
+            D.ended_on.set(str(ended.ended_on)), D.end_reason.set(str(ended.end_reason)), D.version.set(ended.version),
+            D.updated_at.set(now)], (D.version == expected_version) & D.ended_on.does_not_exist())
+        self._put("deployment", deployment_row(incoming), D.sk.does_not_exist())
+
     def correct_deployment(self, corrected: Deployment, expected_version: int, now: str) -> None:
         D = DeploymentModel
         fields = ((D.mission_id, corrected.mission_id), (D.started_on, corrected.started_on),
-                  (D.planned_end, corrected.planned_end))
+                  (D.planned_end, corrected.planned_end), (D.police_service, corrected.police_service))
         actions = [attr.set(value) if value is not None else attr.remove() for attr, value in fields]
         self._update("deployment", D(roster_pk(corrected.cap_id), corrected.deployment_id),
                      [*actions, D.version.set(corrected.version), D.updated_at.set(now)],

@@ -165,6 +165,21 @@ class MemoryUnitOfWork:
     def correct_deployment(self, corrected: Deployment, expected_version: int, now: str) -> None:
         self._entry(replace(corrected, updated_at=now), expected_version)
 
+    def import_deployments(self, cap_id: str, added: list[Deployment], expected_deployed: int, cap_version: int,
+                           now: str) -> None:
+        def check(s: MemoryState) -> bool:
+            cap = s.caps.get(cap_id)
+            return cap is not None and cap.deployed == expected_deployed and cap.version == cap_version
+
+        self._add("cap", check, lambda s: s.caps.__setitem__(cap_id, replace(
+            s.caps[cap_id], deployed=s.caps[cap_id].deployed + len(added))))
+        for entry in added:
+            self._entry(entry, None)
+
+    def hand_over_deployment(self, ended: Deployment, expected_version: int, incoming: Deployment, now: str) -> None:
+        self._entry(replace(ended, updated_at=now), expected_version)
+        self._entry(incoming, None)
+
     def put_mission(self, mission: Mission, version: int, expected_version: int | None, now: str) -> None:
         def check(s: MemoryState) -> bool:
             current = s.missions.get(mission.mission_id)

@@ -87,6 +87,7 @@ class DeploymentModel(Model):
     planned_end = UnicodeAttribute(null=True)
     ended_on = UnicodeAttribute(null=True)
     end_reason = UnicodeAttribute(null=True)
+    police_service = UnicodeAttribute(null=True)
     version = NumberAttribute(default=1)
     updated_at = UnicodeAttribute(null=True)
 

@@ -46,9 +46,25 @@ PAGES: tuple[tuple[str, str, str], ...] = (
 )
 
 
+# The roster's pages (chalicelib/console/roster.py: the program's roster, a cap's, its entries, the CSV import);
+# kept here as data so the route table loads without the pages' imports.
+ROSTER_PAGES: tuple[tuple[str, str, str], ...] = (
+    ("/roster", "GET", "roster_page"),
+    ("/roster/{cap_id}", "GET", "cap_page"),
+    ("/roster/{cap_id}/deploy", "POST", "deploy_post"),
+    ("/roster/{cap_id}/entries/{deployment_id}", "GET", "entry_page"),
+    ("/roster/{cap_id}/entries/{deployment_id}/record", "POST", "record_post"),
+    ("/roster/{cap_id}/entries/{deployment_id}/extend", "POST", "extend_post"),
+    ("/roster/{cap_id}/entries/{deployment_id}/end", "POST", "end_post"),
+    ("/roster/{cap_id}/entries/{deployment_id}/rotation", "POST", "rotation_post"),
+    ("/roster-import", "GET", "import_page"),
+    ("/roster-import", "POST", "import_post"),
+    ("/roster-import/template.csv", "GET", "import_template"),
+)
+
 # Each module of console pages (under chalicelib/console) and its table: views.py's above; a part of the console
 # with pages of its own (the program's administration, say) keeps them in its own module, named here.
-MODULES: dict[str, tuple[tuple[str, str, str], ...]] = {"views": PAGES}
+MODULES: dict[str, tuple[tuple[str, str, str], ...]] = {"views": PAGES, "roster": ROSTER_PAGES}
 
 
 def every_page() -> tuple[tuple[str, str, str], ...]:

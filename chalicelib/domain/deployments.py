@@ -41,6 +41,12 @@ class Deployment:
     end_reason: str | None = None
     version: int = 1
     updated_at: str | None = None
+    police_service: str | None = None  # the officer's police service, once IRSS records it on an existing entry
+
+    @property
+    def placeholder(self) -> bool:
+        """A seeded entry that stands for a published figure: no file, no start, no service recorded yet."""
+        return self.application_id is None and self.started_on is None and self.police_service is None
 
     @property
     def active(self) -> bool:
@@ -57,7 +63,8 @@ class Deployment:
         return {"deployment_id": self.deployment_id, "cap_id": self.cap_id, "mission_id": self.mission_id,
                 "application_id": self.application_id, "started_on": self.started_on,
                 "planned_end": self.planned_end, "ended_on": self.ended_on, "end_reason": self.end_reason,
-                "active": self.active, "version": self.version, "updated_at": self.updated_at}
+                "active": self.active, "version": self.version, "updated_at": self.updated_at,
+                "police_service": self.police_service}
 
 
 def deployment_id_for(application_id: str) -> str:
@@ -110,4 +117,5 @@ def from_dict(raw: Mapping[str, Any]) -> Deployment:
                       mission_id=raw.get("mission_id"), application_id=raw.get("application_id"),
                       started_on=raw.get("started_on"), planned_end=raw.get("planned_end"),
                       ended_on=raw.get("ended_on"), end_reason=raw.get("end_reason"),
-                      version=int(raw.get("version") or 1), updated_at=raw.get("updated_at"))
+                      version=int(raw.get("version") or 1), updated_at=raw.get("updated_at"),
+                      police_service=raw.get("police_service"))

@@ -374,7 +374,17 @@ class UnitOfWork(Protocol):
         """An active entry ends (its end date and reason; version + 1) and its cap counts one fewer."""
 
     def correct_deployment(self, corrected: Deployment, expected_version: int, now: str) -> None:
-        """An active entry's mission, start or planned end corrected (version + 1); the count is unchanged."""
+        """An active entry's mission, start, planned end or police service corrected (version + 1); the count is
+        unchanged."""
+
+    def import_deployments(self, cap_id: str, added: list[Deployment], expected_deployed: int, cap_version: int,
+                           now: str) -> None:
+        """New entries on one cap and its count raised by as many in one write, only while the cap is as read
+        (its count and version: the caller checked the authorized figure)."""
+
+    def hand_over_deployment(self, ended: Deployment, expected_version: int, incoming: Deployment, now: str) -> None:
+        """A rotation: an active entry ends and a new one takes its seat in the same write; the cap's count is
+        unchanged (one item per DynamoDB transaction: the cap is not written twice)."""
 
     def put_mission(self, mission: Mission, version: int, expected_version: int | None, now: str) -> None:
         """Create (expected_version None) or replace a mission; its cap must exist."""

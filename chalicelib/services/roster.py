@@ -27,7 +27,7 @@ from ..domain import bodies, deployments, listing
 from ..domain.deployments import Deployment
 from ..domain.emails import reference
 from ..domain.errors import Conflict, FieldError, NotFound, StaleState, ValidationFailed
-from ..domain.missions import Cap, contact_for, program_contact
+from ..domain.missions import Cap, contact_for, police_services, program_contact
 from ..domain.records import ApplicationFile, AuditEntry, OutboxMessage
 from ..domain.workflow import Actor, explain_seat_refusal, load_workflow
 from . import notifications
@@ -177,6 +177,15 @@ def _mission_of_cap(deps: Deps, cap_id: str, mission_id: str | None) -> None:
                                            "Aucune mission de ce plafond ne porte cet identifiant.")])
 
 
+def _police_service(doc: Mapping[str, Any]) -> str | None:
+    """The entry's police service, one of data/police_services.json's codes (None: not given or cleared)."""
+    code = doc.get("police_service")
+    if code is not None and code not in police_services():
+        raise ValidationFailed([FieldError("/police_service", "unknown-service", "No police service has this code.",
+                                           "Aucun service de police ne porte ce code.")])
+    return None if code is None else str(code)
+
+
 def _commit(uow: UnitOfWork, deps: Deps, cap_id: str, taking: bool) -> None:
     try:
         uow.commit()
@@ -210,7 +219,7 @@ def add_entry(deps: Deps, actor: Actor, cap_id: str, body: Any,
     started_on, planned_end = _day(doc, "started_on"), _day(doc, "planned_end")
     _check_dates(started_on, planned_end)
     now = deps.now()
-    entry = Deployment(deployment_id=entry_id, cap_id=cap_id,
+    entry = Deployment(deployment_id=entry_id, cap_id=cap_id, police_service=_police_service(doc),
                        mission_id=doc.get("mission_id"), started_on=started_on, planned_end=planned_end, updated_at=now)
     uow = deps.store.unit_of_work()
     uow.start_deployment(entry, now)
@@ -226,7 +235,8 @@ def add_entry(deps: Deps, actor: Actor, cap_id: str, body: Any,
 
 
 def correct_entry(deps: Deps, actor: Actor, cap_id: str, deployment_id: str, body: Any) -> dict[str, Any]:
-    """Correct an active entry's mission, start or planned end; a file's officer is told of a later planned end."""
+    """Correct an active entry's mission, start, planned end or police service (recording the officer on a seeded
+    placeholder is one); a file's officer is told of a later planned end."""
     doc = bodies.require_valid("RosterEntryCorrection", body)
     entry = _entry(deps, cap_id, deployment_id)
     if not entry.active or entry.version != doc["expected_version"]:
@@ -234,6 +244,11 @@ def correct_entry(deps: Deps, actor: Actor, cap_id: str, deployment_id: str, bod
                          "L'entrée a changé entre-temps, ou a pris fin; rechargez-la.", current_version=entry.version)
     changes = {k: (_day(doc, k) if k != "mission_id" else doc[k]) for k in ("mission_id", "started_on", "planned_end")
                if k in doc}
+    if "police_service" in doc:
+        if entry.application_id is not None:
+            raise ValidationFailed([FieldError("/police_service", "fixed", "A file's deployment keeps the file's service.",
+                                               "Le déploiement d'un dossier garde le service du dossier.")])
+        changes["police_service"] = _police_service(doc)
     if entry.application_id is not None and "mission_id" in changes and changes["mission_id"] != entry.mission_id:
         raise ValidationFailed([FieldError("/mission_id", "fixed", "A file's deployment keeps the file's mission.",
                                            "Le déploiement d'un dossier garde la mission du dossier.")])
@@ -242,7 +257,7 @@ def correct_entry(deps: Deps, actor: Actor, cap_id: str, deployment_id: str, bod
     corrected = replace(entry, mission_id=changes.get("mission_id", entry.mission_id),
                         started_on=changes.get("started_on", entry.started_on),
                         planned_end=changes.get("planned_end", entry.planned_end), version=entry.version + 1,
-                        updated_at=now)
+                        police_service=changes.get("police_service", entry.police_service), updated_at=now)
     _check_dates(corrected.started_on, corrected.planned_end)
     uow = deps.store.unit_of_work()
     uow.correct_deployment(corrected, entry.version, now)
@@ -273,7 +288,7 @@ def end_entry(deps: Deps, actor: Actor, cap_id: str, deployment_id: str, body: A
     entry = _entry(deps, cap_id, deployment_id)
     if entry.application_id is not None:
         raise Conflict("This deployment is a file's: it ends when the file moves to returned.",
-                       "Ce déploiement est celui d'un dossier : il prend fin quand le dossier passe à « retour ».",
+                       "Ce déploiement est celui d'un dossier\u00a0: il prend fin quand le dossier passe à «\u00a0retour\u00a0».",
                        application_id=entry.application_id)
     if not entry.active or entry.version != doc["expected_version"]:
         raise StaleState("The entry changed meanwhile, or has ended; reload it.",
@@ -293,3 +308,66 @@ def end_entry(deps: Deps, actor: Actor, cap_id: str, deployment_id: str, body: A
         uow.add_outbox(row)
     _commit(uow, deps, cap_id, taking=False)
     return ended.as_dict()
+
+
+def rotate(deps: Deps, actor: Actor, cap_id: str, deployment_id: str, body: Any) -> dict[str, Any]:
+    """A rotation: a ready candidate's file replaces an existing (anonymous) entry on the handover day. The
+    outgoing entry ends that day (``rotation_completed``) and the file moves to ``deployed``, its deployment
+    starting that day, on the seat the outgoing frees: one transaction, both audited; the cap's count is unchanged.
+
+    The handover day is today or earlier (a rotation is recorded when it happens; nothing here runs later).
+    A file's own deployment ends by its move to ``returned``, so it is not an outgoing entry here."""
+    from . import workflow  # workflow imports this module
+
+    doc = bodies.require_valid("RosterRotation", body)
+    outgoing = _entry(deps, cap_id, deployment_id)
+    if outgoing.application_id is not None:
+        raise Conflict("This deployment is a file's: it ends when the file moves to returned.",
+                       "Ce déploiement est celui d'un dossier\u00a0: il prend fin quand le dossier passe à «\u00a0retour\u00a0».",
+                       application_id=outgoing.application_id)
+    if not outgoing.active or outgoing.version != doc["expected_version"]:
+        raise StaleState("The entry changed meanwhile, or has ended; reload it.",
+                         "L'entrée a changé entre-temps, ou a pris fin; rechargez-la.", current_version=outgoing.version)
+    handover = str(_day(doc, "handover_on"))
+    problems = check_handover(handover, outgoing, deps.today())
+    if problems:
+        raise ValidationFailed(problems)
+    file = deps.store.files.get(doc["application_id"])
+    if file is None or file.cap_id != cap_id or file.application_id not in {
+            f.application_id for f in ready_candidates(deps, cap_id)}:
+        raise ValidationFailed([FieldError("/application_id", "not-ready",
+                                           "This file is not in this cap's line of ready candidates.",
+                                           "Ce dossier n'est pas dans la file des candidats prêts de ce plafond.")])
+    ended = outgoing.ended(handover, "rotation_completed", deps.now())
+    return workflow.move(deps, file.application_id, actor, workflow.move_request(
+        {"to_stage": "deployed", "expected_stage": file.stage, "note": doc["note"]}), hand_over=(outgoing, ended))
+
+
+def check_handover(handover: str, outgoing: Deployment, today: date) -> list[FieldError]:
+    """The rotation rule on its day: not before the outgoing started, not in the future."""
+    if outgoing.started_on and handover < outgoing.started_on:
+        return [FieldError("/handover_on", "end-before-start", "The handover cannot come before the outgoing started.",
+                           "La relève ne peut pas précéder le début du déploiement sortant.")]
+    if handover > today.isoformat():
+        return [FieldError("/handover_on", "in-future", "Record a rotation on its handover day or after.",
+                           "Inscrivez une rotation le jour de la relève ou après.")]
+    return []
+
+
+FREEING_DAYS = 90  # the program page's "freeing soon" column (one of workflow.json's roster horizons)
+
+
+def program_overview(deps: Deps) -> list[dict[str, Any]]:
+    """Each cap with an authorized figure: authorized, active entries, seats left, planned ends within 90 days
+    and candidates ready (the console's program roster; the dashboard card reads the same figures)."""
+    today, out = deps.today(), []
+    for cap_id, cap in sorted(deps.store.catalogue.caps().items()):
+        if cap.authorized is None:
+            continue
+        entries = [e for e in deps.store.catalogue.roster(cap_id) if e.active]
+        out.append({"cap_id": cap_id, "name": dict(cap.name), "authorized": cap.authorized, "active": len(entries),
+                    "seats_left": cap.seats_left or 0,
+                    "freeing": len(deployments.ending_within(entries, today, FREEING_DAYS)),
+                    "placeholders": sum(1 for e in entries if e.placeholder),
+                    "ready": len(ready_candidates(deps, cap_id))})
+    return out

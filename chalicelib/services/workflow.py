@@ -3,12 +3,13 @@ medical outcome, UN modules)."""
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 from typing import Any, Mapping
 
 from ..domain import access, bodies, deployments
 from ..domain import reintegration as guides
 from ..domain.deployments import Deployment
-from ..domain.errors import Conflict, NotFound, StaleState
+from ..domain.errors import Conflict, GuardRefused, NotFound, StaleState
 from ..domain.records import ApplicationFile, AuditEntry, FileUpdate
 from ..domain.workflow import (
     Actor,
@@ -60,11 +61,13 @@ def move_request(body: Any) -> MoveRequest:
                        reason_code=doc.get("reason_code"), note=doc.get("note"))
 
 
-def _deployment(deps: Deps, file: ApplicationFile, plan: MovePlan, now: str) -> tuple[Deployment, Deployment | None]:
-    """The roster entry a move into or out of a seat starts or ends: (the entry as written, as it was read)."""
+def _deployment(deps: Deps, file: ApplicationFile, plan: MovePlan, now: str,
+                starts: date | None = None) -> tuple[Deployment, Deployment | None]:
+    """The roster entry a move into or out of a seat starts or ends: (the entry as written, as it was read).
+    A deployment starts today, or on a rotation's handover day (``starts``)."""
     if plan.seat == "take":
         return deployments.for_file(file.application_id, file.cap_id, file.mission_id,
-                                    file.mission.deployment_months, deps.today(), now), None
+                                    file.mission.deployment_months, starts or deps.today(), now), None
     current = deps.store.catalogue.deployment(file.cap_id, deployments.deployment_id_for(file.application_id))
     if current is None or not current.active:
         raise Conflict("This file holds a seat with no active roster entry; an administrator must reconcile the "
@@ -74,12 +77,19 @@ def _deployment(deps: Deps, file: ApplicationFile, plan: MovePlan, now: str) -> 
     return current.ended(deps.today().isoformat(), plan.reason_code or "rotation_completed", now), current
 
 
-def _effects(uow: UnitOfWork, plan: MovePlan, now: str, entry: tuple[Deployment, Deployment | None] | None) -> None:
+def _effects(uow: UnitOfWork, plan: MovePlan, now: str, entry: tuple[Deployment, Deployment | None] | None,
+             hand_over: tuple[Deployment, Deployment] | None = None) -> None:
     """The roster entry (and so the cap's seat) the move starts or ends, and the place of the call's session
-    it takes or frees."""
+    it takes or frees. A rotation (``hand_over``: the outgoing entry as read and as ended) passes the outgoing
+    entry's seat to the file's new entry in the same write."""
     if entry is not None:
         written, read = entry
-        if read is None:
+        if hand_over is not None and read is None:
+            outgoing, ended = hand_over
+            uow.hand_over_deployment(ended, outgoing.version, written, now)
+            uow.append_audit(roster.audit_entry(plan.actor, ended, now, "rotated_out", ended.end_reason, plan.note,
+                                                before=outgoing))
+        elif read is None:
             uow.start_deployment(written, now)
         else:
             uow.end_deployment(written, read.version, now)
@@ -103,8 +113,10 @@ def _explain(deps: Deps, plan: MovePlan, failed: set[str]) -> None:
 
 
 def move(deps: Deps, application_id: str, actor: Actor, req: MoveRequest,
-         file: ApplicationFile | None = None) -> dict[str, Any]:
-    """One read, one transaction, then the emails. Returns the new state."""
+         file: ApplicationFile | None = None, hand_over: tuple[Deployment, Deployment] | None = None) -> dict[str, Any]:
+    """One read, one transaction, then the emails. Returns the new state. ``hand_over`` (services/roster.rotate):
+    a move into a seat takes the seat an outgoing entry frees, (that entry as read, as ended), starting on its end
+    day, in the same transaction."""
     file = file or load_file(deps, application_id, actor)
     # The cap and the call are not read to decide: the transaction's conditions are the seat and place checks,
     # and only a refused transaction reads them to explain itself. A move that frees a seat reads the file's
@@ -119,7 +131,11 @@ def move(deps: Deps, application_id: str, actor: Actor, req: MoveRequest,
         deps, application_id=file.application_id, version=plan.to_version, stage=plan.to_stage,
         language=file.language, to_address=file.email, mission=file.mission, police_service=file.police_service,
         reason_code=plan.reason_code)
-    entry = _deployment(deps, file, plan, now) if plan.seat else None
+    if hand_over is not None and plan.seat != "take":
+        raise GuardRefused("A rotation brings in a file that takes a seat.",
+                           "Une rotation fait entrer un dossier qui prend une place.", guard="rotation")
+    starts = date.fromisoformat(str(hand_over[1].ended_on)) if hand_over is not None else None
+    entry = _deployment(deps, file, plan, now, starts) if plan.seat else None
     if entry is not None and entry[1] is not None:  # a seat frees: who is next is told
         cap = deps.store.catalogue.cap(file.cap_id)
         if cap is not None:
@@ -144,7 +160,7 @@ def move(deps: Deps, application_id: str, actor: Actor, req: MoveRequest,
                                 initiated_by=plan.initiated_by))
     for row in outbox:
         uow.add_outbox(row)
-    _effects(uow, plan, now, entry)
+    _effects(uow, plan, now, entry, hand_over)
     try:
         uow.commit()
     except ConditionFailed as exc:

@@ -60,6 +60,7 @@ EXPECTED = {
     ("POST", "/admin/caps/{cap_id}/roster"):                         (403, 403, 201, 403, 201),
     ("PATCH", "/admin/caps/{cap_id}/roster/{deployment_id}"):        (403, 403, 200, 403, 200),
     ("POST", "/admin/caps/{cap_id}/roster/{deployment_id}/end"):     (403, 403, 200, 403, 200),
+    ("POST", "/admin/caps/{cap_id}/roster/{deployment_id}/rotation"): (403, 403, 200, 403, 403),
     ("GET", "/admin/caps/{cap_id}/rotation"):                        (403, 403, 200, 403, 200),
     ("GET", "/admin/reports/rotation"):                              (403, 403, 200, 403, 200),
     ("GET", "/admin/reports/roster-drift"):                          (403, 403, 200, 403, 200),
@@ -104,6 +105,8 @@ BODIES: dict[tuple[str, str], Any] = {
         "expected_version": 1, "planned_end": "2027-06-30", "reason_code": "data_correction", "note": "Dates known"},
     ("POST", "/admin/caps/{cap_id}/roster/{deployment_id}/end"): {
         "expected_version": 1, "reason_code": "rotation_completed", "note": "Home in November"},
+    ("POST", "/admin/caps/{cap_id}/roster/{deployment_id}/rotation"): lambda app_id, caller: {
+        "expected_version": 1, "application_id": app_id, "handover_on": _today(), "note": "Autumn rotation"},
     ("POST", "/admin/applications/{application_id}/post-mission-follow-up"): {"done": True},
     ("POST", "/admin/guide-tasks/{task_id}/sent"): {},
     ("PUT", "/admin/applications/{application_id}/hold"): {"reason": "Privacy Act request in progress."},
@@ -121,6 +124,12 @@ FUTURE_CALL = {
     "title": {"en": "Next call", "fr": "Prochain appel"}, "description": {"en": "Example.", "fr": "Exemple."},
     "contact": {"name": {"en": "IRSS", "fr": "RPSI"}, "email": "irss@example.ca"}, "criteria": {},
 }
+
+
+def _today() -> str:
+    from chalicelib.api.wiring import deps
+
+    return deps().today().isoformat()
 
 
 def admitted_roles(route: tuple[str, str]) -> set[str]:
@@ -205,6 +214,8 @@ def _build_world(client, tokens, pool):
     assert r.status_code == 200, r.body
     ApplicationModel(health_file).update(actions=[ApplicationModel.stage.set("medical")])
     forms_file = submit(client, email="forms@example.ca")["application_id"]  # where IRSS records returned forms
+    ready_file = submit(client, email="ready@example.ca", missions=["iraq-mlt"])["application_id"]  # for a rotation
+    ApplicationModel(ready_file).update(actions=[ApplicationModel.stage.set("training")])
     ApplicationModel(forms_file).update(actions=[ApplicationModel.stage.set("preliminary_instructions")])
     # A returned file for health's post-mission follow-up, and a guide task for IRSS to mark sent.
     returned_file = submit(client, email="returned@example.ca")["application_id"]
@@ -232,6 +243,8 @@ def _build_world(client, tokens, pool):
     return {"app_id": created["application_id"], "files": {"irss": irss_file, "health": health_file},
             "bulletin_id": next(b["bulletin_id"] for b in calls if b["mission_id"] == "philippines"),
             "route_files": {("POST", "/admin/applications/{application_id}/forms-returned"): {"irss": forms_file},
+                            ("POST", "/admin/caps/{cap_id}/roster/{deployment_id}/rotation"): {
+                                c: ready_file for c in CALLERS},
                             ("POST", "/admin/applications/{application_id}/post-mission-follow-up"): {
                                 "health": returned_file},
                             # A file each admitted caller places a hold on, and one held for each to lift.
@@ -328,6 +341,29 @@ CONSOLE_EXPECTED = {
     ("POST", "/stay"):                                    (303, 303, 303, 303, 303),
     ("POST", "/sign-out"):                                (303, 303, 303, 303, 303),
     ("POST", "/sign-out-everywhere"):                     (303, 303, 303, 303, 303),
+    # The roster (chalicelib/console/roster.py): IRSS and administrators; deploying a file is IRSS's move.
+    ("GET", "/roster"):                                   (403, 403, 200, 403, 200),
+    ("GET", "/roster/{cap_id}"):                          (403, 403, 200, 403, 200),
+    ("POST", "/roster/{cap_id}/deploy"):                  (403, 403, 303, 403, 403),
+    ("GET", "/roster/{cap_id}/entries/{deployment_id}"):  (403, 403, 200, 403, 200),
+    ("POST", "/roster/{cap_id}/entries/{deployment_id}/record"): (403, 403, 303, 403, 303),
+    ("POST", "/roster/{cap_id}/entries/{deployment_id}/extend"): (403, 403, 303, 403, 303),
+    ("POST", "/roster/{cap_id}/entries/{deployment_id}/end"): (403, 403, 303, 403, 303),
+    ("POST", "/roster/{cap_id}/entries/{deployment_id}/rotation"): (403, 403, 303, 403, 403),
+    ("GET", "/roster-import"):                            (403, 403, 200, 403, 200),
+    ("POST", "/roster-import"):                           (403, 403, 303, 403, 303),
+    ("GET", "/roster-import/template.csv"):               (403, 403, 200, 403, 200),
+}
+# The roster's pages act on Haiti (seats free), each caller on an entry of its own, the deploy and the rotation on
+# a Haiti file at training (the line of ready candidates).
+ROSTER_ENTRY_OF = {"irss": "existing-haiti-001", "admin": "existing-haiti-002"}
+ROSTER_FORM = {
+    "/record": [("expected_version", "1"), ("police_service", "spvm"), ("started_on", "2025-06-01"),
+                ("planned_end", "2026-06-01"), ("note", "From the program's list")],
+    "/extend": [("expected_version", "1"), ("new_planned_end", "2027-06-01"), ("extend_note", "Approved")],
+    "/end": [("expected_version", "1"), ("reason_code", "mission_closed"), ("end_note", "Closed"),
+             ("confirmed", "yes")],
+    "/rotation": [("expected_version", "1"), ("handover_on", "{today}"), ("rotation_note", "Spring rotation")],
 }
 # The console's public pages (the sign-in and its steps, the signed-out page): no session needed.
 CONSOLE_PUBLIC = {"", "/sign-in", "/sign-in/new-password", "/sign-in/set-up-mfa", "/sign-in/code", "/signed-out"}
@@ -348,6 +384,17 @@ CONSOLE_FORM = {
     ("POST", "/stay"): lambda caller: [("next", "/console/en/queue")],
     ("GET", "/search"): lambda caller: "?q=cote",
 }
+
+
+def _roster_form(route: tuple[str, str], ready: str) -> list[tuple[str, str]]:
+    """A roster form each admitted caller may send (the deploy and the rotation bring in ``ready``)."""
+    method, template = route
+    if route == ("POST", "/roster-import"):
+        return [("csv", "cap_id,mission_id,police_service,started_on,planned_end\nhaiti,,spvm,2026-01-05,2027-01-05\n")]
+    if not (template.startswith("/roster/") and method == "POST"):
+        return []
+    return [(k, val.replace("{today}", _today())) for k, val in ROSTER_FORM.get(template[template.rfind("/"):], [])] + [
+        ("application_id", ready), ("expected_stage", "training")]
 
 
 def test_the_console_matrix_covers_every_console_page():
@@ -376,6 +423,10 @@ def test_each_role_on_each_console_page(client, route):
 
         for app_id in files.values():
             holds.place(deps(), Actor("irss", "irss-1"), app_id, {"reason": "Privacy Act request P-2026-0042."})
+    ready = ""
+    if "{cap_id}" in template:
+        ready = submit(client, email="ready@example.ca")["application_id"]
+        ApplicationModel(ready).update(actions=[ApplicationModel.stage.set("training")])
     for caller, expected in zip(CALLERS, CONSOLE_EXPECTED[route], strict=True):
         browser = WebClient(client)
         first_sign_in(browser, caller)
@@ -384,7 +435,9 @@ def test_each_role_on_each_console_page(client, route):
         document = put_document(app_id, "medical_questionnaire" if caller == "health" else "first_aid_cpr") \
             if "{document_id}" in template else ""
         path = "/console/en" + template.replace("{application_id}", app_id).replace("{document_id}", document)
-        extra = CONSOLE_FORM.get(route, lambda c: [])(caller)
+        path = path.replace("{cap_id}", "haiti").replace("{deployment_id}",
+                                                         ROSTER_ENTRY_OF.get(caller, "existing-haiti-003"))
+        extra = _roster_form(route, ready) or CONSOLE_FORM.get(route, lambda c: [])(caller)
         if method == "GET":
             r = browser.get(path + (extra or ""))
         else:
