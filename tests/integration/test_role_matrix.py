@@ -404,18 +404,14 @@ def test_the_console_matrix_covers_every_console_page():
     assert staff_pages == set(CONSOLE_EXPECTED)
 
 
-@pytest.mark.parametrize("route", sorted(CONSOLE_EXPECTED), ids=" ".join)
-def test_each_role_on_each_console_page(client, route):
+def _console_world(client, route):
+    """SPVM's files at the stages the callers act on, held for the lift, and a ready file for a roster page."""
     from chalicelib.adapters.models import ApplicationModel
-
-    from .test_console_sign_in import first_sign_in, page_token
-    from .web_client import WebClient
 
     files = {stage: submit(client, email=f"{stage}@example.ca")["application_id"]
              for stage in ("submitted", "service_review", "medical")}
     for stage in ("service_review", "medical"):
         ApplicationModel(files[stage]).update(actions=[ApplicationModel.stage.set(stage)])
-    method, template = route
     if route == ("POST", "/files/{application_id}/hold/lift"):  # a hold to lift on every file
         from chalicelib.api.wiring import deps
         from chalicelib.domain.workflow import Actor
@@ -424,9 +420,19 @@ def test_each_role_on_each_console_page(client, route):
         for app_id in files.values():
             holds.place(deps(), Actor("irss", "irss-1"), app_id, {"reason": "Privacy Act request P-2026-0042."})
     ready = ""
-    if "{cap_id}" in template:
+    if "{cap_id}" in route[1]:
         ready = submit(client, email="ready@example.ca")["application_id"]
         ApplicationModel(ready).update(actions=[ApplicationModel.stage.set("training")])
+    return files, ready
+
+
+@pytest.mark.parametrize("route", sorted(CONSOLE_EXPECTED), ids=" ".join)
+def test_each_role_on_each_console_page(client, route):
+    from .test_console_sign_in import first_sign_in, page_token
+    from .web_client import WebClient
+
+    files, ready = _console_world(client, route)
+    method, template = route
     for caller, expected in zip(CALLERS, CONSOLE_EXPECTED[route], strict=True):
         browser = WebClient(client)
         first_sign_in(browser, caller)
