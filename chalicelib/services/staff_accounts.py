@@ -23,7 +23,7 @@ from typing import Any, Mapping
 from ..domain import signing
 from ..domain import sign_in_limits as sl
 from ..domain import staff_accounts as sa
-from ..domain.errors import NotFound
+from ..domain.errors import FieldError, InvalidQuery, NotFound
 from ..domain.records import AuditEntry
 from ..domain.staff_accounts import StaffAccount
 from ..domain.workflow import Actor
@@ -55,6 +55,9 @@ def view(account: StaffAccount) -> dict[str, Any]:
 
 def list_accounts(directory: StaffDirectory, role: str | None = None) -> list[dict[str, Any]]:
     """Every account, or those of one role ("none": in no console group)."""
+    if role is not None and role not in (*sa.ROLES, "none"):
+        raise InvalidQuery([FieldError("/role", "enum", "Filter by one of the console's roles, or none.",
+                                       "Filtrez par l'un des rôles de la console, ou aucun.")])
     accounts = directory.list_accounts()
     if role:
         accounts = [a for a in accounts if (a.role or "none") == role]
