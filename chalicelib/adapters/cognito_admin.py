@@ -15,7 +15,7 @@ from typing import Any, Iterator
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, ParamValidationError
 
 from ..config import Settings
 from ..domain.access import STAFF_ROLES
@@ -87,6 +87,12 @@ class CognitoStaffDirectory:
             user = self._call("admin_get_user", Username=username)
         except NotFound:
             return None
+        except ParamValidationError:  # a name the pool could never hold (its pattern): no account
+            return None
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "InvalidParameterException":
+                return None
+            raise
         return self._account(user, self._role_of(username))
 
     def _users(self, **params: Any) -> Iterator[dict[str, Any]]:
