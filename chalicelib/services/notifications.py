@@ -240,6 +240,7 @@ def attempt_outcome(deps: Deps, row: OutboxMessage, attempts: int, token: str | 
         return expand_access_request(deps, row, attempts)
     if _suppressed(deps, row):
         deps.store.outbox.mark_suppressed(row.message_id, deps.now(), attempts)
+        _forget_secret(deps, row)
         log.info("email suppressed", extra={"message_id": row.message_id, "template": row.template})
         return "suppressed"
     fresh = tokens.new_token(deps.clock()) if carries_link(row) and token is None else None
@@ -253,9 +254,14 @@ def attempt_outcome(deps: Deps, row: OutboxMessage, attempts: int, token: str | 
         deps.store.files.add_token_hash(row.application_id, tokens.token_hash(fresh), tokens.MAX_ACTIVE_TOKENS,
                                         known=known_hashes)
     deps.store.outbox.mark_sent(row.message_id, ses_id, deps.now(), attempts)
-    if "sealed_password" in (row.params.get("extra") or {}):  # an invitation's password: gone once sent
-        deps.store.outbox.forget_param(row.message_id, "sealed_password")
+    _forget_secret(deps, row)
     return "sent"
+
+
+def _forget_secret(deps: Deps, row: OutboxMessage) -> None:
+    """An invitation's sealed temporary password leaves the row once the row is done (sent, or never to be)."""
+    if "sealed_password" in (row.params.get("extra") or {}):
+        deps.store.outbox.forget_param(row.message_id, "sealed_password")
 
 
 def is_suppressed(deps: Deps, address: str) -> bool:
@@ -274,6 +280,8 @@ def _failed(deps: Deps, row: OutboxMessage, attempts: int, error: str, permanent
     final = permanent or _gave_up(row, deps.clock())
     due = None if final else iso(deps.clock() + backoff(attempts))
     deps.store.outbox.mark_attempt_failed(row.message_id, error, due, attempts)
+    if final:
+        _forget_secret(deps, row)
     log.warning("email attempt failed", extra={"message_id": row.message_id, "attempts": attempts,
                                                "error": error, "final": final})
     return final

@@ -177,3 +177,12 @@ def test_the_list_filters_by_role(deps, pool):
     assert [a["username"] for a in accounts.list_accounts(pool, "health")] == ["h@example.ca"]
     assert len(accounts.list_accounts(pool)) == 2
     assert all(re.fullmatch(r"[a-z.@]+", a["username"]) for a in accounts.list_accounts(pool))
+
+
+def test_an_invitation_that_bounces_for_good_keeps_no_password_either(deps, pool):
+    deps.mailer.fail_permanently()
+    accounts.invite(deps, pool, ADMIN, INVITE)
+    assert deps.mailer.sent == []
+    [row] = [r for r in deps.store.outbox._s.outbox.values() if r.template == "staff_account_invited"]
+    assert deps.store.outbox.get(row.message_id).status == "failed"
+    assert accounts.SEALED not in deps.store.outbox.get(row.message_id).params["extra"]
