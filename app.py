@@ -11,13 +11,13 @@ from chalice import Chalice, Cron, Rate, Response
 
 from chalicelib.api import contract, headers, http, logs, origin, problems
 from chalicelib.api.auth import staff
-from chalicelib.api.wiring import deps
+from chalicelib.api.wiring import deps, staff_directory
 from chalicelib.config import outbox_stream_arn, ses_events_topic
-from chalicelib.domain import forms
+from chalicelib.domain import bodies, forms
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.workflow import Actor
 from chalicelib.domain.retention import HOLD_ROLES
-from chalicelib.services import documents, holds, notes, privacy, retention, staff_sign_in
+from chalicelib.services import documents, holds, notes, privacy, retention, staff_accounts, staff_sign_in
 from chalicelib.services import (applicant, bulletins, catalogue, catalogue_admin, email_change, feedback, files,
                                  notifications, redirect, reintegration, reminders, roster, search, submissions,
                                  workflow)
@@ -443,6 +443,50 @@ def admin_update_bulletin(bulletin_id: str, actor: Actor) -> Response:
 @staff(app, "admin")
 def admin_end_staff_sessions(username: str, actor: Actor) -> Response:  # after a disable or a group change
     return _json(staff_sign_in.end_user_sessions(deps(), actor, username))
+
+
+@app.route("/admin/staff", methods=["GET"])
+@handles
+@staff(app, "admin")
+def admin_list_staff(actor: Actor) -> Response:
+    return _json({"accounts": staff_accounts.list_accounts(staff_directory(), _query().get("role"))})
+
+
+@app.route("/admin/staff", methods=["POST"])
+@handles
+@staff(app, "admin")
+def admin_invite_staff(actor: Actor) -> Response:  # emails the person their temporary password (outbox)
+    body = bodies.require_valid("StaffInvitation", _body())
+    return _json(staff_accounts.invite(deps(), staff_directory(), actor, body), 201)
+
+
+@app.route("/admin/staff/{username}/invitation", methods=["POST"])
+@handles
+@staff(app, "admin")
+def admin_resend_staff_invitation(username: str, actor: Actor) -> Response:  # still invited only
+    return _json(staff_accounts.resend_invitation(deps(), staff_directory(), actor, username))
+
+
+@app.route("/admin/staff/{username}/role", methods=["PUT"])
+@handles
+@staff(app, "admin")
+def admin_set_staff_role(username: str, actor: Actor) -> Response:  # then every session of theirs ends
+    body = bodies.require_valid("StaffRoleChange", _body())
+    return _json(staff_accounts.change_role(deps(), staff_directory(), actor, username, body))
+
+
+@app.route("/admin/staff/{username}/disable", methods=["POST"])
+@handles
+@staff(app, "admin")
+def admin_disable_staff(username: str, actor: Actor) -> Response:  # never one's own account
+    return _json(staff_accounts.disable(deps(), staff_directory(), actor, username))
+
+
+@app.route("/admin/staff/{username}/enable", methods=["POST"])
+@handles
+@staff(app, "admin")
+def admin_enable_staff(username: str, actor: Actor) -> Response:
+    return _json(staff_accounts.enable(deps(), staff_directory(), actor, username))
 
 
 # --- scheduled --------------------------------------------------------------

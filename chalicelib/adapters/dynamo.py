@@ -791,6 +791,14 @@ class DynamoOutbox:
             OutboxModel.last_error.remove(),
         ], condition=OutboxModel.status == "pending")
 
+    def forget_param(self, message_id: str, name: str) -> None:
+        row = OutboxModel.get(message_id, consistent_read=True)
+        params = dict(row.params or {})
+        extra = dict(params.get("extra") or {})
+        if name in extra:
+            extra.pop(name)
+            OutboxModel(message_id).update(actions=[OutboxModel.params.set({**params, "extra": extra})])
+
     def mark_attempt_failed(self, message_id: str, error: str, due_at: str | None, attempts: int) -> None:
         if due_at is None:
             actions = [OutboxModel.status.set("failed"), OutboxModel.queue.remove(), OutboxModel.due_at.remove()]

@@ -436,6 +436,11 @@ class MemoryOutbox:
             self._s.outbox[message_id] = replace(m, status="sent", ses_message_id=ses_message_id, sent_at=now,
                                                  attempts=attempts, due_at=None, last_error=None)
 
+    def forget_param(self, message_id: str, name: str) -> None:
+        m = self._s.outbox[message_id]
+        extra = {k: v for k, v in dict(m.params.get("extra") or {}).items() if k != name}
+        self._s.outbox[message_id] = replace(m, params={**m.params, "extra": extra})
+
     def mark_attempt_failed(self, message_id: str, error: str, due_at: str | None, attempts: int) -> None:
         m = self._s.outbox[message_id]
         status = "failed" if due_at is None else m.status
@@ -697,3 +702,61 @@ class MemoryObjects:
         for k in keys:
             self.delete(k)
         return deleted
+
+
+class MemoryStaffDirectory:
+    """The staff user pool in memory (services/ports.StaffDirectory), for the service unit tests. ``passwords``
+    holds each account's temporary password, as the pool would; ``signed_out`` who was signed out everywhere."""
+
+    def __init__(self, now: str = "2026-12-01T00:00:00.000000Z") -> None:
+        from ..domain.staff_accounts import StaffAccount
+
+        self._account = StaffAccount
+        self.accounts: dict[str, Any] = {}
+        self.passwords: dict[str, str] = {}
+        self.signed_out: list[str] = []
+        self.now = now
+
+    def _found(self, username: str) -> Any:
+        from ..domain.errors import NotFound
+
+        account = self.accounts.get(username.lower())
+        if account is None:
+            raise NotFound("No such staff account.", "Compte du personnel introuvable.")
+        return account
+
+    def invite(self, username: str, name: str, email: str, role: str, police_service: str | None, language: str,
+               temporary_password: str) -> Any:
+        from ..domain.staff_accounts import AccountExists
+
+        if username.lower() in self.accounts:
+            raise AccountExists("An account already has this address.", "Un compte a déjà cette adresse.")
+        account = self._account(username=username.lower(), name=name, email=email, role=role,
+                                police_service=police_service, enabled=True, status="FORCE_CHANGE_PASSWORD",
+                                created_at=self.now, language=language, sub=f"sub-{len(self.accounts) + 1}")
+        self.accounts[account.username] = account
+        self.passwords[account.username] = temporary_password
+        return account
+
+    def get(self, username: str) -> Any:
+        return self.accounts.get(username.lower())
+
+    def find_by_email(self, email: str) -> Any:
+        return next((a for a in self.accounts.values() if a.email.lower() == email.lower()), None)
+
+    def list_accounts(self) -> list[Any]:
+        return sorted(self.accounts.values(), key=lambda a: a.username)
+
+    def set_role(self, username: str, role: str, police_service: str | None) -> None:
+        account = self._found(username)
+        self.accounts[account.username] = replace(account, role=role, police_service=police_service)
+
+    def set_enabled(self, username: str, enabled: bool) -> None:
+        account = self._found(username)
+        self.accounts[account.username] = replace(account, enabled=enabled)
+
+    def reset_temporary_password(self, username: str, temporary_password: str) -> None:
+        self.passwords[self._found(username).username] = temporary_password
+
+    def sign_out_everywhere(self, username: str) -> None:
+        self.signed_out.append(self._found(username).username)

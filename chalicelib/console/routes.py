@@ -62,9 +62,20 @@ ROSTER_PAGES: tuple[tuple[str, str, str], ...] = (
     ("/roster-import/template.csv", "GET", "import_template"),
 )
 
+# The staff accounts pages (staff.py): administrators only.
+STAFF_PAGES: tuple[tuple[str, str, str], ...] = (
+    ("/staff", "GET", "staff_page"),
+    ("/staff/invite", "GET", "invite_page"),
+    ("/staff/invite", "POST", "invite_post"),
+    ("/staff/account", "GET", "account_page"),
+    ("/staff/account/role", "POST", "role_post"),
+    ("/staff/account/disable", "POST", "disable_post"),
+    ("/staff/account/enable", "POST", "enable_post"),
+    ("/staff/account/invitation", "POST", "resend_post"),
+)
 # Each module of console pages (under chalicelib/console) and its table: views.py's above; a part of the console
 # with pages of its own (the program's administration, say) keeps them in its own module, named here.
-MODULES: dict[str, tuple[tuple[str, str, str], ...]] = {"views": PAGES, "roster": ROSTER_PAGES}
+MODULES: dict[str, tuple[tuple[str, str, str], ...]] = {"views": PAGES, "roster": ROSTER_PAGES, "staff": STAFF_PAGES}
 
 
 def every_page() -> tuple[tuple[str, str, str], ...]:

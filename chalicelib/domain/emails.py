@@ -43,6 +43,22 @@ EXTRA_PARAMS: dict[str, tuple[str, ...]] = {
     "email_changed_notice": ("new_address",),
     # An application in progress (services/drafts.py): the private link to the draft, derived when sent.
     "draft_link": ("draft_url", "days"),
+    # Staff accounts (services/staff_accounts.py): to the person, in their language; the invitation's temporary
+    # password is unsealed when sent and dropped from the row after.
+    "staff_account_invited": ("name", "username", "temporary_password", "role", "console_url", "days"),
+    "staff_account_role_changed": ("name", "role", "console_url"),
+    "staff_account_disabled": ("name",),
+    "staff_account_enabled": ("name", "console_url"),
+}
+STAFF_ACCOUNT_TEMPLATES = ("staff_account_invited", "staff_account_role_changed", "staff_account_disabled",
+                           "staff_account_enabled")
+# A role as a staff account's email names it.
+ROLE_LABELS = {
+    "service_coordinator": {"en": "service coordinator", "fr": "coordination de service"},
+    "irss": {"en": "International Recruitment, Screening and Selection (IRSS)",
+             "fr": "Recrutement, présélection et sélection à l'international (RPSI)"},
+    "health": {"en": "health services", "fr": "services de santé"},
+    "admin": {"en": "program administrator", "fr": "administration du programme"},
 }
 # The roster's notices are sent by the code (services/roster.py), not by a stage.
 ROSTER_TEMPLATES = ("staff_seat_available", "coordinator_seat_available", "deployment_extended")
@@ -64,7 +80,8 @@ DRAFT_LINK = "draft_link"
 NO_LINK_NEEDS = {EMAIL_CHANGE_CONFIRM: ("reference", "confirm_url"), EMAIL_CHANGED_NOTICE: ("reference", "new_address"),
                  DRAFT_LINK: ("draft_url",)}
 NO_LINK_TEMPLATES = tuple(NO_LINK_NEEDS)
-CODE_TEMPLATES = (ACCESS_LINK, REDIRECTED, FILE_COMPLETE, *ROSTER_TEMPLATES, *REMINDER_TEMPLATES, *NO_LINK_TEMPLATES)
+CODE_TEMPLATES = (ACCESS_LINK, REDIRECTED, FILE_COMPLETE, *ROSTER_TEMPLATES, *REMINDER_TEMPLATES, *NO_LINK_TEMPLATES,
+                  *STAFF_ACCOUNT_TEMPLATES)
 # What a template must show: every applicant email its private link, an applicant's stage
 # email the status page as well, every email the file's reference.
 APPLICANT_NEEDS = ("reference", "link_url")

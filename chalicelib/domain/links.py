@@ -28,3 +28,8 @@ def draft_url(base: str, lang: str, draft_id: str, token: str | None = None) -> 
     """An application in progress (its task list); with ``token``, the private link emailed for it."""
     url = f"{base}/{lang}/drafts/{quote(draft_id)}"
     return f"{url}?token={quote(token)}" if token else url
+
+
+def console_url(base_url: str, lang: str) -> str:
+    """The staff console's sign-in page, in the person's language."""
+    return f"{base_url.rstrip('/')}/console/{lang}/sign-in"

@@ -133,6 +133,21 @@ def _stage_of(row: OutboxMessage) -> Stage | None:
     return wf.stages.get(name)
 
 
+def _temporary_password(deps: Deps, raw: dict[str, Any], lang: str) -> str:
+    """Sealed in the row until sent (services/staff_accounts.py), then dropped from it."""
+    from .staff_accounts import SEALED, unseal_password
+
+    return unseal_password(deps.settings.token_secret, str(raw.get(SEALED, "")))
+
+
+# A staff account's email (services/staff_accounts.py): values derived when it is sent.
+_STAFF_VALUES: dict[str, Callable[[Deps, dict[str, Any], str], str]] = {
+    "temporary_password": _temporary_password,
+    "role": lambda deps, raw, lang: pick(emails.ROLE_LABELS.get(str(raw.get("role", "")), {"en": ""}), lang),
+    "console_url": lambda deps, raw, lang: links.console_url(deps.settings.base_url, lang),
+}
+
+
 def _extra(deps: Deps, row: OutboxMessage, lang: str) -> dict[str, Any]:
     """The values a template shows beyond the common ones (emails.EXTRA_PARAMS), in the email's language."""
     wanted, raw = emails.EXTRA_PARAMS.get(row.template, ()), dict(row.params.get("extra") or {})
@@ -158,6 +173,8 @@ def _extra(deps: Deps, row: OutboxMessage, lang: str) -> dict[str, Any]:
         elif name == "qualification":
             label = reminders.rules().qualification_labels.get(str(raw.get("qualification", "")))
             out[name] = pick(label, lang) if label else str(raw.get("qualification", ""))
+        elif name in _STAFF_VALUES:
+            out[name] = _STAFF_VALUES[name](deps, raw, lang)
         elif name in raw:
             out[name] = raw[name]
     return out
@@ -223,6 +240,7 @@ def attempt_outcome(deps: Deps, row: OutboxMessage, attempts: int, token: str | 
         return expand_access_request(deps, row, attempts)
     if _suppressed(deps, row):
         deps.store.outbox.mark_suppressed(row.message_id, deps.now(), attempts)
+        _forget_secret(deps, row)
         log.info("email suppressed", extra={"message_id": row.message_id, "template": row.template})
         return "suppressed"
     fresh = tokens.new_token(deps.clock()) if carries_link(row) and token is None else None
@@ -236,7 +254,14 @@ def attempt_outcome(deps: Deps, row: OutboxMessage, attempts: int, token: str | 
         deps.store.files.add_token_hash(row.application_id, tokens.token_hash(fresh), tokens.MAX_ACTIVE_TOKENS,
                                         known=known_hashes)
     deps.store.outbox.mark_sent(row.message_id, ses_id, deps.now(), attempts)
+    _forget_secret(deps, row)
     return "sent"
+
+
+def _forget_secret(deps: Deps, row: OutboxMessage) -> None:
+    """An invitation's sealed temporary password leaves the row once the row is done (sent, or never to be)."""
+    if "sealed_password" in (row.params.get("extra") or {}):
+        deps.store.outbox.forget_param(row.message_id, "sealed_password")
 
 
 def is_suppressed(deps: Deps, address: str) -> bool:
@@ -255,6 +280,8 @@ def _failed(deps: Deps, row: OutboxMessage, attempts: int, error: str, permanent
     final = permanent or _gave_up(row, deps.clock())
     due = None if final else iso(deps.clock() + backoff(attempts))
     deps.store.outbox.mark_attempt_failed(row.message_id, error, due, attempts)
+    if final:
+        _forget_secret(deps, row)
     log.warning("email attempt failed", extra={"message_id": row.message_id, "attempts": attempts,
                                                "error": error, "final": final})
     return final

@@ -23,6 +23,7 @@ from ..domain.limits import Counter
 from ..domain.listing import Filters
 from ..domain.missions import Cap, Mission
 from ..domain.reintegration import GuideTask
+from ..domain.staff_accounts import StaffAccount
 from ..domain.staff_sessions import AuthStep, StaffSession
 from ..domain.records import (
     ApplicationFile,
@@ -167,6 +168,9 @@ class OutboxStore(Protocol):
     def mark_suppressed(self, message_id: str, now: str, attempts: int) -> None:
         """A claimed row is not sent (its address is suppressed): done for good, status "suppressed"."""
 
+    def forget_param(self, message_id: str, name: str) -> None:
+        """Drop one value of a row's ``extra`` params (a staff invitation's sealed temporary password, once sent)."""
+
     def record_feedback(self, message_id: str, status: str, rank: int, at: str, detail: str) -> bool:
         """SES's word on a sent email, only over a lower-ranked one (domain/feedback.py RANK): a duplicate or an
         out-of-order event changes nothing. False when nothing changed (or no such row)."""
@@ -259,6 +263,38 @@ class IdentityProvider(Protocol):
 
     def sign_out(self, access_token: str) -> None:
         """Revoke every refresh token of the user (GlobalSignOut)."""
+
+
+class StaffDirectory(Protocol):
+    """The staff user pool as an administrator manages it (adapters/cognito_admin.py on Cognito's admin API; a
+    fake in the unit tests). A user name the pool does not have raises ``NotFound``; an invitation to a user name
+    it has, ``AccountExists``."""
+
+    def invite(self, username: str, name: str, email: str, role: str, police_service: str | None, language: str,
+               temporary_password: str) -> StaffAccount:
+        """A new account (AdminCreateUser, Cognito's own message suppressed) in ``role``'s group, its password
+        temporary: the first sign-in asks for a new one, then TOTP."""
+
+    def get(self, username: str) -> StaffAccount | None:
+        ...
+
+    def find_by_email(self, email: str) -> StaffAccount | None:
+        """Any account with this email address, whatever its user name."""
+
+    def list_accounts(self) -> list[StaffAccount]:
+        """Every account, with its role (the console group it is in) and service."""
+
+    def set_role(self, username: str, role: str, police_service: str | None) -> None:
+        """Into ``role``'s group only (out of every other console group), with that service or none."""
+
+    def set_enabled(self, username: str, enabled: bool) -> None:
+        ...
+
+    def reset_temporary_password(self, username: str, temporary_password: str) -> None:
+        """A new temporary password for an account still invited (a lost invitation)."""
+
+    def sign_out_everywhere(self, username: str) -> None:
+        """Revoke every refresh token of the user (AdminUserGlobalSignOut)."""
 
 
 class TaskStore(Protocol):

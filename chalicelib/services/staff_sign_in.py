@@ -315,6 +315,12 @@ def _end_all(deps: Deps, user_key: str) -> int:
     return len(keys)
 
 
+def end_sessions_of(deps: Deps, username: str) -> int:
+    """Every console session of a user ends now (an administrator changed their role or disabled them:
+    services/staff_accounts.py audits it with the change); how many were listed."""
+    return _end_all(deps, sl.user_key(username))
+
+
 def _audit_ended(deps: Deps, user_key: str, kind: str, actor_id: str, actor_role: str, ended: int) -> None:
     uow = deps.store.unit_of_work()
     uow.append_audit(AuditEntry(subject=sl.AUDIT_SUBJECT + user_key, seq=int(deps.clock().timestamp() * 1000),

@@ -90,7 +90,8 @@ def real(service: LocalService) -> dict[str, Any]:
             **_a_draft(service),
             "admin_mission_id": "cambodia-eccc", "admin_cap_id": "cambodia",
             "message_id": f"{files[1]['application_id']}:1:applicant",
-            "console": sign_in(service.base, "irss")}  # IRSS: the role with the most console pages
+            "console": sign_in(service.base, "irss"),  # IRSS: the role with the most console pages
+            "admin_console": sign_in(service.base, "admin")}  # the staff accounts pages are administrators' only
 
 
 def _a_draft(service: LocalService) -> dict[str, str]:
@@ -146,7 +147,7 @@ def _as_a_real_caller(case: Any, service: LocalService, real: dict[str, Any]) ->
             params[name] = value
     if case.path.startswith("/console/") and not case.path.endswith(("/sign-out", "/sign-out-everywhere")):
         # A signed-in staff session and its CSRF token (tests/console_client.py); signing out would end it.
-        session, token = real["console"]
+        session, token = real["admin_console" if "/staff" in case.path else "console"]
         case.cookies = {**(case.cookies or {}), "__Host-po_console": session}
         if isinstance(case.body, dict):
             case.body["csrf_token"] = token
@@ -195,6 +196,7 @@ def test_the_run_reached_past_the_first_refusal(service: LocalService) -> None:
         "POST /console/en/files/{application_id}/notes": {303},
         "GET /console/en/roster": {200}, "GET /console/fr/roster/{cap_id}": {200}, "GET /console/en/roster-import": {200},
         "PUT /admin/applications/{application_id}/hold": {200, 422}, "GET /admin/retention/preview": {200, 400},
+        "GET /admin/staff": {200}, "GET /console/en/staff": {200}, "GET /console/fr/staff/invite": {200},
     }.items():
         assert statuses <= seen[operation], (operation, seen[operation])
     assert "Traceback" not in service.log("chalice")

@@ -84,6 +84,8 @@ class Resolver:
             return f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{self.ref(name)}:*"
         if (kind, attr) == ("AWS::S3::Bucket", "Arn"):
             return f"arn:aws:s3:::{self.ref(name)}"
+        if (kind, attr) == ("AWS::Cognito::UserPool", "Arn"):
+            return f"arn:aws:cognito-idp:{REGION}:{ACCOUNT}:userpool/{self.ref(name)}"
         if (kind, attr) == ("AWS::KMS::Key", "Arn"):
             return f"arn:aws:kms:{REGION}:{ACCOUNT}:key/{name}"  # a made-up key id: the logical id
         if (kind, attr) == ("AWS::SQS::Queue", "QueueName"):

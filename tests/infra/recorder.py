@@ -137,7 +137,7 @@ def iam_requests(service: str, operation: str, params: dict[str, Any]) -> list[I
 
     Resources are kept symbolic: ("table", name), ("index", table, index),
     ("identity", domain or address), ("configuration-set", name), ("object", bucket, key),
-    ("bucket", bucket, prefix listed).
+    ("bucket", bucket, prefix listed), ("user-pool", pool id).
     An operation this function does not know maps to ("<service>:<Op>", ("*",)),
     which no exact policy grants: a new kind of call fails the policy test.
     """
@@ -150,6 +150,8 @@ def iam_requests(service: str, operation: str, params: dict[str, Any]) -> list[I
         return [(f"s3:{S3_BUCKET_ACTIONS[operation]}", ("bucket", params["Bucket"], str(params.get("Prefix", ""))))]
     if service == "cognito-idp" and operation in COGNITO_PUBLIC:
         return []  # authorized by the app client, the challenge session or the user's own token: no IAM
+    if service == "cognito-idp" and "UserPoolId" in params:  # the admin API (adapters/cognito_admin.py): on the pool
+        return [(f"cognito-idp:{operation}", ("user-pool", str(params["UserPoolId"])))]
     if service == "ses" and operation in ("SendEmail", "SendRawEmail"):
         source = str(params.get("Source", ""))
         out: list[IamRequest] = [(f"ses:{operation}", ("identity", source.rsplit("@", 1)[-1]))]

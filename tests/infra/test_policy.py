@@ -66,7 +66,8 @@ def _stage_names(resolve: Resolver) -> dict[str, str]:
     return {"prefix": resolve({"Fn::FindInMap": ["Stages", {"Ref": "Stage"}, "TablePrefix"]}) + "-",
             "identity": resolve({"Ref": "SenderIdentity"}),
             "configuration_set": resolve(fn["PEACEOPS_SES_CONFIGURATION_SET"]),
-            "bucket": resolve(fn["PEACEOPS_DOCUMENTS_BUCKET"])}
+            "bucket": resolve(fn["PEACEOPS_DOCUMENTS_BUCKET"]),
+            "user_pool": resolve(fn["PEACEOPS_COGNITO_USER_POOL_ID"])}
 
 
 def _arn(resource: list[str] | tuple[str, ...], names: dict[str, str]) -> str:
@@ -93,6 +94,8 @@ def _arn(resource: list[str] | tuple[str, ...], names: dict[str, str]) -> str:
     if kind == "configuration-set":
         assert rest[0] == TEST_CONFIGURATION_SET
         return f"arn:aws:ses:{REGION}:{ACCOUNT}:configuration-set/{names['configuration_set']}"
+    if kind == "user-pool":  # the staff pool's admin API (the one pool the functions are configured with)
+        return f"arn:aws:cognito-idp:{REGION}:{ACCOUNT}:userpool/{names['user_pool']}"
     return "*"  # an operation recorder.iam_requests does not know: never granted
 
 

@@ -72,7 +72,18 @@ EXPECTED = {
     ("GET", "/admin/retention/preview"):                             (403, 403, 200, 403, 200),
     ("POST", "/admin/guide-tasks/{task_id}/sent"):                   (403, 403, 200, 403, 403),
     ("POST", "/admin/staff/{username}/sessions/end"):                (403, 403, 403, 403, 200),
+    # Staff accounts (services/staff_accounts.py): administrators only.
+    ("GET", "/admin/staff"):                                         (403, 403, 403, 403, 200),
+    ("POST", "/admin/staff"):                                        (403, 403, 403, 403, 201),
+    ("POST", "/admin/staff/{username}/invitation"):                  (403, 403, 403, 403, 200),
+    ("PUT", "/admin/staff/{username}/role"):                         (403, 403, 403, 403, 200),
+    ("POST", "/admin/staff/{username}/disable"):                     (403, 403, 403, 403, 200),
+    ("POST", "/admin/staff/{username}/enable"):                      (403, 403, 403, 403, 200),
 }
+# The account each staff account route acts on (coordinator.opp otherwise): one still invited, one disabled.
+INVITED_USER, DISABLED_USER = "invited.matrix@example.ca", "disabled.matrix@example.ca"
+USERNAME_OF = {("POST", "/admin/staff/{username}/invitation"): INVITED_USER,
+               ("POST", "/admin/staff/{username}/enable"): DISABLED_USER}
 # A bulk move answers 200 with one result per file; the other service's coordinator gets 404 for SPVM's file.
 BULK_FILE_STATUS = {"coordinator.spvm": 200, "coordinator.opp": 404, "irss": 200, "health": 200}
 PROBLEM_CODE = {401: "unauthenticated", 403: "forbidden", 404: "not-found"}
@@ -111,6 +122,8 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/admin/guide-tasks/{task_id}/sent"): {},
     ("PUT", "/admin/applications/{application_id}/hold"): {"reason": "Privacy Act request in progress."},
     ("POST", "/admin/applications/{application_id}/hold/lift"): {"reason": "Request answered."},
+    ("POST", "/admin/staff"): {"name": "Role Matrix", "email": "new.matrix@example.ca", "role": "health"},
+    ("PUT", "/admin/staff/{username}/role"): {"role": "service_coordinator", "police_service": "sq"},
 }
 # A route's query string: a search for the caller's file by its reference as printed.
 QUERIES = {("GET", "/admin/search"): lambda app_id: "?q=" + reference(app_id)}
@@ -167,7 +180,7 @@ def valid_request(world: dict[str, Any], route: tuple[str, str], caller: str) ->
             .replace("{deployment_id}", ENTRY_OF.get(caller, ENTRY_OF["irss"]))
             .replace("{cap_id}", cap).replace("{message_id}", world["failed_email"])
             .replace("{bulletin_id}", world["bulletin_id"]).replace("{task_id}", world["task_id"])
-            .replace("{username}", "coordinator.opp")
+            .replace("{username}", USERNAME_OF.get(route, "coordinator.opp"))
             .replace("{document_id}", world["documents"].get(caller, world["documents"]["coordinator.spvm"])))
     path += QUERIES[route](app_id) if route in QUERIES else ""
     body = BODIES.get(route)
@@ -229,6 +242,7 @@ def _build_world(client, tokens, pool):
     for held in held_files:
         r = staff_call(client, "put", f"/admin/applications/{held}/hold", tokens["irss"], {"reason": "Held."})
         assert r.status_code == 200, r.body
+    add_staff_accounts_to_act_on(pool)
     failed = f"{created['application_id']}:1:applicant"
     OutboxModel(failed).update(actions=[OutboxModel.status.set("failed")])
 
@@ -261,6 +275,17 @@ def _build_world(client, tokens, pool):
             "failed_email": failed,
             "bad": {"no token": None, "expired": expired, "another pool": other,
                     "applicant token": created["access_token"], "garbage": "abc.def.ghi"}}
+
+
+def add_staff_accounts_to_act_on(pool: Any) -> None:
+    """An account still invited (an invitation to send again) and a disabled one (to enable)."""
+    idp = pool.client()
+    for username in (INVITED_USER, DISABLED_USER):
+        idp.admin_create_user(UserPoolId=pool.user_pool_id, Username=username, MessageAction="SUPPRESS",
+                              TemporaryPassword="Matrix-Temporary-2026!",
+                              UserAttributes=[{"Name": "email", "Value": username}, {"Name": "name", "Value": "M"}])
+        idp.admin_add_user_to_group(UserPoolId=pool.user_pool_id, Username=username, GroupName="health")
+    idp.admin_disable_user(UserPoolId=pool.user_pool_id, Username=DISABLED_USER)
 
 
 @pytest.mark.parametrize("route", sorted(EXPECTED), ids=" ".join)
@@ -353,6 +378,15 @@ CONSOLE_EXPECTED = {
     ("GET", "/roster-import"):                            (403, 403, 200, 403, 200),
     ("POST", "/roster-import"):                           (403, 403, 303, 403, 303),
     ("GET", "/roster-import/template.csv"):               (403, 403, 200, 403, 200),
+    # Staff accounts (chalicelib/console/staff.py): administrators only.
+    ("GET", "/staff"):                                    (403, 403, 403, 403, 200),
+    ("GET", "/staff/invite"):                             (403, 403, 403, 403, 200),
+    ("POST", "/staff/invite"):                            (403, 403, 403, 403, 303),
+    ("GET", "/staff/account"):                            (403, 403, 403, 403, 200),
+    ("POST", "/staff/account/role"):                      (403, 403, 403, 403, 303),
+    ("POST", "/staff/account/disable"):                   (403, 403, 403, 403, 303),
+    ("POST", "/staff/account/enable"):                    (403, 403, 403, 403, 303),
+    ("POST", "/staff/account/invitation"):                (403, 403, 403, 403, 303),
 }
 # The roster's pages act on Haiti (seats free), each caller on an entry of its own, the deploy and the rotation on
 # a Haiti file at training (the line of ready candidates).
@@ -383,6 +417,14 @@ CONSOLE_FORM = {
     ("POST", "/files/{application_id}/module-results"): lambda caller: [("module", "un-bsafe"), ("score", "90")],
     ("POST", "/stay"): lambda caller: [("next", "/console/en/queue")],
     ("GET", "/search"): lambda caller: "?q=cote",
+    ("POST", "/staff/invite"): lambda caller: [("name", "Role Matrix"), ("email", f"{caller}.matrix@example.ca"),
+                                               ("role", "health"), ("police_service", ""), ("language", "en")],
+    ("GET", "/staff/account"): lambda caller: "?username=coordinator.opp",
+    ("POST", "/staff/account/role"): lambda caller: [("username", "coordinator.opp"), ("role", "irss"),
+                                                     ("police_service", "")],
+    ("POST", "/staff/account/disable"): lambda caller: [("username", "coordinator.opp")],
+    ("POST", "/staff/account/enable"): lambda caller: [("username", DISABLED_USER)],
+    ("POST", "/staff/account/invitation"): lambda caller: [("username", INVITED_USER)],
 }
 
 
@@ -427,10 +469,12 @@ def _console_world(client, route):
 
 
 @pytest.mark.parametrize("route", sorted(CONSOLE_EXPECTED), ids=" ".join)
-def test_each_role_on_each_console_page(client, route):
+def test_each_role_on_each_console_page(client, pool, route):
     from .test_console_sign_in import first_sign_in, page_token
     from .web_client import WebClient
 
+    if route[1].startswith("/staff/account/"):
+        add_staff_accounts_to_act_on(pool)
     files, ready = _console_world(client, route)
     method, template = route
     for caller, expected in zip(CALLERS, CONSOLE_EXPECTED[route], strict=True):
