@@ -33,7 +33,7 @@ ROLES = ("irss", "admin")  # who reads the audit list and exports it
 READS_KIND = "audit_read"  # a search or an export of the audit, itself recorded (services/audit_log.py)
 SUBJECT = "audit-reads"  # those rows' one subject
 # Kinds whose ``details`` name the change made (a word, never personal data): shown as the row's "what".
-CHANGE_KINDS = ("catalogue_change", "roster_change")
+CHANGE_KINDS = ("catalogue_change", "roster_change", READS_KIND)
 MONTHS_BACK = 36  # how far back a search without a "from" day looks
 FILTERS = ("actor", "kind", "subject", "from", "to")
 
