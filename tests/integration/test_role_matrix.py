@@ -49,6 +49,9 @@ EXPECTED = {
     ("PATCH", "/admin/missions/{mission_id}"):                       (403, 403, 403, 403, 200),
     ("PUT", "/admin/missions/{mission_id}/status"):                  (403, 403, 403, 403, 200),
     ("POST", "/admin/caps"):                                         (403, 403, 403, 403, 201),
+    ("GET", "/admin/caps"):                                          (403, 403, 200, 403, 200),
+    # The audit across subjects (services/audit_log.py): IRSS and administrators, each as their role reads it.
+    ("GET", "/admin/audit"):                                         (403, 403, 200, 403, 200),
     ("GET", "/admin/caps/{cap_id}"):                                 (403, 403, 200, 403, 200),
     ("PUT", "/admin/caps/{cap_id}/authorized"):                      (403, 403, 403, 403, 200),
     ("POST", "/admin/applications/{application_id}/redirect"):       (403, 403, 200, 403, 403),
@@ -326,6 +329,14 @@ CONSOLE_EXPECTED = {
     ("POST", "/stay"):                                    (303, 303, 303, 303, 303),
     ("POST", "/sign-out"):                                (303, 303, 303, 303, 303),
     ("POST", "/sign-out-everywhere"):                     (303, 303, 303, 303, 303),
+    # Missions and seats, and the audit (chalicelib/console/catalogue.py): IRSS reads, administrators change.
+    ("GET", "/missions-and-seats"):                       (403, 403, 200, 403, 200),
+    ("POST", "/missions-and-seats/caps/{cap_id}/authorized"): (403, 403, 403, 403, 303),
+    ("GET", "/missions-and-seats/missions/{mission_id}"): (403, 403, 200, 403, 200),
+    ("POST", "/missions-and-seats/missions/{mission_id}/description"): (403, 403, 403, 403, 303),
+    ("POST", "/missions-and-seats/missions/{mission_id}/status"): (403, 403, 403, 403, 303),
+    ("GET", "/audit"):                                    (403, 403, 200, 403, 200),
+    ("GET", "/audit.csv"):                                (403, 403, 200, 403, 200),
 }
 # The console's public pages (the sign-in and its steps, the signed-out page): no session needed.
 CONSOLE_PUBLIC = {"", "/sign-in", "/sign-in/new-password", "/sign-in/set-up-mfa", "/sign-in/code", "/signed-out"}
@@ -343,6 +354,12 @@ CONSOLE_FORM = {
     ("POST", "/files/{application_id}/module-results"): lambda caller: [("module", "un-bsafe"), ("score", "90")],
     ("POST", "/stay"): lambda caller: [("next", "/console/en/queue")],
     ("GET", "/search"): lambda caller: "?q=cote",
+    ("POST", "/missions-and-seats/caps/{cap_id}/authorized"): lambda caller: [("authorized", "3"), ("version", "1")],
+    ("POST", "/missions-and-seats/missions/{mission_id}/description"): lambda caller: [
+        ("description_en", "A description."), ("description_fr", "Une description."), ("version", "1")],
+    ("POST", "/missions-and-seats/missions/{mission_id}/status"): lambda caller: [("accepting", "no"),
+                                                                                  ("version", "1")],
+    ("GET", "/audit"): lambda caller: "?kind=stage_change",
 }
 
 
@@ -372,7 +389,8 @@ def test_each_role_on_each_console_page(client, route):
         # A scanned document each caller may read on its file: a medical one for health, a qualification else.
         document = put_document(app_id, "medical_questionnaire" if caller == "health" else "first_aid_cpr") \
             if "{document_id}" in template else ""
-        path = "/console/en" + template.replace("{application_id}", app_id).replace("{document_id}", document)
+        path = "/console/en" + template.replace("{application_id}", app_id).replace("{document_id}", document) \
+            .replace("{cap_id}", "philippines").replace("{mission_id}", "philippines")
         extra = CONSOLE_FORM.get(route, lambda c: [])(caller)
         if method == "GET":
             r = browser.get(path + (extra or ""))
