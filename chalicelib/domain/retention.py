@@ -28,7 +28,7 @@ from .bulletins import PROGRAM_TIME
 DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "retention.json"
 # The kinds of record the code keeps besides the files (datafiles.py checks retention.json names exactly these).
 RECORD_KINDS = ("drafts", "family_readiness", "documents", "audit", "emails", "guide_tasks", "reads",
-                "staff_sessions", "limit_counters", "idempotency", "dispositions")
+                "staff_sessions", "limit_counters", "idempotency", "audit_reads", "dispositions")
 DISPOSITION_KIND = "disposed"
 DISPOSITION_ACTOR = "retention-job"
 SYSTEM_ROLE = "system"

@@ -17,11 +17,27 @@ from typing import Any
 import pytest
 
 from .conftest import staff_call
-from .test_console_pages import EN, FR, post, signed  # noqa: F401 - the fixture, reused
+from .test_console_pages import EN, FR, post
+from .test_console_sign_in import _check_codes, first_sign_in  # noqa: F401 - the fixture, reused
 from .test_medical_inference import close, to_medical
 from .test_medical_inference import text as words
 
 SEATS = f"{EN}/missions-and-seats"
+
+
+@pytest.fixture
+def signed(client: Any) -> Any:
+    """A browser signed in as ``user`` (once per user and test)."""
+    from .web_client import WebClient
+
+    made: dict[str, WebClient] = {}
+
+    def as_(user: str, lang: str = "en") -> WebClient:
+        if user not in made:
+            made[user] = WebClient(client)
+            first_sign_in(made[user], user, lang=lang)
+        return made[user]
+    return as_
 
 
 def text(r: Any) -> str:
@@ -205,3 +221,25 @@ def test_the_dashboard_shows_a_card_per_cap_linking_to_its_roster(client: Any, s
                        ("Candidates ready", "0")]
     assert 'href="/console/en/roster/ukraine"' in card.group(1)
     assert 'id="card-' not in signed("coordinator.spvm").get(f"{EN}/dashboard").body.decode()
+
+
+def test_rows_from_before_the_index_are_given_its_keys_by_the_seed_step_once(client: Any) -> None:
+    from chalicelib.adapters.models import AuditModel
+    from chalicelib.api.wiring import deps
+    from chalicelib.domain.workflow import Actor
+    from chalicelib.services import audit_log, catalogue
+
+    # Given a row written before the by_month index (no month, no listed)
+    AuditModel("cap#iraq", 99, at="2026-11-15T12:00:00.000000Z", kind="catalogue_change", actor_id="admin-0",
+               actor_role="admin", details={"change": "authorized"}).save()
+    irss = Actor("irss", "irss-1")
+    assert audit_log.listing(deps(), irss, {"subject": "cap#iraq"})["items"] == []
+    # When the seed step runs (scripts/local.py and each deploy's seeding), twice
+    catalogue.seed(deps())
+    catalogue.seed(deps())
+    # Then the row is listed, once, with the keys every new row gets on write
+    found = audit_log.listing(deps(), irss, {"subject": "cap#iraq"})["items"]
+    assert [(r["subject"], r["seq"], r["change"]) for r in found] == [("cap#iraq", 99, "authorized")]
+    row = AuditModel.get("cap#iraq", 99)
+    assert (row.month, row.listed) == ("2026-11", "2026-11-15T12:00:00.000000Z#cap#iraq#00000000000000000099")
+    assert deps().store.audit.index_unlisted() == 0
