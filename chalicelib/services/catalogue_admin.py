@@ -117,8 +117,8 @@ def below_roster(cap: Cap, value: int) -> Conflict:
     en, fr = cap.name.get("en") or cap.cap_id, cap.name.get("fr") or cap.cap_id
     n = cap.deployed
     return Conflict(f"{en} has {n} officers deployed: the figure cannot be below {n} until deployments end.",
-                    f"{fr}\u00a0: {n} membres sont déployés; le nombre autorisé ne peut pas être inférieur à {n} "
-                    "avant la fin de déploiements.", deployed=n, authorized=value)
+                    f"{fr}\u00a0: {n} membres sont déployés; tant que des déploiements ne prennent pas fin, le "
+                    f"nombre autorisé ne peut pas être inférieur à {n}.", deployed=n, authorized=value)
 
 
 def set_authorized(deps: Deps, actor: Actor, cap_id: str, body: Any,
