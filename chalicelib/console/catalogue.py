@@ -72,7 +72,7 @@ def authorized_post(v: ConsoleVisit, cap_id: str) -> Response:  # who: admin
     except NotFound:
         raise
     except DomainError as err:
-        return caps_page(v, err.status if err.status != 409 else 409, _detail(v, err), cap_id, typed)
+        return caps_page(v, err.status, _detail(v, err), cap_id, typed)
     return v.redirect(v.url("/missions-and-seats", done="authorized") + f"#cap-{quote(cap_id, safe='')}")
 
 
