@@ -17,7 +17,7 @@ from chalicelib.domain import bodies, forms
 from chalicelib.domain.errors import NotFound
 from chalicelib.domain.workflow import Actor
 from chalicelib.domain.retention import HOLD_ROLES
-from chalicelib.services import documents, holds, notes, privacy, retention, staff_accounts, staff_sign_in
+from chalicelib.services import audit_log, documents, holds, notes, privacy, retention, staff_accounts, staff_sign_in
 from chalicelib.services import (applicant, bulletins, catalogue, catalogue_admin, email_change, feedback, files,
                                  notifications, redirect, reintegration, reminders, roster, search, submissions,
                                  workflow)
@@ -334,6 +334,20 @@ def admin_update_mission(mission_id: str, actor: Actor) -> Response:
 @staff(app, "admin")
 def admin_open_close(mission_id: str, actor: Actor) -> Response:
     return _json(catalogue_admin.set_open(deps(), actor, mission_id, _body()))
+
+
+@app.route("/admin/caps", methods=["GET"])
+@handles
+@staff(app, "irss", "admin")
+def admin_caps(actor: Actor) -> Response:  # every cap with its figures, internal note and missions
+    return _json({"caps": catalogue_admin.overview(deps())})
+
+
+@app.route("/admin/audit", methods=["GET"])
+@handles
+@staff(app, "irss", "admin")
+def admin_audit(actor: Actor) -> Response:  # every staff action, newest first (recorded: services/audit_log.py)
+    return _json(audit_log.listing(deps(), actor, _query(), _origin()))
 
 
 @app.route("/admin/caps", methods=["POST"])

@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
 from pynamodb.connection import Connection
-from pynamodb.exceptions import DoesNotExist, PynamoDBException, TransactWriteError
+from pynamodb.exceptions import DoesNotExist, PynamoDBException, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from ..config import Settings
@@ -30,6 +30,7 @@ from ..domain import reintegration, search
 from ..domain.reintegration import GuideTask
 from ..domain.drafts import Draft, is_draft_id
 from ..domain.staff_sessions import USER_SESSIONS, StaffSession
+from ..domain.audit_list import listing_key
 from ..domain.records import (
     ApplicationFile,
     AuditEntry,
@@ -240,10 +241,11 @@ def audit_from_row(r: AuditModel) -> AuditEntry:
 
 
 def audit_row(e: AuditEntry) -> AuditModel:
+    month, listed = listing_key(e.at, e.subject, e.seq)  # the by_month index's keys, on every write
     return AuditModel(e.subject, e.seq, at=e.at, kind=e.kind, actor_id=e.actor_id, actor_role=e.actor_role,
                       from_stage=e.from_stage, to_stage=e.to_stage, reason_code=e.reason_code, note=e.note,
                       initiated_by=e.initiated_by, details=None if e.details is None else dict(e.details),
-                      expires_at=e.expires_at)
+                      expires_at=e.expires_at, month=month, listed=listed)
 
 
 def outbox_from_row(r: OutboxModel) -> OutboxMessage:
@@ -881,6 +883,26 @@ class DynamoSuppression:
 class DynamoAudit:
     def trail(self, subject: str) -> list[AuditEntry]:
         return [audit_from_row(r) for r in AuditModel.query(subject)]
+
+    def month(self, month: str, before: str | None, limit: int) -> list[AuditEntry]:
+        """One Query of the by_month index, newest first, below ``before`` (a sort key) when given."""
+        condition = AuditModel.listed < before if before else None
+        rows = AuditModel.by_month.query(month, condition, scan_index_forward=False, limit=limit)
+        return [audit_from_row(r) for r in rows]
+
+    def index_unlisted(self) -> int:
+        """Give every row from before the by_month index its keys (a Scan for rows without ``month``, then one
+        conditional update each: a row written meanwhile already has them). Idempotent; the seed step runs it."""
+        done = 0
+        for r in AuditModel.scan(AuditModel.month.does_not_exist()):
+            month, listed = listing_key(r.at, r.subject, int(r.seq))
+            try:
+                r.update(actions=[AuditModel.month.set(month), AuditModel.listed.set(listed)],
+                         condition=AuditModel.month.does_not_exist())
+                done += 1
+            except UpdateError:
+                continue
+        return done
 
 
 class DynamoIdempotency:

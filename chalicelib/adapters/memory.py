@@ -20,6 +20,7 @@ from ..domain.missions import Cap, Mission
 from ..domain.reintegration import GuideTask
 from ..domain.drafts import Draft
 from ..domain.staff_sessions import StaffSession
+from ..domain.audit_list import listing_key
 from ..domain.records import (
     ApplicationFile,
     AuditEntry,
@@ -496,6 +497,14 @@ class MemoryAudit:
 
     def trail(self, subject: str) -> list[AuditEntry]:
         return [e for (subj, _), e in sorted(self._s.audit.items()) if subj == subject]
+
+    def month(self, month: str, before: str | None, limit: int) -> list[AuditEntry]:
+        keyed = sorted(((listing_key(e.at, e.subject, e.seq), e) for e in self._s.audit.values()),
+                       key=lambda t: t[0][1], reverse=True)
+        return [e for (m, key), e in keyed if m == month and (before is None or key < before)][:limit]
+
+    def index_unlisted(self) -> int:
+        return 0  # the fake lists every row by its time already
 
 
 class MemoryIdempotency:

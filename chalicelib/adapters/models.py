@@ -270,6 +270,15 @@ class FamilyReadinessModel(Model):
     updated_at = UnicodeAttribute()
 
 
+class AuditByMonth(GlobalSecondaryIndex["AuditModel"]):
+    """Every staff action of a month, newest first (the audit view: domain/audit_list.py); sparse: a row from
+    before the index has no ``month`` until the seed step's backfill gives it one."""
+
+    Meta = _index_meta("by_month", AllProjection())
+    month = UnicodeAttribute(hash_key=True)
+    listed = UnicodeAttribute(range_key=True)
+
+
 class AuditModel(Model):
     """Append-only: every put is conditional on the row not existing."""
 
@@ -287,6 +296,9 @@ class AuditModel(Model):
     initiated_by = UnicodeAttribute(null=True)
     details = JSONAttribute(null=True)
     expires_at = NumberAttribute(null=True)  # epoch seconds, the table's TTL attribute (rows kept apart from a file)
+    month = UnicodeAttribute(null=True)  # the by_month index's keys (domain/audit_list.listing_key)
+    listed = UnicodeAttribute(null=True)
+    by_month = AuditByMonth()
 
 
 class PendingOutbox(GlobalSecondaryIndex["OutboxModel"]):

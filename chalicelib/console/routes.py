@@ -62,6 +62,18 @@ ROSTER_PAGES: tuple[tuple[str, str, str], ...] = (
     ("/roster-import/template.csv", "GET", "import_template"),
 )
 
+# The program's catalogue (missions and seats) and the audit view: chalicelib/console/catalogue.py (its table is
+# repeated here, not imported, so an API request's cold start never loads the console's modules).
+CATALOGUE_PAGES: tuple[tuple[str, str, str], ...] = (
+    ("/missions-and-seats", "GET", "caps_page"),
+    ("/missions-and-seats/caps/{cap_id}/authorized", "POST", "authorized_post"),
+    ("/missions-and-seats/missions/{mission_id}", "GET", "mission_page"),
+    ("/missions-and-seats/missions/{mission_id}/description", "POST", "description_post"),
+    ("/missions-and-seats/missions/{mission_id}/status", "POST", "status_post"),
+    ("/audit", "GET", "audit_page"),
+    ("/audit.csv", "GET", "audit_csv"),
+)
+
 # The staff accounts pages (staff.py): administrators only.
 STAFF_PAGES: tuple[tuple[str, str, str], ...] = (
     ("/staff", "GET", "staff_page"),
@@ -75,7 +87,8 @@ STAFF_PAGES: tuple[tuple[str, str, str], ...] = (
 )
 # Each module of console pages (under chalicelib/console) and its table: views.py's above; a part of the console
 # with pages of its own (the program's administration, say) keeps them in its own module, named here.
-MODULES: dict[str, tuple[tuple[str, str, str], ...]] = {"views": PAGES, "roster": ROSTER_PAGES, "staff": STAFF_PAGES}
+MODULES: dict[str, tuple[tuple[str, str, str], ...]] = {"views": PAGES, "catalogue": CATALOGUE_PAGES,
+                                                         "roster": ROSTER_PAGES, "staff": STAFF_PAGES}
 
 
 def every_page() -> tuple[tuple[str, str, str], ...]:

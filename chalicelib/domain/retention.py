@@ -29,7 +29,7 @@ DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "retention.json"
 # The kinds of record the code keeps besides the files (datafiles.py checks retention.json names exactly these).
 RECORD_KINDS = ("drafts", "family_readiness", "documents", "audit", "emails", "guide_tasks", "reads",
                 "staff_sessions", "limit_counters", "idempotency", "staff_security", "staff_notices", "suppressions",
-                "staff_accounts", "dispositions")
+                "staff_accounts", "audit_reads", "dispositions")
 DISPOSITION_KIND = "disposed"
 DISPOSITION_ACTOR = "retention-job"
 SYSTEM_ROLE = "system"

@@ -15,7 +15,7 @@ def cap_view(cap: Cap | None, shared_with: list[str]) -> dict[str, Any] | None:
     if cap is None:
         return None
     return {
-        "cap_id": cap.cap_id, "name": dict(cap.name), "note": dict(cap.note),
+        "cap_id": cap.cap_id, "name": dict(cap.name),  # never the cap's note: it is staff-only
         "authorized": cap.authorized, "deployed": cap.deployed, "seats_left": cap.seats_left,
         "shared_with": shared_with,
     }
@@ -108,4 +108,5 @@ def seed(deps: Deps) -> int:
             pass
     counts.rebuild_if_absent(deps)  # a store written before the pipeline's counters is counted once
     search.index_names_if_absent(deps)  # and its files given their name-index keys, once
+    deps.store.audit.index_unlisted()  # audit rows from before the audit view's index get its keys
     return len(caps) + len(missions) + calls

@@ -104,16 +104,35 @@ def _cap(deps: Deps, cap_id: str) -> Cap:
 
 
 def cap_view(deps: Deps, cap_id: str) -> dict[str, Any]:
-    cap = _cap(deps, cap_id)
+    return _cap_dict(_cap(deps, cap_id))
+
+
+def _cap_dict(cap: Cap) -> dict[str, Any]:
     return {"cap_id": cap.cap_id, "authorized": cap.authorized, "deployed": cap.deployed, "version": cap.version,
             "seats_left": cap.seats_left, "name": dict(cap.name), "note": dict(cap.note)}
 
 
-def set_authorized(deps: Deps, actor: Actor, cap_id: str, body: Any) -> dict[str, Any]:
-    """Change the authorized figure; never below the number deployed (checked atomically)."""
+def below_roster(cap: Cap, value: int) -> Conflict:
+    """The refusal of a figure below the active roster, naming the cap and what would allow it."""
+    en, fr = cap.name.get("en") or cap.cap_id, cap.name.get("fr") or cap.cap_id
+    n = cap.deployed
+    return Conflict(f"{en} has {n} officers deployed: the figure cannot be below {n} until deployments end.",
+                    f"{fr}\u00a0: {n} membres sont déployés; tant que des déploiements ne prennent pas fin, le "
+                    f"nombre autorisé ne peut pas être inférieur à {n}.", deployed=n, authorized=value)
+
+
+def set_authorized(deps: Deps, actor: Actor, cap_id: str, body: Any,
+                   expected_version: int | None = None) -> dict[str, Any]:
+    """Change the authorized figure; never below the number deployed (checked atomically). ``expected_version``:
+    the version the console's form was read at (a cap changed meanwhile is refused, never overwritten)."""
     doc = bodies.require_valid("AuthorizedRequest", body)
     value = int(doc["authorized"])
     cap, now = _cap(deps, cap_id), deps.now()
+    if expected_version is not None and expected_version != cap.version:
+        raise StaleState("The cap changed meanwhile; reload it.", "Le plafond a changé entre-temps; rechargez-le.",
+                         current_version=cap.version)
+    if value < cap.deployed:
+        raise below_roster(cap, value)
     uow = deps.store.unit_of_work()
     uow.set_authorized(cap_id, value, cap.version, now)
     _audit(uow, f"cap#{cap_id}", cap.version + 1, actor, now,
@@ -123,10 +142,8 @@ def set_authorized(deps: Deps, actor: Actor, cap_id: str, body: Any) -> dict[str
     except ConditionFailed as exc:
         fresh = deps.store.catalogue.cap(cap_id)
         deployed = fresh.deployed if fresh else 0
-        if value < deployed:
-            raise Conflict(f"{deployed} are deployed: the authorized figure cannot go below that.",
-                           f"{deployed} membres sont déployés\u00a0: le nombre autorisé ne peut pas être inférieur à {deployed}.",
-                           deployed=deployed) from exc
+        if value < deployed and fresh is not None:
+            raise below_roster(fresh, value) from exc
         raise StaleState("The cap changed meanwhile; try again.", "Le plafond a changé entre-temps; réessayez.") from exc
     return cap_view(deps, cap_id)
 
@@ -135,3 +152,43 @@ def audit_of(deps: Deps, subject: str) -> list[dict[str, Any]]:
     return [{"seq": r.seq, "at": r.at, "actor_id": r.actor_id, "actor_role": r.actor_role,
              "details": None if r.details is None else dict(r.details)}
             for r in deps.store.audit.trail(subject)]
+
+
+# --- the console's pages (chalicelib/console/catalogue.py) -------------------------------------------------
+
+def overview(deps: Deps) -> list[dict[str, Any]]:
+    """Every cap (its figure, deployed, active entries, seats left, its internal note) with its missions (open or
+    closed to applications), for staff. One read of the caps, one of the missions, one Query per cap's roster."""
+    missions = deps.store.catalogue.missions()
+    out = []
+    for cap_id, cap in sorted(deps.store.catalogue.caps().items()):
+        active = sum(1 for e in deps.store.catalogue.roster(cap_id) if e.active)
+        out.append({**_cap_dict(cap), "active_entries": active,
+                    "missions": [{"mission_id": m.mission_id, "name": dict(m.name),
+                                  "accepting_applications": m.accepting_applications}
+                                 for m in sorted(missions, key=lambda m: m.mission_id) if m.cap_id == cap_id]})
+    return out
+
+
+def mission_admin_view(deps: Deps, mission_id: str) -> dict[str, Any]:
+    """A mission as staff edit it: the document, its row version, its cap's name."""
+    mission, version = stored_mission(deps, mission_id)
+    cap = deps.store.catalogue.cap(mission.cap_id)
+    return {"mission": mission.as_dict(), "version": version, "cap_name": dict(cap.name) if cap else {}}
+
+
+def set_description(deps: Deps, actor: Actor, mission_id: str, en: str, fr: str, version: int) -> dict[str, Any]:
+    """The public description in both languages, at the version read (each required: the public page shows it)."""
+    errors = [FieldError(f"/description/{lang}", "required", "Write the description in English." if lang == "en"
+                         else "Write the description in French.", "Rédigez la description en anglais."
+                         if lang == "en" else "Rédigez la description en français.")
+              for lang, text in (("en", en), ("fr", fr)) if not text.strip()]
+    if errors:
+        raise ValidationFailed(errors)
+    return update_mission(deps, actor, mission_id, {"description": {"en": en.strip(), "fr": fr.strip()},
+                                                    "version": version})
+
+
+def set_open_at(deps: Deps, actor: Actor, mission_id: str, accepting: bool, version: int) -> dict[str, Any]:
+    """Open or close the mission to applications, at the version read."""
+    return update_mission(deps, actor, mission_id, {"accepting_applications": accepting, "version": version})

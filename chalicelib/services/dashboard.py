@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..domain import access, charts, deployments
+from ..domain import access, charts, deployments, seats
 from ..domain.errors import Forbidden
 from ..domain.i18n import pick
 from ..domain.missions import Mission
 from ..domain.workflow import Actor, load_workflow
-from . import files
+from . import files, roster
 from .deps import Deps
 
 ROLES = ("service_coordinator", "irss", "admin")  # the pipeline report's (app.py admin_pipeline)
+CARD_ROLES = ("irss", "admin")  # a card per cap (domain/seats.py), linking to its roster page
 
 
 def _stages(mission: Mission, counts: dict[str, int], actor: Actor, lang: str) -> list[tuple[str, int, bool]]:
@@ -53,11 +54,17 @@ def dashboard(deps: Deps, actor: Actor, lang: str) -> dict[str, Any]:
                        | {"mission_id": row["mission_id"], "total": row["total"]})
     horizons = load_workflow().roster.horizons_days
     today = deps.today()
-    caps = []
+    caps, cards = [], []
+    stored = deps.store.catalogue.caps() if actor.role in CARD_ROLES else {}  # one Query, for the cards only
     for cap in report["caps"]:
-        active = [e for e in deps.store.catalogue.roster(cap["cap_id"]) if e.active]
+        roster_rows = deps.store.catalogue.roster(cap["cap_id"])
+        active = [e for e in roster_rows if e.active]
         ending = tuple(len(deployments.ending_within(active, today, days)) for days in horizons)
         caps.append(charts.CapSeats(pick(cap["name"], lang) or cap["cap_id"], cap["authorized"], cap["deployed"],
                                     ending))
+        if actor.role in CARD_ROLES and cap["cap_id"] in stored:
+            ready = len(roster.ready_candidates(deps, cap["cap_id"]))
+            cards.append(seats.cap_card(stored[cap["cap_id"]], roster_rows, ready, today))
     return {"lang": lang, "scope": report["scope"], "today": today.isoformat(), "horizons_days": list(horizons),
-            "funnels": funnels, "seats": charts.seats("seats", caps, horizons, lang).as_dict()}
+            "funnels": funnels, "seats": charts.seats("seats", caps, horizons, lang).as_dict(),
+            "cards": [vars(c) for c in cards], "freeing_days": seats.FREEING_DAYS}

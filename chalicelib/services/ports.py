@@ -190,6 +190,15 @@ class SuppressionStore(Protocol):
 
 
 class AuditStore(Protocol):
+    def month(self, month: str, before: str | None, limit: int) -> list[AuditEntry]:
+        """Up to ``limit`` rows of a month (``YYYY-MM``, UTC), newest first, whose listing key is below ``before``
+        (domain/audit_list.listing_key): the audit view's index."""
+        ...
+
+    def index_unlisted(self) -> int:
+        """Give rows written before the listing index their keys; returns how many (idempotent)."""
+        ...
+
     def trail(self, subject: str) -> list[AuditEntry]:
         ...
 

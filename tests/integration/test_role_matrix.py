@@ -49,6 +49,9 @@ EXPECTED = {
     ("PATCH", "/admin/missions/{mission_id}"):                       (403, 403, 403, 403, 200),
     ("PUT", "/admin/missions/{mission_id}/status"):                  (403, 403, 403, 403, 200),
     ("POST", "/admin/caps"):                                         (403, 403, 403, 403, 201),
+    ("GET", "/admin/caps"):                                          (403, 403, 200, 403, 200),
+    # The audit across subjects (services/audit_log.py): IRSS and administrators, each as their role reads it.
+    ("GET", "/admin/audit"):                                         (403, 403, 200, 403, 200),
     ("GET", "/admin/caps/{cap_id}"):                                 (403, 403, 200, 403, 200),
     ("PUT", "/admin/caps/{cap_id}/authorized"):                      (403, 403, 403, 403, 200),
     ("POST", "/admin/applications/{application_id}/redirect"):       (403, 403, 200, 403, 403),
@@ -387,6 +390,14 @@ CONSOLE_EXPECTED = {
     ("POST", "/staff/account/disable"):                   (403, 403, 403, 403, 303),
     ("POST", "/staff/account/enable"):                    (403, 403, 403, 403, 303),
     ("POST", "/staff/account/invitation"):                (403, 403, 403, 403, 303),
+    # Missions and seats, and the audit (chalicelib/console/catalogue.py): IRSS reads, administrators change.
+    ("GET", "/missions-and-seats"):                       (403, 403, 200, 403, 200),
+    ("POST", "/missions-and-seats/caps/{cap_id}/authorized"): (403, 403, 403, 403, 303),
+    ("GET", "/missions-and-seats/missions/{mission_id}"): (403, 403, 200, 403, 200),
+    ("POST", "/missions-and-seats/missions/{mission_id}/description"): (403, 403, 403, 403, 303),
+    ("POST", "/missions-and-seats/missions/{mission_id}/status"): (403, 403, 403, 403, 303),
+    ("GET", "/audit"):                                    (403, 403, 200, 403, 200),
+    ("GET", "/audit.csv"):                                (403, 403, 200, 403, 200),
 }
 # The roster's pages act on Haiti (seats free), each caller on an entry of its own, the deploy and the rotation on
 # a Haiti file at training (the line of ready candidates).
@@ -425,6 +436,12 @@ CONSOLE_FORM = {
     ("POST", "/staff/account/disable"): lambda caller: [("username", "coordinator.opp")],
     ("POST", "/staff/account/enable"): lambda caller: [("username", DISABLED_USER)],
     ("POST", "/staff/account/invitation"): lambda caller: [("username", INVITED_USER)],
+    ("POST", "/missions-and-seats/caps/{cap_id}/authorized"): lambda caller: [("authorized", "3"), ("version", "1")],
+    ("POST", "/missions-and-seats/missions/{mission_id}/description"): lambda caller: [
+        ("description_en", "A description."), ("description_fr", "Une description."), ("version", "1")],
+    ("POST", "/missions-and-seats/missions/{mission_id}/status"): lambda caller: [("accepting", "no"),
+                                                                                  ("version", "1")],
+    ("GET", "/audit"): lambda caller: "?kind=stage_change",
 }
 
 
@@ -485,8 +502,9 @@ def test_each_role_on_each_console_page(client, pool, route):
         document = put_document(app_id, "medical_questionnaire" if caller == "health" else "first_aid_cpr") \
             if "{document_id}" in template else ""
         path = "/console/en" + template.replace("{application_id}", app_id).replace("{document_id}", document)
-        path = path.replace("{cap_id}", "haiti").replace("{deployment_id}",
-                                                         ROSTER_ENTRY_OF.get(caller, "existing-haiti-003"))
+        path = path.replace("{cap_id}", "philippines" if template.startswith("/missions-and-seats") else "haiti") \
+            .replace("{mission_id}", "philippines") \
+            .replace("{deployment_id}", ROSTER_ENTRY_OF.get(caller, "existing-haiti-003"))
         extra = _roster_form(route, ready) or CONSOLE_FORM.get(route, lambda c: [])(caller)
         if method == "GET":
             r = browser.get(path + (extra or ""))
