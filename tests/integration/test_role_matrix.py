@@ -119,7 +119,7 @@ FUTURE_CALL = {
     "bulletin_id": "philippines-next", "mission_id": "philippines", "positions": 2,
     "opens_at": "2099-01-05T09:00:00-05:00", "closes_at": "2099-02-05T23:59:00-05:00",
     "title": {"en": "Next call", "fr": "Prochain appel"}, "description": {"en": "Example.", "fr": "Exemple."},
-    "contact": {"name": {"en": "IRSS", "fr": "RPSI"}, "email": "irss@example.ca"}, "criteria": {},
+    "contact": {"name": {"en": "IRSS", "fr": "RPSI"}, "email": "peacekeeping@rcmp-grc.gc.ca"}, "criteria": {},
 }
 
 
