@@ -915,9 +915,10 @@ class DynamoDrafts:
         # administrator extends a deadline (a rare act; drafts live 30 days). An index on bulletin_id would serve
         # a program with very many drafts.
         out = []
-        for row in DraftModel.scan(DraftModel.key.startswith("draft#") & (DraftModel.data["bulletin_id"] == bulletin_id),
-                                   consistent_read=True):
-            data = dict(row.data)
+        for row in DraftModel.scan(DraftModel.key.startswith("draft#"), consistent_read=True):
+            data = dict(row.data)  # a JSON string in the table: the call is compared here
+            if data.get("bulletin_id") != bulletin_id:
+                continue
             data["answers"] = dict(data.get("answers") or {})
             data["done"] = tuple(data.get("done") or ())
             out.append(Draft(draft_id=row.key.removeprefix("draft#"), version=int(row.version),
