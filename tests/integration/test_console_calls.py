@@ -101,7 +101,7 @@ def test_an_administrator_writes_previews_publishes_extends_closes_and_copies_a_
                                           ("copy_closes_at", "2100-02-05T23:59")])
     assert r.status_code == 303 and r.headers["Location"] == f"{EN}/calls/drc-2100?done=copied", text(r)
     copy = text(admin.get(f"{EN}/calls/drc-2100"))
-    assert "RD Congo : conseillers de police" in copy and "Drafts" in copy
+    assert "RD Congo : conseillers de police" in copy and "Draft (not public)" in copy
     # Every change is audited on the call's subject
     from chalicelib.adapters.models import AuditModel
 
