@@ -49,7 +49,7 @@ def local_input(iso_value: str | None) -> str:
         return ""
     try:
         return in_program_time(moment(iso_value)).strftime("%Y-%m-%dT%H:%M")
-    except ValueError:
+    except (ValueError, OverflowError):
         return ""
 
 

@@ -188,6 +188,8 @@ def _moment_field(body: Mapping[str, Any], name: str) -> str:
         parsed = moment(str(value)) if isinstance(value, str) and value else None
     except ValueError:
         parsed = None
+    if parsed is not None and not 2000 <= parsed.year <= 2999:  # shown in Ottawa's time: never past year 9999
+        parsed = None
     if parsed is None or parsed.tzinfo is None:
         raise ValidationFailed([FieldError(f"/{name}", "format", "A date-time with its offset, e.g. 2027-01-15T23:59:00-05:00.",
                                            "Une date-heure avec son décalage, p.\u00a0ex. 2027-01-15T23:59:00-05:00.")])
@@ -271,8 +273,16 @@ def copy_bulletin(deps: Deps, actor: Actor, bulletin_id: str, body: Any) -> dict
     source = _stored(deps, bulletin_id).bulletin
     if not isinstance(body, dict):
         raise ValidationFailed([FieldError("", "not-an-object", "Send a JSON object.", "Envoyez un objet JSON.")])
+    errors: list[FieldError] = []
+    times: dict[str, str] = {}
+    for name in ("opens_at", "closes_at"):
+        try:
+            times[name] = _moment_field(body, name)
+        except ValidationFailed as err:
+            errors += err.errors
+    _refuse_if(errors)
     doc = {**source.as_dict(), "published": False, "expected_start": body.get("expected_start"),
-           **{k: body.get(k) for k in ("bulletin_id", "opens_at", "closes_at")}}
+           "bulletin_id": body.get("bulletin_id"), **times}
     b = _build(doc)
     return _save(deps, actor, b, 1, None, f"copied:{source.bulletin_id}")
 

@@ -193,6 +193,7 @@ def test_the_run_reached_past_the_first_refusal(service: LocalService) -> None:
         "GET /en/status/{application_id}": {200, 403}, "GET /missions/{mission_id}": {200},
         "GET /console/en/queue": {200}, "GET /console/fr/files/{application_id}": {200},
         "POST /console/en/files/{application_id}/notes": {303},
+        "GET /console/en/calls/{bulletin_id}": {200}, "GET /console/fr/calls/{bulletin_id}/preview": {200},
         "PUT /admin/applications/{application_id}/hold": {200, 422}, "GET /admin/retention/preview": {200, 400},
     }.items():
         assert statuses <= seen[operation], (operation, seen[operation])
