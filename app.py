@@ -452,6 +452,34 @@ def admin_update_bulletin(bulletin_id: str, actor: Actor) -> Response:
     return _json(bulletins.update_bulletin(deps(), actor, bulletin_id, _body()))
 
 
+@app.route("/admin/bulletins/{bulletin_id}/publish", methods=["POST"])
+@handles
+@staff(app, "admin")
+def admin_publish_bulletin(bulletin_id: str, actor: Actor) -> Response:
+    return _json(bulletins.publish_bulletin(deps(), actor, bulletin_id, _body()))
+
+
+@app.route("/admin/bulletins/{bulletin_id}/extend", methods=["POST"])
+@handles
+@staff(app, "admin")
+def admin_extend_bulletin(bulletin_id: str, actor: Actor) -> Response:
+    return _json(bulletins.extend_deadline(deps(), actor, bulletin_id, _body()))
+
+
+@app.route("/admin/bulletins/{bulletin_id}/close", methods=["POST"])
+@handles
+@staff(app, "admin")
+def admin_close_bulletin(bulletin_id: str, actor: Actor) -> Response:
+    return _json(bulletins.close_early(deps(), actor, bulletin_id, _body()))
+
+
+@app.route("/admin/bulletins/{bulletin_id}/copy", methods=["POST"])
+@handles
+@staff(app, "admin")
+def admin_copy_bulletin(bulletin_id: str, actor: Actor) -> Response:
+    return _json(bulletins.copy_bulletin(deps(), actor, bulletin_id, _body()), 201)
+
+
 @app.route("/admin/staff/{username}/sessions/end", methods=["POST"])
 @handles
 @staff(app, "admin")

@@ -958,6 +958,21 @@ class DynamoDrafts:
         data["done"] = tuple(data.get("done") or ())
         return Draft(draft_id=draft_id, version=int(row.version), expires_at=int(row.expires_at), **data)
 
+    def for_bulletin(self, bulletin_id: str) -> list[Draft]:
+        # A filtered Scan of the idempotency table: drafts have no index by call, and this is read only when an
+        # administrator extends a deadline (a rare act; drafts live 30 days). An index on bulletin_id would serve
+        # a program with very many drafts.
+        out = []
+        for row in DraftModel.scan(DraftModel.key.startswith("draft#"), consistent_read=True):
+            data = dict(row.data)  # a JSON string in the table: the call is compared here
+            if data.get("bulletin_id") != bulletin_id:
+                continue
+            data["answers"] = dict(data.get("answers") or {})
+            data["done"] = tuple(data.get("done") or ())
+            out.append(Draft(draft_id=row.key.removeprefix("draft#"), version=int(row.version),
+                             expires_at=int(row.expires_at), **data))
+        return sorted(out, key=lambda d: d.draft_id)
+
 
 class DynamoSessions:
     """The console's sessions: one item each, written alone (GetItem, PutItem, DeleteItem)."""

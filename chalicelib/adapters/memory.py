@@ -541,6 +541,9 @@ class MemoryDrafts:
     def get(self, draft_id: str) -> Draft | None:
         return self._s.drafts.get(draft_id)
 
+    def for_bulletin(self, bulletin_id: str) -> list[Draft]:
+        return sorted((d for d in self._s.drafts.values() if d.bulletin_id == bulletin_id), key=lambda d: d.draft_id)
+
 
 class MemorySessions:
     """The console's sessions (no unit of work: one record, written alone)."""

@@ -87,7 +87,21 @@ STAFF_PAGES: tuple[tuple[str, str, str], ...] = (
 )
 # Each module of console pages (under chalicelib/console) and its table: views.py's above; a part of the console
 # with pages of its own (the program's administration, say) keeps them in its own module, named here.
-MODULES: dict[str, tuple[tuple[str, str, str], ...]] = {"views": PAGES, "catalogue": CATALOGUE_PAGES,
+# calls.py: the calls for applications (administrators; IRSS reads).
+CALL_PAGES: tuple[tuple[str, str, str], ...] = (
+    ("/calls", "GET", "calls_page"),
+    ("/calls", "POST", "create_post"),
+    ("/new-call", "GET", "new_call_page"),
+    ("/calls/{bulletin_id}", "GET", "call_page"),
+    ("/calls/{bulletin_id}", "POST", "edit_post"),
+    ("/calls/{bulletin_id}/preview", "GET", "preview_page"),
+    ("/calls/{bulletin_id}/publish", "POST", "publish_post"),
+    ("/calls/{bulletin_id}/extend", "POST", "extend_post"),
+    ("/calls/{bulletin_id}/close", "POST", "close_post"),
+    ("/calls/{bulletin_id}/copy", "POST", "copy_post"),
+)
+
+MODULES: dict[str, tuple[tuple[str, str, str], ...]] = {"views": PAGES, "calls": CALL_PAGES, "catalogue": CATALOGUE_PAGES,
                                                          "roster": ROSTER_PAGES, "staff": STAFF_PAGES}
 
 

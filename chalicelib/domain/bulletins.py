@@ -2,7 +2,9 @@
 
 A bulletin is built only from a document its schema (schemas/bulletin.json) accepts, like a
 mission. A mission has many bulletins over time and at most one open at once; an application
-is made to an open bulletin. Times are stored as ISO 8601 with their offset and compared as
+is made to an open bulletin. A bulletin not ``published`` is a draft an administrator is still writing: never
+public, never open (domain/call_rules.py says what publishing asks); one stored before drafts existed reads as
+published. Times are stored as ISO 8601 with their offset and compared as
 instants; they are shown in Ottawa's time (America/Toronto), where the program runs.
 """
 from __future__ import annotations
@@ -71,6 +73,7 @@ class Bulletin:
     contact: Mapping[str, Any]
     criteria: Criteria = field(default_factory=Criteria)
     expected_start: str | None = None
+    published: bool = True
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "Bulletin":
@@ -83,13 +86,14 @@ class Bulletin:
         return cls(bulletin_id=data["bulletin_id"], mission_id=data["mission_id"], positions=int(data["positions"]),
                    opens_at=data["opens_at"], closes_at=data["closes_at"], title=dict(data["title"]),
                    description=dict(data["description"]), contact=dict(data["contact"]),
-                   criteria=Criteria.from_dict(data.get("criteria") or {}), expected_start=data.get("expected_start"))
+                   criteria=Criteria.from_dict(data.get("criteria") or {}), expected_start=data.get("expected_start"),
+                   published=bool(data.get("published", True)))
 
     def as_dict(self) -> dict[str, Any]:
         return {"bulletin_id": self.bulletin_id, "mission_id": self.mission_id, "positions": self.positions,
                 "opens_at": self.opens_at, "closes_at": self.closes_at, "expected_start": self.expected_start,
                 "title": dict(self.title), "description": dict(self.description), "contact": dict(self.contact),
-                "criteria": self.criteria.as_dict()}
+                "criteria": self.criteria.as_dict(), "published": self.published}
 
     @property
     def opens(self) -> datetime:
@@ -100,11 +104,18 @@ class Bulletin:
         return moment(self.closes_at)
 
     def is_open(self, now: datetime) -> bool:
-        """Open from its opening instant until (not including) its closing instant."""
-        return self.opens <= now < self.closes
+        """Published, and from its opening instant until (not including) its closing instant."""
+        return self.published and self.opens <= now < self.closes
+
+    def status(self, now: datetime) -> str:
+        """draft (not published), scheduled (published, not open yet), open or closed."""
+        if not self.published:
+            return "draft"
+        return "open" if self.is_open(now) else "scheduled" if now < self.opens else "closed"
 
     def overlaps(self, other: "Bulletin") -> bool:
-        return self.mission_id == other.mission_id and self.opens < other.closes and other.opens < self.closes
+        """Both published for the same mission with windows that meet (a draft overlaps nothing until published)."""
+        return self.published and other.published and self.mission_id == other.mission_id and self.opens < other.closes and other.opens < self.closes
 
     def start_date(self) -> date | None:
         return date.fromisoformat(self.expected_start) if self.expected_start else None

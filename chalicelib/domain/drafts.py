@@ -63,6 +63,7 @@ class Draft:
     expires_at: int  # epoch seconds: LIFETIME after the last save (the table's TTL attribute)
     version: int = 1
     application_id: str | None = None  # the file it became: once set, never a second
+    language: str | None = None  # the page's language when it was started (emails before a preferred one is given)
 
     @property
     def submitted(self) -> bool:

@@ -43,6 +43,8 @@ EXTRA_PARAMS: dict[str, tuple[str, ...]] = {
     "email_changed_notice": ("new_address",),
     # An application in progress (services/drafts.py): the private link to the draft, derived when sent.
     "draft_link": ("draft_url", "days"),
+    # A call's deadline extended (services/bulletins.extend_deadline): to each applicant with a draft for it.
+    "draft_deadline_extended": ("draft_url", "deadline"),
     # Staff accounts (services/staff_accounts.py): to the person, in their language; the invitation's temporary
     # password is unsealed when sent and dropped from the row after.
     "staff_account_invited": ("name", "username", "temporary_password", "role", "console_url", "days"),
@@ -77,8 +79,9 @@ FILE_COMPLETE = "file_complete"
 EMAIL_CHANGE_CONFIRM, EMAIL_CHANGED_NOTICE = "email_change_confirm", "email_changed_notice"
 # The link to a draft (no file yet, so no reference and no link to a file): the draft's own link.
 DRAFT_LINK = "draft_link"
+DRAFT_DEADLINE_EXTENDED = "draft_deadline_extended"
 NO_LINK_NEEDS = {EMAIL_CHANGE_CONFIRM: ("reference", "confirm_url"), EMAIL_CHANGED_NOTICE: ("reference", "new_address"),
-                 DRAFT_LINK: ("draft_url",)}
+                 DRAFT_LINK: ("draft_url",), DRAFT_DEADLINE_EXTENDED: ("draft_url", "deadline")}
 NO_LINK_TEMPLATES = tuple(NO_LINK_NEEDS)
 CODE_TEMPLATES = (ACCESS_LINK, REDIRECTED, FILE_COMPLETE, *ROSTER_TEMPLATES, *REMINDER_TEMPLATES, *NO_LINK_TEMPLATES,
                   *STAFF_ACCOUNT_TEMPLATES)

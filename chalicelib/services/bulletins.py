@@ -2,16 +2,21 @@
 application answers (with its deadline)."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, Mapping
 
-from ..domain import forms
-from ..domain.bulletins import Bulletin, Criteria, UnreadableBulletin, in_program_time, open_now
+from ..domain import call_rules, emails, forms
+from ..domain.bulletins import Bulletin, Criteria, UnreadableBulletin, in_program_time, moment, open_now
+from ..domain.documents import kinds as document_kinds
+from ..domain.drafts import Draft
+from ..domain.workflow import load_workflow
 from ..domain.errors import Conflict, FieldError, NotFound, StaleState, ValidationFailed
 from ..domain.i18n import pick
 from ..domain.missions import Mission
 from ..domain.records import AuditEntry, StoredBulletin
 from ..domain.workflow import Actor
+from . import notifications
 from .deps import Deps
 from .ports import ConditionFailed
 
@@ -43,7 +48,7 @@ def deadline_text(b: Bulletin, lang: str) -> str:
 
 
 def status_of(b: Bulletin, now: datetime) -> str:
-    return "open" if b.is_open(now) else "scheduled" if now < b.opens else "closed"
+    return b.status(now)
 
 
 def view(stored: StoredBulletin, now: datetime, mission: Mission | None = None) -> dict[str, Any]:
@@ -64,9 +69,10 @@ def list_open(deps: Deps) -> list[dict[str, Any]]:
             for b in open_now((s.bulletin for s in stored.values()), now) if b.mission_id in missions]
 
 
-def get_bulletin(deps: Deps, bulletin_id: str) -> dict[str, Any]:
+def get_bulletin(deps: Deps, bulletin_id: str, staff: bool = False) -> dict[str, Any]:
+    """A call as the public reads it (a draft is not there), or as staff read it (``staff``: drafts too)."""
     stored = deps.store.catalogue.bulletin(bulletin_id)
-    if stored is None:
+    if stored is None or not (staff or stored.bulletin.published):
         raise NotFound("No such call for applications.", "Appel de candidatures introuvable.")
     return view(stored, deps.clock(), deps.store.catalogue.mission(stored.bulletin.mission_id))
 
@@ -85,7 +91,7 @@ def calls_by_mission(bulletins: list[StoredBulletin], now: datetime) -> dict[str
             entry["open_bulletin"] = {"bulletin_id": b.bulletin_id, "closes_at": b.closes_at,
                                       "deadline": {"en": deadline_text(b, "en"), "fr": deadline_text(b, "fr")},
                                       "positions": b.positions}
-        elif b.closes <= now:
+        elif b.published and b.closes <= now:
             entry["last_closed_at"] = b.closes_at
     return out
 
@@ -128,11 +134,157 @@ def _save(deps: Deps, actor: Actor, b: Bulletin, version: int, expected: int | N
             raise Conflict("A call with this identifier exists.", "Un appel porte déjà cet identifiant.") from exc
         raise StaleState("The call changed meanwhile, or more places are given than it would have; reload it.",
                          "L'appel a changé entre-temps, ou plus de places sont données qu'il n'en aurait; rechargez-le.") from exc
-    return get_bulletin(deps, b.bulletin_id)
+    return get_bulletin(deps, b.bulletin_id, staff=True)
+
+
+def publish_problems(deps: Deps, b: Bulletin) -> list[FieldError]:
+    """Why ``b`` may not be published (domain/call_rules.py), read against its mission's pathway."""
+    mission = deps.store.catalogue.mission(b.mission_id)
+    if mission is None:
+        return [FieldError("/mission_id", "unknown-mission", "No such opportunity.", "Possibilité inexistante.")]
+    wf = load_workflow()
+    labels = {code: dict(k.label) for code, k in document_kinds().items()}
+    return call_rules.publish_problems(b, mission, wf.pathway_of(mission), set(wf.stages), labels)
 
 
 def create_bulletin(deps: Deps, actor: Actor, doc: Any) -> dict[str, Any]:
-    return _save(deps, actor, _build(doc), 1, None, "created")
+    """A new call: a draft when ``published`` is false, else live by its times once it passes the publish rule
+    (a call created before drafts existed, with no ``published``, is published)."""
+    b = _build(doc)
+    if b.published:
+        _refuse_if(publish_problems(deps, b))
+    return _save(deps, actor, b, 1, None, "created" if b.published else "created:draft")
+
+
+def _refuse_if(errors: list[FieldError]) -> None:
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def _stored(deps: Deps, bulletin_id: str) -> StoredBulletin:
+    stored = deps.store.catalogue.bulletin(bulletin_id)
+    if stored is None:
+        raise NotFound("No such call for applications.", "Appel de candidatures introuvable.")
+    return stored
+
+
+def _version(body: Any, stored: StoredBulletin) -> dict[str, Any]:
+    """The body as an object whose ``version`` (required) is the stored one; else 422 or 409."""
+    if not isinstance(body, dict):
+        raise ValidationFailed([FieldError("", "not-an-object", "Send a JSON object.", "Envoyez un objet JSON.")])
+    expected = body.get("version")
+    if not isinstance(expected, int) or isinstance(expected, bool):
+        raise ValidationFailed([FieldError("/version", "type", "version: the whole number you read.",
+                                           "version\u00a0: le nombre entier lu.")])
+    if expected != stored.version:
+        raise StaleState("The call changed meanwhile; reload it.", "L'appel a changé entre-temps\u00a0; rechargez-le.",
+                         current_version=stored.version)
+    return dict(body)
+
+
+def _moment_field(body: Mapping[str, Any], name: str) -> str:
+    value = body.get(name)
+    try:
+        parsed = moment(str(value)) if isinstance(value, str) and value else None
+    except ValueError:
+        parsed = None
+    if parsed is not None and not 2000 <= parsed.year <= 2999:  # shown in Ottawa's time: never past year 9999
+        parsed = None
+    if parsed is None or parsed.tzinfo is None:
+        raise ValidationFailed([FieldError(f"/{name}", "format", "A date-time with its offset, e.g. 2027-01-15T23:59:00-05:00.",
+                                           "Une date-heure avec son décalage, p.\u00a0ex. 2027-01-15T23:59:00-05:00.")])
+    return in_program_time(parsed).isoformat()
+
+
+def publish_bulletin(deps: Deps, actor: Actor, bulletin_id: str, body: Any) -> dict[str, Any]:
+    """A draft call made public: scheduled or open by its times. Refused, with every reason by field, when it
+    breaks the publish rule (domain/call_rules.py) or overlaps another published call of its opportunity."""
+    stored = _stored(deps, bulletin_id)
+    if stored.bulletin.published and isinstance(body, dict) and body.get("version") == stored.version - 1:
+        return get_bulletin(deps, bulletin_id, staff=True)  # a retried publish: done already
+    _version(body, stored)
+    if stored.bulletin.published:
+        raise Conflict("This call is published already.", "Cet appel est déjà publié.")
+    b = replace(stored.bulletin, published=True)
+    _refuse_if(publish_problems(deps, b))
+    return _save(deps, actor, b, stored.version + 1, stored.version, "published")
+
+
+def _draft_language(d: Draft) -> str:
+    lang = d.answers.get("preferred_language") or d.language
+    return lang if lang in ("en", "fr") else "en"
+
+
+def _tell_draft_holders(deps: Deps, b: Bulletin) -> int:
+    """An email to each applicant with a draft (not sent, still kept) for ``b``: its new deadline and the draft's
+    link. Its id names the draft and the deadline, so a retry writes each at most once."""
+    now, written = deps.clock(), 0
+    for d in deps.store.drafts.for_bulletin(b.bulletin_id):
+        if d.submitted or not d.live(now):
+            continue
+        lang = _draft_language(d)
+        written += deps.store.outbox.add_once(notifications.new_message(
+            deps, f"{d.draft_id}:deadline:{b.closes_at}", d.draft_id, emails.DRAFT_DEADLINE_EXTENDED, "applicant",
+            d.email, lang, {"mission_id": b.mission_id,
+                            "extra": {"issued_at": d.link_issued_at, "number": d.link_number,
+                                      "deadline": deadline_text(b, lang)}}))
+    return written
+
+
+def extend_deadline(deps: Deps, actor: Actor, bulletin_id: str, body: Any) -> dict[str, Any]:
+    """A later closing for a published call that has not closed (an open call stays open); every applicant with a
+    draft for it is told by email, once per draft even when the request is retried."""
+    stored = _stored(deps, bulletin_id)
+    closes_at = _moment_field(body if isinstance(body, dict) else {}, "closes_at")
+    b = stored.bulletin
+    if b.published and moment(closes_at) == b.closes and isinstance(body, dict) and body.get("version") == stored.version - 1:
+        _tell_draft_holders(deps, b)  # a retry after the call was extended: the emails not yet written, only
+        return get_bulletin(deps, bulletin_id, staff=True)
+    _version(body, stored)
+    now = deps.clock()
+    if not b.published or b.closes <= now:
+        raise Conflict("Only a published call that has not closed can be extended.",
+                       "Seul un appel publié et non terminé peut être prolongé.")
+    if moment(closes_at) <= b.closes:
+        raise ValidationFailed([FieldError("/closes_at", "not-later", "The new closing must be later than the current one.",
+                                           "La nouvelle clôture doit être postérieure à l'actuelle.")])
+    extended = replace(b, closes_at=closes_at)
+    out = _save(deps, actor, extended, stored.version + 1, stored.version, "extended")
+    out["drafts_told"] = _tell_draft_holders(deps, extended)
+    return out
+
+
+def close_early(deps: Deps, actor: Actor, bulletin_id: str, body: Any) -> dict[str, Any]:
+    """An open call closed now (applications after this instant are refused)."""
+    stored = _stored(deps, bulletin_id)
+    _version(body, stored)
+    b, now = stored.bulletin, deps.clock()
+    if not b.is_open(now):
+        raise Conflict("Only an open call can be closed early.", "Seul un appel ouvert peut être fermé plus tôt.")
+    closed = replace(b, closes_at=in_program_time(now).replace(microsecond=0).isoformat())
+    if closed.closes <= closed.opens:
+        closed = replace(closed, closes_at=in_program_time(closed.opens + timedelta(seconds=1)).isoformat())
+    return _save(deps, actor, closed, stored.version + 1, stored.version, "closed-early")
+
+
+def copy_bulletin(deps: Deps, actor: Actor, bulletin_id: str, body: Any) -> dict[str, Any]:
+    """A new draft call with this one's texts, contact, positions and criteria, under a new identifier and new
+    dates (last year's call, say)."""
+    source = _stored(deps, bulletin_id).bulletin
+    if not isinstance(body, dict):
+        raise ValidationFailed([FieldError("", "not-an-object", "Send a JSON object.", "Envoyez un objet JSON.")])
+    errors: list[FieldError] = []
+    times: dict[str, str] = {}
+    for name in ("opens_at", "closes_at"):
+        try:
+            times[name] = _moment_field(body, name)
+        except ValidationFailed as err:
+            errors += err.errors
+    _refuse_if(errors)
+    doc = {**source.as_dict(), "published": False, "expected_start": body.get("expected_start"),
+           "bulletin_id": body.get("bulletin_id"), **times}
+    b = _build(doc)
+    return _save(deps, actor, b, 1, None, f"copied:{source.bulletin_id}")
 
 
 def update_bulletin(deps: Deps, actor: Actor, bulletin_id: str, patch: Any) -> dict[str, Any]:
@@ -150,19 +302,29 @@ def update_bulletin(deps: Deps, actor: Actor, bulletin_id: str, patch: Any) -> d
               for k in ("bulletin_id", "mission_id") if k in patch and patch[k] != current[k]]
     if expected is not None and (not isinstance(expected, int) or isinstance(expected, bool)):
         errors.append(FieldError("/version", "type", "version: the whole number you read.", "version : le nombre entier lu."))
+    if "published" in patch and patch["published"] != current["published"]:
+        errors.append(FieldError("/published", "use-publish", "Publish a draft call through its publish action.",
+                                 "Publiez une ébauche d'appel par son action de publication."))
     if errors:
         raise ValidationFailed(errors)
     if expected is not None and expected != stored.version:
         raise StaleState("The call changed meanwhile; reload it.", "L'appel a changé entre-temps; rechargez-le.",
                          current_version=stored.version)
     current.update(patch)
-    return _save(deps, actor, _build(current), stored.version + 1, stored.version, "updated:" + ",".join(sorted(patch)))
+    b = _build(current)
+    if b.published:  # a published call keeps to the publish rule in what the change touches
+        _refuse_if([e for e in publish_problems(deps, b) if e.pointer.split("/")[1] in patch
+                    or (e.pointer == "/closes_at" and "opens_at" in patch)])
+    return _save(deps, actor, b, stored.version + 1, stored.version, "updated:" + ",".join(sorted(patch)))
 
 
 def list_all(deps: Deps) -> list[dict[str, Any]]:
-    """Every call, open or not (administrators), newest deadline first."""
+    """Every call, drafts too (administrators), newest deadline first, with its opportunity's name."""
     now = deps.clock()
-    return [view(s, now) for s in sorted(deps.store.catalogue.bulletins(), key=lambda s: s.bulletin.closes, reverse=True)]
+    stored = deps.store.catalogue.bulletins()
+    missions = deps.store.catalogue.missions_by_id({s.bulletin.mission_id for s in stored})
+    return [view(s, now, missions.get(s.bulletin.mission_id))
+            for s in sorted(stored, key=lambda s: (s.bulletin.closes, s.bulletin.bulletin_id), reverse=True)]
 
 
 # --- the call an application answers -----------------------------------------
@@ -183,8 +345,9 @@ def open_call(deps: Deps, mission: Mission, track: str) -> tuple[Bulletin | None
 
 
 def _stored_calls(deps: Deps) -> list[Bulletin]:
-    """Every stored call: one Query, whatever the number of choices a request weighs."""
-    return [s.bulletin for s in deps.store.catalogue.bulletins()]
+    """Every published call: one Query, whatever the number of choices a request weighs (a draft is never
+    answered)."""
+    return [s.bulletin for s in deps.store.catalogue.bulletins() if s.bulletin.published]
 
 
 def _choice(stored: list[Bulletin], pointer: str, mission_id: str, now: datetime,

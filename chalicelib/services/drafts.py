@@ -83,7 +83,7 @@ def start(deps: Deps, bulletin_id: str, form_key: str, lang: str,
     blank = Draft(draft_id=draft_id, bulletin_id=call.bulletin_id, mission_id=call.mission_id,
                   answers={"missions": [call.mission_id]}, done=(), email=str(page_answers["email"]),
                   token_hash=link.token_hash, link_issued_at=iso(now), link_number=1, created_at=iso(now),
-                  saved_at=iso(now), expires_at=drafts.expires(now), version=0)
+                  saved_at=iso(now), expires_at=drafts.expires(now), version=0, language=lang)
     draft = drafts.saved(blank, FIRST_PAGE, page_answers, now, iso(now))
     uow = deps.store.unit_of_work()
     uow.put_draft(draft, None)

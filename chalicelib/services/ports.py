@@ -218,6 +218,9 @@ class DraftStore(Protocol):
         """The draft, read consistently; None when there is none. One past its ``expires_at`` may still be here
         (DynamoDB's TTL deletes lazily): the service checks ``live(now)``."""
 
+    def for_bulletin(self, bulletin_id: str) -> list[Draft]:
+        """Every stored draft for this call (sent or not, expired ones too until the TTL clears them)."""
+
 
 class SessionStore(Protocol):
     """The staff console's sessions (domain/staff_sessions.py), by the hash of their cookie's id."""

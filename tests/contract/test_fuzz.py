@@ -195,6 +195,7 @@ def test_the_run_reached_past_the_first_refusal(service: LocalService) -> None:
         "GET /console/en/queue": {200}, "GET /console/fr/files/{application_id}": {200},
         "POST /console/en/files/{application_id}/notes": {303},
         "GET /console/en/roster": {200}, "GET /console/fr/roster/{cap_id}": {200}, "GET /console/en/roster-import": {200},
+        "GET /console/en/calls/{bulletin_id}": {200}, "GET /console/fr/calls/{bulletin_id}/preview": {200},
         "PUT /admin/applications/{application_id}/hold": {200, 422}, "GET /admin/retention/preview": {200, 400},
         "GET /admin/staff": {200}, "GET /console/en/staff": {200}, "GET /console/fr/staff/invite": {200},
     }.items():

@@ -328,7 +328,7 @@ def open_call(client: Any, admin_token: str, mission_id: str, positions: int = 3
     body = {"bulletin_id": f"{mission_id}-call", "mission_id": mission_id, "positions": positions,
             "opens_at": (now - timedelta(days=1)).isoformat(), "closes_at": (now + timedelta(days=30)).isoformat(),
             "title": {"en": "Call", "fr": "Appel"}, "description": {"en": "Example.", "fr": "Exemple."},
-            "contact": {"name": {"en": "IRSS", "fr": "RPSI"}, "email": "irss@example.ca"}, "criteria": {}}
+            "contact": {"name": {"en": "IRSS", "fr": "RPSI"}, "email": "peacekeeping@rcmp-grc.gc.ca"}, "criteria": {}}
     r = staff_call(client, "post", "/admin/bulletins", admin_token, body)
     assert r.status_code == 201, r.body
     return dict(json.loads(r.body))

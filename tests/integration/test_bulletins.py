@@ -12,7 +12,7 @@ CALL = {
     "opens_at": "2099-03-01T09:00:00-05:00", "closes_at": "2099-03-31T23:59:00-04:00",
     "title": {"en": "Iraq: advisers", "fr": "Irak : conseillers"},
     "description": {"en": "Three advisers.", "fr": "Trois conseillers."},
-    "contact": {"name": {"en": "IRSS", "fr": "RPSI"}, "email": "irss@example.ca"},
+    "contact": {"name": {"en": "IRSS", "fr": "RPSI"}, "email": "peacekeeping@rcmp-grc.gc.ca"},
     "criteria": {"min_rank": "sergeant", "civilian_analysts": False},
 }
 

@@ -59,6 +59,10 @@ EXPECTED = {
     ("GET", "/admin/bulletins"):                                     (403, 403, 200, 403, 200),
     ("POST", "/admin/bulletins"):                                    (403, 403, 403, 403, 201),
     ("PATCH", "/admin/bulletins/{bulletin_id}"):                     (403, 403, 403, 403, 200),
+    ("POST", "/admin/bulletins/{bulletin_id}/publish"):              (403, 403, 403, 403, 200),
+    ("POST", "/admin/bulletins/{bulletin_id}/extend"):               (403, 403, 403, 403, 200),
+    ("POST", "/admin/bulletins/{bulletin_id}/close"):                (403, 403, 403, 403, 200),
+    ("POST", "/admin/bulletins/{bulletin_id}/copy"):                 (403, 403, 403, 403, 201),
     ("GET", "/admin/caps/{cap_id}/roster"):                          (403, 403, 200, 403, 200),
     ("POST", "/admin/caps/{cap_id}/roster"):                         (403, 403, 201, 403, 201),
     ("PATCH", "/admin/caps/{cap_id}/roster/{deployment_id}"):        (403, 403, 200, 403, 200),
@@ -114,6 +118,12 @@ BODIES: dict[tuple[str, str], Any] = {
     ("POST", "/admin/applications/{application_id}/redirect"): {"expected_stage": "service_review"},
     ("POST", "/admin/applications/{application_id}/forms-returned"): {"forms": ["preliminary_instructions_forms"]},
     ("PATCH", "/admin/bulletins/{bulletin_id}"): {"positions": 4},
+    ("POST", "/admin/bulletins/{bulletin_id}/publish"): {"version": 1},
+    ("POST", "/admin/bulletins/{bulletin_id}/extend"): {"version": 1, "closes_at": "2099-12-31T23:59:00-05:00"},
+    ("POST", "/admin/bulletins/{bulletin_id}/close"): {"version": 1},
+    ("POST", "/admin/bulletins/{bulletin_id}/copy"): {"bulletin_id": "philippines-copy",
+                                                      "opens_at": "2100-01-05T09:00:00-05:00",
+                                                      "closes_at": "2100-02-05T23:59:00-05:00"},
     ("POST", "/admin/caps/{cap_id}/roster"): {"reason_code": "existing_deployment", "note": "From the program's list"},
     ("PATCH", "/admin/caps/{cap_id}/roster/{deployment_id}"): {
         "expected_version": 1, "planned_end": "2027-06-30", "reason_code": "data_correction", "note": "Dates known"},
@@ -138,7 +148,7 @@ FUTURE_CALL = {
     "bulletin_id": "philippines-next", "mission_id": "philippines", "positions": 2,
     "opens_at": "2099-01-05T09:00:00-05:00", "closes_at": "2099-02-05T23:59:00-05:00",
     "title": {"en": "Next call", "fr": "Prochain appel"}, "description": {"en": "Example.", "fr": "Exemple."},
-    "contact": {"name": {"en": "IRSS", "fr": "RPSI"}, "email": "irss@example.ca"}, "criteria": {},
+    "contact": {"name": {"en": "IRSS", "fr": "RPSI"}, "email": "peacekeeping@rcmp-grc.gc.ca"}, "criteria": {},
 }
 
 
@@ -182,7 +192,8 @@ def valid_request(world: dict[str, Any], route: tuple[str, str], caller: str) ->
     path = (template.replace("{application_id}", app_id).replace("{mission_id}", "philippines")
             .replace("{deployment_id}", ENTRY_OF.get(caller, ENTRY_OF["irss"]))
             .replace("{cap_id}", cap).replace("{message_id}", world["failed_email"])
-            .replace("{bulletin_id}", world["bulletin_id"]).replace("{task_id}", world["task_id"])
+            .replace("{bulletin_id}", world["draft_bulletin"] if route == ("POST", "/admin/bulletins/{bulletin_id}/publish")
+                     else world["bulletin_id"]).replace("{task_id}", world["task_id"])
             .replace("{username}", USERNAME_OF.get(route, "coordinator.opp"))
             .replace("{document_id}", world["documents"].get(caller, world["documents"]["coordinator.spvm"])))
     path += QUERIES[route](app_id) if route in QUERIES else ""
@@ -257,7 +268,10 @@ def _build_world(client, tokens, pool):
     qualification = put_document(created["application_id"], "first_aid_cpr")
     medical = put_document(created["application_id"], "medical_questionnaire")
     calls = json.loads(client.http.get("/bulletins").body)["bulletins"]
-    return {"app_id": created["application_id"], "files": {"irss": irss_file, "health": health_file},
+    draft = staff_call(client, "post", "/admin/bulletins", tokens["admin"], {**FUTURE_CALL, "published": False,
+                                                                         "bulletin_id": "philippines-draft"})
+    assert draft.status_code == 201, draft.body
+    return {"draft_bulletin": "philippines-draft","app_id": created["application_id"], "files": {"irss": irss_file, "health": health_file},
             "bulletin_id": next(b["bulletin_id"] for b in calls if b["mission_id"] == "philippines"),
             "route_files": {("POST", "/admin/applications/{application_id}/forms-returned"): {"irss": forms_file},
                             ("POST", "/admin/caps/{cap_id}/roster/{deployment_id}/rotation"): {
@@ -398,6 +412,17 @@ CONSOLE_EXPECTED = {
     ("POST", "/missions-and-seats/missions/{mission_id}/status"): (403, 403, 403, 403, 303),
     ("GET", "/audit"):                                    (403, 403, 200, 403, 200),
     ("GET", "/audit.csv"):                                (403, 403, 200, 403, 200),
+    # Calls for applications (console/calls.py): administrators manage them; IRSS reads the list, a call, its preview.
+    ("GET", "/calls"):                                    (403, 403, 200, 403, 200),
+    ("POST", "/calls"):                                   (403, 403, 403, 403, 303),
+    ("GET", "/new-call"):                                 (403, 403, 403, 403, 200),
+    ("GET", "/calls/{bulletin_id}"):                      (403, 403, 200, 403, 200),
+    ("POST", "/calls/{bulletin_id}"):                     (403, 403, 403, 403, 303),
+    ("GET", "/calls/{bulletin_id}/preview"):              (403, 403, 200, 403, 200),
+    ("POST", "/calls/{bulletin_id}/publish"):             (403, 403, 403, 403, 303),
+    ("POST", "/calls/{bulletin_id}/extend"):              (403, 403, 403, 403, 303),
+    ("POST", "/calls/{bulletin_id}/close"):               (403, 403, 403, 403, 303),
+    ("POST", "/calls/{bulletin_id}/copy"):                (403, 403, 403, 403, 303),
 }
 # The roster's pages act on Haiti (seats free), each caller on an entry of its own, the deploy and the rotation on
 # a Haiti file at training (the line of ready candidates).
@@ -410,6 +435,10 @@ ROSTER_FORM = {
              ("confirmed", "yes")],
     "/rotation": [("expected_version", "1"), ("handover_on", "{today}"), ("rotation_note", "Spring rotation")],
 }
+# The call each calls page acts on: the seeded Philippines call (open, version 1), or a draft for publishing.
+CONSOLE_CALL_TEXTS = [("title_en", "Philippines"), ("title_fr", "Philippines"), ("description_en", "Advisers."),
+                      ("description_fr", "Conseillers."), ("contact_name_en", "IRSS"), ("contact_name_fr", "RPSI"),
+                      ("contact_email", "peacekeeping@rcmp-grc.gc.ca"), ("positions", "2")]
 # The console's public pages (the sign-in and its steps, the signed-out page): no session needed.
 CONSOLE_PUBLIC = {"", "/sign-in", "/sign-in/new-password", "/sign-in/set-up-mfa", "/sign-in/code", "/signed-out"}
 CONSOLE_FILE_OF = {"health": "medical", "irss": "service_review"}  # the other callers act on SPVM's submitted file
@@ -442,6 +471,17 @@ CONSOLE_FORM = {
     ("POST", "/missions-and-seats/missions/{mission_id}/status"): lambda caller: [("accepting", "no"),
                                                                                   ("version", "1")],
     ("GET", "/audit"): lambda caller: "?kind=stage_change",
+    ("POST", "/calls"): lambda caller: [("bulletin_id", "matrix-new"), ("mission_id", "italy-spc-brindisi"),
+                                        ("opens_at", "2099-01-05T09:00"), ("closes_at", "2099-02-05T23:59"),
+                                        *CONSOLE_CALL_TEXTS],
+    ("POST", "/calls/{bulletin_id}"): lambda caller: [("opens_at", "2026-01-05T09:00"), ("closes_at", "2027-01-05T09:00"),
+                                                      ("version", "1"), *CONSOLE_CALL_TEXTS],
+    ("POST", "/calls/{bulletin_id}/publish"): lambda caller: [("version", "1")],
+    ("POST", "/calls/{bulletin_id}/extend"): lambda caller: [("new_closes_at", "2099-12-31T23:59"), ("version", "1")],
+    ("POST", "/calls/{bulletin_id}/close"): lambda caller: [("confirm_close", "yes"), ("version", "1")],
+    ("POST", "/calls/{bulletin_id}/copy"): lambda caller: [("copy_bulletin_id", "matrix-copy"),
+                                                           ("copy_opens_at", "2100-01-05T09:00"),
+                                                           ("copy_closes_at", "2100-02-05T23:59")],
 }
 
 
@@ -454,6 +494,22 @@ def _roster_form(route: tuple[str, str], ready: str) -> list[tuple[str, str]]:
         return []
     return [(k, val.replace("{today}", _today())) for k, val in ROSTER_FORM.get(template[template.rfind("/"):], [])] + [
         ("application_id", ready), ("expected_stage", "training")]
+
+
+def _console_call(route: tuple[str, str]) -> str:
+    """The call a calls page acts on: a draft (made here, once per test) to publish, else the seeded Philippines
+    call."""
+    from chalicelib.api.wiring import deps
+    from chalicelib.domain.workflow import Actor
+    from chalicelib.services import bulletins
+
+    if route != ("POST", "/calls/{bulletin_id}/publish"):
+        return next(s.bulletin.bulletin_id for s in deps().store.catalogue.bulletins()
+                    if s.bulletin.mission_id == "philippines" and s.bulletin.published)
+    if deps().store.catalogue.bulletin("matrix-draft") is None:
+        bulletins.create_bulletin(deps(), Actor("admin", "matrix"), {**FUTURE_CALL, "bulletin_id": "matrix-draft",
+                                                                     "published": False})
+    return "matrix-draft"
 
 
 def test_the_console_matrix_covers_every_console_page():
@@ -504,6 +560,7 @@ def test_each_role_on_each_console_page(client, pool, route):
         path = "/console/en" + template.replace("{application_id}", app_id).replace("{document_id}", document)
         path = path.replace("{cap_id}", "philippines" if template.startswith("/missions-and-seats") else "haiti") \
             .replace("{mission_id}", "philippines") \
+            .replace("{bulletin_id}", _console_call(route) if "{bulletin_id}" in template else "") \
             .replace("{deployment_id}", ROSTER_ENTRY_OF.get(caller, "existing-haiti-003"))
         extra = _roster_form(route, ready) or CONSOLE_FORM.get(route, lambda c: [])(caller)
         if method == "GET":

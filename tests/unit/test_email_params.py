@@ -20,7 +20,7 @@ from chalicelib.services.deps import Deps
 EXTRA = {"planned_end": "2027-06-30", "cap_id": "haiti", "seats_left": 1, "candidate": "Jeanne Tremblay (PO-ABCD)",
          "qualification": "firearms", "expiry": "2027-05-01", "deployment": "PO-ABCD", "days": 30, "since": "2026-10-01",
          "requested_at": "2026-12-01T00:00:00Z", "hours": 24, "new_address": "n***@example.ca",
-         "issued_at": "2026-12-01T00:00:00Z", "number": 1}
+         "issued_at": "2026-12-01T00:00:00Z", "number": 1, "deadline": "2027-01-15 23:59 (heure d'Ottawa)"}
 
 
 def _row(template: str, recipient: str) -> OutboxMessage:
