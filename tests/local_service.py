@@ -142,11 +142,13 @@ class LocalService:
     # --- what the service sent ---------------------------------------------------
 
     def mail(self) -> list[dict[str, Any]]:
-        """Every email moto's SES accepted, oldest first (as `scripts/local.py mail` reads them)."""
-        data = json.loads(urllib.request.urlopen(f"{self.moto}/moto-api/data.json", timeout=5).read())
+        """Every email moto's SES accepted, oldest first (as `scripts/local.py mail` reads them). moto answers with
+        every model instance it ever made (DynamoDB items too), so late in a long browser session the answer takes
+        seconds: a generous timeout."""
+        data = json.loads(urllib.request.urlopen(f"{self.moto}/moto-api/data.json", timeout=90).read())
         return list(data.get("ses", {}).get("Message", []))
 
-    def mail_to(self, address: str, count: int = 1, timeout: float = 10) -> list[dict[str, Any]]:
+    def mail_to(self, address: str, count: int = 1, timeout: float = 60) -> list[dict[str, Any]]:
         """The emails to ``address``, once at least ``count`` have arrived."""
         deadline = time.monotonic() + timeout
         while True:

@@ -32,6 +32,10 @@ from .ports import ConditionFailed
 PAGE = 50
 EXPORT_MAX = 5000  # rows in one export (the CSV says when it stopped: the last row's time is the next "to")
 READ_BATCH = 200  # rows asked of the index at a time while filtering
+# The most rows one page (or one export) looks at: a search matching little answers after this many with a cursor
+# that goes on from there, so no request reads the whole table (a page may then hold fewer than PAGE rows).
+EXAMINE_MAX = 1000
+EXPORT_EXAMINE_MAX = 20000
 
 
 def _check(actor: Actor) -> None:
@@ -63,8 +67,19 @@ def _medical_kinds() -> list[str]:
     return [code for code, kind in document_rules.kinds().items() if kind.medical]
 
 
-def _rows(deps: Deps, actor: Actor, search: Search, start: tuple[str, str] | None) -> Iterator[tuple[dict[str, Any], tuple[str, str]]]:
-    """The rows ``actor`` sees that pass ``search``, newest first, each with its position (month, listing key)."""
+def _rows(deps: Deps, actor: Actor, search: Search, start: tuple[str, str] | None,
+          examine: int) -> Iterator[tuple[dict[str, Any] | None, tuple[str, str]]]:
+    """Every row looked at, newest first, with its position (month, listing key): as ``actor`` reads it when it is
+    one they see that passes ``search``, else None; at most ``examine`` rows (a search's cost is bounded: one that
+    matches little stops there, and its cursor goes on from that row)."""
+    for n, (row, key) in enumerate(_matching(deps, actor, search, start)):
+        if n == examine:
+            return
+        yield row, key
+
+
+def _matching(deps: Deps, actor: Actor, search: Search,
+              start: tuple[str, str] | None) -> Iterator[tuple[dict[str, Any] | None, tuple[str, str]]]:
     medical = _medical_kinds()
     months = search.months(deps.now())
     if start is not None:
@@ -78,10 +93,10 @@ def _rows(deps: Deps, actor: Actor, search: Search, start: tuple[str, str] | Non
             for row in batch:
                 key = audit_list.listing_key(row.at, row.subject, row.seq)
                 if not audit_list.visible(actor, row, medical, HOLD_KINDS, retention.HOLD_ROLES):
+                    yield None, key
                     continue
                 shown = audit_list.shown(actor, row)
-                if search.matches(shown):
-                    yield shown, key
+                yield (shown if search.matches(shown) else None), key
             if len(batch) < READ_BATCH:
                 break
             last = batch[-1]
@@ -124,11 +139,14 @@ def listing(deps: Deps, actor: Actor, params: Mapping[str, str], origin: Origin 
     items: list[dict[str, Any]] = []
     last: tuple[str, str] | None = None
     more = False
-    for row, key in _rows(deps, actor, search, position):
-        if len(items) == PAGE:
+    examined = 0
+    for row, key in _rows(deps, actor, search, position, EXAMINE_MAX + 1):
+        examined += 1
+        if len(items) == PAGE or examined > EXAMINE_MAX:
             more = True
             break
-        items.append(row)
+        if row is not None:
+            items.append(row)
         last = key
     _record(deps, actor, origin, "search", search, len(items))
     next_cursor = cursors.encode(secret, {"m": last[0], "k": last[1]}, scope) if more and last else None
@@ -151,10 +169,14 @@ def export_csv(deps: Deps, actor: Actor, params: Mapping[str, str], origin: Orig
     lang = "fr" if params.get("lang") == "fr" else "en"
     rows: list[list[Any]] = []
     truncated = False
-    for row, _ in _rows(deps, actor, search, None):
-        if len(rows) == EXPORT_MAX:
+    examined = 0
+    for row, _ in _rows(deps, actor, search, None, EXPORT_EXAMINE_MAX + 1):
+        examined += 1
+        if len(rows) == EXPORT_MAX or examined > EXPORT_EXAMINE_MAX:
             truncated = True
             break
+        if row is None:
+            continue
         rows.append([table_time(row["at"], lang) if c == "at" else row[c] or "" for c in COLUMNS])
     _record(deps, actor, origin, "export", search, len(rows))
     return csvexport.write_csv([pick(HEADERS[c], lang) for c in COLUMNS], rows, bom=True), truncated

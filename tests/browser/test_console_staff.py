@@ -73,7 +73,7 @@ def test_an_administrator_invites_a_coordinator_who_signs_in_then_disables_them(
     seen(admin, "staff-account-invited", "en")
 
     # The coordinator, in a browser of their own, with the emailed temporary password
-    [mail] = service.mail_to(NEW, timeout=30)
+    [mail] = service.mail_to(NEW)
     person_ctx = browser.new_context(viewport=DESKTOP)
     person_ctx.set_default_timeout(20_000)
     person = person_ctx.new_page()
