@@ -53,6 +53,20 @@ def months_between(first: str, last: str) -> list[str]:
     return out
 
 
+def search_day(value: str) -> date:
+    """A search's day (``YYYY-MM-DD``, years 2000 to 2999: the program's records); ValueError otherwise.
+
+    >>> search_day("2026-12-07"), search_day("0155-10-12")
+    Traceback (most recent call last):
+    ...
+    ValueError: day out of range: 0155-10-12
+    """
+    day = date.fromisoformat(value)
+    if not 2000 <= day.year <= 2999:
+        raise ValueError(f"day out of range: {value}")
+    return day
+
+
 def day_start_utc(day: date) -> str:
     """The instant an Ottawa day starts, as the sortable UTC text audit rows carry."""
     at = datetime.combine(day, time(0), tzinfo=PROGRAM_TIME).astimezone(timezone.utc)
@@ -78,8 +92,8 @@ class Search:
 
         first, last = text("from"), text("to")
         return cls(actor=text("actor"), kind=text("kind"), subject=text("subject"),
-                   since=day_start_utc(date.fromisoformat(first)) if first else None,
-                   until=day_start_utc(date.fromisoformat(last) + timedelta(days=1)) if last else None)
+                   since=day_start_utc(search_day(first)) if first else None,
+                   until=day_start_utc(search_day(last) + timedelta(days=1)) if last else None)
 
     def months(self, now: str) -> list[str]:
         last = min(self.until, now) if self.until else now

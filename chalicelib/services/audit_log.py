@@ -48,16 +48,15 @@ def parse(params: Mapping[str, str]) -> Search:
         return Search.parse(params)
     except ValueError as exc:
         raise ValidationFailed([FieldError("/from" if _bad_day(params.get("from")) else "/to", "format",
-                                           "Give the day as YYYY-MM-DD.", "Indiquez le jour au format AAAA-MM-JJ.")]
+                                           "Give the day as YYYY-MM-DD, from the year 2000.",
+                                           "Indiquez le jour au format AAAA-MM-JJ, à partir de l'an 2000.")]
                                ) from exc
 
 
 def _bad_day(value: str | None) -> bool:
-    from datetime import date
-
     try:
-        if value:
-            date.fromisoformat(value)
+        if value and value.strip():
+            audit_list.search_day(value.strip()[:200])
         return False
     except ValueError:
         return True

@@ -33,3 +33,15 @@ def test_an_export_that_reaches_its_bound_says_it_was_cut_short(monkeypatch: pyt
     assert truncated and body.count("\n") == 3  # the header and the two rows looked at
     monkeypatch.setattr(audit_log, "EXPORT_EXAMINE_MAX", 20000)
     assert audit_log.export_csv(deps, IRSS, {})[1] is False
+
+
+@pytest.mark.parametrize("params,pointer", [({"from": "2026-06-03", "to": "0155-10-12"}, "/to"),
+                                            ({"from": "0155-10-12"}, "/from"), ({"to": "3000-01-01"}, "/to")])
+def test_a_day_outside_the_program_s_years_is_a_clear_refusal_never_a_500(params: dict[str, str],
+                                                                           pointer: str) -> None:
+    # Found by the fuzz run: a year written with fewer than four digits broke the month arithmetic (500)
+    from chalicelib.domain.errors import ValidationFailed
+
+    with pytest.raises(ValidationFailed) as refused:
+        audit_log.listing(_audit_deps(), IRSS, params)
+    assert [e.pointer for e in refused.value.errors] == [pointer]
