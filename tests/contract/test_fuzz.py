@@ -203,4 +203,22 @@ def test_the_run_reached_past_the_first_refusal(service: LocalService) -> None:
         "GET /admin/staff": {200}, "GET /console/en/staff": {200}, "GET /console/en/staff/invite": {200},
     }.items():
         assert statuses <= seen[operation], (operation, seen[operation])
-    assert "Traceback" not in service.log("chalice")
+    assert _app_tracebacks(service.log("chalice")) == []
+
+
+# What `chalice local`'s threaded HTTP server itself prints when a client hung up before its answer was written
+# (this run's client gives up after 20 s): the server's own socket error, not the app's. Any other traceback fails.
+_HUNG_UP = ("BrokenPipeError", "ConnectionResetError")
+
+
+def _app_tracebacks(log: str) -> list[str]:
+    """Every traceback in the log but a hung-up client's in the server's request thread."""
+    blocks = log.split("Traceback (most recent call last):")[1:]
+    out = []
+    for block in blocks:
+        lines = [line for line in block.splitlines() if line.strip()]
+        last = next((line for line in lines if not line.startswith((" ", "\t"))), "")
+        if "socketserver.py" in block and last.split(":")[0].strip() in _HUNG_UP:
+            continue
+        out.append(block[:2000])
+    return out
