@@ -381,3 +381,19 @@ def _file_documents(application_id: str) -> list[Any]:
 
     file = deps().store.files.get(application_id)
     return list(file.documents) if file else []
+
+
+@pytest.fixture
+def signed(client: Any) -> Any:
+    """``signed(user, lang)``: a browser signed in to the console as ``user`` (once per user and test)."""
+    from .test_console_sign_in import first_sign_in
+    from .web_client import WebClient
+
+    made: dict[str, WebClient] = {}
+
+    def as_(user: str, lang: str = "en") -> WebClient:
+        if user not in made:
+            made[user] = WebClient(client)
+            first_sign_in(made[user], user, lang=lang)
+        return made[user]
+    return as_

@@ -8,10 +8,9 @@ import re
 from html import unescape
 from typing import Any
 
-import pytest
 
 from .conftest import application, sent_messages
-from .test_console_sign_in import first_sign_in, page_token
+from .test_console_sign_in import page_token
 from .web_client import WebClient, start_draft
 
 EN, FR = "/console/en", "/console/fr"
@@ -21,18 +20,6 @@ FORM = [("bulletin_id", "drc-2099"), ("mission_id", "italy-spc-brindisi"), ("pos
         ("description_en", "Two advisers."), ("description_fr", "Deux conseillers."),
         ("contact_name_en", "IRSS"), ("contact_name_fr", "RPSI"), ("contact_email", "irss@example.ca"),
         ("criteria_min_rank", "sergeant"), ("criteria_required_documents", "un_modules")]
-
-
-@pytest.fixture
-def signed(client: Any) -> Any:
-    made: dict[str, WebClient] = {}
-
-    def as_(user: str) -> WebClient:
-        if user not in made:
-            made[user] = WebClient(client)
-            first_sign_in(made[user], user)
-        return made[user]
-    return as_
 
 
 def post(browser: WebClient, page: str, url: str, fields: list[tuple[str, str]]) -> Any:

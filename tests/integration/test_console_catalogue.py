@@ -25,21 +25,6 @@ from .test_medical_inference import text as words
 SEATS = f"{EN}/missions-and-seats"
 
 
-@pytest.fixture
-def signed(client: Any) -> Any:
-    """A browser signed in as ``user`` (once per user and test)."""
-    from .web_client import WebClient
-
-    made: dict[str, WebClient] = {}
-
-    def as_(user: str, lang: str = "en") -> WebClient:
-        if user not in made:
-            made[user] = WebClient(client)
-            first_sign_in(made[user], user, lang=lang)
-        return made[user]
-    return as_
-
-
 def text(r: Any) -> str:
     """What a person reads on the page (no tags)."""
     return words(r.body.decode())

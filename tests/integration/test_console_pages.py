@@ -7,7 +7,6 @@ import re
 from html import unescape
 from typing import Any
 
-import pytest
 
 from chalicelib.adapters.models import ApplicationModel
 
@@ -16,18 +15,6 @@ from .test_console_sign_in import _check_codes, first_sign_in, page_token  # noq
 from .web_client import WebClient
 
 EN, FR = "/console/en", "/console/fr"
-
-
-@pytest.fixture
-def signed(client: Any) -> Any:
-    made: dict[str, WebClient] = {}
-
-    def as_(user: str, lang: str = "en") -> WebClient:
-        if user not in made:
-            made[user] = WebClient(client)
-            first_sign_in(made[user], user, lang=lang)
-        return made[user]
-    return as_
 
 
 def post(browser: WebClient, page: str, url: str, fields: list[tuple[str, str]]) -> Any:
