@@ -347,7 +347,8 @@ class DynamoUnitOfWork:
 
     def put_draft(self, draft: Draft, expected_version: int | None) -> None:
         data = {k: v for k, v in asdict(draft).items() if k not in ("draft_id", "version", "expires_at")}
-        row = DraftModel(f"draft#{draft.draft_id}", data=data, version=draft.version, expires_at=draft.expires_at)
+        row = DraftModel(f"draft#{draft.draft_id}", data=data, version=draft.version, expires_at=draft.expires_at,
+                         call=draft.bulletin_id or None)
         condition = (DraftModel.key.does_not_exist() if expected_version is None
                      else DraftModel.version == expected_version)
         self._put("draft", row, condition)
@@ -959,18 +960,15 @@ class DynamoDrafts:
         return Draft(draft_id=draft_id, version=int(row.version), expires_at=int(row.expires_at), **data)
 
     def for_bulletin(self, bulletin_id: str) -> list[Draft]:
-        # A filtered Scan of the idempotency table: drafts have no index by call, and this is read only when an
-        # administrator extends a deadline (a rare act; drafts live 30 days). An index on bulletin_id would serve
-        # a program with very many drafts.
+        """One Query of the sparse by_call index (keys only), then each draft read consistently: read only when
+        an administrator extends a deadline."""
+        if not _valid_key(bulletin_id):
+            return []
         out = []
-        for row in DraftModel.scan(DraftModel.key.startswith("draft#"), consistent_read=True):
-            data = dict(row.data)  # a JSON string in the table: the call is compared here
-            if data.get("bulletin_id") != bulletin_id:
-                continue
-            data["answers"] = dict(data.get("answers") or {})
-            data["done"] = tuple(data.get("done") or ())
-            out.append(Draft(draft_id=row.key.removeprefix("draft#"), version=int(row.version),
-                             expires_at=int(row.expires_at), **data))
+        for key in DraftModel.by_call.query(bulletin_id):
+            draft = self.get(key.key.removeprefix("draft#"))
+            if draft is not None and draft.bulletin_id == bulletin_id:
+                out.append(draft)
         return sorted(out, key=lambda d: d.draft_id)
 
 

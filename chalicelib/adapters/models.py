@@ -344,7 +344,17 @@ class OutboxModel(Model):
     by_application = OutboxByApplication()
 
 
+class DraftsByCall(GlobalSecondaryIndex[Any]):
+    """The drafts answering one call (an extended deadline tells their applicants): sparse, only draft rows have
+    ``call``; keys only, each draft is then read with a consistent GetItem."""
+
+    Meta = _index_meta("by_call", KeysOnlyProjection())
+    call = UnicodeAttribute(hash_key=True)
+
+
 class IdempotencyModel(Model):
+    """The table's creator: it declares the drafts' index (DraftModel reads it) and the attribute it keys on."""
+
     Meta = _meta("idempotency")
     key = UnicodeAttribute(hash_key=True)  # sha256(scope, Idempotency-Key)
     request_hash = UnicodeAttribute()
@@ -352,6 +362,8 @@ class IdempotencyModel(Model):
     response = JSONAttribute()  # never holds a token (tokens are re-derived)
     expires_at = NumberAttribute()  # epoch seconds, the table's TTL attribute
     issued_at = UnicodeAttribute(null=True)  # when the answer's (derived) token was issued
+    call = UnicodeAttribute(null=True)  # a draft row's call (DraftModel)
+    drafts_by_call = DraftsByCall()
 
 
 class LimitModel(Model):
@@ -392,6 +404,8 @@ class DraftModel(Model):
     data = JSONAttribute()  # the record's other fields (drafts.Draft)
     version = NumberAttribute()
     expires_at = NumberAttribute()  # epoch seconds
+    call = UnicodeAttribute(null=True)  # the draft's call (bulletin_id), the by_call index's key
+    by_call = DraftsByCall()
 
 
 ALL_MODELS: tuple[type[Model], ...] = (

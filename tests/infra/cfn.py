@@ -72,6 +72,8 @@ class Resolver:
                     "AWS::S3::Bucket": "BucketName"}
         if kind in named_by and named_by[kind] in self.props(name):
             return self(self.props(name)[named_by[kind]])
+        if kind == "AWS::Cognito::UserPool":  # its id is made at creation: a made-up one, in Cognito's form
+            return f"{REGION}_{name}"
         return f"<{name}>"
 
     def getatt(self, name: str, attr: str) -> str:

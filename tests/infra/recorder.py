@@ -59,6 +59,7 @@ _SETUP = (
     (str(ROOT / "chalicelib" / "services" / "catalogue.py"), "seed"),
     (str(ROOT / "chalicelib" / "services" / "counts.py"), "rebuild"),  # the operator's one-off count (README)
     (str(ROOT / "chalicelib" / "services" / "search.py"), "index_names"),  # the name index's one-off upgrade
+    (str(ROOT / "chalicelib" / "adapters" / "dynamo.py"), "index_unlisted"),  # the audit index's backfill (seed's)
     (str(ROOT / "devtools") + os.sep, None),
 )
 OUT_ENV = "PEACEOPS_AWS_CALLS_OUT"
