@@ -34,6 +34,10 @@ READS_KIND = "audit_read"  # a search or an export of the audit, itself recorded
 SUBJECT = "audit-reads"  # those rows' one subject
 # Kinds whose ``details`` name the change made (a word, never personal data): shown as the row's "what".
 CHANGE_KINDS = ("catalogue_change", "roster_change", READS_KIND)
+# What a change row's ``change`` says (before any ":"), each with its words in both languages
+# (console/text.json "audit_change_<code>"): calls, missions and caps, roster entries, the audit's own reads.
+CHANGES = ("created", "published", "extended", "closed-early", "copied", "updated", "authorized", "search", "export",
+           "added", "corrected", "ended", "imported", "rotated_out", "started")
 MONTHS_BACK = 36  # how far back a search without a "from" day looks
 FILTERS = ("actor", "kind", "subject", "from", "to")
 

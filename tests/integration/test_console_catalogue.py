@@ -134,8 +134,11 @@ def test_the_audit_lists_searches_and_exports_staff_actions_across_subjects_and_
     assert page.status_code == 200
     rows = re.findall(r"<tr>\s*<td>(.*?)</tr>", page.body.decode(), re.S)
     # Then exactly the figure change is listed: who, what, which subject
-    assert len(rows) == 1 and "cap#haiti" in rows[0] and "Catalogue changed (authorized)" in rows[0]
+    assert len(rows) == 1 and "cap#haiti" in rows[0] and "Catalogue changed (authorized figure)" in rows[0]
     assert "program administrator" in rows[0]
+    # And in French the change reads in French words, never its code
+    french = irss.get(f"{FR}/audit?subject=cap%23haiti").body.decode()
+    assert "Catalogue modifié (effectif autorisé)" in french and "(authorized" not in french
     # Newest first across subjects, without a filter
     every = text(irss.get(f"{EN}/audit?kind=catalogue_change"))
     assert every.index("mission#iraq-mlt") < every.rindex("cap#haiti")  # the hint names cap#haiti first
