@@ -92,6 +92,28 @@ def _record(deps: Deps, actor: Actor, account: StaffAccount, kind: str, details:
     uow.commit()
 
 
+# A change reaches Cognito first, then its audit row and email are written whole. Should that write fail (the
+# request answers 5xx), the same change asked again finds Cognito already changed and writes the missing record
+# then, marked as such, instead of answering "unchanged": nothing is lost, nothing is doubled.
+ROLE_KINDS = ("account_invited", "account_role_changed")
+ENABLED_KINDS = ("account_disabled", "account_enabled")
+
+
+def _last_of(deps: Deps, account: StaffAccount, kinds: tuple[str, ...]) -> AuditEntry | None:
+    return next((e for e in reversed(trail(deps, account.username)) if e.kind in kinds), None)
+
+
+def _said(deps: Deps, account: StaffAccount, kind: str) -> bool:
+    """Whether the account's trail already records its present enabled state (an account never disabled here
+    reads as enabled)."""
+    last = _last_of(deps, account, ENABLED_KINDS)
+    return (last.kind if last else "account_enabled") == kind
+
+
+def _repair(repairing: bool) -> dict[str, Any]:
+    return {"recorded_after_a_failure": True} if repairing else {}
+
+
 def invite(deps: Deps, directory: StaffDirectory, actor: Actor, body: Mapping[str, Any]) -> dict[str, Any]:
     """A new account for a person; ``AccountExists`` (409) when any account has the address already."""
     inv = sa.invitation(body)
@@ -132,13 +154,20 @@ def change_role(deps: Deps, directory: StaffDirectory, actor: Actor, username: s
         raise sa.SelfChangeRefused("You cannot change your own role: ask another administrator.",
                                    "Vous ne pouvez pas changer votre propre rôle : demandez-le à un autre "
                                    "administrateur.")
-    if (account.role, account.police_service) == (role, service):
-        raise sa.Unchanged("The account already has this role.", "Le compte a déjà ce rôle.")
-    directory.set_role(account.username, role, service)
+    before = (account.role, account.police_service)
+    repairing = before == (role, service)
+    if repairing:
+        last = _last_of(deps, account, ROLE_KINDS)
+        said = dict((last.details or {}) if last else {})
+        if last is None or (said.get("role"), said.get("police_service")) == (role, service):
+            raise sa.Unchanged("The account already has this role.", "Le compte a déjà ce rôle.")
+        before = (said.get("role"), said.get("police_service"))  # its record failed: write it now
+    else:
+        directory.set_role(account.username, role, service)
     ended = _cut_off(deps, directory, account)
     _record(deps, actor, account, "account_role_changed",
-            {"from_role": account.role, "role": role, "from_police_service": account.police_service,
-             "police_service": service, "sessions_ended": ended})
+            {"from_role": before[0], "role": role, "from_police_service": before[1],
+             "police_service": service, "sessions_ended": ended, **_repair(repairing)})
     return {**view(account), "role": role, "police_service": service, "sessions_ended": ended}
 
 
@@ -148,20 +177,24 @@ def disable(deps: Deps, directory: StaffDirectory, actor: Actor, username: str) 
     if sa.is_own(actor.actor_id, actor.username, account):
         raise sa.SelfChangeRefused("You cannot disable your own account.",
                                    "Vous ne pouvez pas désactiver votre propre compte.")
-    if not account.enabled:
+    repair = not account.enabled
+    if repair and _said(deps, account, "account_disabled"):
         raise sa.Unchanged("The account is already disabled.", "Le compte est déjà désactivé.")
-    directory.set_enabled(account.username, False)
+    if not repair:
+        directory.set_enabled(account.username, False)
     ended = _cut_off(deps, directory, account)
-    _record(deps, actor, account, "account_disabled", {"sessions_ended": ended})
+    _record(deps, actor, account, "account_disabled", {"sessions_ended": ended, **_repair(repair)})
     return {**view(account), "enabled": False, "sessions_ended": ended}
 
 
 def enable(deps: Deps, directory: StaffDirectory, actor: Actor, username: str) -> dict[str, Any]:
     account = get_account(directory, username)
-    if account.enabled:
+    repair = account.enabled
+    if repair and _said(deps, account, "account_enabled"):
         raise sa.Unchanged("The account is already enabled.", "Le compte est déjà activé.")
-    directory.set_enabled(account.username, True)
-    _record(deps, actor, account, "account_enabled", {})
+    if not repair:
+        directory.set_enabled(account.username, True)
+    _record(deps, actor, account, "account_enabled", _repair(repair))
     return {**view(account), "enabled": True}
 
 

@@ -186,3 +186,58 @@ def test_an_invitation_that_bounces_for_good_keeps_no_password_either(deps, pool
     [row] = [r for r in deps.store.outbox._s.outbox.values() if r.template == "staff_account_invited"]
     assert deps.store.outbox.get(row.message_id).status == "failed"
     assert accounts.SEALED not in deps.store.outbox.get(row.message_id).params["extra"]
+
+
+class _Outage(Exception):
+    """The table refusing a write (a DynamoDB outage), after Cognito was changed."""
+
+
+def _failing_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from chalicelib.adapters.memory import MemoryUnitOfWork
+
+    real, calls = MemoryUnitOfWork.commit, []
+
+    def commit(self: MemoryUnitOfWork) -> None:
+        calls.append(1)
+        if len(calls) == 1:
+            raise _Outage()
+        real(self)
+
+    monkeypatch.setattr(MemoryUnitOfWork, "commit", commit)
+
+
+def test_a_role_change_whose_record_failed_is_recorded_when_asked_again_never_lost_or_doubled(deps, pool, monkeypatch):
+    accounts.invite(deps, pool, ADMIN, INVITE)
+    # Given Cognito changed but the audit row and email failed to write
+    _failing_once(monkeypatch)
+    with pytest.raises(_Outage):
+        accounts.change_role(deps, pool, ADMIN, "j.tremblay@spvm.example.ca", {"role": "irss"})
+    assert pool.get("j.tremblay@spvm.example.ca").role == "irss"
+    assert [e.kind for e in accounts.trail(deps, "j.tremblay@spvm.example.ca")] == ["account_invited"]
+    # When the administrator asks again, it is recorded now (not "unchanged"), from the role the trail last said
+    accounts.change_role(deps, pool, ADMIN, "j.tremblay@spvm.example.ca", {"role": "irss"})
+    entry = accounts.trail(deps, "j.tremblay@spvm.example.ca")[-1]
+    assert (entry.kind, entry.details["from_role"], entry.details["role"]) == (
+        "account_role_changed", "service_coordinator", "irss")
+    assert entry.details["recorded_after_a_failure"] is True
+    assert len([e for e in deps.mailer.sent if "rôle" in e.subject]) == 1
+    # And once recorded, the same change again is unchanged: no second row, no second email
+    with pytest.raises(sa.Unchanged):
+        accounts.change_role(deps, pool, ADMIN, "j.tremblay@spvm.example.ca", {"role": "irss"})
+    assert len(accounts.trail(deps, "j.tremblay@spvm.example.ca")) == 2
+
+
+def test_a_disable_whose_record_failed_is_recorded_when_asked_again(deps, pool, monkeypatch):
+    accounts.invite(deps, pool, ADMIN, {**INVITE, "language": "en"})
+    _failing_once(monkeypatch)
+    with pytest.raises(_Outage):
+        accounts.disable(deps, pool, ADMIN, "j.tremblay@spvm.example.ca")
+    assert not pool.get("j.tremblay@spvm.example.ca").enabled
+    accounts.disable(deps, pool, ADMIN, "j.tremblay@spvm.example.ca")
+    kinds = [e.kind for e in accounts.trail(deps, "j.tremblay@spvm.example.ca")]
+    assert kinds == ["account_invited", "account_disabled"]
+    assert [e.subject for e in deps.mailer.sent].count("Your peaceops console account is disabled") == 1
+    with pytest.raises(sa.Unchanged):
+        accounts.disable(deps, pool, ADMIN, "j.tremblay@spvm.example.ca")
+    accounts.enable(deps, pool, ADMIN, "j.tremblay@spvm.example.ca")
+    assert "recorded_after_a_failure" not in accounts.trail(deps, "j.tremblay@spvm.example.ca")[-1].details
