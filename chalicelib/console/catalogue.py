@@ -143,7 +143,7 @@ def audit_page(v: ConsoleVisit) -> Response:  # who: irss, admin (each reads it 
     next_url = v.url("/audit", **filters, cursor=found["next_cursor"]) if found and found["next_cursor"] else ""
     return v.page("audit.html", status, title=t("audit_title", v.lang), found=found, params=filters, message=message,
                   next_url=next_url, export_url=v.url("/audit.csv", **filters), kind_labels=dict(_kinds(v.lang)), p=present,
-                  change_labels={c: t(f"audit_change_{c}", v.lang) for c in audit_list.CHANGES},
+                  change_labels={c: t(audit_list.change_key(c), v.lang) for c in audit_list.CHANGES},
                   role_labels={r: t(f"role_{r}", v.lang) for r in ROLE_LABELS},
                   **views._chrome(v, "audit"))
 

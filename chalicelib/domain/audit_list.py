@@ -38,6 +38,11 @@ CHANGE_KINDS = ("catalogue_change", "roster_change", READS_KIND)
 # (console/text.json "audit_change_<code>"): calls, missions and caps, roster entries, the audit's own reads.
 CHANGES = ("created", "published", "extended", "closed-early", "copied", "updated", "authorized", "search", "export",
            "added", "corrected", "ended", "imported", "rotated_out", "started")
+
+
+def change_key(change: str) -> str:
+    """The text key of a change's words (text keys are identifiers: "closed-early" reads "closed_early")."""
+    return "audit_change_" + change.replace("-", "_")
 MONTHS_BACK = 36  # how far back a search without a "from" day looks
 FILTERS = ("actor", "kind", "subject", "from", "to")
 

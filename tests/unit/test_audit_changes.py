@@ -60,7 +60,7 @@ def test_every_change_the_services_write_is_a_known_change() -> None:
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_every_change_has_its_words(lang: str) -> None:
     for code in audit_list.CHANGES:
-        words = t(f"audit_change_{code}", lang)
+        words = t(audit_list.change_key(code), lang)
         assert words and "audit_change_" not in words, (code, lang)
         assert lang == "en" or words != code.replace("-", " "), code  # French never shows the code
     assert t("audit_change_authorized", "fr") == "effectif autorisé"
