@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, Mapping
 
-from ..domain import call_rules, emails, forms
+from ..domain import bodies, call_rules, emails, forms
 from ..domain.bulletins import Bulletin, Criteria, UnreadableBulletin, in_program_time, moment, open_now
 from ..domain.documents import kinds as document_kinds
 from ..domain.drafts import Draft
@@ -168,18 +168,11 @@ def _stored(deps: Deps, bulletin_id: str) -> StoredBulletin:
     return stored
 
 
-def _version(body: Any, stored: StoredBulletin) -> dict[str, Any]:
-    """The body as an object whose ``version`` (required) is the stored one; else 422 or 409."""
-    if not isinstance(body, dict):
-        raise ValidationFailed([FieldError("", "not-an-object", "Send a JSON object.", "Envoyez un objet JSON.")])
-    expected = body.get("version")
-    if not isinstance(expected, int) or isinstance(expected, bool):
-        raise ValidationFailed([FieldError("/version", "type", "version: the whole number you read.",
-                                           "version\u00a0: le nombre entier lu.")])
-    if expected != stored.version:
+def _version(body: Mapping[str, Any], stored: StoredBulletin) -> None:
+    """409 unless the body's ``version`` (checked by its component) is the stored one."""
+    if body["version"] != stored.version:
         raise StaleState("The call changed meanwhile; reload it.", "L'appel a changé entre-temps\u00a0; rechargez-le.",
                          current_version=stored.version)
-    return dict(body)
 
 
 def _moment_field(body: Mapping[str, Any], name: str) -> str:
@@ -200,7 +193,8 @@ def publish_bulletin(deps: Deps, actor: Actor, bulletin_id: str, body: Any) -> d
     """A draft call made public: scheduled or open by its times. Refused, with every reason by field, when it
     breaks the publish rule (domain/call_rules.py) or overlaps another published call of its opportunity."""
     stored = _stored(deps, bulletin_id)
-    if stored.bulletin.published and isinstance(body, dict) and body.get("version") == stored.version - 1:
+    body = bodies.require_valid("BulletinVersionRequest", body)
+    if stored.bulletin.published and body["version"] == stored.version - 1:
         return get_bulletin(deps, bulletin_id, staff=True)  # a retried publish: done already
     _version(body, stored)
     if stored.bulletin.published:
@@ -235,9 +229,10 @@ def extend_deadline(deps: Deps, actor: Actor, bulletin_id: str, body: Any) -> di
     """A later closing for a published call that has not closed (an open call stays open); every applicant with a
     draft for it is told by email, once per draft even when the request is retried."""
     stored = _stored(deps, bulletin_id)
-    closes_at = _moment_field(body if isinstance(body, dict) else {}, "closes_at")
+    body = bodies.require_valid("BulletinExtendRequest", body)
+    closes_at = _moment_field(body, "closes_at")
     b = stored.bulletin
-    if b.published and moment(closes_at) == b.closes and isinstance(body, dict) and body.get("version") == stored.version - 1:
+    if b.published and moment(closes_at) == b.closes and body["version"] == stored.version - 1:
         _tell_draft_holders(deps, b)  # a retry after the call was extended: the emails not yet written, only
         return get_bulletin(deps, bulletin_id, staff=True)
     _version(body, stored)
@@ -257,7 +252,7 @@ def extend_deadline(deps: Deps, actor: Actor, bulletin_id: str, body: Any) -> di
 def close_early(deps: Deps, actor: Actor, bulletin_id: str, body: Any) -> dict[str, Any]:
     """An open call closed now (applications after this instant are refused)."""
     stored = _stored(deps, bulletin_id)
-    _version(body, stored)
+    _version(bodies.require_valid("BulletinVersionRequest", body), stored)
     b, now = stored.bulletin, deps.clock()
     if not b.is_open(now):
         raise Conflict("Only an open call can be closed early.", "Seul un appel ouvert peut être fermé plus tôt.")
@@ -271,8 +266,7 @@ def copy_bulletin(deps: Deps, actor: Actor, bulletin_id: str, body: Any) -> dict
     """A new draft call with this one's texts, contact, positions and criteria, under a new identifier and new
     dates (last year's call, say)."""
     source = _stored(deps, bulletin_id).bulletin
-    if not isinstance(body, dict):
-        raise ValidationFailed([FieldError("", "not-an-object", "Send a JSON object.", "Envoyez un objet JSON.")])
+    body = bodies.require_valid("BulletinCopyRequest", body)
     errors: list[FieldError] = []
     times: dict[str, str] = {}
     for name in ("opens_at", "closes_at"):
