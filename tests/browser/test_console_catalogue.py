@@ -92,7 +92,7 @@ def test_an_administrator_runs_missions_and_seats_and_reads_the_audit(service: L
     page.select_option("#kind", "catalogue_change")
     press(page, page.locator("main form[role=search] button"))
     first = page.locator("main table tbody tr").first
-    assert "cap#haiti" in first.inner_text() and "Catalogue changed (authorized)" in first.inner_text()
+    assert "cap#haiti" in first.inner_text() and "Catalogue changed (authorized figure)" in first.inner_text()
     seen(page, "audit", "en")
     with page.expect_download() as download:
         page.locator("main a[href*='/audit.csv']").click()
