@@ -99,5 +99,5 @@ def test_an_administrator_runs_missions_and_seats_and_reads_the_audit(service: L
     exported = open(download.value.path(), encoding="utf-8-sig").read()
     assert exported.startswith('"When","Role"') and "cap#haiti" in exported
     page.goto(f"{base}/console/fr/audit?kind=audit_read")
-    assert "Journal consulté ou exporté (export)" in page.locator("main table").inner_text()
+    assert "Journal consulté ou exporté (exportation)" in page.locator("main table").inner_text()
     seen(page, "audit", "fr")

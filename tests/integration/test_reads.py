@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime
 from typing import Any
+
+from chalicelib.domain.bulletins import PROGRAM_TIME
 
 from .conftest import VALID_FAMILY_READINESS, bearer, put_document, staff_call, submit
 from .web_client import WebClient
@@ -203,7 +206,10 @@ def test_the_applicant_download_holds_every_record_of_the_file_and_nothing_of_an
     assert [(h["at"], h["stage"]) for h in held["history"]] == [
         (h["at"], h["stage"]) for h in applicant.timeline(deps(), file)]
     assert held["history"][-1]["stage"] == "service_review"
-    assert held["consulted_on"] == sorted({r.at[:10] for r in _reads(app_id)}) != []
+    # Days in Ottawa, as the applicant is told (between 19:00 and midnight EST, not the UTC day)
+    ottawa_days = {datetime.fromisoformat(r.at.replace("Z", "+00:00")).astimezone(PROGRAM_TIME).date().isoformat()
+                   for r in _reads(app_id)}
+    assert held["consulted_on"] == sorted(ottawa_days) != []
     assert held["package"] == {**held["package"], "kind": "applicant_copy", "application_id": app_id}
     # ...and nothing of another file, no staff note, no staff member's name or role
     text = json.dumps(held, ensure_ascii=False)
