@@ -238,6 +238,7 @@ def _stage_problems(wf: Mapping[str, Any]) -> list[str]:
     for name, stage in wf["stages"].items():
         out += _text_problems(f"stages.{name}.next_step", stage["next_step"])
         out += _names(f"stages.{name}.when", [stage["when"]] if "when" in stage else [], GUARDS, "guard")
+        out += _names(f"stages.{name}.email_template_by_role", stage.get("email_template_by_role", {}), ROLES, "role")
     return out
 
 
@@ -329,6 +330,8 @@ def check_workflow(wf: Any, mission_schema: Any | None = None) -> list[str]:
 def _stage_templates(wf: Mapping[str, Any]) -> dict[str, str]:
     """The templates the workflow sends, with the key that names each."""
     named = {s["email_template"]: f"stages.{name}.email_template" for name, s in wf["stages"].items()}
+    named.update({t: f"stages.{name}.email_template_by_role.{role}" for name, s in wf["stages"].items()
+                  for role, t in s.get("email_template_by_role", {}).items()})
     named.update({f"coordinator_{s}": f"notify_coordinator_on ({s})" for s in wf["notify_coordinator_on"]})
     named.update({c["email_template"]: f"reasons.{stage}.codes.{code}.email_template"
                   for stage, rule in wf["reasons"].items() for code, c in rule["codes"].items() if "email_template" in c})

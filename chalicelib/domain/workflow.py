@@ -91,6 +91,8 @@ class Stage:
     records_medical_outcome: bool = False
     records_forms_returned: bool = False
     when: str | None = None  # a guard: the stage is on a file's path only when it holds for the mission
+    # Who made the move (a role) -> the applicant's email instead of ``email_template`` (a withdrawal by staff)
+    email_template_by_role: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -262,12 +264,16 @@ class Workflow:
     def reason_rule(self, to_stage: str) -> ReasonRule | None:
         return self.reasons.get(to_stage)
 
-    def email_template(self, to_stage: str, reason_code: str | None = None) -> str:
+    def email_template(self, to_stage: str, reason_code: str | None = None, by_role: str | None = None) -> str:
         """The applicant's email for entering ``to_stage``: the reason's own template where it has one, else the
-        stage's. The one rule, for submissions and moves alike."""
+        one the stage names for the role that made the move (a withdrawal by staff), else the stage's. The one
+        rule, for submissions and moves alike."""
         rule = self.reasons.get(to_stage)
         code = rule.codes.get(reason_code) if rule is not None and reason_code else None
-        return code.email_template if code is not None and code.email_template else self.stage(to_stage).email_template
+        if code is not None and code.email_template:
+            return code.email_template
+        stage = self.stage(to_stage)
+        return stage.email_template_by_role.get(by_role or "", stage.email_template)
 
     def notifies_coordinator(self, to_stage: str) -> bool:
         return to_stage in self.notify_coordinator_on
@@ -289,7 +295,8 @@ def _stage(name: str, raw: Mapping[str, Any], numbers: Mapping[str, int], next_s
                  occupies_seat=bool(raw.get("occupies_seat", False)),
                  occupies_place=bool(raw.get("occupies_place", False)),
                  records_medical_outcome=bool(raw.get("records_medical_outcome", False)),
-                 records_forms_returned=bool(raw.get("records_forms_returned", False)), when=raw.get("when"))
+                 records_forms_returned=bool(raw.get("records_forms_returned", False)), when=raw.get("when"),
+                 email_template_by_role=dict(raw.get("email_template_by_role", {})))
 
 
 def _optional_tuple(value: Any) -> tuple[str, ...] | None:

@@ -94,11 +94,12 @@ def staff_message(deps: Deps, message_id: str, subject_id: str, template: str, r
 
 
 def outbox_rows(deps: Deps, *, application_id: str, version: int, stage: str, language: str, to_address: str,
-                mission: Mission, police_service: str | None, reason_code: str | None = None) -> list[OutboxMessage]:
+                mission: Mission, police_service: str | None, reason_code: str | None = None,
+                by_role: str | None = None) -> list[OutboxMessage]:
     """The applicant's email for entering ``stage``, and the coordinator's where the workflow calls for one.
 
-    Which template a stage sends is the workflow table's ``email_template``: the one rule, for
-    submissions and moves alike.
+    Which template a stage sends is the workflow table's (``Workflow.email_template``: the reason's, the one for
+    the role that made the move, ``by_role``, or the stage's): the one rule, for submissions and moves alike.
     """
     wf = load_workflow()
     params: dict[str, Any] = {"mission_id": mission.mission_id, "stage": stage, "pathway": wf.pathway_of(mission).name,
@@ -106,7 +107,7 @@ def outbox_rows(deps: Deps, *, application_id: str, version: int, stage: str, la
     if reason_code is not None:
         params["reason_code"] = reason_code
     rows = [new_message(deps, message_id(application_id, version, "applicant"), application_id,
-                        wf.email_template(stage, reason_code), "applicant", to_address, language, params)]
+                        wf.email_template(stage, reason_code, by_role), "applicant", to_address, language, params)]
     # The file's contact (domain/missions.contact_for): its coordinator, the RCMP's advisor, or IRSS.
     contact = contact_for(police_service)
     if wf.notifies_coordinator(stage):

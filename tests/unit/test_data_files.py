@@ -138,6 +138,13 @@ BROKEN_EDITS: dict[str, tuple[Callable[[Files], None], str]] = {
         _set(lambda f: f[WORKFLOW]["reasons"]["returned"]["codes"]["ended_early"], "email_template", "returned_erly"),
         f"{WORKFLOW}: reasons.returned.codes.ended_early.email_template: email template 'returned_erly' is not in "
         f"{EMAILS}"),
+    "a by-role email template that does not exist": (
+        _set(lambda f: f[WORKFLOW]["stages"]["withdrawn"], "email_template_by_role", {"irss": "withdrawn_by_servce"}),
+        f"{WORKFLOW}: stages.withdrawn.email_template_by_role.irss: email template 'withdrawn_by_servce' is not in "
+        f"{EMAILS}"),
+    "a by-role email template for a role that does not exist": (
+        _set(lambda f: f[WORKFLOW]["stages"]["withdrawn"], "email_template_by_role", {"iras": "withdrawn_by_service"}),
+        f"{WORKFLOW}: stages.withdrawn.email_template_by_role: role 'iras' does not exist"),
     "an except on a move that is not from any stage": (
         _set(lambda f: f[WORKFLOW]["pathways"]["deployment"]["transitions"][0], "except", ["deployed"]),
         f"{WORKFLOW}: pathways.deployment.transitions[0] (submitted -> service_review).except: only a move from '*'"),

@@ -37,3 +37,38 @@ def test_a_nomination_says_canada_nominates_and_the_organization_selects_in_both
         # and the coordinator (SPVM's, written to in French) reads the same rule
         notice = deps.mailer.sent_to("peaceops-coordinator.spvm@example.ca")[-1]
         assert "présentée par le Canada" in notice.text and "choisit les participants" in notice.text
+
+
+# --- who withdrew, and why a mission ended, choose the email ----------------------------------------
+
+def test_a_withdrawal_by_the_service_does_not_say_serving_is_voluntary():
+    from chalicelib.services import applicant
+
+    from .test_services_workflow import COORD, IRSS, move
+
+    for actor, reason in ((COORD, "service_operational_needs"), (IRSS, "other")):
+        deps = make_deps()
+        app_id, _ = new_file(deps, preferred_language="en")
+        move(deps, app_id, "withdrawn", actor, reason)
+        email = _applicant_email(deps, app_id, "withdrawn_by_service")
+        assert "voluntary" not in email.text and "has been withdrawn" in email.text
+    # the applicant's own withdrawal keeps its words, in both languages
+    for lang, words in (("en", "Serving is voluntary"), ("fr", "La participation est volontaire")):
+        deps = make_deps()
+        app_id, token = new_file(deps, preferred_language=lang)
+        applicant.withdraw(deps, applicant.authorize(deps, app_id, token), {"expected_stage": "submitted"})
+        assert words in _applicant_email(deps, app_id, "withdrawn").text
+    assert WF.email_template("withdrawn", "applicant_request", "service_coordinator") == "withdrawn_by_service"
+    assert WF.email_template("withdrawn", "applicant_request", "applicant") == "withdrawn"
+
+
+def test_a_repatriation_has_its_own_email_in_both_languages():
+    assert WF.email_template("returned", "repatriated") == "returned_repatriated"
+    from chalicelib.domain import emails
+
+    for lang, words in (("en", "repatriated"), ("fr", "rapatrié")):
+        subject, text, _ = emails.render("returned_repatriated", lang, {
+            "reference": "PO-1", "mission": "M", "stage_label": "S", "next_step": "N", "status_url": "https://x/s",
+            "access_url": "https://x/a", "link_url": "https://x/l"})
+        assert words in text and "{" not in text + subject
+        assert "voluntary" not in text and "volontaire" not in text
