@@ -571,8 +571,24 @@ def check_contact_next_steps(services: Any, wf: Any) -> list[str]:
     stages = set(wf.get("stages", {}))
     contacts = [(f"services[{s['code']}]", s) for s in services.get("services", [])]
     contacts += [(f"program_contacts.{k}", c) for k, c in services.get("program_contacts", {}).items()]
+    contacts += [(f"services[{s['code']}].routes[{i}]", r) for s in services.get("services", [])
+                 for i, r in enumerate(s.get("routes", []))]
     return [f"{POLICE_SERVICES}: {where}.next_steps.{stage}: not a stage of {WORKFLOW}"
             for where, contact in contacts for stage in contact.get("next_steps", {}) if stage not in stages]
+
+
+def check_routes(services: Any, missions: Any) -> list[str]:
+    """police_services.json: a route names missions of missions.json, each at most once per service."""
+    known = {m.get("mission_id") for m in missions.get("missions", [])}
+    out = []
+    for s in services.get("services", []):
+        seen: set[str] = set()
+        for i, r in enumerate(s.get("routes", [])):
+            where = f"{POLICE_SERVICES}: services[{s['code']}].routes[{i}].missions"
+            out += [f"{where}: mission {m!r} is not in {MISSIONS}" for m in r["missions"] if m not in known]
+            out += [f"{where}: mission {m!r} is already routed by another route" for m in r["missions"] if m in seen]
+            seen.update(r["missions"])
+    return out
 
 
 def check(files: Mapping[str, Any]) -> list[str]:
@@ -584,6 +600,7 @@ def check(files: Mapping[str, Any]) -> list[str]:
     out += check_missions(files[MISSIONS], page_text)
     out += check_police_services(files[POLICE_SERVICES])
     out += [] if out else check_contact_next_steps(files[POLICE_SERVICES], wf)
+    out += [] if out else check_routes(files[POLICE_SERVICES], files[MISSIONS])
     out += check_ranks(files[RANKS])
     out += check_document_kinds(files[DOCUMENT_KINDS])
     out += check_retention(files[RETENTION], wf)

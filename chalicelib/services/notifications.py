@@ -108,8 +108,8 @@ def outbox_rows(deps: Deps, *, application_id: str, version: int, stage: str, la
         params["reason_code"] = reason_code
     rows = [new_message(deps, message_id(application_id, version, "applicant"), application_id,
                         wf.email_template(stage, reason_code, by_role), "applicant", to_address, language, params)]
-    # The file's contact (domain/missions.contact_for): its coordinator, the RCMP's advisor, or IRSS.
-    contact = contact_for(police_service)
+    # The file's contact (domain/missions.contact_for): its coordinator, the RCMP's advisor or office, or IRSS.
+    contact = contact_for(police_service, mission.mission_id)
     if wf.notifies_coordinator(stage):
         rows.append(new_message(deps, message_id(application_id, version, "coordinator"), application_id,
                                 f"coordinator_{stage}", "coordinator", contact.email, contact.language or language,
@@ -189,7 +189,8 @@ def compose(deps: Deps, row: OutboxMessage, token: str | None = None, mission_na
         "reference": emails.reference(row.application_id),
         "mission": mission_name or _mission_name(deps, str(row.params.get("mission_id", "")), lang),
         "stage_label": pick(stage.label, lang) if stage else "",
-        "next_step": pick(contact_for(row.params.get("police_service")).next_step(stage.name, stage.next_step), lang)
+        "next_step": pick(contact_for(row.params.get("police_service"), row.params.get("mission_id"))
+                          .next_step(stage.name, stage.next_step), lang)
         if stage else "",
         "status_url": links.status_url(base, lang, row.application_id),
         "access_url": links.access_url(base, lang),

@@ -343,3 +343,20 @@ def test_a_contacts_next_step_names_a_real_stage():
     irss["next_steps"]["submited"] = irss["next_steps"].pop("submitted")
     assert f"{datafiles.POLICE_SERVICES}: program_contacts.irss.next_steps.submited: not a stage of {datafiles.WORKFLOW}" \
         in datafiles.check(files)
+
+
+def test_a_services_route_names_real_missions_and_stages():
+    import copy
+
+    files = copy.deepcopy(datafiles.read_all())
+    rcmp = next(s for s in files[datafiles.POLICE_SERVICES]["services"] if s["code"] == "rcmp")
+    route = rcmp["routes"][0]
+    assert "un-senior-mission-leaders-course" in route["missions"]
+    route["missions"].append("un-senior-mission-leader-course")
+    route["next_steps"]["service_nominaton"] = route["next_steps"].pop("service_nomination")
+    problems = datafiles.check(files)
+    assert (f"{datafiles.POLICE_SERVICES}: services[rcmp].routes[0].next_steps.service_nominaton: not a stage of "
+            f"{datafiles.WORKFLOW}") in problems
+    route["next_steps"]["service_nomination"] = route["next_steps"].pop("service_nominaton")
+    assert (f"{datafiles.POLICE_SERVICES}: services[rcmp].routes[0].missions: mission "
+            f"'un-senior-mission-leader-course' is not in {datafiles.MISSIONS}") in datafiles.check(files)

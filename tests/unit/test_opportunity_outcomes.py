@@ -3,10 +3,12 @@ RCMP's senior-course candidates go to its Executive/Officer Development and Reso
 roster; who withdrew a file and why a mission ended choose the email's words."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from chalicelib.domain.workflow import load_workflow
 
 from .fakes import make_deps
-from .test_services_workflow import drive, file_of, new_file
+from .test_services_workflow import IRSS, drive, file_of, move, new_file
 
 WF = load_workflow()
 SML = "un-senior-mission-leaders-course"
@@ -44,7 +46,7 @@ def test_a_nomination_says_canada_nominates_and_the_organization_selects_in_both
 def test_a_withdrawal_by_the_service_does_not_say_serving_is_voluntary():
     from chalicelib.services import applicant
 
-    from .test_services_workflow import COORD, IRSS, move
+    from .test_services_workflow import COORD
 
     for actor, reason in ((COORD, "service_operational_needs"), (IRSS, "other")):
         deps = make_deps()
@@ -72,3 +74,66 @@ def test_a_repatriation_has_its_own_email_in_both_languages():
             "access_url": "https://x/a", "link_url": "https://x/l"})
         assert words in text and "{" not in text + subject
         assert "voluntary" not in text and "volontaire" not in text
+
+
+# --- the RCMP's senior-course candidates: its Executive/Officer Development and Resourcing office ----------
+
+EODR = "peaceops-eodr.rcmp@example.ca"
+IPCDRA = "peaceops-ipcdra.rcmp@example.ca"
+
+
+def _rcmp_file(deps, mission, lang="en"):
+    """An RCMP chief superintendent's file (the RCMP's own coordinator is not the fakes' SPVM one: IRSS moves it)."""
+    return new_file(deps, mission, police_service="rcmp", rank="chief_superintendent", preferred_language=lang)[0]
+
+
+def test_an_rcmp_senior_course_candidate_is_routed_to_the_executive_officer_development_office():
+    from chalicelib.domain.missions import contact_for
+    from chalicelib.services import reminders
+
+    for mission in (SML, "senior-strategic-advisors-master-class"):
+        contact = contact_for("rcmp", mission)
+        assert (contact.key, contact.email) == ("executive_development", EODR)
+        assert "Executive/Officer Development" in contact.title["en"]
+    # other opportunities and deployments stay with the RCMP's advisor; a partner's senior course with its coordinator
+    assert contact_for("rcmp", "justice-rapid-response").email == IPCDRA
+    assert contact_for("rcmp", "haiti-minustah").email == IPCDRA
+    assert contact_for("spvm", SML).email == "peaceops-coordinator.spvm@example.ca"
+
+    # Given an RCMP chief superintendent applying for the SML course
+    deps = make_deps()
+    app_id = _rcmp_file(deps, SML)
+    # Then the office is told of the file, and the applicant's email names it as the one who considers it
+    notice = [r for r in deps.store.outbox.for_application(app_id) if r.recipient == "coordinator"]
+    assert [(r.template, r.to_address) for r in notice] == [("coordinator_submitted", EODR)]
+    submitted = _applicant_email(deps, app_id, "submitted")
+    assert "Executive/Officer Development and Resourcing office will consider your nomination" in submitted.text
+    # and at the service's nomination step, the status view and the email name the office, not the advisor
+    move(deps, app_id, "service_nomination", IRSS)
+    step = applicant_next_step(deps, app_id)
+    assert "Executive/Officer Development and Resourcing office is deciding" in step["en"]
+    assert "perfectionnement et du ressourcement des cadres et des officiers" in step["fr"]
+    assert "Executive/Officer Development" in _applicant_email(deps, app_id, "service_nomination").text
+    # and staff read on the file who makes its initial selection
+    from chalicelib.services import files
+
+    reviewed = files.file_view(deps, IRSS, app_id)["reviewed_by"]
+    assert reviewed["contact"] == "executive_development" and "cadres et des officiers" in reviewed["title"]["fr"]
+    # and a file waiting too long at that step reminds the office
+    rows = [r for r in reminders._waiting_rows(deps, deps.today() + timedelta(days=45)) if r.application_id == app_id]
+    assert [r.to_address for r in rows] == [EODR]
+
+
+def test_an_rcmp_candidate_for_another_opportunity_keeps_the_rcmps_advisor():
+    deps = make_deps()
+    app_id = _rcmp_file(deps, "justice-rapid-response")
+    notice = [r for r in deps.store.outbox.for_application(app_id) if r.recipient == "coordinator"]
+    assert [r.to_address for r in notice] == [IPCDRA]
+    move(deps, app_id, "service_nomination", IRSS)
+    assert "International Policing Career Development and Resourcing Advisor" in applicant_next_step(deps, app_id)["en"]
+
+
+def applicant_next_step(deps, app_id):
+    from chalicelib.services import applicant
+
+    return applicant.status(deps, file_of(deps, app_id))["next_step"]
