@@ -577,6 +577,13 @@ def check_contact_next_steps(services: Any, wf: Any) -> list[str]:
             for where, contact in contacts for stage in contact.get("next_steps", {}) if stage not in stages]
 
 
+def check_roster_certification(wf: Any, missions: Any) -> list[str]:
+    """workflow.json: the missions whose nomination ends on a roster are missions of missions.json."""
+    known = {m.get("mission_id") for m in missions.get("missions", [])}
+    return [f"{WORKFLOW}: roster_certification_missions: mission {m!r} is not in {MISSIONS}"
+            for m in wf.get("roster_certification_missions", []) if m not in known]
+
+
 def check_routes(services: Any, missions: Any) -> list[str]:
     """police_services.json: a route names missions of missions.json, each at most once per service."""
     known = {m.get("mission_id") for m in missions.get("missions", [])}
@@ -601,6 +608,7 @@ def check(files: Mapping[str, Any]) -> list[str]:
     out += check_police_services(files[POLICE_SERVICES])
     out += [] if out else check_contact_next_steps(files[POLICE_SERVICES], wf)
     out += [] if out else check_routes(files[POLICE_SERVICES], files[MISSIONS])
+    out += check_roster_certification(wf, files[MISSIONS])
     out += check_ranks(files[RANKS])
     out += check_document_kinds(files[DOCUMENT_KINDS])
     out += check_retention(files[RETENTION], wf)

@@ -233,6 +233,8 @@ class Workflow:
     pass_mark: int
     medical_outcomes: tuple[str, ...]
     roster: "RosterRules"
+    # The missions whose nomination ends on a roster (JRR: "to be certified for the roster", seeds 000/001)
+    roster_certification_missions: frozenset[str] = frozenset()
 
     def stage(self, name: str) -> Stage:
         """A stage of the shared dictionary; an old stored name reads as its new one (audit rows keep old names)."""
@@ -347,6 +349,7 @@ def parse_workflow(raw: Mapping[str, Any]) -> Workflow:
                            horizons_days=tuple(int(d) for d in raw["roster"]["horizons_days"]),
                            add_reasons={k: dict(v) for k, v in raw["roster"]["add_reasons"].items()},
                            correct_reasons={k: dict(v) for k, v in raw["roster"]["correct_reasons"].items()}),
+        roster_certification_missions=frozenset(raw.get("roster_certification_missions", ())),
     )
 
 
@@ -432,6 +435,21 @@ def _un_modules_passed(f: FileState, m: Mission, cap: Cap | None, wf: Workflow) 
                 "un_modules_passed")
 
 
+def _roster_certification(f: FileState, m: Mission, cap: Cap | None, wf: Workflow) -> None:
+    if m.mission_id not in wf.roster_certification_missions:
+        _refuse("Only a roster's training (Justice Rapid Response) ends in a roster certification; record this file "
+                "as attended.",
+                "Seule la formation d'une liste (Justice Rapid Response) mène à une certification pour la liste\u00a0; "
+                "inscrivez ce dossier comme participation terminée.", "roster_certification")
+
+
+def _no_roster_certification(f: FileState, m: Mission, cap: Cap | None, wf: Workflow) -> None:
+    if m.mission_id in wf.roster_certification_missions:
+        _refuse("This training ends in a roster certification: record the file as certified on the roster.",
+                "Cette formation mène à une certification pour la liste : inscrivez le dossier comme certifié pour "
+                "la liste.", "no_roster_certification")
+
+
 def _seat_available(f: FileState, m: Mission, cap: Cap | None, wf: Workflow) -> None:
     if cap is not None:  # not read on the way in: the transaction's condition on the cap decides, atomically
         explain_seat_refusal(cap)
@@ -485,6 +503,8 @@ GUARDS: dict[str, Guard] = {
     "medically_fit": _medically_fit,
     "un_modules_passed": _un_modules_passed,
     "seat_available": _seat_available,
+    "roster_certification": _roster_certification,
+    "no_roster_certification": _no_roster_certification,
     "place_available": _place_available,
 }
 

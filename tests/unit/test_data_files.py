@@ -110,7 +110,7 @@ BROKEN_EDITS: dict[str, tuple[Callable[[Files], None], str]] = {
     "a pathway move that leaves a terminal stage": (
         lambda f: f[WORKFLOW]["pathways"]["nomination"]["transitions"].append(
             {"from": "attended", "to": "nominated", "roles": ["irss"], "guards": []}),
-        f"{WORKFLOW}: pathways.nomination.transitions[7] (attended -> nominated): attended is terminal, "
+        f"{WORKFLOW}: pathways.nomination.transitions[8] (attended -> nominated): attended is terminal, "
         "so no move may leave it"),
     "a stage no move of its pathway reaches": (
         lambda f: f[WORKFLOW]["pathways"]["nomination"]["transitions"].pop(5),  # nominated -> attended

@@ -137,3 +137,19 @@ def applicant_next_step(deps, app_id):
     from chalicelib.services import applicant
 
     return applicant.status(deps, file_of(deps, app_id))["next_step"]
+
+
+# --- JRR ends on the roster -------------------------------------------------------------------------
+
+def test_a_jrr_nominee_ends_certified_on_the_roster_in_both_languages():
+    for lang, words in (("en", "certified on the Justice Rapid Response roster"),
+                        ("fr", "certifié ou certifiée pour la liste d'experts de Justice Rapid Response")):
+        deps = make_deps()
+        app_id, _ = new_file(deps, "justice-rapid-response", preferred_language=lang)
+        drive(deps, app_id, "roster_certified")
+        email = _applicant_email(deps, app_id, "roster_certified")
+        assert words in email.text
+        status = applicant_next_step(deps, app_id)
+        assert "stand-by roster" in status["en"] and "liste de réserve" in status["fr"]
+    path = WF.pathways["nomination"]
+    assert path.stage("roster_certified").terminal and path.stage("roster_certified").occupies_place
