@@ -153,3 +153,36 @@ def test_a_jrr_nominee_ends_certified_on_the_roster_in_both_languages():
         assert "stand-by roster" in status["en"] and "liste de réserve" in status["fr"]
     path = WF.pathways["nomination"]
     assert path.stage("roster_certified").terminal and path.stage("roster_certified").occupies_place
+
+
+# --- the family-readiness form: seed 003's considerations as reflection prompts -----------------------
+
+PROMPTS = ("risk_and_worry", "living_conditions", "relationship_strength", "financial_motivation", "children_reactions")
+
+
+def test_the_family_readiness_form_asks_the_seeds_other_considerations_as_optional_prompts():
+    from pathlib import Path
+
+    from chalicelib.domain import forms
+    from chalicelib.web import fields
+
+    from .fakes import family_readiness
+
+    schema = forms.load_schema("family-readiness")
+    assert not set(PROMPTS) & set(schema["required"])
+    for name in PROMPTS:
+        prop = schema["properties"][name]
+        assert all(prop[k][lang] for k in ("x-label", "x-help") for lang in ("en", "fr")), name
+        assert set(prop["x-enum-labels"]) == set(prop["enum"]), name
+    # a form without them is complete (stored forms stay valid), and one with them too
+    assert forms.problems("family-readiness", family_readiness()) == []
+    answered = family_readiness(risk_and_worry="not_yet", living_conditions="unsure", relationship_strength="yes",
+                                financial_motivation="no", children_reactions="some_concerns")
+    assert forms.problems("family-readiness", answered) == []
+    # the page asks them, in both languages, where the seed puts them
+    for lang in ("en", "fr"):
+        shown = {s.id: [f.name for f in s.fields] for s in fields.build("family-readiness", lang)}
+        assert shown["mission_life"] == list(PROMPTS[:4]) and "children_reactions" in shown["family"]
+    # never scored: no code reads them (the readiness staff read the form as it was filled in)
+    code = "".join(p.read_text(encoding="utf-8") for p in Path("chalicelib").rglob("*.py"))
+    assert not [name for name in PROMPTS if name in code]
