@@ -186,3 +186,25 @@ def test_the_family_readiness_form_asks_the_seeds_other_considerations_as_option
     # never scored: no code reads them (the readiness staff read the form as it was filled in)
     code = "".join(p.read_text(encoding="utf-8") for p in Path("chalicelib").rglob("*.py"))
     assert not [name for name in PROMPTS if name in code]
+
+
+# --- "Before the Mission" on request -------------------------------------------------------------------
+
+def test_a_guide_request_counts_the_mailbox_and_is_sent_through_the_outbox():
+    import pytest
+
+    from chalicelib.domain.errors import ValidationFailed
+    from chalicelib.services import guide_requests
+
+    deps = make_deps()
+    limit = deps.settings.max_guide_requests_per_day
+    assert [guide_requests.request_guide(deps, {"email": f"Kim+{n}@Example.ca"}, "fr") for n in range(limit + 1)] \
+        == [True] * limit + [False]
+    rows = deps.store.outbox.for_application(guide_requests.subject_for(deps.today()))
+    assert len(rows) == limit and {r.template for r in rows} == {"before_the_mission_guide"}
+    assert all(r.language == "fr" and r.recipient == "requester" for r in rows)
+    sent = [e for e in deps.mailer.sent if e.to.lower().startswith("kim+")]
+    assert len(sent) == limit and all("Avant la mission" in e.subject for e in sent)
+    with pytest.raises(ValidationFailed) as err:
+        guide_requests.request_guide(deps, {"email": "kim"}, "en")
+    assert [e.pointer for e in err.value.errors] == ["/email"]
