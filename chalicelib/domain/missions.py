@@ -144,6 +144,7 @@ class Contact:
     language: str | None
     next_steps: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     title: Mapping[str, str] = field(default_factory=lambda: dict(COORDINATOR_TITLE))  # who the mailbox is
+    routed: bool = False  # a route of the service sent the file to this office (not its usual contact)
 
     def next_step(self, stage: str, default: Mapping[str, str]) -> Mapping[str, str]:
         """A stage's next step as this contact's applicants read it."""
@@ -185,7 +186,7 @@ def contact_for(police_service: str | None, mission_id: str | None = None) -> Co
         if mission_id in route.missions:
             # A stage the route does not word reads as the service's own next step.
             return Contact(route.key, route.email, service.language, {**service.next_steps, **route.next_steps},
-                           dict(route.title))
+                           dict(route.title), routed=True)
     return Contact("career_advisor" if service.contact_title else "coordinator", service.coordinator_email,
                    service.language, service.next_steps, dict(service.contact_title or COORDINATOR_TITLE))
 

@@ -124,6 +124,17 @@ def test_an_rcmp_senior_course_candidate_is_routed_to_the_executive_officer_deve
     assert [r.to_address for r in rows] == [EODR]
 
 
+def test_the_rcmps_queue_shows_which_files_the_executive_officer_development_office_selects():
+    from chalicelib.domain.workflow import Actor
+    from chalicelib.services import work_queue
+
+    deps = make_deps()
+    sml, jrr = _rcmp_file(deps, SML), _rcmp_file(deps, "justice-rapid-response")
+    rows = {r["application_id"]: r for r in work_queue.work_queue(deps, Actor("service_coordinator", "c", "rcmp"))["items"]}
+    assert rows[sml]["reviewed_by"]["routed"] and rows[sml]["reviewed_by"]["contact"] == "executive_development"
+    assert not rows[jrr]["reviewed_by"]["routed"] and rows[jrr]["reviewed_by"]["contact"] == "career_advisor"
+
+
 def test_an_rcmp_candidate_for_another_opportunity_keeps_the_rcmps_advisor():
     deps = make_deps()
     app_id = _rcmp_file(deps, "justice-rapid-response")
