@@ -384,7 +384,7 @@ def stored_files(planned: list[Planned]) -> list[Stored]:
             ref = emails.reference(app_id)
             expected = [(f.email, subject(wf.email_template(f.stage, None), f.language, ref))]
             if wf.notifies_coordinator(f.stage):
-                contact = contact_for(f.police_service)
+                contact = contact_for(f.police_service, f.mission_id)
                 expected.append((contact.email, subject(f"coordinator_{f.stage}", contact.language or f.language, ref)))
             statuses = tuple(r.status for r in d.store.outbox.for_application(app_id))
             out.append(Stored(app_id, p.index, ref, tuple(expected), statuses))

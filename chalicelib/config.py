@@ -33,6 +33,8 @@ class Settings:
     # Limits on abuse, per address (chalicelib/domain/limits.py): new files a day, new-link requests an hour.
     max_files_per_day: int = 3
     max_link_requests_per_hour: int = 5
+    # "Before the Mission" sent to one mailbox a day at most this often (services/guide_requests.py).
+    max_guide_requests_per_day: int = 2
     # The applicants' documents (chalicelib/domain/documents.py): the bucket, and an S3 endpoint for a local
     # emulator (scripts/dev: moto's server; None: AWS's own).
     documents_bucket: str = ""
@@ -122,6 +124,7 @@ def get_settings() -> Settings:
         ses_rate=float(_env("PEACEOPS_SES_RATE", "10") or 10),
         max_files_per_day=int(_env("PEACEOPS_MAX_FILES_PER_DAY", "3") or 3),
         max_link_requests_per_hour=int(_env("PEACEOPS_MAX_LINK_REQUESTS_PER_HOUR", "5") or 5),
+        max_guide_requests_per_day=int(_env("PEACEOPS_MAX_GUIDE_REQUESTS_PER_DAY", "2") or 2),
         documents_bucket=_env("PEACEOPS_DOCUMENTS_BUCKET", "") or "",
         s3_endpoint=_env("PEACEOPS_S3_ENDPOINT"),
     )

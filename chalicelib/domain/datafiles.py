@@ -238,6 +238,7 @@ def _stage_problems(wf: Mapping[str, Any]) -> list[str]:
     for name, stage in wf["stages"].items():
         out += _text_problems(f"stages.{name}.next_step", stage["next_step"])
         out += _names(f"stages.{name}.when", [stage["when"]] if "when" in stage else [], GUARDS, "guard")
+        out += _names(f"stages.{name}.email_template_by_role", stage.get("email_template_by_role", {}), ROLES, "role")
     return out
 
 
@@ -329,6 +330,8 @@ def check_workflow(wf: Any, mission_schema: Any | None = None) -> list[str]:
 def _stage_templates(wf: Mapping[str, Any]) -> dict[str, str]:
     """The templates the workflow sends, with the key that names each."""
     named = {s["email_template"]: f"stages.{name}.email_template" for name, s in wf["stages"].items()}
+    named.update({t: f"stages.{name}.email_template_by_role.{role}" for name, s in wf["stages"].items()
+                  for role, t in s.get("email_template_by_role", {}).items()})
     named.update({f"coordinator_{s}": f"notify_coordinator_on ({s})" for s in wf["notify_coordinator_on"]})
     named.update({c["email_template"]: f"reasons.{stage}.codes.{code}.email_template"
                   for stage, rule in wf["reasons"].items() for code, c in rule["codes"].items() if "email_template" in c})
@@ -568,8 +571,31 @@ def check_contact_next_steps(services: Any, wf: Any) -> list[str]:
     stages = set(wf.get("stages", {}))
     contacts = [(f"services[{s['code']}]", s) for s in services.get("services", [])]
     contacts += [(f"program_contacts.{k}", c) for k, c in services.get("program_contacts", {}).items()]
+    contacts += [(f"services[{s['code']}].routes[{i}]", r) for s in services.get("services", [])
+                 for i, r in enumerate(s.get("routes", []))]
     return [f"{POLICE_SERVICES}: {where}.next_steps.{stage}: not a stage of {WORKFLOW}"
             for where, contact in contacts for stage in contact.get("next_steps", {}) if stage not in stages]
+
+
+def check_roster_certification(wf: Any, missions: Any) -> list[str]:
+    """workflow.json: the missions whose nomination ends on a roster are missions of missions.json."""
+    known = {m.get("mission_id") for m in missions.get("missions", [])}
+    return [f"{WORKFLOW}: roster_certification_missions: mission {m!r} is not in {MISSIONS}"
+            for m in wf.get("roster_certification_missions", []) if m not in known]
+
+
+def check_routes(services: Any, missions: Any) -> list[str]:
+    """police_services.json: a route names missions of missions.json, each at most once per service."""
+    known = {m.get("mission_id") for m in missions.get("missions", [])}
+    out = []
+    for s in services.get("services", []):
+        seen: set[str] = set()
+        for i, r in enumerate(s.get("routes", [])):
+            where = f"{POLICE_SERVICES}: services[{s['code']}].routes[{i}].missions"
+            out += [f"{where}: mission {m!r} is not in {MISSIONS}" for m in r["missions"] if m not in known]
+            out += [f"{where}: mission {m!r} is already routed by another route" for m in r["missions"] if m in seen]
+            seen.update(r["missions"])
+    return out
 
 
 def check(files: Mapping[str, Any]) -> list[str]:
@@ -581,6 +607,8 @@ def check(files: Mapping[str, Any]) -> list[str]:
     out += check_missions(files[MISSIONS], page_text)
     out += check_police_services(files[POLICE_SERVICES])
     out += [] if out else check_contact_next_steps(files[POLICE_SERVICES], wf)
+    out += [] if out else check_routes(files[POLICE_SERVICES], files[MISSIONS])
+    out += check_roster_certification(wf, files[MISSIONS])
     out += check_ranks(files[RANKS])
     out += check_document_kinds(files[DOCUMENT_KINDS])
     out += check_retention(files[RETENTION], wf)

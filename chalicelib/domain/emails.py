@@ -80,8 +80,11 @@ EMAIL_CHANGE_CONFIRM, EMAIL_CHANGED_NOTICE = "email_change_confirm", "email_chan
 # The link to a draft (no file yet, so no reference and no link to a file): the draft's own link.
 DRAFT_LINK = "draft_link"
 DRAFT_DEADLINE_EXTENDED = "draft_deadline_extended"
+# "Before the Mission", asked for on its public page (services/guide_requests.py): no file, so no reference or link.
+BEFORE_THE_MISSION_GUIDE = "before_the_mission_guide"
 NO_LINK_NEEDS = {EMAIL_CHANGE_CONFIRM: ("reference", "confirm_url"), EMAIL_CHANGED_NOTICE: ("reference", "new_address"),
-                 DRAFT_LINK: ("draft_url",), DRAFT_DEADLINE_EXTENDED: ("draft_url", "deadline")}
+                 DRAFT_LINK: ("draft_url",), DRAFT_DEADLINE_EXTENDED: ("draft_url", "deadline"),
+                 BEFORE_THE_MISSION_GUIDE: ()}
 NO_LINK_TEMPLATES = tuple(NO_LINK_NEEDS)
 CODE_TEMPLATES = (ACCESS_LINK, REDIRECTED, FILE_COMPLETE, *ROSTER_TEMPLATES, *REMINDER_TEMPLATES, *NO_LINK_TEMPLATES,
                   *STAFF_ACCOUNT_TEMPLATES)

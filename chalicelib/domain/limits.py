@@ -61,6 +61,14 @@ def drafts_today(address: str, today: date, limit: int) -> Counter:
     return Counter(f"limit#drafts#{_mailbox(address)}#{today.isoformat()}", limit, int((end + KEEP_AFTER).timestamp()))
 
 
+def guide_requests_today(address: str, today: date, limit: int) -> Counter:
+    """"Before the Mission" asked for one mailbox on one calendar day (Ottawa's): each emails an address typed in
+    by anyone, so the mailbox is counted, whoever asks."""
+    end = datetime.combine(today + timedelta(days=1), time(), PROGRAM_TIME)
+    return Counter(f"limit#guide-to#{_mailbox(address)}#{today.isoformat()}", limit,
+                   int((end + KEEP_AFTER).timestamp()), label="limit:recipient")
+
+
 def confirmations_to_today(address: str, today: date, limit: int) -> Counter:
     """Confirmations of a change of address sent to one mailbox on one calendar day (Ottawa's), whatever the
     file asking: the per-file limit alone let four files send twenty to one victim."""

@@ -116,6 +116,22 @@ class PoliceService:
     language: str | None = None  # None: write in the applicant's language (the bilingual RCMP)
     contact_title: Mapping[str, str] | None = None  # the RCMP: its career development and resourcing advisor
     next_steps: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    routes: tuple["Route", ...] = ()  # the missions whose candidates go to another office of the service
+
+
+@dataclass(frozen=True)
+class Route:
+    """A service's candidates for these missions go to another of its offices (the RCMP's senior leaders' courses:
+    its Executive/Officer Development and Resourcing office, seed 000)."""
+
+    key: str
+    missions: frozenset[str]
+    email: str
+    title: Mapping[str, str]
+    next_steps: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+
+COORDINATOR_TITLE = {"en": "Peace operations coordinator", "fr": "Coordination des opérations de paix"}
 
 
 @dataclass(frozen=True)
@@ -123,20 +139,28 @@ class Contact:
     """Who is told of a file and makes its initial selection: the service's coordinator, the RCMP's
     International Policing Career Development and Resourcing Advisor, or IRSS."""
 
-    key: str  # coordinator | career_advisor | irss
+    key: str  # coordinator | career_advisor | irss | a route's key (executive_development)
     email: str
     language: str | None
     next_steps: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    title: Mapping[str, str] = field(default_factory=lambda: dict(COORDINATOR_TITLE))  # who the mailbox is
+    routed: bool = False  # a route of the service sent the file to this office (not its usual contact)
 
     def next_step(self, stage: str, default: Mapping[str, str]) -> Mapping[str, str]:
         """A stage's next step as this contact's applicants read it."""
         return self.next_steps.get(stage, default)
 
 
+def _next_steps(raw: Mapping[str, Any]) -> dict[str, dict[str, str]]:
+    return {k: dict(v) for k, v in (raw.get("next_steps") or {}).items()}
+
+
 def _service(s: Mapping[str, Any]) -> PoliceService:
+    routes = tuple(Route(key=r["key"], missions=frozenset(r["missions"]), email=r["email"],
+                         title=dict(r["contact_title"]), next_steps=_next_steps(r)) for r in s.get("routes") or ())
     return PoliceService(code=s["code"], name=dict(s["name"]), coordinator_email=s["coordinator_email"],
                          language=s.get("language"), contact_title=s.get("contact_title"),
-                         next_steps={k: dict(v) for k, v in (s.get("next_steps") or {}).items()})
+                         next_steps=_next_steps(s), routes=routes)
 
 
 @lru_cache(maxsize=1)
@@ -150,18 +174,24 @@ def police_services() -> dict[str, PoliceService]:
     return {s["code"]: _service(s) for s in _police_data()["services"]}
 
 
-def contact_for(police_service: str | None) -> Contact:
-    """The one routing rule: a partner service's coordinator; for the RCMP its advisor; for a file with
-    no partner service (a civilian analyst, an officer of a service not listed: "other"), IRSS."""
+def contact_for(police_service: str | None, mission_id: str | None = None) -> Contact:
+    """The one routing rule: a partner service's coordinator; for the RCMP its advisor, or for its candidates to
+    the senior leaders' courses its Executive/Officer Development and Resourcing office (a route of the service:
+    told of the file, makes the initial selection, named in the next steps); for a file with no partner service
+    (a civilian analyst, an officer of a service not listed: "other"), IRSS."""
     service = police_services().get(police_service or "")
-    if service is not None:
-        return Contact("career_advisor" if service.contact_title else "coordinator", service.coordinator_email,
-                       service.language, service.next_steps)
-    return program_contact()
+    if service is None:
+        return program_contact()
+    for route in service.routes:
+        if mission_id in route.missions:
+            # A stage the route does not word reads as the service's own next step.
+            return Contact(route.key, route.email, service.language, {**service.next_steps, **route.next_steps},
+                           dict(route.title), routed=True)
+    return Contact("career_advisor" if service.contact_title else "coordinator", service.coordinator_email,
+                   service.language, service.next_steps, dict(service.contact_title or COORDINATOR_TITLE))
 
 
 def program_contact() -> Contact:
     """IRSS, the RCMP's International Recruitment, Screening and Selection team: told of the roster's events."""
     irss = _police_data()["program_contacts"]["irss"]
-    return Contact("irss", irss["email"], irss.get("language"),
-                   {k: dict(v) for k, v in (irss.get("next_steps") or {}).items()})
+    return Contact("irss", irss["email"], irss.get("language"), _next_steps(irss), dict(irss["name"]))

@@ -18,7 +18,8 @@ from .reminders import waited_stages
 from .workflow import GUARDS, FileState, Pathway, Workflow
 
 # Guards that choose between two ways on (each file takes the one its mission allows): not blockers.
-ROUTING = frozenset({"interview_required", "no_interview_required", "un_mission", "not_un_mission"})
+ROUTING = frozenset({"interview_required", "no_interview_required", "un_mission", "not_un_mission",
+                     "roster_certification", "no_roster_certification"})
 # Guards the cap or the call decides at the moment of the move (the write's condition): not known here.
 AT_THE_MOVE = frozenset({"seat_available"})
 

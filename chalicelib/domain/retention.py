@@ -27,7 +27,7 @@ from .bulletins import PROGRAM_TIME
 
 DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "retention.json"
 # The kinds of record the code keeps besides the files (datafiles.py checks retention.json names exactly these).
-RECORD_KINDS = ("drafts", "family_readiness", "documents", "audit", "emails", "guide_tasks", "reads",
+RECORD_KINDS = ("drafts", "family_readiness", "documents", "audit", "emails", "guide_tasks", "guide_requests", "reads",
                 "staff_sessions", "limit_counters", "idempotency", "staff_security", "staff_notices", "suppressions",
                 "staff_accounts", "audit_reads", "dispositions")
 DISPOSITION_KIND = "disposed"

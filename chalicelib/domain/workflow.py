@@ -91,6 +91,8 @@ class Stage:
     records_medical_outcome: bool = False
     records_forms_returned: bool = False
     when: str | None = None  # a guard: the stage is on a file's path only when it holds for the mission
+    # Who made the move (a role) -> the applicant's email instead of ``email_template`` (a withdrawal by staff)
+    email_template_by_role: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -231,6 +233,8 @@ class Workflow:
     pass_mark: int
     medical_outcomes: tuple[str, ...]
     roster: "RosterRules"
+    # The missions whose nomination ends on a roster (JRR: "to be certified for the roster", seeds 000/001)
+    roster_certification_missions: frozenset[str] = frozenset()
 
     def stage(self, name: str) -> Stage:
         """A stage of the shared dictionary; an old stored name reads as its new one (audit rows keep old names)."""
@@ -262,12 +266,16 @@ class Workflow:
     def reason_rule(self, to_stage: str) -> ReasonRule | None:
         return self.reasons.get(to_stage)
 
-    def email_template(self, to_stage: str, reason_code: str | None = None) -> str:
+    def email_template(self, to_stage: str, reason_code: str | None = None, by_role: str | None = None) -> str:
         """The applicant's email for entering ``to_stage``: the reason's own template where it has one, else the
-        stage's. The one rule, for submissions and moves alike."""
+        one the stage names for the role that made the move (a withdrawal by staff), else the stage's. The one
+        rule, for submissions and moves alike."""
         rule = self.reasons.get(to_stage)
         code = rule.codes.get(reason_code) if rule is not None and reason_code else None
-        return code.email_template if code is not None and code.email_template else self.stage(to_stage).email_template
+        if code is not None and code.email_template:
+            return code.email_template
+        stage = self.stage(to_stage)
+        return stage.email_template_by_role.get(by_role or "", stage.email_template)
 
     def notifies_coordinator(self, to_stage: str) -> bool:
         return to_stage in self.notify_coordinator_on
@@ -289,7 +297,8 @@ def _stage(name: str, raw: Mapping[str, Any], numbers: Mapping[str, int], next_s
                  occupies_seat=bool(raw.get("occupies_seat", False)),
                  occupies_place=bool(raw.get("occupies_place", False)),
                  records_medical_outcome=bool(raw.get("records_medical_outcome", False)),
-                 records_forms_returned=bool(raw.get("records_forms_returned", False)), when=raw.get("when"))
+                 records_forms_returned=bool(raw.get("records_forms_returned", False)), when=raw.get("when"),
+                 email_template_by_role=dict(raw.get("email_template_by_role", {})))
 
 
 def _optional_tuple(value: Any) -> tuple[str, ...] | None:
@@ -340,6 +349,7 @@ def parse_workflow(raw: Mapping[str, Any]) -> Workflow:
                            horizons_days=tuple(int(d) for d in raw["roster"]["horizons_days"]),
                            add_reasons={k: dict(v) for k, v in raw["roster"]["add_reasons"].items()},
                            correct_reasons={k: dict(v) for k, v in raw["roster"]["correct_reasons"].items()}),
+        roster_certification_missions=frozenset(raw.get("roster_certification_missions", ())),
     )
 
 
@@ -425,6 +435,21 @@ def _un_modules_passed(f: FileState, m: Mission, cap: Cap | None, wf: Workflow) 
                 "un_modules_passed")
 
 
+def _roster_certification(f: FileState, m: Mission, cap: Cap | None, wf: Workflow) -> None:
+    if m.mission_id not in wf.roster_certification_missions:
+        _refuse("Only a roster's training (Justice Rapid Response) ends in a roster certification; record this file "
+                "as attended.",
+                "Seule la formation d'une liste (Justice Rapid Response) mène à une certification pour la liste\u00a0; "
+                "inscrivez ce dossier comme participation terminée.", "roster_certification")
+
+
+def _no_roster_certification(f: FileState, m: Mission, cap: Cap | None, wf: Workflow) -> None:
+    if m.mission_id in wf.roster_certification_missions:
+        _refuse("This training ends in a roster certification: record the file as certified on the roster.",
+                "Cette formation mène à une certification pour la liste : inscrivez le dossier comme certifié pour "
+                "la liste.", "no_roster_certification")
+
+
 def _seat_available(f: FileState, m: Mission, cap: Cap | None, wf: Workflow) -> None:
     if cap is not None:  # not read on the way in: the transaction's condition on the cap decides, atomically
         explain_seat_refusal(cap)
@@ -478,6 +503,8 @@ GUARDS: dict[str, Guard] = {
     "medically_fit": _medically_fit,
     "un_modules_passed": _un_modules_passed,
     "seat_available": _seat_available,
+    "roster_certification": _roster_certification,
+    "no_roster_certification": _no_roster_certification,
     "place_available": _place_available,
 }
 

@@ -83,7 +83,7 @@ def status(deps: Deps, file: ApplicationFile) -> dict[str, Any]:
         "reference": reference(file.application_id),
         "stage": file.stage,
         "stage_label": dict(stage.label),
-        "next_step": dict(contact_for(file.police_service).next_step(stage.name, stage.next_step)),
+        "next_step": dict(contact_for(file.police_service, file.mission_id).next_step(stage.name, stage.next_step)),
         "closed": stage.terminal,
         "language": file.language,
         "mission": {"mission_id": file.mission.mission_id, "name": dict(file.mission.name)},

@@ -14,6 +14,7 @@ from ..domain.emails import reference
 from ..domain.retention import HOLD_ROLES
 from ..domain.errors import Conflict, DomainError, FieldError, InvalidQuery, NotFound, ValidationFailed
 from ..domain.reads import FAMILY_READINESS_READ, FILE_READ, Origin
+from ..domain.missions import contact_for
 from ..domain.records import ApplicationFile, AuditEntry, FileRow, OutboxMessage
 from ..domain.workflow import Actor, load_workflow
 from . import counts as file_counts
@@ -89,6 +90,8 @@ def file_view(deps: Deps, actor: Actor, application_id: str, origin: Origin | No
     view["application_form"] = dict(f.form)
     view["eligibility"] = [dict(x) for x in f.findings]
     view["next_stages"] = load_workflow().pathway_of(f.mission).next_stages(f.stage, actor.role)
+    contact = contact_for(f.police_service, f.mission_id)
+    view["reviewed_by"] = {"contact": contact.key, "title": dict(contact.title)}
     if access.can_read_medical(actor):
         view["medical_outcome"] = f.medical_outcome
     if access.can_read_modules(actor):

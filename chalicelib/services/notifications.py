@@ -94,11 +94,12 @@ def staff_message(deps: Deps, message_id: str, subject_id: str, template: str, r
 
 
 def outbox_rows(deps: Deps, *, application_id: str, version: int, stage: str, language: str, to_address: str,
-                mission: Mission, police_service: str | None, reason_code: str | None = None) -> list[OutboxMessage]:
+                mission: Mission, police_service: str | None, reason_code: str | None = None,
+                by_role: str | None = None) -> list[OutboxMessage]:
     """The applicant's email for entering ``stage``, and the coordinator's where the workflow calls for one.
 
-    Which template a stage sends is the workflow table's ``email_template``: the one rule, for
-    submissions and moves alike.
+    Which template a stage sends is the workflow table's (``Workflow.email_template``: the reason's, the one for
+    the role that made the move, ``by_role``, or the stage's): the one rule, for submissions and moves alike.
     """
     wf = load_workflow()
     params: dict[str, Any] = {"mission_id": mission.mission_id, "stage": stage, "pathway": wf.pathway_of(mission).name,
@@ -106,9 +107,9 @@ def outbox_rows(deps: Deps, *, application_id: str, version: int, stage: str, la
     if reason_code is not None:
         params["reason_code"] = reason_code
     rows = [new_message(deps, message_id(application_id, version, "applicant"), application_id,
-                        wf.email_template(stage, reason_code), "applicant", to_address, language, params)]
-    # The file's contact (domain/missions.contact_for): its coordinator, the RCMP's advisor, or IRSS.
-    contact = contact_for(police_service)
+                        wf.email_template(stage, reason_code, by_role), "applicant", to_address, language, params)]
+    # The file's contact (domain/missions.contact_for): its coordinator, the RCMP's advisor or office, or IRSS.
+    contact = contact_for(police_service, mission.mission_id)
     if wf.notifies_coordinator(stage):
         rows.append(new_message(deps, message_id(application_id, version, "coordinator"), application_id,
                                 f"coordinator_{stage}", "coordinator", contact.email, contact.language or language,
@@ -188,7 +189,8 @@ def compose(deps: Deps, row: OutboxMessage, token: str | None = None, mission_na
         "reference": emails.reference(row.application_id),
         "mission": mission_name or _mission_name(deps, str(row.params.get("mission_id", "")), lang),
         "stage_label": pick(stage.label, lang) if stage else "",
-        "next_step": pick(contact_for(row.params.get("police_service")).next_step(stage.name, stage.next_step), lang)
+        "next_step": pick(contact_for(row.params.get("police_service"), row.params.get("mission_id"))
+                          .next_step(stage.name, stage.next_step), lang)
         if stage else "",
         "status_url": links.status_url(base, lang, row.application_id),
         "access_url": links.access_url(base, lang),

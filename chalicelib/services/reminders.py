@@ -101,7 +101,7 @@ def _qualification_messages(deps: Deps, file: ApplicationFile, flag: Qualificati
                             threshold: int) -> list[OutboxMessage]:
     kind = f"{QUALIFICATION}_{flag.qualification}"
     params = {**_common(file), "extra": flag.as_dict()}
-    contact = contact_for(file.police_service)
+    contact = contact_for(file.police_service, file.mission_id)
 
     def mid(recipient: str) -> str:
         return reminders.message_id(file.application_id, kind, threshold, flag.expiry, recipient)
@@ -150,7 +150,7 @@ def _waiting_rows(deps: Deps, today: date) -> list[OutboxMessage]:
 
 
 def _waiting_message(deps: Deps, file: ApplicationFile, entered: date, days: int) -> OutboxMessage:
-    contact = contact_for(file.police_service)
+    contact = contact_for(file.police_service, file.mission_id)
     return notifications.new_message(
         deps, reminders.message_id(file.application_id, WAITING, days, file.in_stage_since, "coordinator"),
         file.application_id, "coordinator_waiting_reminder", "coordinator", contact.email,

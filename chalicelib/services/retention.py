@@ -39,6 +39,7 @@ from ..domain.emails import reference
 from ..domain.errors import FieldError, InvalidQuery
 from ..domain.records import ApplicationFile, AuditEntry, FileUpdate
 from ..domain.retention import Closing, Due
+from . import guide_requests
 from .deps import Deps
 from .ports import ConditionFailed
 
@@ -142,11 +143,28 @@ def sweep(deps: Deps, as_of: date) -> dict[str, int]:
                for m in store.outbox.for_application(f"cap#{cap_id}")
                if m.status != "pending" and retention.past_period("staff_notices", m.created_at, as_of)]
     store.disposal.delete_outbox(notices)
+    guides = _guide_requests_past(deps, as_of)
+    store.disposal.delete_outbox(guides)
     suppressed = [s.email_key for s in store.disposal.suppressions_before(_period_start("suppressions", as_of))
                   if retention.past_period("suppressions", s.at, as_of)]
     for key in suppressed:
         store.suppression.remove(key)
-    return {"staff_notices_disposed": len(notices), "suppressions_disposed": len(suppressed)}
+    return {"staff_notices_disposed": len(notices), "guide_requests_disposed": len(guides),
+            "suppressions_disposed": len(suppressed)}
+
+
+# A missed run is caught up for this many days of "Before the Mission" requests (one outbox partition a day).
+GUIDE_CATCH_UP_DAYS = 31
+
+
+def _guide_requests_past(deps: Deps, as_of: date) -> list[str]:
+    """The "Before the Mission" emails (services/guide_requests.py, under ``guide#<day>``) past their period and no
+    longer to be sent: the days that can hold one, from the latest back ``GUIDE_CATCH_UP_DAYS``."""
+    period = retention.schedule().record("guide_requests").period
+    latest = as_of - (period or timedelta()) + timedelta(days=1)
+    days = (latest - timedelta(days=n) for n in range(GUIDE_CATCH_UP_DAYS + 1))
+    return [m.message_id for day in days for m in deps.store.outbox.for_application(guide_requests.subject_for(day))
+            if m.status != "pending" and retention.past_period("guide_requests", m.created_at, as_of)]
 
 
 def dispose(deps: Deps, file: ApplicationFile, due: Due, as_of: date) -> bool:

@@ -95,7 +95,7 @@ def seat_notices(deps: Deps, cap: Cap, event: str, seats_left: int) -> list[Outb
     rows = [notifications.staff_message(deps, f"{event}:{SEAT_NOTICE}:irss", subject, f"staff_{SEAT_NOTICE}", "irss",
                                         irss.email, irss.language or "en", extra)]
     if first is not None:
-        contact = contact_for(first.police_service)
+        contact = contact_for(first.police_service, first.mission_id)
         if contact.email != irss.email:
             rows.append(notifications.staff_message(
                 deps, f"{event}:{SEAT_NOTICE}:coordinator", first.application_id, f"coordinator_{SEAT_NOTICE}",

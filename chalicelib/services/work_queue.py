@@ -13,6 +13,7 @@ from typing import Any
 from ..domain import access
 from ..domain import queue as rules
 from ..domain.bulletins import PROGRAM_TIME
+from ..domain.missions import contact_for
 from ..domain.records import ApplicationFile
 from ..domain.workflow import Actor, load_workflow
 from .deps import Deps, parse_iso
@@ -65,6 +66,14 @@ def _flags(deps: Deps, f: ApplicationFile) -> list[str]:
     return flags
 
 
+def _reviewed_by(f: ApplicationFile) -> dict[str, Any]:
+    """Who makes the file's initial selection; ``routed`` when a route of its service sends it to another office
+    than the service's usual contact (the RCMP's senior-course candidates: its Executive/Officer Development and
+    Resourcing office), so the queue shows whose file it is."""
+    contact = contact_for(f.police_service, f.mission_id)
+    return {"contact": contact.key, "title": dict(contact.title), "routed": contact.routed}
+
+
 def work_queue(deps: Deps, actor: Actor) -> dict[str, Any]:
     files = _waiting(deps, actor)
     today = deps.today()
@@ -73,5 +82,6 @@ def work_queue(deps: Deps, actor: Actor) -> dict[str, Any]:
         entered = parse_iso(f.in_stage_since).astimezone(PROGRAM_TIME).date()
         rows.append({**summary(f, actor), "in_stage_since": f.in_stage_since, "days_in_stage": (today - entered).days,
                      "needs": _needs(f, actor), "flags": _flags(deps, f),
-                     "next_stages": rules.forward_moves(load_workflow().pathway_of(f.mission), f.stage, actor.role)})
+                     "next_stages": rules.forward_moves(load_workflow().pathway_of(f.mission), f.stage, actor.role),
+                     "reviewed_by": _reviewed_by(f)})
     return {"items": rows, "total": len(files), "shown": len(rows)}

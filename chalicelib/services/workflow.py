@@ -130,7 +130,7 @@ def move(deps: Deps, application_id: str, actor: Actor, req: MoveRequest,
     outbox = notifications.outbox_rows(
         deps, application_id=file.application_id, version=plan.to_version, stage=plan.to_stage,
         language=file.language, to_address=file.email, mission=file.mission, police_service=file.police_service,
-        reason_code=plan.reason_code)
+        reason_code=plan.reason_code, by_role=actor.role)
     if hand_over is not None and plan.seat != "take":
         raise GuardRefused("A rotation brings in a file that takes a seat.",
                            "Une rotation fait entrer un dossier qui prend une place.", guard="rotation")

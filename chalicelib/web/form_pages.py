@@ -164,6 +164,18 @@ def access_form(v: Visit, data: FormData | None = None, errors: Iterable[FieldEr
                     view=FormView(sections, data or {}, fields.problems("access", errors, sections, v.lang)))
 
 
+# --- "Before the Mission" by email ------------------------------------------------
+
+def guide_form(v: Visit, data: FormData | None = None, errors: Iterable[FieldError] = ()) -> PageForm:
+    sections = [Section("guide", "", (
+        Field(name="email", widget="text", input_type="email", autocomplete="email", width="w-30",
+              label=t("guide_email", v.lang), help=t("guide_email_help", v.lang), required=True),
+    ))]
+    return PageForm(title=t("guide_title", v.lang), intro=t("guide_intro", v.lang), action=v.url("/before-the-mission"),
+                    submit_label=t("guide_submit", v.lang),
+                    view=FormView(sections, data or {}, fields.problems("guide", errors, sections, v.lang)))
+
+
 # --- a change of email address ---------------------------------------------------
 
 def email_form(v: Visit, application_id: str, data: FormData | None = None,

@@ -36,6 +36,8 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("/missions/{mission_id}", "GET", "mission_page"),
     ("/access", "GET", "access_page"),
     ("/access", "POST", "access_post"),
+    ("/before-the-mission", "GET", "guide_page"),
+    ("/before-the-mission", "POST", "guide_post"),
     ("/status/{application_id}", "GET", "status_page"),
     ("/status/{application_id}/confirmation", "GET", "confirmation_page"),
     ("/status/{application_id}/family-readiness", "GET", "family_page"),

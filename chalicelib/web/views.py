@@ -23,10 +23,10 @@ from ..domain.i18n import pick
 from ..domain.workflow import load_workflow
 from ..domain import documents as document_rules
 from ..domain import reintegration
-from ..services import applicant, bulletins, catalogue, documents, email_change, privacy, reads
+from ..services import applicant, bulletins, catalogue, documents, email_change, guide_requests, privacy, reads
 from . import access, present
-from .form_pages import (access_form, email_form, family_document, family_form, form_page, withdrawal_confirmation,
-                         withdrawal_confirmed, withdrawal_form, withdrawal_request)
+from .form_pages import (access_form, email_form, family_document, family_form, form_page, guide_form,
+                         withdrawal_confirmation, withdrawal_confirmed, withdrawal_form, withdrawal_request)
 from .pages import Visit
 from .render import render
 from .routes import web
@@ -134,6 +134,24 @@ def access_post(v: Visit) -> Response:  # who: public; the same answer whether o
     except ValidationFailed as err:
         return form_page(v, access_form(v, data=data, errors=err.errors), 422)
     return v.page("access_sent.html", title=t("access_sent_title", v.lang), address=address)
+
+
+def guide_page(v: Visit) -> Response:  # who: public
+    return form_page(v, guide_form(v))
+
+
+def guide_post(v: Visit) -> Response:  # who: public; the guide goes to the address typed, at most n a day each
+    data = v.form()
+    address = (data.get("email") or [""])[0].strip()
+    try:
+        sent = guide_requests.request_guide(deps(), {"email": address}, v.lang)
+    except ValidationFailed as err:
+        return form_page(v, guide_form(v, data=data, errors=err.errors), 422)
+    if not sent:
+        return v.page("error.html", 429, title=t("guide_limit_title", v.lang),
+                      detail=t("guide_limit_text", v.lang, limit=get_settings().max_guide_requests_per_day),
+                      back_url=v.url("/missions"), back_label=t("back_to_missions", v.lang))
+    return v.page("guide_sent.html", title=t("guide_sent_title", v.lang), address=address)
 
 
 # --- the applicant's own file (token in the emailed link, then a cookie) ------------

@@ -203,6 +203,30 @@ def test_public_pages(page: Page, browser: Browser, service: LocalService, lang:
         page.click("button[type=submit]")
     assert answer.value.status == 403
     look(page, "96-form-refused", lang)
+    # "Before the Mission" by email, from the missions page: the form, a wrong address, then sent
+    page.goto(f"{service.base}/{lang}/missions")
+    page.click(f'main a[href="/{lang}/before-the-mission"]')
+    look(page, "94-guide", lang)
+    fill(page, {"email": "not an address"})
+    with page.expect_response(f"{service.base}/{lang}/before-the-mission") as answer:
+        page.click("button[type=submit]")
+    assert answer.value.status == 422
+    look(page, "94-guide-errors", lang)
+    fill(page, {"email": f"guide.{lang}@example.ca"})
+    with page.expect_response(f"{service.base}/{lang}/before-the-mission") as answer:
+        page.click("button[type=submit]")
+    assert answer.value.status == 200
+    look(page, "95-guide-sent", lang)
+    # past the day's limit for that mailbox (another spelling of it), a clear page says so
+    answers = []
+    for _ in range(2):
+        page.goto(f"{service.base}/{lang}/before-the-mission")
+        fill(page, {"email": f"Guide.{lang}+again@example.ca"})
+        with page.expect_response(f"{service.base}/{lang}/before-the-mission") as answer:
+            page.click("button[type=submit]")
+        answers.append(answer.value.status)
+    assert answers == [200, 429]
+    look(page, "95-guide-limit", lang)
 
     phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     try:

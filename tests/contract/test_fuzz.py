@@ -201,6 +201,7 @@ def test_the_run_reached_past_the_first_refusal(service: LocalService) -> None:
         "GET /console/en/calls/{bulletin_id}": {200}, "GET /console/en/calls/{bulletin_id}/preview": {200},
         "PUT /admin/applications/{application_id}/hold": {200, 422}, "GET /admin/retention/preview": {200, 400},
         "GET /admin/staff": {200}, "GET /console/en/staff": {200}, "GET /console/en/staff/invite": {200},
+        "GET /en/before-the-mission": {200}, "POST /en/before-the-mission": {200},
     }.items():
         assert statuses <= seen[operation], (operation, seen[operation])
     assert _app_tracebacks(service.log("chalice")) == []

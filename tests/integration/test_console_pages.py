@@ -163,3 +163,20 @@ def test_irss_places_and_lifts_a_legal_hold_from_the_file_page_with_a_reason_eac
     spvm = signed("coordinator.spvm")
     assert "Legal hold" not in text(spvm.get(f"{EN}/files/{app_id}"))
     assert post(spvm, f"{EN}/files/{app_id}", f"{EN}/files/{app_id}/hold", [("reason", "x")]).status_code == 403
+
+
+def test_the_queue_and_the_file_say_when_the_rcmps_executive_officer_development_office_selects(
+        client: Any, signed: Any) -> None:
+    # Given an RCMP chief superintendent's SML file and an RCMP member's JRR file, waiting on their initial selection
+    sml = submit(client, email="sml@example.ca", police_service="rcmp", rank="chief_superintendent",
+                 missions=["un-senior-mission-leaders-course"])["application_id"]
+    jrr = submit(client, email="jrr@example.ca", police_service="rcmp",
+                 missions=["justice-rapid-response"])["application_id"]
+    irss = signed("irss", "fr")
+    # Then the queue names the office on the SML file only, and the file page says who makes the selection
+    q = irss.get(f"{FR}/queue").body.decode()
+    row = {app_id: next(tr for tr in q.split("<tr>") if app_id in tr) for app_id in (sml, jrr)}
+    office = "Bureau du perfectionnement et du ressourcement des cadres et des officiers"
+    assert office in text(irss.get(f"{FR}/files/{sml}")) and "Sélection initiale par" in text(irss.get(f"{FR}/files/{sml}"))
+    assert office in row[sml] and office not in row[jrr]
+    assert "Conseiller en perfectionnement professionnel" in text(irss.get(f"{FR}/files/{jrr}"))

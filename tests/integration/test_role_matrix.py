@@ -184,6 +184,43 @@ def test_every_non_admin_route_is_public_or_applicant_only():
             assert not hasattr(entry.view_function, "allowed_roles") or path.startswith("/admin"), path
 
 
+# The applicant pages anyone may open (their view says "# who: public"), under /en and /fr: the same answer whoever
+# asks, signed in or not; a staff token gives nothing more.
+WEB_PUBLIC = {("GET", "/missions"), ("GET", "/missions/{mission_id}"), ("GET", "/privacy"), ("GET", "/contact"),
+              ("GET", "/terms"), ("GET", "/access"), ("POST", "/access"),
+              ("GET", "/before-the-mission"), ("POST", "/before-the-mission"),
+              ("GET", "/email-change/{application_id}"), ("POST", "/email-change/{application_id}"),
+              ("GET", "/calls/{bulletin_id}"), ("GET", "/apply"), ("GET", "/calls/{bulletin_id}/apply"),
+              ("POST", "/calls/{bulletin_id}/apply")}
+
+
+def test_the_public_applicant_pages_are_the_views_marked_public():
+    import inspect
+
+    from chalicelib.web import routes, task_views, views
+
+    def public(module: Any, name: str) -> bool:
+        first = inspect.getsource(getattr(module, name)).split("\n", 1)[0]
+        return "# who: public" in first
+
+    marked = {(method, path) for path, method, name in routes.PAGES if public(views, name)}
+    marked |= {(method, path) for path, method, name in routes.TASK_PAGES if public(task_views, name)}
+    assert marked == WEB_PUBLIC
+
+
+def test_before_the_mission_answers_every_caller_alike(client, tokens):
+    """The guide's request page and form: public, in both languages, to a visitor and to every staff token."""
+    from .web_client import WebClient
+
+    for n, caller in enumerate((None, *CALLERS)):
+        web = WebClient(client)
+        auth = {"Authorization": f"Bearer {tokens[caller]}"} if caller else {}
+        for lang in ("en", "fr"):
+            assert web.get(f"/{lang}/before-the-mission", **auth).status_code == 200, caller
+        r = web.post("/fr/before-the-mission", [("email", f"matrix.{n}@example.ca")], **auth)
+        assert r.status_code == 200, (caller, r.status_code)
+
+
 def valid_request(world: dict[str, Any], route: tuple[str, str], caller: str) -> tuple[str, str, Any]:
     """The request ``caller`` would make on its own file (SPVM's main file for callers without one)."""
     method, template = route

@@ -13,7 +13,7 @@ from chalicelib.web.render import DATE_MODIFIED
 
 from .web_client import WebClient
 
-PAGES = ["/missions", "/missions/haiti-minustah", "/apply", "/access"]
+PAGES = ["/missions", "/missions/haiti-minustah", "/apply", "/access", "/before-the-mission"]
 
 
 @pytest.fixture

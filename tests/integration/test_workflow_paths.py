@@ -361,12 +361,13 @@ def test_nomination_path_fills_a_session_to_its_last_place(client, tokens):
     positions = int(call["positions"])
     cap_before = cap(first, "jrr")
 
-    # When the coordinator nominates, IRSS reviews and nominates, and the nominee attends
+    # When the coordinator nominates, IRSS reviews and nominates, and the nominee is certified on the roster
     step(first, "coordinator.spvm", "service_nomination")
     step(first, "coordinator.spvm", "irss_review")
     refused(first, "irss", "medical", "transition")
     step(first, "irss", "nominated")  # the coordinator is told (notify_coordinator_on)
-    step(first, "irss", "attended")
+    refused(first, "irss", "attended", "no_roster_certification")  # a roster's training ends on the roster
+    step(first, "irss", "roster_certified")
     assert [s["state"] for s in applicant_status(first)["pathway"]["stages"]] == ["done"] * 4 + ["current"]
     assert _places_taken(call["bulletin_id"]) == 1 and cap(first, "jrr") == cap_before
 

@@ -110,7 +110,7 @@ BROKEN_EDITS: dict[str, tuple[Callable[[Files], None], str]] = {
     "a pathway move that leaves a terminal stage": (
         lambda f: f[WORKFLOW]["pathways"]["nomination"]["transitions"].append(
             {"from": "attended", "to": "nominated", "roles": ["irss"], "guards": []}),
-        f"{WORKFLOW}: pathways.nomination.transitions[7] (attended -> nominated): attended is terminal, "
+        f"{WORKFLOW}: pathways.nomination.transitions[8] (attended -> nominated): attended is terminal, "
         "so no move may leave it"),
     "a stage no move of its pathway reaches": (
         lambda f: f[WORKFLOW]["pathways"]["nomination"]["transitions"].pop(5),  # nominated -> attended
@@ -138,6 +138,13 @@ BROKEN_EDITS: dict[str, tuple[Callable[[Files], None], str]] = {
         _set(lambda f: f[WORKFLOW]["reasons"]["returned"]["codes"]["ended_early"], "email_template", "returned_erly"),
         f"{WORKFLOW}: reasons.returned.codes.ended_early.email_template: email template 'returned_erly' is not in "
         f"{EMAILS}"),
+    "a by-role email template that does not exist": (
+        _set(lambda f: f[WORKFLOW]["stages"]["withdrawn"], "email_template_by_role", {"irss": "withdrawn_by_servce"}),
+        f"{WORKFLOW}: stages.withdrawn.email_template_by_role.irss: email template 'withdrawn_by_servce' is not in "
+        f"{EMAILS}"),
+    "a by-role email template for a role that does not exist": (
+        _set(lambda f: f[WORKFLOW]["stages"]["withdrawn"], "email_template_by_role", {"iras": "withdrawn_by_service"}),
+        f"{WORKFLOW}: stages.withdrawn.email_template_by_role: role 'iras' does not exist"),
     "an except on a move that is not from any stage": (
         _set(lambda f: f[WORKFLOW]["pathways"]["deployment"]["transitions"][0], "except", ["deployed"]),
         f"{WORKFLOW}: pathways.deployment.transitions[0] (submitted -> service_review).except: only a move from '*'"),
@@ -336,3 +343,20 @@ def test_a_contacts_next_step_names_a_real_stage():
     irss["next_steps"]["submited"] = irss["next_steps"].pop("submitted")
     assert f"{datafiles.POLICE_SERVICES}: program_contacts.irss.next_steps.submited: not a stage of {datafiles.WORKFLOW}" \
         in datafiles.check(files)
+
+
+def test_a_services_route_names_real_missions_and_stages():
+    import copy
+
+    files = copy.deepcopy(datafiles.read_all())
+    rcmp = next(s for s in files[datafiles.POLICE_SERVICES]["services"] if s["code"] == "rcmp")
+    route = rcmp["routes"][0]
+    assert "un-senior-mission-leaders-course" in route["missions"]
+    route["missions"].append("un-senior-mission-leader-course")
+    route["next_steps"]["service_nominaton"] = route["next_steps"].pop("service_nomination")
+    problems = datafiles.check(files)
+    assert (f"{datafiles.POLICE_SERVICES}: services[rcmp].routes[0].next_steps.service_nominaton: not a stage of "
+            f"{datafiles.WORKFLOW}") in problems
+    route["next_steps"]["service_nomination"] = route["next_steps"].pop("service_nominaton")
+    assert (f"{datafiles.POLICE_SERVICES}: services[rcmp].routes[0].missions: mission "
+            f"'un-senior-mission-leader-course' is not in {datafiles.MISSIONS}") in datafiles.check(files)

@@ -154,7 +154,7 @@ def test_a_run_disposes_of_a_closed_file_and_everything_hanging_off_it_once_its_
 
     # Then the file and everything hanging off it are gone, its counter is one fewer, and its disposition stays
     assert counts == {"due": 1, "disposed": 1, "held": 0, "changed": 0, "disposed_not_selected": 1,
-                      "staff_notices_disposed": 0, "suppressions_disposed": 0}
+                      "staff_notices_disposed": 0, "guide_requests_disposed": 0, "suppressions_disposed": 0}
     assert everything_of(deps, app_id) == {"file": False, "family": False, "audit": [], "outbox": [], "tasks": [],
                                            "objects": [], "names": False}
     assert counted(deps, "not_selected") == 0 and file_of(deps, other) is not None
@@ -163,7 +163,7 @@ def test_a_run_disposes_of_a_closed_file_and_everything_hanging_off_it_once_its_
                                              "rule": "not_selected"}
     # And a re-run of the same day disposes of nothing twice
     assert job.run(deps, date(2028, 3, 2)) == {"due": 0, "disposed": 0, "held": 0, "changed": 0,
-                                               "staff_notices_disposed": 0, "suppressions_disposed": 0}
+                                               "staff_notices_disposed": 0, "guide_requests_disposed": 0, "suppressions_disposed": 0}
 
 
 def test_a_returned_officers_file_goes_with_its_form_its_guide_tasks_and_its_name_on_the_roster():
@@ -340,7 +340,7 @@ def test_the_job_disposes_of_seat_notices_naming_no_file_and_old_suppressions_af
 
     # The day before two years have passed: nothing goes
     assert {k: v for k, v in job.run(deps, date(2028, 3, 1)).items() if k.endswith("s_disposed")} == \
-        {"staff_notices_disposed": 0, "suppressions_disposed": 0}
+        {"staff_notices_disposed": 0, "guide_requests_disposed": 0, "suppressions_disposed": 0}
     # On the day: the old sent notice and the old suppression go; the pending notice and the newer ones stay
     counts = job.run(deps, date(2028, 3, 2))
     assert (counts["staff_notices_disposed"], counts["suppressions_disposed"]) == (1, 1)

@@ -101,7 +101,8 @@ NOMINATION_STEPS = {
     "submitted": lambda deps, f, target: move(deps, f.application_id, "service_nomination", COORD),
     "service_nomination": lambda deps, f, target: move(deps, f.application_id, "irss_review", COORD),
     "irss_review": lambda deps, f, target: move(deps, f.application_id, "nominated"),
-    "nominated": lambda deps, f, target: move(deps, f.application_id, "attended"),
+    "nominated": lambda deps, f, target: move(
+        deps, f.application_id, "roster_certified" if f.mission_id in WF.roster_certification_missions else "attended"),
 }
 
 
@@ -137,7 +138,7 @@ def rows_for_version(deps, app_id, version):
 
 COVERED_GUARDS = {"family_readiness_on_file", "preliminary_forms_returned", "interview_required",
                   "no_interview_required", "medically_fit", "un_mission", "not_un_mission", "un_modules_passed",
-                  "seat_available", "place_available"}
+                  "seat_available", "place_available", "roster_certification", "no_roster_certification"}
 
 
 def test_every_guard_in_the_table_is_covered_here():
@@ -824,18 +825,37 @@ def test_a_nomination_walks_its_own_pathway_without_medical_modules_or_seat():
     app_id, _ = new_file(deps, "justice-rapid-response")
     cap_before = deps.store.catalogue.cap("jrr").deployed
 
-    # When it is nominated and attends, through the services
-    drive(deps, app_id, "attended")
+    # When it is nominated and certified on the roster, through the services
+    drive(deps, app_id, "roster_certified")
 
     # Then its trail is the nomination pathway, with no fact recorded and no seat taken
     trail = deps.store.audit.trail(f"application#{app_id}")
-    assert [e.to_stage for e in trail] == ["submitted", "service_nomination", "irss_review", "nominated", "attended"]
+    assert [e.to_stage for e in trail] == ["submitted", "service_nomination", "irss_review", "nominated",
+                                           "roster_certified"]
     assert deps.store.catalogue.cap("jrr").deployed == cap_before
-    assert places_taken(deps, app_id) == 1  # attending keeps the place it used
+    assert places_taken(deps, app_id) == 1  # the certification keeps the place it used
     templates = [r.template for r in deps.store.outbox.for_application(app_id) if r.recipient == "applicant"]
-    assert templates == ["submitted", "service_nomination", "irss_review", "nominated", "attended"]
+    assert templates == ["submitted", "service_nomination", "irss_review", "nominated", "roster_certified"]
     # and the coordinator is told of the nomination
     assert any(r.template == "coordinator_nominated" for r in deps.store.outbox.for_application(app_id))
+
+
+def test_a_roster_training_ends_certified_on_the_roster_and_a_course_ends_attended():
+    # Given a nominated JRR file and a nominated SAAT instructor's file
+    deps = make_deps()
+    jrr, _ = nominee(deps)
+    move(deps, jrr, "nominated")
+    saat, _ = nominee(deps, "un-saat-instructors")
+    move(deps, saat, "nominated")
+
+    # Then the JRR file cannot end "attended" (roster_certification's way), nor the course "certified"
+    assert refused(deps, jrr, "attended").extra["guard"] == "no_roster_certification"
+    assert refused(deps, saat, "roster_certified").extra["guard"] == "roster_certification"
+
+    # and each ends its own way, the coordinator told of the certification
+    assert move(deps, jrr, "roster_certified")["stage"] == "roster_certified"
+    assert move(deps, saat, "attended")["stage"] == "attended"
+    assert any(r.template == "coordinator_roster_certified" for r in deps.store.outbox.for_application(jrr))
 
 
 def test_a_nomination_has_no_medical_and_no_family_readiness_guard():

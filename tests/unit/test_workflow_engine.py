@@ -68,14 +68,14 @@ def test_the_deployment_pathway_walks_the_seeds_order():
         "submitted", "service_review", "irss_review", "interview", "preliminary_instructions", "medical", "un_modules",
         "final_recommendation", "joining_instructions", "training", "deployed", "returned")
     assert load_workflow().pathways["nomination"].main == (
-        "submitted", "service_nomination", "irss_review", "nominated", "attended")
+        "submitted", "service_nomination", "irss_review", "nominated", "attended", "roster_certified")
 
 
 def test_the_nomination_pathway_has_no_medical_modules_family_readiness_or_seat():
     path = load_workflow().pathways["nomination"]
     assert not {"medical", "un_modules", "training", "deployed", "interview"} & set(path.stages)
     guards = {g for t in path.transitions for g in t.guards}
-    assert guards == {"place_available"}
+    assert guards == {"place_available", "roster_certification", "no_roster_certification"}
     assert not any(s.occupies_seat or s.records_medical_outcome for s in path.stages.values())
 
 
@@ -277,7 +277,8 @@ def test_a_nomination_takes_a_place_of_the_files_call_and_withdrawing_frees_it()
     p = plan("irss_review", "nominated", **jrr)
     assert (p.place, p.bulletin_id, p.seat, p.notify_coordinator) == ("take", "jrr-2026", None, True)
     assert plan("nominated", "withdrawn", reason="applicant_request", **jrr).place == "release"
-    assert plan("nominated", "attended", **jrr).place is None  # the place was used: it is not given again
+    assert plan("nominated", "roster_certified", **jrr).place is None  # the place was used: it is not given again
+    assert plan("nominated", "attended", mission="un-saat-instructors", bulletin_id="saat-2026").place is None
     assert plan("irss_review", "not_nominated", reason="no_place", **jrr).place is None
     with pytest.raises(GuardRefused) as err:  # a file that answered no call has no session to take a place of
         plan("irss_review", "nominated", mission="justice-rapid-response")
@@ -309,7 +310,7 @@ def test_every_guard_refuses_in_both_languages():
     wf, f = load_workflow(), state("irss_review")
     refused = {}
     for name, guard in GUARDS.items():
-        for mission in ("haiti-minustah", "iraq-mlt"):
+        for mission in ("haiti-minustah", "iraq-mlt", "justice-rapid-response"):
             try:
                 guard(f, MISSIONS[mission], Cap("x", 1, 1), wf)
             except GuardRefused as err:
@@ -336,13 +337,14 @@ def test_progress_shows_the_files_own_path():
     assert "interview" in eu and "un_modules" not in eu
     assert _states("irss_review", "justice-rapid-response") == [
         ("submitted", "done"), ("service_nomination", "done"), ("irss_review", "current"),
-        ("nominated", "to_come"), ("attended", "to_come")]
+        ("nominated", "to_come"), ("roster_certified", "to_come")]
+    assert _states("irss_review", "un-saat-instructors")[-1] == ("attended", "to_come")
 
 
 def test_a_file_closed_before_the_end_shows_where_it_stopped():
     got = _states("withdrawn", "justice-rapid-response", visited=("submitted", "service_nomination", "withdrawn"))
     assert got == [("submitted", "done"), ("service_nomination", "done"), ("irss_review", "not_reached"),
-                   ("nominated", "not_reached"), ("attended", "not_reached"), ("withdrawn", "current")]
+                   ("nominated", "not_reached"), ("roster_certified", "not_reached"), ("withdrawn", "current")]
 
 
 # ---- only data -----------------------------------------------------------------------------------
