@@ -115,8 +115,8 @@ def _figure_patterns() -> dict[str, re.Pattern[str]]:
         **{name: re.compile(rf"\b({number(values[name])})[\s\u00a0]+(years?|ans)\b[^.;]{{0,60}}"
                             rf"\b(after|après|close|ferm)", re.I)
            for name in values if name.startswith("retention_") and name.endswith("_years")},
-        "retention_draft_days": re.compile(rf"\b({number(values['retention_draft_days'])})[\s\u00a0]+(days?|jours)\b",
-                                           re.I),
+        **{name: re.compile(rf"\b({number(values[name])})[\s\u00a0]+(days?|jours)\b", re.I)
+           for name in ("retention_draft_days", "retention_guide_request_days")},
     }
 
 

@@ -83,10 +83,11 @@ class Schedule:
         return tuple(s for r in self.files for s in r.stages)
 
     def figures(self) -> dict[str, int]:
-        """The periods the texts state ({retention_<rule>_years}, {retention_draft_days})."""
+        """The periods the texts state ({retention_<rule>_years}, {retention_draft_days},
+        {retention_guide_request_days})."""
         out = {f"retention_{r.rule}_years": r.years for r in self.files}
-        drafts = self.record("drafts").keep or {}
-        out["retention_draft_days"] = int(drafts.get("days", 0))
+        for name, record in (("retention_draft_days", "drafts"), ("retention_guide_request_days", "guide_requests")):
+            out[name] = int((self.record(record).keep or {}).get("days", 0))
         return out
 
 

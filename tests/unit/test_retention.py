@@ -105,6 +105,9 @@ def test_the_privacy_notice_states_the_periods_the_schedule_enforces_in_both_lan
     assert f"{years['not_selected']} years after the decision" in en and f"{years['returned']} years after your return" in en
     assert f"{years['withdrawn']}\u00a0ans après votre retrait" in fr and "{" not in en + fr
     assert f"{s.record('drafts').keep['days']} days after your last save" in en
+    # The guide requests' addresses (kept to limit copies per mailbox) are said too, in both languages
+    guide = s.record("guide_requests").keep["days"]
+    assert f"your email address is kept {guide} days" in en and f"courriel est conservée {guide}\u00a0jours" in fr
 
 
 # --- the job on the in-memory fake ------------------------------------------------------------------------------
