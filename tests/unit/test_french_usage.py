@@ -16,6 +16,12 @@ SLIPS = [
     (r"police civile au Canada", "« Arrangement sur la police civile canadienne (APCC) »"),
     (r"\bAPC\b", "« APCC »"),
     (r"\bIrak\b", "« Iraq » (Government of Canada usage)"),
+    (r"soutien de la paix de la police internationale",
+     "« Formation sur les opérations de soutien de la police internationale » (no « de la paix »)"),
+    (r"options de police", "« services de police » (the English « policing options » is not « options de police »)"),
+    (r"\best sélectionnée?\b", "« Votre candidature est retenue »"),
+    (r"\bd[ée]ploy(é|ée|és|ées|er) à\b|\bdéploiement à\b",
+     "deployed « dans le cadre de » or « auprès de » a mission, not « à »"),
 ]
 PY_FILES = sorted([ROOT / "app.py", *(ROOT / "chalicelib").rglob("*.py")])
 
@@ -35,10 +41,13 @@ def _sources() -> list[tuple[str, str]]:
 def test_the_slips_are_found_where_they_are_written() -> None:
     # Given one sentence per slip
     written = ["Arrangement sur la police canadienne (APC)", "l'Arrangement sur la police civile au Canada",
-               "les déploiements de l'APC", "Irak : Équipe"]
+               "les déploiements de l'APC", "Irak : Équipe", "opérations de soutien de la paix de la police internationale",
+               "soutien aux options de police", "Votre dossier R-1 est sélectionné.", "a été déployée à {mission}",
+               "Un déploiement à {cap}"]
     # When each is checked, Then each is caught, and the right words are not
     assert all(any(re.search(slip, text) for slip, _ in SLIPS) for text in written)
-    right = ["Arrangement sur la police civile canadienne (APCC)", "Iraq\u00a0: Équipe"]
+    right = ["Arrangement sur la police civile canadienne (APCC)", "Iraq\u00a0: Équipe", "Votre candidature est retenue",
+             "déployée dans le cadre de la mission Haïti", "Formation sur les opérations de soutien de la police internationale"]
     assert not [text for text in right if any(re.search(slip, text) for slip, _ in SLIPS)]
 
 
