@@ -295,7 +295,7 @@ def update_bulletin(deps: Deps, actor: Actor, bulletin_id: str, patch: Any) -> d
                          f"{k} ne peut pas changer; créez plutôt un nouvel appel.")
               for k in ("bulletin_id", "mission_id") if k in patch and patch[k] != current[k]]
     if expected is not None and (not isinstance(expected, int) or isinstance(expected, bool)):
-        errors.append(FieldError("/version", "type", "version: the whole number you read.", "version : le nombre entier lu."))
+        errors.append(FieldError("/version", "type", "version: the whole number you read.", "version\u00a0: le nombre entier lu."))
     if "published" in patch and patch["published"] != current["published"]:
         errors.append(FieldError("/published", "use-publish", "Publish a draft call through its publish action.",
                                  "Publiez une ébauche d'appel par son action de publication."))
@@ -398,7 +398,7 @@ def calls_for(deps: Deps, document: Mapping[str, Any]) -> tuple[dict[str, Bullet
 
 def _seed_text(m: Mission) -> dict[str, dict[str, str]]:
     return {"title": {"en": f"Call for applications: {pick(m.name, 'en')}",
-                      "fr": f"Appel de candidatures : {pick(m.name, 'fr')}"},
+                      "fr": f"Appel de candidatures\u00a0: {pick(m.name, 'fr')}"},
             "description": {"en": f"Applications are open for {pick(m.name, 'en')}. Read the criteria of this call before you apply.",
                             "fr": f"Les candidatures sont ouvertes pour {pick(m.name, 'fr')}. Lisez les critères de cet appel avant de postuler."}}
 

@@ -232,10 +232,10 @@ def test_quebec_ranks_are_named_in_french() -> None:
     call = bulletin(MASTER_CLASS, min_rank="superintendent")
     capitaine = findings(form(police_service="sq", rank="captain"), MASTER_CLASS, call)["rank"]
     assert capitaine.result == "not_met"
-    assert capitaine.reason_fr.startswith("Capitaine (équivalent à la GRC : sergent-major d'état-major)")
+    assert capitaine.reason_fr.startswith("Capitaine (équivalent à la GRC\u00a0: sergent-major d'état-major)")
     spvm = findings(form(police_service="spvm", rank="chief_inspector"), MASTER_CLASS, call)["rank"]
     assert spvm.result == "met" and spvm.reason_fr.startswith("Inspecteur-chef ou inspectrice-chef (équivalent à "
-                                                              "la GRC : surintendant)")
+                                                              "la GRC\u00a0: surintendant)")
     assert "Chief Inspector (RCMP equivalent: Superintendent)" in spvm.reason_en
 
 

@@ -8,6 +8,7 @@ written in the page templates; figures ({pass_mark} ...) are filled first, as th
 """
 from __future__ import annotations
 
+import ast
 import json
 import re
 from pathlib import Path
@@ -51,6 +52,26 @@ def _strings(node: Any, lang: str, where: str = "") -> Iterator[tuple[str, str]]
 def _json_strings(lang: str) -> list[tuple[str, str]]:
     return [(f"{path.relative_to(ROOT)}{where}", text) for path in JSON_FILES
             for where, text in _strings(json.loads(path.read_text(encoding="utf-8")), lang)]
+
+
+PY_FILES = sorted([ROOT / "app.py", *(ROOT / "chalicelib").rglob("*.py")])
+# A plain space where French wants a non-breaking one, in a string the code builds: before « : » (not a URL's
+# ``://``), before « % » (not a format directive such as ``%Y``), after « « » and before « » ». English writes none.
+_PLAIN_SPACE_SLIP = re.compile(r" :(?!//)| %(?![A-Za-z(%])|« | »")
+
+
+def _python_strings() -> list[tuple[str, str]]:
+    """(where, text) of every string literal in the application's Python (f-strings' literal parts too), docstrings
+    left out: the messages, titles and findings the code builds reach pages, emails and problem+json answers."""
+    out = []
+    for path in PY_FILES:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                      if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+                      and node.body and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)}
+        out += [(f"{path.relative_to(ROOT)}:{node.lineno}", node.value) for node in ast.walk(tree)
+                if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings]
+    return out
 
 
 _JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
@@ -135,4 +156,15 @@ def test_no_english_or_french_string_pairs_one_with_a_plural() -> None:
     slips = [f"{where}: {text[:80]!r}" for lang, where, text in strings
              if (_ENGLISH_PLURAL_SLIP if lang == "en" else _FRENCH_PLURAL_SLIP).search(text)]
     # Then there is none
+    assert slips == []
+
+
+def test_strings_built_in_python_have_no_plain_space_before_colon_percent_or_inside_quotes() -> None:
+    # Given every string literal of the application's code (« Appel de candidatures : … », the pre-screen's findings,
+    # the form errors' « {label} : … »)
+    strings = _python_strings()
+    assert len(strings) > 1000 and any(where.startswith("chalicelib/domain/eligibility.py") for where, _ in strings)
+    # When each is searched for a plain space where French puts a non-breaking one
+    slips = [f"{where}: {text[:80]!r}" for where, text in strings if _PLAIN_SPACE_SLIP.search(text)]
+    # Then there is none (write it as \\u00a0)
     assert slips == []
