@@ -17,6 +17,7 @@ from typing import Any, Iterator
 import pytest
 
 from chalicelib.domain.figures import fill
+from tests.typography import spacing_problems
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 JSON_FILES = sorted({*(ROOT / "chalicelib" / "data").glob("*.json"), *(ROOT / "schemas").glob("*.json"),
@@ -24,10 +25,6 @@ JSON_FILES = sorted({*(ROOT / "chalicelib" / "data").glob("*.json"), *(ROOT / "s
                     - {ROOT / "chalicelib" / "data" / "openapi.json"})  # the API's contract is written for developers, in English
 TEMPLATES = sorted([*(ROOT / "chalicelib" / "web" / "templates").glob("*.html"),
                     *(ROOT / "chalicelib" / "console" / "templates").glob("*.html")])
-NBSP = "\u00a0\u202f"
-
-# A colon that is French punctuation: not in a URL (https://) and not between digits (a time, 14:05).
-_COLON = re.compile(r"(?<!\d):(?!//)|:(?!\d)(?!//)")
 _ENGLISH_PLURAL_SLIP = re.compile(
     r"(?<![\d.,])\b1 (years|months|weeks|days|hours|minutes|seconds|errors|links|seats|places|files|characters|"
     r"missions|deployments|times|officers|applications|emails)\b")
@@ -86,32 +83,6 @@ def _template_words() -> list[tuple[str, str]]:
         text = text.replace("&nbsp;", "\u00a0").replace("&#8239;", "\u202f")
         out += [(f"{path.relative_to(ROOT)}:{n}", line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
     return out
-
-
-def spacing_problems(text: str) -> list[str]:
-    """What in ``text`` breaks the Bureau's spacing rules, in words (empty when nothing does).
-
-    >>> spacing_problems("Erreur : voir https://canada.ca à 14:05, 80 % « ici »")
-    ['a plain space before « : »', 'a plain space before « % »', 'a plain space after « «', 'a plain space before « » »']
-    >>> spacing_problems("Erreur\\u00a0: voir https://canada.ca à 14:05, 80\\u00a0% «\\u00a0ici\\u00a0»")
-    []
-    """
-    problems = []
-    for m in _COLON.finditer(text):
-        if m.start() == 0 or text[m.start() - 1] not in NBSP:
-            problems.append("a plain space before « : »" if text[m.start() - 1:m.start()] == " " else "no space before « : »")
-    for m in re.finditer("%", text):
-        if m.start() == 0 or text[m.start() - 1] not in NBSP:
-            problems.append("a plain space before « % »" if text[m.start() - 1:m.start()] == " " else "no space before « % »")
-    for m in re.finditer("«", text):
-        if text[m.end():m.end() + 1] not in tuple(NBSP):
-            problems.append("a plain space after « «" if text[m.end():m.end() + 1] == " " else "no space after « «")
-    for m in re.finditer("»", text):
-        if m.start() == 0 or text[m.start() - 1] not in NBSP:
-            problems.append("a plain space before « » »" if text[m.start() - 1:m.start()] == " " else "no space before « » »")
-    for m in re.finditer(r" [;?!]", text):  # Canadian usage: no space before ; ? ! (or a narrow one, never a plain one)
-        problems.append(f"a plain space before « {m.group(0)[1]} »")
-    return problems
 
 
 def test_the_spacing_check_finds_each_slip_and_passes_urls_and_times() -> None:
