@@ -36,7 +36,7 @@ def test_an_administrator_writes_previews_publishes_and_extends_a_call(service: 
         page.fill("#bulletin_id", "italy-brindisi-browser")
         page.select_option("#mission_id", "italy-spc-brindisi")
         page.fill("#title_en", "Brindisi: UN police trainers")
-        page.fill("#title_fr", "Brindisi : formateurs de la police des Nations Unies")
+        page.fill("#title_fr", "Brindisi\u00a0: formateurs de la police des Nations Unies")  # as French is written
         page.fill("#description_en", "Two trainers at the UN Service Centre.")
         page.fill("#description_fr", "Deux formateurs au Centre de services des Nations Unies.")
         page.fill("#contact_name_en", "IRSS")
