@@ -135,3 +135,12 @@ def text_problems(where: str, runs: list[str]) -> list[str]:
 
 def page_problems(where: str, html: str) -> list[str]:
     return text_problems(where, page_runs(html))
+
+
+# A time as the pages and emails show it (chalicelib/domain/localtime.py), for a test that compares two pages with
+# their times masked: « 7 mars 2027 à 23 h 59 (heure d'Ottawa) », "March 7, 2027, 11:59 p.m. (Ottawa time)".
+_MONTHS = ("janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre|January|February|"
+           "March|April|May|June|July|August|September|October|November|December")
+SHOWN_TIME = re.compile(rf"(?:(?:1er|\d{{1,2}}) (?:{_MONTHS}) \d{{4}} à |(?:{_MONTHS}) \d{{1,2}}, \d{{4}}, )?"
+                        r"(?:\d{1,2}\u00a0h(?:\u00a0\d{2})?|\d{1,2}:\d{2}\u00a0[ap]\.m\.|noon|midnight) "
+                        r"\((?:Ottawa time|heure d'Ottawa)\)")

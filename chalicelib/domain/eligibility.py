@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
 from .bulletins import RCMP_RANKS, Bulletin
+from .localtime import written_day
 from .missions import Mission
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -142,17 +143,17 @@ class Deployment:
         return _add_months(self.start, self.months) if self.start else None
 
     def words(self, lang: str) -> str:
-        """``the planned end of deployment, 2028-03-01 (…, plus 12 months)`` in ``lang``."""
+        """``the planned end of deployment, March 1, 2028 (…, plus 12 months)`` in ``lang`` (domain/localtime.py)."""
         end, start = self.end, self.start
         assert end is not None and start is not None
         if lang == "fr":
             basis = "début prévu par l'appel" if self.from_call else "votre date de disponibilité"
             usual = "" if self.length_known else ", la durée habituelle"
-            return (f"la fin prévue du déploiement, le {end.isoformat()} ({basis}, le {start.isoformat()}, "
+            return (f"la fin prévue du déploiement, le {written_day(end, 'fr')} ({basis}, le {written_day(start, 'fr')}, "
                     f"plus {count_fr(self.months, 'mois', 'mois')}{usual})")
         basis = "the call's expected start" if self.from_call else "your availability date"
         usual = "" if self.length_known else ", the usual length"
-        return (f"the planned end of deployment, {end.isoformat()} ({basis}, {start.isoformat()}, "
+        return (f"the planned end of deployment, {written_day(end, 'en')} ({basis}, {written_day(start, 'en')}, "
                 f"plus {count_en(self.months, 'month', 'months')}{usual})")
 
 
@@ -313,9 +314,9 @@ def _expiry(case: Case, q: Qualification) -> Finding:
     if expiry >= plan.end:
         return case.finding(c, "met", f"{q.name_en}: current through {plan.words('en')}.",
                             f"{q.name_fr}\u00a0: valide jusqu'à {plan.words('fr')}.")
-    return case.finding(c, "not_met", f"{q.name_en} expires {expiry.isoformat()}, before {plan.words('en')}; "
+    return case.finding(c, "not_met", f"{q.name_en} expires {written_day(expiry, 'en')}, before {plan.words('en')}; "
                                       f"renew it.{tail_en}",
-                        f"{q.name_fr} expire le {expiry.isoformat()}, avant {plan.words('fr')}; un renouvellement "
+                        f"{q.name_fr} expire le {written_day(expiry, 'fr')}, avant {plan.words('fr')}; un renouvellement "
                         f"est nécessaire.{tail_fr}")
 
 

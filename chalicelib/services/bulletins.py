@@ -13,6 +13,7 @@ from ..domain.drafts import Draft
 from ..domain.workflow import load_workflow
 from ..domain.errors import Conflict, FieldError, NotFound, StaleState, ValidationFailed
 from ..domain.i18n import pick
+from ..domain.localtime import local_time
 from ..domain.missions import Mission
 from ..domain.records import AuditEntry, StoredBulletin
 from ..domain.workflow import Actor
@@ -42,9 +43,9 @@ SEED_DOCUMENTS: dict[str, list[str]] = {
 
 
 def deadline_text(b: Bulletin, lang: str) -> str:
-    """The closing time as a person reads it, in Ottawa's time."""
-    local = in_program_time(b.closes)
-    return local.strftime("%Y-%m-%d %H:%M") + (" (heure d'Ottawa)" if lang == "fr" else " (Ottawa time)")
+    """The closing time as a person reads it, in Ottawa's time (domain/localtime.py): « 7 mars 2027 à 23 h 59 (heure
+    d'Ottawa) », "March 7, 2027, 11:59 p.m. (Ottawa time)"."""
+    return local_time(b.closes, lang)
 
 
 def status_of(b: Bulletin, now: datetime) -> str:

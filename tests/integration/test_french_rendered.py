@@ -44,6 +44,18 @@ def _href_targets(html: str, base: str, prefix: str) -> list[str]:
     return out
 
 
+# A date or time written for a machine (2027-03-07, 23:59) where a person reads: the Translation Bureau writes
+# « le 7 mars 2027 à 23 h 59 (heure d'Ottawa) » (domain/localtime.py). Canada.ca's "Date modified" footer is ISO 8601
+# by the Canada.ca specification, and is left out.
+_MACHINE_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}:\d{2}\b")
+_DATE_MODIFIED = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def machine_dates(where: str, runs: list[str]) -> list[str]:
+    return [f"{where}: a date or time as a machine writes it: {run[:120]!r}" for run in runs
+            if _MACHINE_DATE.search(run) and not _DATE_MODIFIED.match(run)]
+
+
 class Walk:
     """The French page states seen, each checked; ``problems`` lists what breaks the spacing rules."""
 
@@ -57,6 +69,7 @@ class Walk:
         assert '<html lang="fr"' in html, name
         self.seen[name] = response.status_code
         self.problems += page_problems(name, html)
+        self.problems += machine_dates(name, page_runs(html))
         return html
 
     def crawl(self, browser: WebClient, starts: Iterable[str], prefix: str, limit: int, who: str = "") -> None:
@@ -183,7 +196,8 @@ def test_every_french_page_state_and_email_has_the_bureaus_spacing(client: Any, 
     # When every page state is read, and every email the journey sent in French
     mails = [m for m in sent_messages() if re.search(r"Bonjour|Opérations de paix", m.body)]
     for n, mail in enumerate(mails):
-        walk.problems += text_problems(f"email {n} « {mail.subject} »", [mail.subject, *page_runs(mail.body)])
+        runs = [mail.subject, *page_runs(mail.body)]
+        walk.problems += text_problems(f"email {n} « {mail.subject} »", runs) + machine_dates(f"email {n}", runs)
     # Then each is seen, and none breaks the spacing rules
     assert len(walk.seen) > 60 and len(mails) >= 5
     assert {"confirmation", "check-answers", "withdraw-errors", "access-errors", "irss /console/fr/queue", "admin /console/fr/queue"} <= set(walk.seen)
