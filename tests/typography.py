@@ -58,8 +58,9 @@ class _Words(HTMLParser):
     speak, leaving out what the page marks as another language (``lang="en"``: the English side of a bilingual
     form, the language toggle)."""
 
-    def __init__(self) -> None:
+    def __init__(self, other: str = "en") -> None:
         super().__init__(convert_charrefs=True)
+        self._other = other
         self.runs: list[str] = []
         self._skip = 0
         self._run: list[str] = []
@@ -76,7 +77,7 @@ class _Words(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         lang = dict(attrs).get("lang")
-        english = (lang or "").startswith("en") or (lang is None and self._english())
+        english = (lang or "").startswith(self._other) or (lang is None and self._english())
         if tag not in _VOID:
             self._langs.append((tag, english))
         if tag in _NOT_PROSE:
@@ -94,7 +95,7 @@ class _Words(HTMLParser):
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         lang = dict(attrs).get("lang")
-        if not ((lang or "").startswith("en") or (lang is None and self._english())):
+        if not ((lang or "").startswith(self._other) or (lang is None and self._english())):
             self._read_attributes(attrs)
         if tag == "br":
             self._flush()
@@ -120,9 +121,10 @@ class _Words(HTMLParser):
         self._flush()
 
 
-def page_runs(html: str) -> list[str]:
-    """The text runs of an HTML page (its title, its words, its spoken labels), entities decoded."""
-    parser = _Words()
+def page_runs(html: str, lang: str = "fr") -> list[str]:
+    """The text runs in ``lang`` of an HTML page (its title, its words, its spoken labels), entities decoded; the
+    parts marked as the other language left out."""
+    parser = _Words("en" if lang == "fr" else "fr")
     parser.feed(html)
     parser.close()
     return parser.runs

@@ -28,7 +28,7 @@ from .web_client import WebClient, form_fields, hidden, page_fields, start_draft
 
 ROLES = ("coordinator.spvm", "irss", "health", "admin")
 # Links a crawl does not follow: they leave the session, answer a file (CSV, JSON), or leave French.
-_NOT_FOLLOWED = re.compile(r"sign-out|download=|\.csv|/export|/static/|^/en/|^/console/en/|^/$|^/console$")
+_NOT_FOLLOWED = re.compile(r"sign-out|download=|\.csv|/export|/static/|^/$|^/console$")
 
 
 def _href_targets(html: str, base: str, prefix: str) -> list[str]:
@@ -47,7 +47,7 @@ def _href_targets(html: str, base: str, prefix: str) -> list[str]:
 # A date or time written for a machine (2027-03-07, 23:59) where a person reads: the Translation Bureau writes
 # « le 7 mars 2027 à 23 h 59 (heure d'Ottawa) » (domain/localtime.py). Canada.ca's "Date modified" footer is ISO 8601
 # by the Canada.ca specification, and is left out.
-_MACHINE_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}:\d{2}\b")
+_MACHINE_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}:\d{2}\b(?![\u00a0 ][ap]\.m\.)")
 _DATE_MODIFIED = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -59,17 +59,19 @@ def machine_dates(where: str, runs: list[str]) -> list[str]:
 class Walk:
     """The French page states seen, each checked; ``problems`` lists what breaks the spacing rules."""
 
-    def __init__(self) -> None:
+    def __init__(self, lang: str = "fr") -> None:
+        self.lang = lang
         self.seen: dict[str, int] = {}
         self.problems: list[str] = []
 
     def check(self, name: str, response: Any) -> str:
         html = response.body.decode("utf-8")
         assert "text/html" in response.headers.get("Content-Type", ""), (name, response.headers)
-        assert '<html lang="fr"' in html, name
+        assert f'<html lang="{self.lang}"' in html, name
         self.seen[name] = response.status_code
-        self.problems += page_problems(name, html)
-        self.problems += machine_dates(name, page_runs(html))
+        if self.lang == "fr":
+            self.problems += page_problems(name, html)
+        self.problems += machine_dates(name, page_runs(html, self.lang))
         return html
 
     def crawl(self, browser: WebClient, starts: Iterable[str], prefix: str, limit: int, who: str = "") -> None:
@@ -201,6 +203,19 @@ def test_every_french_page_state_and_email_has_the_bureaus_spacing(client: Any, 
     # Then each is seen, and none breaks the spacing rules
     assert len(walk.seen) > 60 and len(mails) >= 5
     assert {"confirmation", "check-answers", "withdraw-errors", "access-errors", "irss /console/fr/queue", "admin /console/fr/queue"} <= set(walk.seen)
+    assert walk.problems == []
+
+
+def test_the_english_pages_write_dates_and_times_as_people_do(client: Any, signed: Any) -> None:
+    # Given the public pages in English and the console in English for an administrator and IRSS, a file submitted
+    walk = Walk("en")
+    web = WebClient(client)
+    post_json(client, "/applications", application(email="sam@example.ca", preferred_language="en"))
+    walk.crawl(web, ["/en/missions", "/en/contact", "/en/privacy"], "/en/", limit=40)
+    for role in ("admin", "irss"):
+        walk.crawl(signed(role, "en"), ["/console/en/queue", "/console/en/calls"], "/console/en/", limit=60, who=role)
+    # When every page state is read, Then each date and time is written as "March 7, 2027, 11:59 p.m. (Ottawa time)"
+    assert len(walk.seen) > 40 and "admin /console/en/calls" in walk.seen
     assert walk.problems == []
 
 
