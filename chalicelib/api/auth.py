@@ -80,7 +80,7 @@ def staff(app: Chalice, *allowed: str) -> Callable[[Callable[..., Any]], Callabl
                 claims = verifier().verify(token)
             except InvalidToken as exc:
                 raise Unauthenticated("Sign in again: the token is missing, expired or not ours.",
-                                      "Reconnectez-vous : le jeton est absent, expiré ou ne vient pas de nous.") from exc
+                                      "Reconnectez-vous\u00a0: le jeton est absent, expiré ou ne vient pas de nous.") from exc
             return view(*args, actor=actor_from_claims(claims, allowed), **kwargs)
 
         wrapped.allowed_roles = allowed  # type: ignore[attr-defined]

@@ -106,5 +106,5 @@ def bearer(request: Request | None) -> str:
     scheme, _, token = value.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated("Send your access token as 'Authorization: Bearer <token>'.",
-                              "Envoyez votre jeton d'accès ainsi : « Authorization: Bearer <jeton> ».")
+                              "Envoyez votre jeton d'accès ainsi\u00a0: «\u00a0Authorization: Bearer <jeton>\u00a0».")
     return token.strip()

@@ -20,6 +20,7 @@ from ..domain.documents import kinds as document_kinds
 from ..domain.errors import FieldError, ValidationFailed
 from ..domain.forms import load_schema
 from ..domain.i18n import pick
+from ..domain.localtime import from_iso, local_time
 from ..services import bulletins
 from ..web import present as web_present
 from ..web.pages import Visit
@@ -149,12 +150,14 @@ def calls_page(v: ConsoleVisit) -> Response:  # who: irss, admin; every call by 
     listed = bulletins.list_all(deps())
     groups = [(s, [c for c in listed if c["status"] == s]) for s in STATUSES]
     return v.page("calls.html", title=t("calls_title", v.lang), groups=groups, manager=actor.role in MANAGERS,
-                  done=v.query("done"), call_url=lambda b: _call_url(v, b), local=_shown_time,
+                  done=v.query("done"), call_url=lambda b: _call_url(v, b), local=lambda value: _shown_time(value, v.lang),
                   **_chrome(v, "calls"))
 
 
-def _shown_time(iso_value: str) -> str:
-    return local_input(iso_value).replace("T", " ")
+def _shown_time(iso_value: str, lang: str) -> str:
+    """A call's opening or closing time as staff read it (domain/localtime.py); the form's inputs keep theirs."""
+    at = from_iso(iso_value)
+    return local_time(at, lang) if at else iso_value
 
 
 def _form_page(v: ConsoleVisit, status: int, *, creating: bool, values: dict[str, Any], call: dict[str, Any] | None,
@@ -166,7 +169,7 @@ def _form_page(v: ConsoleVisit, status: int, *, creating: bool, values: dict[str
                   errors={p["field"]: p["message"] for p in problems}, manager=manager, done=v.query("done"),
                   action=v.url("/calls") if creating else _call_url(v, (call or {})["bulletin_id"]),
                   call_url=lambda tail="", **q: _call_url(v, (call or {}).get("bulletin_id", ""), tail, **q),
-                  local=_shown_time, **_choices(v.lang), **_chrome(v, "calls"))
+                  local=lambda value: _shown_time(value, v.lang), **_choices(v.lang), **_chrome(v, "calls"))
 
 
 def new_call_page(v: ConsoleVisit) -> Response:  # who: admin; the form of a new draft call

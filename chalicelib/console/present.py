@@ -81,7 +81,8 @@ def timeline(audit: Iterable[Mapping[str, Any]], lang: str) -> list[dict[str, st
         if kind == "medical_outcome" and details.get("outcome"):
             what += " " + t(f"outcome_{details['outcome']}", lang)
         if kind == "module_result" and details.get("module"):
-            what += f" {details['module']}: {details.get('score')} %"
+            what += (f" {details['module']}\u00a0: {details.get('score')}\u00a0%" if lang == "fr"
+                     else f" {details['module']}: {details.get('score')}%")
         rows.append({"at": when(r["at"], lang), "what": what, "who": t(f"who_{r['actor_role']}", lang)
                      if f"who_{r['actor_role']}" in catalogue() else r["actor_role"],
                      "reason": reason_label(r.get("to_stage"), r.get("reason_code"), lang), "note": r.get("note") or "",

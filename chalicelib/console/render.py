@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..domain.figures import fill
 from ..domain.i18n import pick
-from ..domain.localtime import from_iso, local_time
+from ..domain.localtime import from_iso, local_time, shown_day
 from ..web.render import TEMPLATES as WEB_TEMPLATES
 from ..web.text import catalogue as web_catalogue
 
@@ -54,4 +54,5 @@ def environment() -> Environment:
 def render(template: str, lang: str, **context: Any) -> str:
     context.setdefault("t", lambda key, **params: t(key, lang, **params))
     context.setdefault("when", lambda value: when(value, lang))
+    context.setdefault("day", lambda value: shown_day(value, lang))
     return environment().get_template(template).render(lang=lang, **context)

@@ -30,14 +30,14 @@ URI = "urn:peaceops:openapi"
 """The document's address for references: ``#/components/schemas/X`` inside it resolve within it."""
 
 MESSAGES: dict[str, tuple[str, str]] = {
-    "unknown-field": ("“{field}” is not a field here.", "« {field} » n'est pas un champ ici."),
+    "unknown-field": ("“{field}” is not a field here.", "«\u00a0{field}\u00a0» n'est pas un champ ici."),
     "not-an-object": ("The request body must be a JSON object.", "Le corps de la requête doit être un objet JSON."),
     "type": ("{label}: the value has the wrong type (expected {types_en}).",
-             "{label} : la valeur n'est pas du bon type (attendu : {types_fr})."),
-    "enum": ("{label}: must be one of {values}.", "{label} : doit être l'un de {values}."),
-    "minItems": ("{label}: send at least {limit} item(s).", "{label} : envoyez au moins {limit} élément(s)."),
-    "maxItems": ("{label}: send at most {limit} items.", "{label} : envoyez au plus {limit} éléments."),
-    "pattern": ("{label}: the value does not match {values}.", "{label} : la valeur ne correspond pas à {values}."),
+             "{label}\u00a0: la valeur n'est pas du bon type (attendu\u00a0: {types_fr})."),
+    "enum": ("{label}: must be one of {values}.", "{label}\u00a0: doit être l'un de {values}."),
+    "minItems": ("{label}: send at least {limit} item(s).", "{label}\u00a0: envoyez au moins {limit} élément(s)."),
+    "maxItems": ("{label}: send at most {limit} items.", "{label}\u00a0: envoyez au plus {limit} éléments."),
+    "pattern": ("{label}: the value does not match {values}.", "{label}\u00a0: la valeur ne correspond pas à {values}."),
 }
 """Where a body's messages differ from the forms' (forms._MESSAGES has the others)."""
 
@@ -109,7 +109,7 @@ class Bodies:
             name = top[0].replace("~1", "/").replace("~0", "~") if top else ""
             found.setdefault((fe.pointer, fe.code), FieldError(
                 fe.pointer, fe.code, f"{label(name, 'en')}: {fe.message_en}" if name else fe.message_en,
-                f"{label(name, 'fr')} : {fe.message_fr}" if name else fe.message_fr))
+                f"{label(name, 'fr')}\u00a0: {fe.message_fr}" if name else fe.message_fr))
         # An enum's message lists the values: the wrong type of the same field says nothing more.
         enums = {ptr for ptr, code in found if code == "enum"}
         kept = [fe for (ptr, code), fe in found.items() if not (code == "type" and ptr in enums)]

@@ -44,14 +44,14 @@ _T = {
     },
     "fr": {
         "files": "dossiers", "file": "dossier", "open": "Ouvert", "closed": "Fermé", "stage": "Étape",
-        "count": "Dossiers", "state": "Ouvert ou fermé", "no_files": "{title} : aucun dossier pour l'instant.",
-        "funnel": "{title} : {total} {files} : {open} {open_w}, {closed} {closed_w}. Le plus grand nombre en est à "
+        "count": "Dossiers", "state": "Ouvert ou fermé", "no_files": "{title}\u00a0: aucun dossier pour l'instant.",
+        "funnel": "{title}\u00a0: {total} {files}\u00a0: {open} {open_w}, {closed} {closed_w}. Le plus grand nombre en est à "
                   "{top} ({top_n}).",
         "cap": "Plafond", "authorized": "Autorisés", "deployed": "Déployés", "free": "Libres",
         "within": "Fin prévue d'ici {days} jours", "no_figure": "aucun nombre autorisé",
-        "seat_line": "{name} : {deployed} sur {authorized} postes occupés, {free} {free_w}; {soon} dont la fin est "
+        "seat_line": "{name}\u00a0: {deployed} sur {authorized} postes occupés, {free} {free_w}; {soon} dont la fin est "
                      "prévue d'ici {days} jours.",
-        "seat_line_open": "{name} : {deployed} déployés, aucun nombre autorisé; {soon} dont la fin est prévue d'ici "
+        "seat_line_open": "{name}\u00a0: {deployed} déployés, aucun nombre autorisé; {soon} dont la fin est prévue d'ici "
                           "{days} jours.",
         "bar_seats": "{deployed} sur {authorized} occupés, {free} {free_w}, {soon} finissant d'ici {days} jours",
         "bar_seats_open": "{deployed} déployés, aucun nombre autorisé, {soon} finissant d'ici {days} jours",

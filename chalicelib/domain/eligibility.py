@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
 from .bulletins import RCMP_RANKS, Bulletin
+from .localtime import written_day
 from .missions import Mission
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -142,17 +143,17 @@ class Deployment:
         return _add_months(self.start, self.months) if self.start else None
 
     def words(self, lang: str) -> str:
-        """``the planned end of deployment, 2028-03-01 (…, plus 12 months)`` in ``lang``."""
+        """``the planned end of deployment, March 1, 2028 (…, plus 12 months)`` in ``lang`` (domain/localtime.py)."""
         end, start = self.end, self.start
         assert end is not None and start is not None
         if lang == "fr":
             basis = "début prévu par l'appel" if self.from_call else "votre date de disponibilité"
             usual = "" if self.length_known else ", la durée habituelle"
-            return (f"la fin prévue du déploiement, le {end.isoformat()} ({basis}, le {start.isoformat()}, "
+            return (f"la fin prévue du déploiement, le {written_day(end, 'fr')} ({basis}, le {written_day(start, 'fr')}, "
                     f"plus {count_fr(self.months, 'mois', 'mois')}{usual})")
         basis = "the call's expected start" if self.from_call else "your availability date"
         usual = "" if self.length_known else ", the usual length"
-        return (f"the planned end of deployment, {end.isoformat()} ({basis}, {start.isoformat()}, "
+        return (f"the planned end of deployment, {written_day(end, 'en')} ({basis}, {written_day(start, 'en')}, "
                 f"plus {count_en(self.months, 'month', 'months')}{usual})")
 
 
@@ -207,7 +208,7 @@ def _years(case: Case) -> Finding:
         return case.finding(c, "unknown",
                             f"Civilian analyst: the police service criterion (at least {least_en}) does not apply; "
                             "selection staff assess experience.",
-                            f"Analyste civil : le critère de service policier (au moins {least_fr}) ne s'applique pas; "
+                            f"Analyste civil\u00a0: le critère de service policier (au moins {least_fr}) ne s'applique pas; "
                             "le personnel de sélection évalue l'expérience.")
     years = _whole(case.form.get("years_operational_service"))
     if years is None:
@@ -250,7 +251,7 @@ def _call_language(case: Case, lang: str, required: str, level: str) -> Finding:
                             BULLETIN)
     return case.finding(c, "not_met", f"This call asks for {en_name} at the {req_en} level or better; "
                                       f"the level you gave: {got_en}.",
-                        f"Cet appel exige {the_fr} au niveau {req_fr} ou supérieur; le niveau indiqué : {got_fr}.",
+                        f"Cet appel exige {the_fr} au niveau {req_fr} ou supérieur; le niveau indiqué\u00a0: {got_fr}.",
                         BULLETIN)
 
 
@@ -300,7 +301,7 @@ def _expiry(case: Case, q: Qualification) -> Finding:
     if q.police and case.civilian:
         return case.finding(c, "met", "Civilian analyst: the mandatory police qualifications (firearms, baton, "
                                       "pepper spray) do not apply.",
-                            "Analyste civil : les qualifications policières obligatoires (tir, bâton, gaz poivré) "
+                            "Analyste civil\u00a0: les qualifications policières obligatoires (tir, bâton, gaz poivré) "
                             "ne s'appliquent pas.")
     tail_en, tail_fr = (_MANDATORY_EN, _MANDATORY_FR) if q.police else ("", "")
     expiry, plan = _date(case.form.get(q.field)), deployment(case.form, case.mission, case.bulletin)
@@ -312,10 +313,10 @@ def _expiry(case: Case, q: Qualification) -> Finding:
                             "La fin prévue du déploiement n'est pas connue (aucune date de début ni de disponibilité).")
     if expiry >= plan.end:
         return case.finding(c, "met", f"{q.name_en}: current through {plan.words('en')}.",
-                            f"{q.name_fr} : valide jusqu'à {plan.words('fr')}.")
-    return case.finding(c, "not_met", f"{q.name_en} expires {expiry.isoformat()}, before {plan.words('en')}; "
+                            f"{q.name_fr}\u00a0: valide jusqu'à {plan.words('fr')}.")
+    return case.finding(c, "not_met", f"{q.name_en} expires {written_day(expiry, 'en')}, before {plan.words('en')}; "
                                       f"renew it.{tail_en}",
-                        f"{q.name_fr} expire le {expiry.isoformat()}, avant {plan.words('fr')}; un renouvellement "
+                        f"{q.name_fr} expire le {written_day(expiry, 'fr')}, avant {plan.words('fr')}; un renouvellement "
                         f"est nécessaire.{tail_fr}")
 
 
@@ -353,7 +354,7 @@ def _civilian_analysts(case: Case) -> Finding | None:
 def _rank_words(rank: Rank) -> tuple[str, str]:
     equivalent = rank.rcmp_equivalent
     return (f"{rank.label['en']} (RCMP equivalent: {rcmp_rank_label(equivalent, 'en')})",
-            f"{rank.label['fr']} (équivalent à la GRC : {_lower_first(rcmp_rank_label(equivalent, 'fr'))})")
+            f"{rank.label['fr']} (équivalent à la GRC\u00a0: {_lower_first(rcmp_rank_label(equivalent, 'fr'))})")
 
 
 def _rank(case: Case) -> Finding | None:
@@ -377,7 +378,7 @@ def _rank(case: Case) -> Finding | None:
     have_en, have_fr = _rank_words(rank)
     if RCMP_RANKS.index(rank.rcmp_equivalent) >= RCMP_RANKS.index(wanted):
         return case.finding(c, "met", f"{have_en}: at least {req_en}, as this call asks.",
-                            f"{have_fr} : au moins {req_fr}, comme l'exige cet appel.", BULLETIN)
+                            f"{have_fr}\u00a0: au moins {req_fr}, comme l'exige cet appel.", BULLETIN)
     return case.finding(c, "not_met", f"{have_en}; this call asks for at least RCMP {req_en} or equivalent.",
                         f"{have_fr}; cet appel exige au moins le grade de {req_fr} de la GRC ou l'équivalent.", BULLETIN)
 
@@ -394,9 +395,9 @@ def _degree(case: Case) -> Finding | None:
     got_en, got_fr = _EDUCATION_NAME[given]
     if EDUCATION.index(given) >= EDUCATION.index(wanted):
         return case.finding(c, "met", f"Highest education: {got_en}; this call asks for {req_en} or higher.",
-                            f"Plus haut niveau d'études : {got_fr}; cet appel exige {req_fr} ou plus.", BULLETIN)
+                            f"Plus haut niveau d'études\u00a0: {got_fr}; cet appel exige {req_fr} ou plus.", BULLETIN)
     return case.finding(c, "not_met", f"This call asks for {req_en} or higher; highest education given: {got_en}.",
-                        f"Cet appel exige {req_fr} ou plus; plus haut niveau d'études indiqué : {got_fr}.", BULLETIN)
+                        f"Cet appel exige {req_fr} ou plus; plus haut niveau d'études indiqué\u00a0: {got_fr}.", BULLETIN)
 
 
 def _previous_missions(case: Case) -> Finding | None:

@@ -81,29 +81,29 @@ def field_label(form_name: str, field: str, lang: str) -> str:
 
 
 _MESSAGES: dict[str, tuple[str, str]] = {
-    "required": ("{label}: this field is required.", "{label} : ce champ est obligatoire."),
-    "unknown-field": ("“{field}” is not a field of this form.", "« {field} » n'est pas un champ de ce formulaire."),
-    "type": ("{label}: the value has the wrong type (expected {expected}).", "{label} : la valeur n'est pas du bon type (attendu : {expected})."),
-    "format-date": ("{label}: enter a real date as YYYY-MM-DD.", "{label} : entrez une date réelle au format AAAA-MM-JJ."),
-    "format-email": ("{label}: enter an email address like name@example.ca.", "{label} : entrez une adresse courriel comme nom@exemple.ca."),
+    "required": ("{label}: this field is required.", "{label}\u00a0: ce champ est obligatoire."),
+    "unknown-field": ("“{field}” is not a field of this form.", "«\u00a0{field}\u00a0» n'est pas un champ de ce formulaire."),
+    "type": ("{label}: the value has the wrong type (expected {expected}).", "{label}\u00a0: la valeur n'est pas du bon type (attendu\u00a0: {expected})."),
+    "format-date": ("{label}: enter a real date as YYYY-MM-DD.", "{label}\u00a0: entrez une date réelle au format AAAA-MM-JJ."),
+    "format-email": ("{label}: enter an email address like name@example.ca.", "{label}\u00a0: entrez une adresse courriel comme nom@exemple.ca."),
     addresses.NOT_ASCII: ("{label}: before the @, use only plain letters (no accents), digits and signs such as "
                           ". _ - +; after it, a domain name with accents is fine as long as it does not mix alphabets.",
                           "{label}\u00a0: avant le @, n'utilisez que des lettres simples (sans accents), des chiffres "
                           "et des signes comme . _ - +; après le @, un nom de domaine accentué convient s'il ne "
                           "mélange pas les alphabets."),
-    "format": ("{label}: the value is not in the expected format.", "{label} : la valeur n'est pas dans le format attendu."),
-    "enum": ("{label}: choose one of the options.", "{label} : choisissez l'une des options."),
-    "const": ("{label}: you must accept to continue.", "{label} : vous devez accepter pour continuer."),
-    "minLength": ("{label}: enter at least {limit} character(s).", "{label} : entrez au moins {limit} caractère(s)."),
-    "maxLength": ("{label}: enter at most {limit} characters.", "{label} : entrez au plus {limit} caractères."),
-    "pattern": ("{label}: the value is not in the expected format.", "{label} : la valeur n'est pas dans le format attendu."),
-    "minimum": ("{label}: enter a number of at least {limit}.", "{label} : entrez un nombre d'au moins {limit}."),
-    "maximum": ("{label}: enter a number of at most {limit}.", "{label} : entrez un nombre d'au plus {limit}."),
-    "minItems": ("{label}: choose at least {limit}.", "{label} : choisissez-en au moins {limit}."),
-    "maxItems": ("{label}: choose at most {limit}.", "{label} : choisissez-en au plus {limit}."),
-    "uniqueItems": ("{label}: each choice may appear only once.", "{label} : chaque choix ne peut figurer qu'une fois."),
-    "unknown-mission": ("{label}: “{value}” is not a mission in the catalogue.", "{label} : « {value} » n'est pas une mission du catalogue."),
-    "mission-closed": ("{label}: “{value}” is not taking applications.", "{label} : « {value} » n'accepte pas de candidatures."),
+    "format": ("{label}: the value is not in the expected format.", "{label}\u00a0: la valeur n'est pas dans le format attendu."),
+    "enum": ("{label}: choose one of the options.", "{label}\u00a0: choisissez l'une des options."),
+    "const": ("{label}: you must accept to continue.", "{label}\u00a0: vous devez accepter pour continuer."),
+    "minLength": ("{label}: enter at least {limit} character(s).", "{label}\u00a0: entrez au moins {limit} caractère(s)."),
+    "maxLength": ("{label}: enter at most {limit} characters.", "{label}\u00a0: entrez au plus {limit} caractères."),
+    "pattern": ("{label}: the value is not in the expected format.", "{label}\u00a0: la valeur n'est pas dans le format attendu."),
+    "minimum": ("{label}: enter a number of at least {limit}.", "{label}\u00a0: entrez un nombre d'au moins {limit}."),
+    "maximum": ("{label}: enter a number of at most {limit}.", "{label}\u00a0: entrez un nombre d'au plus {limit}."),
+    "minItems": ("{label}: choose at least {limit}.", "{label}\u00a0: choisissez-en au moins {limit}."),
+    "maxItems": ("{label}: choose at most {limit}.", "{label}\u00a0: choisissez-en au plus {limit}."),
+    "uniqueItems": ("{label}: each choice may appear only once.", "{label}\u00a0: chaque choix ne peut figurer qu'une fois."),
+    "unknown-mission": ("{label}: “{value}” is not a mission in the catalogue.", "{label}\u00a0: «\u00a0{value}\u00a0» n'est pas une mission du catalogue."),
+    "mission-closed": ("{label}: “{value}” is not taking applications.", "{label}\u00a0: «\u00a0{value}\u00a0» n'accepte pas de candidatures."),
     "not-an-object": ("The form must be a JSON object.", "Le formulaire doit être un objet JSON."),
 }
 
@@ -197,7 +197,7 @@ def check(form_name: str, document: Any) -> list[FieldError]:
     for fe in forbidden_character_errors(document):  # NUL and bidi controls: refused in every text field
         top = (fe.pointer.split("/") + ["", ""])[1].replace("~1", "/").replace("~0", "~")
         labelled = FieldError(fe.pointer, fe.code, f"{field_label(form_name, top, 'en')}: {fe.message_en}",
-                              f"{field_label(form_name, top, 'fr')} : {fe.message_fr}")
+                              f"{field_label(form_name, top, 'fr')}\u00a0: {fe.message_fr}")
         found.setdefault((fe.pointer, fe.code), labelled)
     return sorted(found.values(), key=lambda fe: (fe.pointer, fe.code))
 

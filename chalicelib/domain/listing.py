@@ -25,7 +25,7 @@ def status_param(params: Mapping[str, str], statuses: tuple[str, ...], default: 
     status = params.get("status", default)
     if status not in statuses:
         errors.append(FieldError("/status", "enum", f"status: one of {', '.join(statuses)}.",
-                                 f"status : l'un de {', '.join(statuses)}."))
+                                 f"status\u00a0: l'un de {', '.join(statuses)}."))
     if errors:
         raise InvalidQuery(errors)
     return status
@@ -73,7 +73,7 @@ def _date(value: str | None, field: str, errors: list[FieldError]) -> str | None
             raise ValueError(value)
         return date.fromisoformat(value).isoformat()
     except ValueError:
-        errors.append(_err(field, f"{field}: a date as YYYY-MM-DD.", f"{field} : une date au format AAAA-MM-JJ."))
+        errors.append(_err(field, f"{field}: a date as YYYY-MM-DD.", f"{field}\u00a0: une date au format AAAA-MM-JJ."))
         return None
 
 
@@ -81,7 +81,7 @@ def _date_range(params: Mapping[str, str], errors: list[FieldError]) -> tuple[st
     """``from`` and ``to`` as ISO dates, ``from`` no later than ``to`` (DynamoDB refuses a reversed BETWEEN)."""
     date_from, date_to = _date(params.get("from"), "from", errors), _date(params.get("to"), "to", errors)
     if date_from and date_to and date_from > date_to:
-        errors.append(_err("from", "from: a date no later than to.", "from : une date qui ne suit pas to."))
+        errors.append(_err("from", "from: a date no later than to.", "from\u00a0: une date qui ne suit pas to."))
     return date_from, date_to
 
 
@@ -92,19 +92,19 @@ def parse(params: Mapping[str, str] | None, actor: Actor, default_limit: int) ->
     stage = params.get("stage")
     # A medical end is no stage to roles without medical access (domain/access.py): filtering on it would tell.
     if stage is not None and stage not in access.stages_seen_by(actor, list(load_workflow().stages)):
-        errors.append(_err("stage", "stage: not a workflow stage.", "stage : pas une étape du processus."))
+        errors.append(_err("stage", "stage: not a workflow stage.", "stage\u00a0: pas une étape du processus."))
     flag = params.get("flag")
     if flag is not None and flag not in FLAGS:
-        errors.append(_err("flag", f"flag: one of {', '.join(FLAGS)}.", f"flag : l'un de {', '.join(FLAGS)}."))
+        errors.append(_err("flag", f"flag: one of {', '.join(FLAGS)}.", f"flag\u00a0: l'un de {', '.join(FLAGS)}."))
     for name in ("mission", "service"):
         if params.get(name) is not None and not _ID.match(params[name]):
-            errors.append(_err(name, f"{name}: an identifier.", f"{name} : un identifiant."))
+            errors.append(_err(name, f"{name}: an identifier.", f"{name}\u00a0: un identifiant."))
     date_from, date_to = _date_range(params, errors)
     limit = default_limit
     if params.get("limit") is not None:
         raw = params["limit"]
         if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
-            errors.append(_err("limit", f"limit: 1 to {MAX_LIMIT}.", f"limit : de 1 à {MAX_LIMIT}."))
+            errors.append(_err("limit", f"limit: 1 to {MAX_LIMIT}.", f"limit\u00a0: de 1 à {MAX_LIMIT}."))
         else:
             limit = int(raw)
     if errors:

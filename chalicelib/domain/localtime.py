@@ -1,11 +1,18 @@
-"""Dates and times as staff read them: in America/Toronto (Ottawa, where the program runs), the zone named.
+"""Dates and times as people read them, the program's one formatting module for shown times: in America/Toronto
+(Ottawa, where the program runs), the zone named, as the Translation Bureau and the Canadian Style write them.
+
+French: « 7 mars 2027 à 23 h 59 (heure d'Ottawa) » (the article, « le » or « jusqu'au », is the sentence's own),
+the first of the month « 1er », the hour on the hour « 9 h », never « 2027-03-07 23:59 »; English: « March 7, 2027,
+11:59 p.m. (Ottawa time) », « noon » and « midnight ». The spaces inside a time are non-breaking (U+00A0): the line
+never breaks between « 23 » and « h ». Machine formats (CSV, the JSON API, a ``<time datetime>`` attribute) stay
+ISO 8601: ``table_time`` for a spreadsheet, the stored value for the API.
 
 >>> from datetime import date, datetime, timezone
->>> at = datetime(2026, 11, 23, 19, 5, tzinfo=timezone.utc)
->>> local_time(at, "en"), local_time(at, "fr")
-('November 23, 2026, 14:05 EST', '23 novembre 2026, 14 h 05 HNE')
->>> clock_time(datetime(2026, 7, 1, 16, 0, tzinfo=timezone.utc), "fr")
-'12 h 00 HAE'
+>>> at = datetime(2027, 3, 8, 4, 59, tzinfo=timezone.utc)
+>>> [s.replace("\u00a0", " ") for s in (local_time(at, "fr"), local_time(at, "en"))]
+["7 mars 2027 à 23 h 59 (heure d'Ottawa)", 'March 7, 2027, 11:59 p.m. (Ottawa time)']
+>>> [clock_time(datetime(2026, 7, 1, 16, 0, tzinfo=timezone.utc), lang).replace("\u00a0", " ") for lang in ("fr", "en")]
+["12 h (heure d'Ottawa)", 'noon (Ottawa time)']
 """
 from __future__ import annotations
 
@@ -32,11 +39,24 @@ def zone_name(at: datetime, lang: str) -> str:
     return _ZONE["fr" if lang == "fr" else "en"].get(abbr, abbr)
 
 
-def clock_time(at: datetime, lang: str) -> str:
-    """The time of day with its zone: "14:05 EST", "14 h 05 HNE"."""
+# The zone as a sentence names it (Canada.ca: « heure d'Ottawa », "Ottawa time"): Ottawa keeps one clock, EST or EDT.
+ZONE_WORDS = {"en": "(Ottawa time)", "fr": "(heure d'Ottawa)"}
+_NBSP = "\u00a0"
+
+
+def _clock(at: datetime, lang: str) -> str:
+    """The time of day in Ottawa, no zone: « 23 h 59 », « 9 h »; "11:59 p.m.", "9:05 a.m.", "noon", "midnight"."""
     t = _local(at)
-    clock = f"{t.hour} h {t.minute:02d}" if lang == "fr" else f"{t.hour:02d}:{t.minute:02d}"
-    return f"{clock} {zone_name(at, lang)}"
+    if lang == "fr":
+        return f"{t.hour}{_NBSP}h{_NBSP}{t.minute:02d}" if t.minute else f"{t.hour}{_NBSP}h"
+    if t.minute == 0 and t.hour in (0, 12):
+        return "midnight" if t.hour == 0 else "noon"
+    return f"{(t.hour - 1) % 12 + 1}:{t.minute:02d}{_NBSP}{'a.m.' if t.hour < 12 else 'p.m.'}"
+
+
+def clock_time(at: datetime, lang: str) -> str:
+    """The time of day with its zone: « 14 h 05 (heure d'Ottawa) », "2:05 p.m. (Ottawa time)"."""
+    return f"{_clock(at, lang)} {ZONE_WORDS['fr' if lang == 'fr' else 'en']}"
 
 
 def written_day(d: date, lang: str) -> str:
@@ -54,8 +74,29 @@ def local_day(at: datetime, lang: str) -> str:
 
 
 def local_time(at: datetime, lang: str) -> str:
-    """Day and time with the zone named, no seconds."""
-    return f"{local_day(at, lang)}, {clock_time(at, lang)}"
+    """Day and time with the zone named, no seconds: « 7 mars 2027 à 23 h 59 (heure d'Ottawa) », "March 7, 2027,
+    11:59 p.m. (Ottawa time)"."""
+    return f"{local_day(at, lang)}{' à ' if lang == 'fr' else ', '}{clock_time(at, lang)}"
+
+
+def shown_day(value: str | date | None, lang: str) -> str:
+    """A calendar day (a date, or YYYY-MM-DD, or a timestamp's day in Ottawa) as people write it; anything else as
+    it is.
+
+    >>> shown_day("2027-03-01", "fr"), shown_day(date(2027, 3, 2), "en"), shown_day("2027-03-01T03:00:00Z", "en")
+    ('1er mars 2027', 'March 2, 2027', 'February 28, 2027')
+    >>> shown_day("soon", "fr"), shown_day(None, "fr")
+    ('soon', '')
+    """
+    if isinstance(value, date):
+        return written_day(value, lang)
+    text = str(value or "")
+    if len(text) > 10 and (at := from_iso(text)) is not None:
+        return local_day(at, lang)
+    try:
+        return written_day(date.fromisoformat(text), lang)
+    except ValueError:
+        return text
 
 
 def table_time(value: str | datetime | None, lang: str) -> str:

@@ -68,12 +68,12 @@ def parse(q: str | None) -> Query:
     text = (q or "").strip()
     if not text:
         raise _invalid("q: a reference, an email address or the start of a family name.",
-                       "q : un numéro de référence, une adresse courriel ou le début d'un nom de famille.")
+                       "q\u00a0: un numéro de référence, une adresse courriel ou le début d'un nom de famille.")
     if len(text) > MAX_QUERY:
-        raise _invalid(f"q: at most {MAX_QUERY} characters.", f"q : au plus {MAX_QUERY} caractères.")
+        raise _invalid(f"q: at most {MAX_QUERY} characters.", f"q\u00a0: au plus {MAX_QUERY} caractères.")
     if FORBIDDEN.search(text) or any("\ud800" <= c <= "\udfff" for c in text):
         raise _invalid("q: remove NUL, bidirectional control and unpaired surrogate characters.",
-                       "q : retirez les caractères NUL, de contrôle bidirectionnel et les substituts isolés.")
+                       "q\u00a0: retirez les caractères NUL, de contrôle bidirectionnel et les substituts isolés.")
     if "@" in text:
         return Query(EMAIL, email_key(text))
     compact = re.sub(r"[\s\-]", "", text).lower()
@@ -82,5 +82,5 @@ def parse(q: str | None) -> Query:
         return Query(REFERENCE, "po-" + found.group(2), also_name=fold(text) if compact.isalpha() else None)
     key = fold(text)
     if not key:
-        raise _invalid("q: a name needs at least one letter.", "q : un nom compte au moins une lettre.")
+        raise _invalid("q: a name needs at least one letter.", "q\u00a0: un nom compte au moins une lettre.")
     return Query(NAME, key[:NAME_KEY_MAX])

@@ -28,7 +28,7 @@ def _error(ptr: str, char: str, where_en: str, where_fr: str) -> FieldError:
         ptr, CODE,
         f"{where_en} holds a character that is not allowed ({_name(char)}): remove NUL and bidirectional "
         "control characters.",
-        f"{where_fr} contient un caractère interdit ({_name(char)}) : retirez les caractères NUL et les "
+        f"{where_fr} contient un caractère interdit ({_name(char)})\u00a0: retirez les caractères NUL et les "
         "caractères de contrôle bidirectionnels.")
 
 

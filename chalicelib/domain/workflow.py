@@ -385,7 +385,7 @@ def _preliminary_forms_returned(f: FileState, m: Mission, cap: Cap | None, wf: W
         fr = "; ".join(wf.preliminary_forms[k]["fr"] for k in missing)
         _refuse(f"Every Preliminary Instructions form must be recorded as returned first; missing: {en}.",
                 f"Chaque formulaire des instructions préliminaires doit d'abord être inscrit comme retourné; "
-                f"manquants : {fr}.", "preliminary_forms_returned")
+                f"manquants\u00a0: {fr}.", "preliminary_forms_returned")
 
 
 def _interview_required(f: FileState, m: Mission, cap: Cap | None, wf: Workflow) -> None:
@@ -421,7 +421,7 @@ def _not_un_mission(f: FileState, m: Mission, cap: Cap | None, wf: Workflow) -> 
 def _medically_fit(f: FileState, m: Mission, cap: Cap | None, wf: Workflow) -> None:
     if f.medical_outcome != "fit":
         _refuse("International Health Services must record a 'fit' outcome first.",
-                "Les Services de santé internationaux doivent d'abord inscrire un résultat « apte ».",
+                "Les Services de santé internationaux doivent d'abord inscrire un résultat «\u00a0apte\u00a0».",
                 "medically_fit")
 
 
@@ -431,7 +431,7 @@ def _un_modules_passed(f: FileState, m: Mission, cap: Cap | None, wf: Workflow) 
     missing = [k for k in wf.un_modules if int(f.modules.get(k, -1)) < wf.pass_mark]
     if missing:
         _refuse(f"UN missions need every online module passed at {wf.pass_mark}% or more; missing: {', '.join(missing)}.",
-                f"Les missions de l'ONU exigent la réussite de chaque module en ligne avec au moins {wf.pass_mark} %; manquants : {', '.join(missing)}.",
+                f"Les missions de l'ONU exigent la réussite de chaque module en ligne avec au moins {wf.pass_mark}\u00a0%; manquants\u00a0: {', '.join(missing)}.",
                 "un_modules_passed")
 
 
@@ -467,7 +467,7 @@ def explain_seat_refusal(cap: Cap | None) -> None:
                 "seat_available")
     elif (cap.seats_left or 0) <= 0:
         _refuse("No seat left: the authorized number of deployments for this mission's cap is reached.",
-                "Aucune place libre : le nombre autorisé de déploiements pour cette mission est atteint.",
+                "Aucune place libre\u00a0: le nombre autorisé de déploiements pour cette mission est atteint.",
                 "seat_available")
 
 
@@ -489,7 +489,7 @@ def explain_place_refusal(positions: int | None, places_taken: int) -> None:
                 "place_available")
     elif places_taken >= positions:
         _refuse(f"No place left: all {positions} positions of this call's session are taken.",
-                f"Aucune place libre : les {positions} postes de la séance de cet appel sont tous pourvus.",
+                f"Aucune place libre\u00a0: les {positions} postes de la séance de cet appel sont tous pourvus.",
                 "place_available")
 
 
@@ -538,7 +538,7 @@ def check_reason(wf: Workflow, f: FileState, actor: Actor, req: MoveRequest, fro
     if req.reason_code in allowed or (req.reason_code is None and not rule.required):
         return
     raise _reason_error(f"A reason is required for {req.to_stage}: one of {', '.join(allowed)}.",
-                        f"Un motif est exigé pour {req.to_stage} : l'un de {', '.join(allowed)}.")
+                        f"Un motif est exigé pour {req.to_stage}\u00a0: l'un de {', '.join(allowed)}.")
 
 
 def _effect(was: bool, will: bool) -> str | None:

@@ -13,6 +13,7 @@ from ..domain.drafts import Draft
 from ..domain.workflow import load_workflow
 from ..domain.errors import Conflict, FieldError, NotFound, StaleState, ValidationFailed
 from ..domain.i18n import pick
+from ..domain.localtime import local_time
 from ..domain.missions import Mission
 from ..domain.records import AuditEntry, StoredBulletin
 from ..domain.workflow import Actor
@@ -42,9 +43,9 @@ SEED_DOCUMENTS: dict[str, list[str]] = {
 
 
 def deadline_text(b: Bulletin, lang: str) -> str:
-    """The closing time as a person reads it, in Ottawa's time."""
-    local = in_program_time(b.closes)
-    return local.strftime("%Y-%m-%d %H:%M") + (" (heure d'Ottawa)" if lang == "fr" else " (Ottawa time)")
+    """The closing time as a person reads it, in Ottawa's time (domain/localtime.py): « 7 mars 2027 à 23 h 59 (heure
+    d'Ottawa) », "March 7, 2027, 11:59 p.m. (Ottawa time)"."""
+    return local_time(b.closes, lang)
 
 
 def status_of(b: Bulletin, now: datetime) -> str:
@@ -295,7 +296,7 @@ def update_bulletin(deps: Deps, actor: Actor, bulletin_id: str, patch: Any) -> d
                          f"{k} ne peut pas changer; créez plutôt un nouvel appel.")
               for k in ("bulletin_id", "mission_id") if k in patch and patch[k] != current[k]]
     if expected is not None and (not isinstance(expected, int) or isinstance(expected, bool)):
-        errors.append(FieldError("/version", "type", "version: the whole number you read.", "version : le nombre entier lu."))
+        errors.append(FieldError("/version", "type", "version: the whole number you read.", "version\u00a0: le nombre entier lu."))
     if "published" in patch and patch["published"] != current["published"]:
         errors.append(FieldError("/published", "use-publish", "Publish a draft call through its publish action.",
                                  "Publiez une ébauche d'appel par son action de publication."))
@@ -398,7 +399,7 @@ def calls_for(deps: Deps, document: Mapping[str, Any]) -> tuple[dict[str, Bullet
 
 def _seed_text(m: Mission) -> dict[str, dict[str, str]]:
     return {"title": {"en": f"Call for applications: {pick(m.name, 'en')}",
-                      "fr": f"Appel de candidatures : {pick(m.name, 'fr')}"},
+                      "fr": f"Appel de candidatures\u00a0: {pick(m.name, 'fr')}"},
             "description": {"en": f"Applications are open for {pick(m.name, 'en')}. Read the criteria of this call before you apply.",
                             "fr": f"Les candidatures sont ouvertes pour {pick(m.name, 'fr')}. Lisez les critères de cet appel avant de postuler."}}
 

@@ -90,7 +90,7 @@ def _check(deps: Deps, application_id: str, code: str) -> ApplicationFile:
         # A wrong code and no change waiting look alike: the page tells nothing of the file.
         raise NotFound("This confirmation link does not work: it may have been replaced by a newer one, or already "
                        "used.",
-                       "Ce lien de confirmation ne fonctionne pas : il a peut-être été remplacé par un plus récent, "
+                       "Ce lien de confirmation ne fonctionne pas\u00a0: il a peut-être été remplacé par un plus récent, "
                        "ou déjà utilisé.")
     return file
 

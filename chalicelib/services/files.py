@@ -143,7 +143,7 @@ def bulk_move(deps: Deps, actor: Actor, body: Any) -> dict[str, Any]:
 def _export_lang(query: dict[str, str]) -> str:
     lang = query.pop("lang", "en")
     if lang not in csvexport.LANGS:
-        raise InvalidQuery([FieldError("/lang", "invalid-parameter", "lang: en or fr.", "lang : en ou fr.")])
+        raise InvalidQuery([FieldError("/lang", "invalid-parameter", "lang: en or fr.", "lang\u00a0: en ou fr.")])
     return lang
 
 

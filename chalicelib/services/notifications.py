@@ -30,6 +30,7 @@ from ..adapters.mailer import Email, MailerError
 from ..adapters.stream import stream_record
 from ..domain import addresses, drafts, email_change, emails, feedback, links, reminders, tokens
 from ..domain.i18n import pick
+from ..domain.localtime import shown_day
 from ..domain.missions import Mission, contact_for
 from ..domain.records import OutboxMessage
 from ..domain.workflow import Stage, load_workflow
@@ -141,6 +142,9 @@ def _temporary_password(deps: Deps, raw: dict[str, Any], lang: str) -> str:
     return unseal_password(deps.settings.token_secret, str(raw.get(SEALED, "")))
 
 
+# The days an email names (stored as YYYY-MM-DD): « 1er mars 2027 », "March 1, 2027" (domain/localtime.py).
+DAY_VALUES = frozenset({"planned_end", "expiry", "since"})
+
 # A staff account's email (services/staff_accounts.py): values derived when it is sent.
 _STAFF_VALUES: dict[str, Callable[[Deps, dict[str, Any], str], str]] = {
     "temporary_password": _temporary_password,
@@ -176,8 +180,8 @@ def _extra(deps: Deps, row: OutboxMessage, lang: str) -> dict[str, Any]:
             out[name] = pick(label, lang) if label else str(raw.get("qualification", ""))
         elif name in _STAFF_VALUES:
             out[name] = _STAFF_VALUES[name](deps, raw, lang)
-        elif name in raw:
-            out[name] = raw[name]
+        elif name in raw:  # a day is stored ISO 8601, shown as people write it
+            out[name] = shown_day(raw[name], lang) if name in DAY_VALUES else raw[name]
     return out
 
 

@@ -68,7 +68,7 @@ def parse_as_of(value: str | None, deps: Deps) -> date:
 
 def _bad_as_of() -> date:
     raise InvalidQuery([FieldError("/as_of", "format", "as_of: write the day as YYYY-MM-DD.",
-                                   "as_of : écrivez le jour au format AAAA-MM-JJ.")])
+                                   "as_of\u00a0: écrivez le jour au format AAAA-MM-JJ.")])
 
 
 def _candidates(deps: Deps, as_of: date) -> list[tuple[ApplicationFile, Due]]:

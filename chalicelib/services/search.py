@@ -37,7 +37,7 @@ def _params(params: Mapping[str, str] | None, default_limit: int) -> tuple[str, 
     if raw is not None:
         if not raw.isdigit() or not 1 <= int(raw) <= listing.MAX_LIMIT:
             errors.append(FieldError("/limit", "invalid-parameter", f"limit: 1 to {listing.MAX_LIMIT}.",
-                                     f"limit : de 1 à {listing.MAX_LIMIT}."))
+                                     f"limit\u00a0: de 1 à {listing.MAX_LIMIT}."))
         else:
             limit = int(raw)
     if errors:

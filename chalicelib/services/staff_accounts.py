@@ -119,7 +119,7 @@ def invite(deps: Deps, directory: StaffDirectory, actor: Actor, body: Mapping[st
     inv = sa.invitation(body)
     if directory.find_by_email(inv.email) is not None or directory.get(inv.username) is not None:
         raise sa.AccountExists("An account already has this email address: change that account instead.",
-                               "Un compte a déjà cette adresse courriel : modifiez plutôt ce compte.")
+                               "Un compte a déjà cette adresse courriel\u00a0: modifiez plutôt ce compte.")
     password = sa.temporary_password()
     account = directory.invite(inv.username, inv.name, inv.email, inv.role, inv.police_service, inv.language,
                                password)
@@ -133,7 +133,7 @@ def resend_invitation(deps: Deps, directory: StaffDirectory, actor: Actor, usern
     account = get_account(directory, username)
     if not account.invited:
         raise sa.Unchanged("This person has already signed in: they can reset their own password.",
-                           "Cette personne s'est déjà connectée : elle peut changer elle-même son mot de passe.")
+                           "Cette personne s'est déjà connectée\u00a0: elle peut changer elle-même son mot de passe.")
     password = sa.temporary_password()
     directory.reset_temporary_password(account.username, password)
     _record(deps, actor, account, "account_invitation_resent", {}, password)
@@ -152,7 +152,7 @@ def change_role(deps: Deps, directory: StaffDirectory, actor: Actor, username: s
     role, service = sa.role_change(body)
     if sa.is_own(actor.actor_id, actor.username, account):
         raise sa.SelfChangeRefused("You cannot change your own role: ask another administrator.",
-                                   "Vous ne pouvez pas changer votre propre rôle : demandez-le à un autre "
+                                   "Vous ne pouvez pas changer votre propre rôle\u00a0: demandez-le à un autre "
                                    "administrateur.")
     before = (account.role, account.police_service)
     repairing = before == (role, service)

@@ -282,7 +282,7 @@ def _field_of(pointer: str) -> str | None:
 
 def _short(message: str, label: str) -> str:
     """The message without its leading label, for beside the field (the label is right there)."""
-    for prefix in (f"{label}: ", f"{label}\u00a0: ", f"{label} : "):
+    for prefix in (f"{label}: ", f"{label}\u00a0: "):
         if message.startswith(prefix):
             rest = message[len(prefix):]
             return rest[:1].upper() + rest[1:]

@@ -37,10 +37,12 @@ def _parse(value: str) -> datetime | None:
 
 
 def when(value: str | None, lang: str) -> str:
-    """A stored UTC timestamp as people write it, in Ottawa's time (America/Toronto) with the zone named.
+    """A stored UTC timestamp as people write it, in Ottawa's time (America/Toronto) with the zone named
+    (domain/localtime.py).
 
-    >>> when("2026-11-23T19:05:00.000000Z", "fr"), when("2026-07-01T16:00:00Z", "en")
-    ('23 novembre 2026, 14 h 05 HNE', 'July 1, 2026, 12:00 EDT')
+    >>> [when(at, lang).replace("\u00a0", " ") for at, lang in (("2026-11-23T19:05:00.000000Z", "fr"),
+    ...                                                         ("2026-07-01T16:00:00Z", "en"))]
+    ["23 novembre 2026 à 14 h 05 (heure d'Ottawa)", 'July 1, 2026, noon (Ottawa time)']
     """
     dt = _parse(value or "")
     return local_time(dt, lang) if dt is not None else value or ""

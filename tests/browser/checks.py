@@ -8,6 +8,8 @@ from typing import Any
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
 
+from ..typography import page_problems
+
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 # WCAG 2.1 A and AA, plus axe's best practices (landmarks, one h1, headings in order).
@@ -16,10 +18,19 @@ AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag2
 _axe = Axe()  # bundles axe-core: runs offline
 
 
+def french_spacing(page: Page, name: str, lang: str) -> None:
+    """On a French page state, the Translation Bureau's spacing in every word shown (tests/typography.py): the page
+    as the browser holds it, after any script, its English parts (lang="en") left out."""
+    if lang == "fr":
+        problems = page_problems(name, page.content())
+        assert problems == [], "\n".join(problems)
+
+
 def look(page: Page, name: str, lang: str) -> None:
-    """Right language, one h1, a full-page screenshot, zero axe violations."""
+    """Right language, one h1, French spacing, a full-page screenshot, zero axe violations."""
     assert page.locator("html").get_attribute("lang") == lang
     assert page.locator("h1").count() == 1
+    french_spacing(page, name, lang)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}-{lang}.png"), full_page=True)
     results = _axe.run(page, options=AXE_OPTIONS)

@@ -9,6 +9,9 @@ from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Browser
 
+from chalicelib.domain.bulletins import PROGRAM_TIME
+from chalicelib.domain.localtime import local_time
+
 from ..local_service import LocalService
 from .conftest import DESKTOP
 from .test_console_pages import press, seen, sign_in
@@ -36,7 +39,7 @@ def test_an_administrator_writes_previews_publishes_and_extends_a_call(service: 
         page.fill("#bulletin_id", "italy-brindisi-browser")
         page.select_option("#mission_id", "italy-spc-brindisi")
         page.fill("#title_en", "Brindisi: UN police trainers")
-        page.fill("#title_fr", "Brindisi : formateurs de la police des Nations Unies")
+        page.fill("#title_fr", "Brindisi\u00a0: formateurs de la police des Nations Unies")  # as French is written
         page.fill("#description_en", "Two trainers at the UN Service Centre.")
         page.fill("#description_fr", "Deux formateurs au Centre de services des Nations Unies.")
         page.fill("#contact_name_en", "IRSS")
@@ -74,7 +77,9 @@ def test_an_administrator_writes_previews_publishes_and_extends_a_call(service: 
         press(page, "#extend-heading ~ form button")
         assert "done=extended" in page.url
         seen(page, "calls-extended", "fr")
-        assert later.replace("T", " ") in page.locator("main").inner_text()
+        # the new closing time as the Translation Bureau writes it (domain/localtime.py)
+        shown = local_time(datetime.fromisoformat(later).replace(tzinfo=PROGRAM_TIME), "fr").replace("\u00a0", " ")
+        assert shown in page.locator("main").inner_text().replace("\u00a0", " ")
     finally:
         ctx.close()
     assert errors == []

@@ -17,7 +17,7 @@ from devtools.cognito_setup import PASSWORD, fresh_totp_code
 
 from ..local_service import LocalService
 from ..unit.fakes import application
-from .checks import AXE_OPTIONS, ROOT, _axe
+from .checks import AXE_OPTIONS, ROOT, _axe, french_spacing
 from .conftest import DESKTOP
 
 ARTIFACTS = ROOT / "artifacts"
@@ -28,9 +28,10 @@ SEEN: set[str] = set()
 
 
 def seen(page: Page, name: str, lang: str, status: int | None = None) -> None:
-    """One page state: the right language, one h1, a screenshot, zero axe violations."""
+    """One page state: the right language, one h1, French spacing, a screenshot, zero axe violations."""
     assert page.locator("html").get_attribute("lang") == lang, page.url
     assert page.locator("h1").count() == 1, page.url
+    french_spacing(page, f"console-{name}", lang)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"console-{name}-{lang}.png"), full_page=True)
     results = _axe.run(page, options=FAST_AXE)

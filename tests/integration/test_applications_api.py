@@ -96,7 +96,7 @@ def test_schema_violations_list_a_pointer_per_field_in_french(client):
     assert errors["/extra_field"]["code"] == "unknown-field"
     assert errors["/email"]["code"] == "format-email"
     assert errors["/first_aid_cpr_expiry"]["code"] == "format-date"
-    assert errors["/given_name"]["message"] == "Prénom : ce champ est obligatoire."
+    assert errors["/given_name"]["message"] == "Prénom\u00a0: ce champ est obligatoire."
     assert body["title"] == "Le formulaire contient des erreurs"
 
 

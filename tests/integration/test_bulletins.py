@@ -10,7 +10,7 @@ from .conftest import application, post_json, staff_call, submit
 CALL = {
     "bulletin_id": "iraq-2099", "mission_id": "iraq-mlt", "positions": 3,
     "opens_at": "2099-03-01T09:00:00-05:00", "closes_at": "2099-03-31T23:59:00-04:00",
-    "title": {"en": "Iraq: advisers", "fr": "Irak : conseillers"},
+    "title": {"en": "Iraq: advisers", "fr": "Iraq\u00a0: conseillers"},
     "description": {"en": "Three advisers.", "fr": "Trois conseillers."},
     "contact": {"name": {"en": "IRSS", "fr": "RPSI"}, "email": "peacekeeping@rcmp-grc.gc.ca"},
     "criteria": {"min_rank": "sergeant", "civilian_analysts": False},
@@ -144,7 +144,7 @@ def test_irss_sends_a_file_on_to_the_next_choice_keeping_its_history(client, tok
     assert [a["kind"] for a in view["audit"]] == ["submitted", "stage_change", "redirected"]
     assert view["audit"][-1]["details"] == {"from_mission": "haiti-minustah", "to_mission": "iraq-mlt", "bulletin_id": iraq_call}
     mail = sent_messages()[-1]
-    assert mail.destinations["ToAddresses"] == [created_email(created)] and "Irak" in mail.body
+    assert mail.destinations["ToAddresses"] == [created_email(created)] and "Iraq" in mail.body
     status = json.loads(client.http.get(f"/applications/{app_id}", headers={"Authorization": f"Bearer {created['access_token']}"}).body)
     assert status["mission"]["mission_id"] == "iraq-mlt"
     # And there is no third choice to send it to

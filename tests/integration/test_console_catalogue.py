@@ -16,6 +16,8 @@ from typing import Any
 
 import pytest
 
+from tests.typography import SHOWN_TIME
+
 from .conftest import staff_call
 from .test_console_pages import EN, FR, post
 from .test_console_sign_in import _check_codes, first_sign_in  # noqa: F401 - the fixture, reused
@@ -190,7 +192,8 @@ def test_a_medical_closing_reads_as_a_selection_closing_in_an_administrators_aud
     for f in (unfit, by_irss):
         body = text(browser.get(f"/console/{lang}/audit?subject={f.app_id}"))
         body = body.replace(f.app_id, "<id>")
-        pages.append(re.sub(r"\d{4}-\d{2}-\d{2}[^<]*?(HNE|HAE|EST|EDT)|\b\d{1,2} ?[:h] ?\d{2}\b", "<time>", body))
+        pages.append(re.sub(SHOWN_TIME.pattern + r"|\d{4}-\d{2}-\d{2}[^<]*?(HNE|HAE|EST|EDT)|\b\d{1,2} ?[:h] ?\d{2}\b", "<time>",
+                             body))
     page_rows = [re.findall(r"(?:application|reads)#<id>", p) for p in pages]
     assert page_rows[0] == page_rows[1] and page_rows[0]
     assert "medically" not in pages[0].lower() and "Cardiac" not in pages[0] and "unfit" not in pages[0]

@@ -65,7 +65,7 @@ def test_irss_names_two_placeholders_ends_one_and_deploys_a_ready_candidate_into
     row = entry_row(entry(1))
     assert (row.police_service, row.started_on, row.planned_end, row.version) == ("spvm", "2025-06-01", "2026-06-01", 2)
     cap = text(irss.get(UKR))
-    assert cap.count("Placeholder: not yet recorded") == 18 and "2026-06-01" in cap
+    assert cap.count("Placeholder: not yet recorded") == 18 and "June 1, 2026" in cap
     # A stale form (version 1 again) answers 409 with a page
     assert record(irss, 1).status_code == 409
     # End one: the first post is the confirmation step, nothing written yet

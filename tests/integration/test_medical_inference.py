@@ -20,6 +20,8 @@ from typing import Any
 
 import pytest
 
+from tests.typography import SHOWN_TIME
+
 from .conftest import bearer, family_readiness, move, sent_messages, staff_call, submit
 from .test_console_sign_in import first_sign_in
 from .web_client import WebClient
@@ -32,7 +34,7 @@ MISSION = "iraq-mlt"  # no interview, no UN modules: the shortest way to the hea
 TIME_KEYS = {"at", "created_at", "sent_at", "submitted_at", "updated_at", "delivery_at", "requested_at",
              "expires_at", "ses_message_id", "uploaded_at"}
 # A date, a time or both, as the API (ISO 8601) and the pages and exports (local, zone named) write them.
-TIME = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\+00:00|Z)?)?(?: (?:[A-Z]{3}|HNE|HAE))?"
+TIME = re.compile(SHOWN_TIME.pattern + r"|\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\+00:00|Z)?)?(?: (?:[A-Z]{3}|HNE|HAE))?"
                   r"|\b\d{1,2} ?[:h] ?\d{2}\b")
 WHO_HEALTH = {"en": "Health Services", "fr": "Services de santé"}  # the console's name for health staff
 SELECTION_TEAM = {"en": "The selection team", "fr": "L'équipe de sélection"}

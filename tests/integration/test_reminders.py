@@ -7,6 +7,8 @@ import json
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from chalicelib.domain.localtime import shown_day
+
 from .conftest import bearer, link_token, sent_messages, staff_call, submit
 
 MODULES = {"un-core-pre-deployment": 90, "un-bsafe": 90, "un-psea": 90}
@@ -58,11 +60,12 @@ def test_the_scheduled_job_sends_each_reminder_once(client, tokens):
     new = sent_messages()[baseline:]
     assert len(new) == 4
     (officer,) = _to("ready@example.ca", new)
-    assert "qualification au tir" in officer.body and expiry in officer.body and "?token=" in officer.body
+    expiry_fr = shown_day(expiry, "fr")  # the day as the Translation Bureau writes it (domain/localtime.py)
+    assert "qualification au tir" in officer.body and expiry_fr in officer.body and "?token=" in officer.body
     coordinator = _to(SPVM, new)
     assert len(coordinator) == 2 and not any("?token=" in m.body for m in coordinator)
     (irss,) = _to(IRSS_EMAIL, new)
-    assert "existing-haiti-001" in irss.body and end in irss.body
+    assert "existing-haiti-001" in irss.body and any(shown_day(end, lang) in irss.body for lang in ("en", "fr"))
     assert not [r for r in OutboxModel.pending.query("pending")]
     # and the coordinator sees the flag on the file
     view = json.loads(staff_call(client, "get", f"/admin/applications/{ready}", tokens["coordinator.spvm"]).body)

@@ -156,27 +156,27 @@ def _messages(component: str, body: Any) -> dict[str, tuple[str, str]]:
 def test_messages_in_english_and_french() -> None:
     en, fr = _messages("MedicalOutcomeRequest", {"outcome": "dead"})["enum"]
     assert en == "outcome: must be one of fit, unfit, needs_consultation."
-    assert fr == "outcome : doit être l'un de fit, unfit, needs_consultation."
+    assert fr == "outcome\u00a0: doit être l'un de fit, unfit, needs_consultation."
     en, fr = _messages("MedicalOutcomeRequest", {"outcome": "unfit", "diagnosis": "x"})["unknown-field"]
-    assert (en, fr) == ("“diagnosis” is not a field here.", "« diagnosis » n'est pas un champ ici.")
+    assert (en, fr) == ("“diagnosis” is not a field here.", "«\u00a0diagnosis\u00a0» n'est pas un champ ici.")
     en, fr = _messages("MoveRequest", [])["not-an-object"]
     assert (en, fr) == ("The request body must be a JSON object.", "Le corps de la requête doit être un objet JSON.")
     en, fr = _messages("MoveRequest", {"to_stage": "medical", "expected_stage": "interview", "note": LONG})["maxLength"]
-    assert (en, fr) == ("note: enter at most 2000 characters.", "note : entrez au plus 2000 caractères.")
+    assert (en, fr) == ("note: enter at most 2000 characters.", "note\u00a0: entrez au plus 2000 caractères.")
     en, fr = _messages("AuthorizedRequest", {"authorized": 10_001})["maximum"]
-    assert (en, fr) == ("authorized: enter a number of at most 10000.", "authorized : entrez un nombre d'au plus 10000.")
+    assert (en, fr) == ("authorized: enter a number of at most 10000.", "authorized\u00a0: entrez un nombre d'au plus 10000.")
     en, fr = _messages("CapCreate", {"cap_id": "wb", "name": {"en": "W", "fr": "C"}, "authorized": "3"})["type"]
     assert (en, fr) == ("authorized: the value has the wrong type (expected integer or null).",
-                        "authorized : la valeur n'est pas du bon type (attendu : integer ou null).")
+                        "authorized\u00a0: la valeur n'est pas du bon type (attendu\u00a0: integer ou null).")
     en, fr = _messages("CapCreate", {"cap_id": "W B", "name": {"en": "W", "fr": "C"}})["pattern"]
-    assert en == "cap_id: the value does not match ^[a-z0-9-]{2,64}$." and fr.startswith("cap_id : la valeur ne correspond")
+    assert en == "cap_id: the value does not match ^[a-z0-9-]{2,64}$." and fr.startswith("cap_id\u00a0: la valeur ne correspond")
     en, fr = _messages("AccessLinksRequest", {"email": "nope"})["format-email"]
     assert "name@example.ca" in en and "nom@exemple.ca" in fr
     en, fr = _messages("MoveRequest", {"to_stage": "medical", "expected_stage": "interview", "note": "\x00"})[
         "forbidden-character"]
-    assert en.startswith("note: ") and "U+0000" in en and fr.startswith("note : ")
+    assert en.startswith("note: ") and "U+0000" in en and fr.startswith("note\u00a0: ")
     en, fr = _messages("BulkMoveRequest", {"moves": []})["minItems"]
-    assert (en, fr) == ("moves: send at least 1 item(s).", "moves : envoyez au moins 1 élément(s).")
+    assert (en, fr) == ("moves: send at least 1 item(s).", "moves\u00a0: envoyez au moins 1 élément(s).")
 
 
 def test_a_nullable_enum_lists_null_and_a_wrong_type_is_told_once() -> None:
@@ -191,7 +191,7 @@ def test_a_property_label_names_the_field_when_the_component_gives_one() -> None
         "en": "Medical outcome", "fr": "Résultat médical"}
     [error] = Bodies(doc).check("MedicalOutcomeRequest", {"outcome": "dead"})
     assert error.message_en.startswith("Medical outcome: must be one of fit")
-    assert error.message_fr.startswith("Résultat médical : doit être l'un de fit")
+    assert error.message_fr.startswith("Résultat médical\u00a0: doit être l'un de fit")
 
 
 def test_a_bulk_items_pointers_start_at_its_place() -> None:
@@ -359,12 +359,12 @@ def test_changing_the_one_note_length_changes_every_note() -> None:
 def test_the_forms_messages_are_unchanged() -> None:
     errors = {e.pointer: e for e in forms.check("application", {"track": "astronaut", "zzz": 1})}
     assert errors["/zzz"].message_en == "“zzz” is not a field of this form."
-    assert errors["/zzz"].message_fr == "« zzz » n'est pas un champ de ce formulaire."
+    assert errors["/zzz"].message_fr == "«\u00a0zzz\u00a0» n'est pas un champ de ce formulaire."
     assert errors["/track"].code == "enum" and errors["/track"].message_en.endswith(": choose one of the options.")
     [error] = forms.check("family-readiness", [])
     assert (error.code, error.message_en) == ("not-an-object", "The form must be a JSON object.")
     mission = forms.message("unknown-mission", "application", "missions", pointer="/missions/0", value="PO-9")
-    assert mission.pointer == "/missions/0" and "« PO-9 » n'est pas une mission du catalogue." in mission.message_fr
+    assert mission.pointer == "/missions/0" and "«\u00a0PO-9\u00a0» n'est pas une mission du catalogue." in mission.message_fr
 
 
 # --- the document's own examples -------------------------------------------------------------------

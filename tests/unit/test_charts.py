@@ -68,10 +68,10 @@ def test_a_funnel_writes_each_stages_figure_and_hatches_the_closed_ones():
 
 def test_a_funnel_in_french_and_without_files():
     chart = charts.funnel("congo", "Congo", [("Demande reçue", 0, False)], "fr")
-    assert chart.summary == "Congo : aucun dossier pour l'instant."
+    assert chart.summary == "Congo\u00a0: aucun dossier pour l'instant."
     assert chart.columns == ("Étape", "Dossiers", "Ouvert ou fermé") and chart.rows == (("Demande reçue", "0", "Ouvert"),)
     one = charts.funnel("x", "X", [("A", 1, False), ("B", 1234, True)], "fr")
-    assert one.summary == "X : 1\u202f235 dossiers : 1 ouvert, 1\u202f234 fermés. Le plus grand nombre en est à B (1\u202f234)."
+    assert one.summary == "X\u00a0: 1\u202f235 dossiers\u00a0: 1 ouvert, 1\u202f234 fermés. Le plus grand nombre en est à B (1\u202f234)."
 
 
 def test_the_seats_chart_shows_used_soon_free_and_a_cap_without_a_figure():
@@ -100,5 +100,5 @@ def test_the_seats_chart_shows_used_soon_free_and_a_cap_without_a_figure():
 def test_the_seats_chart_in_french():
     chart = charts.seats("seats", CAPS[:1], (30, 90, 180), "fr")
     assert chart.title == "Postes occupés par rapport aux postes autorisés, par plafond"
-    assert chart.summary == "West Bank : 10 sur 12 postes occupés, 2 libres; 3 dont la fin est prévue d'ici 90 jours."
+    assert chart.summary == "West Bank\u00a0: 10 sur 12 postes occupés, 2 libres; 3 dont la fin est prévue d'ici 90 jours."
     assert chart.columns[:4] == ("Plafond", "Autorisés", "Déployés", "Libres")

@@ -32,8 +32,8 @@ def test_every_post_form_carries_its_csrf_field() -> None:
 
 def test_times_are_ottawa_s_with_the_zone_named() -> None:
     winter, summer = datetime(2026, 1, 15, 17, 5, tzinfo=timezone.utc), datetime(2026, 7, 1, 3, 30, tzinfo=timezone.utc)
-    assert local_time(winter, "en") == "January 15, 2026, 12:05 EST"
-    assert local_time(winter, "fr") == "15 janvier 2026, 12 h 05 HNE"
-    assert local_time(summer, "en") == "June 30, 2026, 23:30 EDT"  # the day before, in Ottawa
-    assert clock_time(summer, "fr") == "23 h 30 HAE"
+    assert local_time(winter, "en") == "January 15, 2026, 12:05\u00a0p.m. (Ottawa time)"
+    assert local_time(winter, "fr") == "15 janvier 2026 à 12\u00a0h\u00a005 (heure d'Ottawa)"
+    assert local_time(summer, "en") == "June 30, 2026, 11:30\u00a0p.m. (Ottawa time)"  # the day before, in Ottawa
+    assert clock_time(summer, "fr") == "23\u00a0h\u00a030 (heure d'Ottawa)"
     assert doctest.testmod(localtime).failed == 0

@@ -161,15 +161,17 @@ def test_the_expiries_are_checked_against_the_calls_start_plus_the_missions_leng
                oc_spray_expiry="2030-09-01")
     r = findings(doc, "un-new-york-senior-police-advisor", call)
     assert r["first_aid_cpr"].result == "met" and r["firearms"].result == "not_met"
-    assert "2030-09-01 (the call's expected start, 2027-09-01, plus 36 months)" in r["firearms"].reason_en
-    assert "le 2030-09-01 (début prévu par l'appel, le 2027-09-01, plus 36 mois)" in r["firearms"].reason_fr
+    # the days as people write them (domain/localtime.py), never ISO 8601
+    assert "September 1, 2030 (the call's expected start, September 1, 2027, plus 36 months)" in r["firearms"].reason_en
+    assert "le 1er septembre 2030 (début prévu par l'appel, le 1er septembre 2027, plus 36 mois)" in r["firearms"].reason_fr
+    assert "expires August 31, 2030, before" in r["firearms"].reason_en and "expire le 31 août 2030" in r["firearms"].reason_fr
     assert r["firearms"].source == GENERAL  # the criterion is general; the date comes from the call
 
 
 def test_without_a_start_in_the_call_the_availability_date_counts() -> None:
     call = bulletin("iraq-mlt")
     assert planned_end(form(), MISSIONS["iraq-mlt"], call) == date(2028, 3, 1)
-    assert "your availability date, 2027-03-01, plus 12 months" in findings(form(), "iraq-mlt", call)["baton"].reason_en
+    assert "your availability date, March 1, 2027, plus 12 months" in findings(form(), "iraq-mlt", call)["baton"].reason_en
 
 
 def test_a_mission_without_a_length_counts_twelve_months() -> None:
@@ -232,10 +234,10 @@ def test_quebec_ranks_are_named_in_french() -> None:
     call = bulletin(MASTER_CLASS, min_rank="superintendent")
     capitaine = findings(form(police_service="sq", rank="captain"), MASTER_CLASS, call)["rank"]
     assert capitaine.result == "not_met"
-    assert capitaine.reason_fr.startswith("Capitaine (équivalent à la GRC : sergent-major d'état-major)")
+    assert capitaine.reason_fr.startswith("Capitaine (équivalent à la GRC\u00a0: sergent-major d'état-major)")
     spvm = findings(form(police_service="spvm", rank="chief_inspector"), MASTER_CLASS, call)["rank"]
     assert spvm.result == "met" and spvm.reason_fr.startswith("Inspecteur-chef ou inspectrice-chef (équivalent à "
-                                                              "la GRC : surintendant)")
+                                                              "la GRC\u00a0: surintendant)")
     assert "Chief Inspector (RCMP equivalent: Superintendent)" in spvm.reason_en
 
 

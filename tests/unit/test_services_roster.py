@@ -171,7 +171,7 @@ def test_a_correction_is_checked_audited_and_an_extension_tells_the_officer():
     assert (row.reason_code, row.details["before"]["planned_end"], row.details["entry"]["planned_end"]) == (
         "extension_approved", "2027-03-02", "2027-06-02")
     [mail] = deps.mailer.sent[mails:]
-    assert mail.to == "helene.cote@example.ca" and "2027-06-02" in mail.text and "prolongé" in mail.subject
+    assert mail.to == "helene.cote@example.ca" and "le 2 juin 2027" in mail.text and "prolongé" in mail.subject
 
     # When an anonymous entry's dates are filled in, nobody is emailed
     mails = len(deps.mailer.sent)

@@ -8,6 +8,7 @@ written in the page templates; figures ({pass_mark} ...) are filled first, as th
 """
 from __future__ import annotations
 
+import ast
 import json
 import re
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any, Iterator
 import pytest
 
 from chalicelib.domain.figures import fill
+from tests.typography import spacing_problems
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 JSON_FILES = sorted({*(ROOT / "chalicelib" / "data").glob("*.json"), *(ROOT / "schemas").glob("*.json"),
@@ -23,10 +25,6 @@ JSON_FILES = sorted({*(ROOT / "chalicelib" / "data").glob("*.json"), *(ROOT / "s
                     - {ROOT / "chalicelib" / "data" / "openapi.json"})  # the API's contract is written for developers, in English
 TEMPLATES = sorted([*(ROOT / "chalicelib" / "web" / "templates").glob("*.html"),
                     *(ROOT / "chalicelib" / "console" / "templates").glob("*.html")])
-NBSP = "\u00a0\u202f"
-
-# A colon that is French punctuation: not in a URL (https://) and not between digits (a time, 14:05).
-_COLON = re.compile(r"(?<!\d):(?!//)|:(?!\d)(?!//)")
 _ENGLISH_PLURAL_SLIP = re.compile(
     r"(?<![\d.,])\b1 (years|months|weeks|days|hours|minutes|seconds|errors|links|seats|places|files|characters|"
     r"missions|deployments|times|officers|applications|emails)\b")
@@ -53,6 +51,26 @@ def _json_strings(lang: str) -> list[tuple[str, str]]:
             for where, text in _strings(json.loads(path.read_text(encoding="utf-8")), lang)]
 
 
+PY_FILES = sorted([ROOT / "app.py", *(ROOT / "chalicelib").rglob("*.py")])
+# A plain space where French wants a non-breaking one, in a string the code builds: before « : » (not a URL's
+# ``://``), before « % » (not a format directive such as ``%Y``), after « « » and before « » ». English writes none.
+_PLAIN_SPACE_SLIP = re.compile(r" :(?!//)| %(?![A-Za-z(%])|« | »")
+
+
+def _python_strings() -> list[tuple[str, str]]:
+    """(where, text) of every string literal in the application's Python (f-strings' literal parts too), docstrings
+    left out: the messages, titles and findings the code builds reach pages, emails and problem+json answers."""
+    out = []
+    for path in PY_FILES:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                      if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+                      and node.body and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)}
+        out += [(f"{path.relative_to(ROOT)}:{node.lineno}", node.value) for node in ast.walk(tree)
+                if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings]
+    return out
+
+
 _JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
 _TAG = re.compile(r"<[^>]*>", re.S)
 
@@ -65,32 +83,6 @@ def _template_words() -> list[tuple[str, str]]:
         text = text.replace("&nbsp;", "\u00a0").replace("&#8239;", "\u202f")
         out += [(f"{path.relative_to(ROOT)}:{n}", line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
     return out
-
-
-def spacing_problems(text: str) -> list[str]:
-    """What in ``text`` breaks the Bureau's spacing rules, in words (empty when nothing does).
-
-    >>> spacing_problems("Erreur : voir https://canada.ca à 14:05, 80 % « ici »")
-    ['a plain space before « : »', 'a plain space before « % »', 'a plain space after « «', 'a plain space before « » »']
-    >>> spacing_problems("Erreur\\u00a0: voir https://canada.ca à 14:05, 80\\u00a0% «\\u00a0ici\\u00a0»")
-    []
-    """
-    problems = []
-    for m in _COLON.finditer(text):
-        if m.start() == 0 or text[m.start() - 1] not in NBSP:
-            problems.append("a plain space before « : »" if text[m.start() - 1:m.start()] == " " else "no space before « : »")
-    for m in re.finditer("%", text):
-        if m.start() == 0 or text[m.start() - 1] not in NBSP:
-            problems.append("a plain space before « % »" if text[m.start() - 1:m.start()] == " " else "no space before « % »")
-    for m in re.finditer("«", text):
-        if text[m.end():m.end() + 1] not in tuple(NBSP):
-            problems.append("a plain space after « «" if text[m.end():m.end() + 1] == " " else "no space after « «")
-    for m in re.finditer("»", text):
-        if m.start() == 0 or text[m.start() - 1] not in NBSP:
-            problems.append("a plain space before « » »" if text[m.start() - 1:m.start()] == " " else "no space before « » »")
-    for m in re.finditer(r" [;?!]", text):  # Canadian usage: no space before ; ? ! (or a narrow one, never a plain one)
-        problems.append(f"a plain space before « {m.group(0)[1]} »")
-    return problems
 
 
 def test_the_spacing_check_finds_each_slip_and_passes_urls_and_times() -> None:
@@ -135,4 +127,15 @@ def test_no_english_or_french_string_pairs_one_with_a_plural() -> None:
     slips = [f"{where}: {text[:80]!r}" for lang, where, text in strings
              if (_ENGLISH_PLURAL_SLIP if lang == "en" else _FRENCH_PLURAL_SLIP).search(text)]
     # Then there is none
+    assert slips == []
+
+
+def test_strings_built_in_python_have_no_plain_space_before_colon_percent_or_inside_quotes() -> None:
+    # Given every string literal of the application's code (« Appel de candidatures : … », the pre-screen's findings,
+    # the form errors' « {label} : … »)
+    strings = _python_strings()
+    assert len(strings) > 1000 and any(where.startswith("chalicelib/domain/eligibility.py") for where, _ in strings)
+    # When each is searched for a plain space where French puts a non-breaking one
+    slips = [f"{where}: {text[:80]!r}" for where, text in strings if _PLAIN_SPACE_SLIP.search(text)]
+    # Then there is none (write it as \\u00a0)
     assert slips == []

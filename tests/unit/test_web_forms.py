@@ -129,10 +129,11 @@ def test_every_text_has_both_languages_and_every_key_used_exists() -> None:
 
 
 def test_dates_read_as_people_write_them() -> None:
-    # in Ottawa's time (America/Toronto), the zone named, on the day it was there
-    assert when("2026-11-23T01:45:00.000000Z", "en") == "November 22, 2026, 20:45 EST"
-    assert when("2026-11-23T01:45:00.000000Z", "fr") == "22 novembre 2026, 20 h 45 HNE"
-    assert when("2026-07-01T16:00:00Z", "fr") == "1er juillet 2026, 12 h 00 HAE"
+    # in Ottawa's time (America/Toronto), the zone named, on the day it was there, as the Translation Bureau and the
+    # Canadian Style write them (the spaces inside a time non-breaking)
+    assert when("2026-11-23T01:45:00.000000Z", "en") == "November 22, 2026, 8:45\u00a0p.m. (Ottawa time)"
+    assert when("2026-11-23T01:45:00.000000Z", "fr") == "22 novembre 2026 à 20\u00a0h\u00a045 (heure d'Ottawa)"
+    assert when("2026-07-01T16:00:00Z", "fr") == "1er juillet 2026 à 12\u00a0h (heure d'Ottawa)"
     assert when("not a date", "en") == "not a date"
     assert t("error_summary_title", "fr", n=3).startswith("Le formulaire n'a pas pu être soumis, car 3 erreurs")
 
