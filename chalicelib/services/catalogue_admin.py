@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..domain import bodies, forms
+from ..domain import bodies, forms, typography
 from ..domain.errors import Conflict, FieldError, NotFound, StaleState, ValidationFailed
 from ..domain.missions import Cap, Mission
 from ..domain.records import AuditEntry
@@ -24,7 +24,8 @@ def _audit(uow: UnitOfWork, subject: str, seq: int, actor: Actor, now: str, deta
 
 
 def _save(deps: Deps, doc: dict[str, Any], version: int, expected: int | None, actor: Actor, change: str) -> dict[str, Any]:
-    mission = Mission.from_dict(doc)  # the document passed the schema: it builds
+    # The document passed the schema: it builds; its French texts get the Bureau's spacing (domain/typography.py)
+    mission = Mission.from_dict(typography.french_sides(doc))
     now = deps.now()
     uow = deps.store.unit_of_work()
     uow.put_mission(mission, version, expected, now)
