@@ -2,7 +2,8 @@
 
 A call is written as a draft (``Bulletin.published`` false: never public, never takes applications) and
 published once it passes ``publish_problems``: both official languages filled in, a real contact (a name in
-both languages and an address outside the reserved example domains of RFC 2606/6761), a closing after its
+both languages and an address outside the reserved example domains of RFC 2606/6761, which no write of a call,
+draft or not, may give: ``reserved_contact``), a closing after its
 opening, and nothing asked of applicants that the call's pathway never uses. The last is ``stage_documents``:
 a document that is a stage of the workflow (the UN modules' results, the Preliminary Instructions forms) is
 asked only when the mission's pathway has that stage and the stage's own condition (``when``, e.g.
@@ -79,16 +80,21 @@ def _contact(contact: Mapping[str, Any]) -> list[FieldError]:
             en, fr = LANG_NAMES[lang]
             out.append(_err(f"/contact/name/{lang}", "missing-contact", f"Give the contact's name in {en}.",
                             f"Donnez le nom de la personne-ressource en {fr}."))
-    email = str(contact.get("email") or "").strip()
-    if not email:
+    if not str(contact.get("email") or "").strip():
         out.append(_err("/contact/email", "missing-contact", "Give the contact's email address.",
                         "Donnez l'adresse courriel de la personne-ressource."))
-    elif reserved_email(email):
-        out.append(_err("/contact/email", "reserved-domain",
-                        "This address is in a domain reserved for examples; give a real mailbox applicants can write to.",
-                        "Cette adresse est d'un domaine réservé aux exemples\u00a0; donnez une vraie boîte aux lettres "
-                        "où écrire."))
-    return out
+    return out + reserved_contact(contact)
+
+
+def reserved_contact(contact: Mapping[str, Any]) -> list[FieldError]:
+    """The contact's address is in a reserved example domain: refused on every write of a call, draft or not."""
+    email = str(contact.get("email") or "").strip()
+    if not email or not reserved_email(email):
+        return []
+    return [_err("/contact/email", "reserved-domain",
+                 "This address is in a domain reserved for examples; give a real mailbox applicants can write to.",
+                 "Cette adresse est d'un domaine réservé aux exemples\u00a0; donnez une vraie boîte aux lettres "
+                 "où écrire.")]
 
 
 def publish_problems(b: Bulletin, mission: Mission, pathway: Pathway, stage_names: set[str],

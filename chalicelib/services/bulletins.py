@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, Mapping
 
-from ..domain import bodies, call_rules, emails, forms
+from ..domain import bodies, call_rules, emails, forms, program
 from ..domain.bulletins import Bulletin, Criteria, UnreadableBulletin, in_program_time, moment, open_now
 from ..domain.documents import kinds as document_kinds
 from ..domain.drafts import Draft
@@ -20,9 +20,7 @@ from . import notifications
 from .deps import Deps
 from .ports import ConditionFailed
 
-SEED_CONTACT = {"name": {"en": "International Recruitment, Screening and Selection (RCMP)",
-                         "fr": "Recrutement, présélection et sélection à l'international (GRC)"},
-                "email": "peaceops-irss@example.ca"}
+SEED_CONTACT = program.call_contact()  # the program's published contact (domain/program.py), never a placeholder
 SEED_OPEN_DAYS = 90
 # The seeded calls of the senior courses and SAAT carry the criteria seed 003 states for them.
 SEED_CRITERIA: dict[str, dict[str, Any]] = {
@@ -99,12 +97,17 @@ def calls_by_mission(bulletins: list[StoredBulletin], now: datetime) -> dict[str
 # --- administrators ----------------------------------------------------------
 
 def _build(doc: Any) -> Bulletin:
+    """A call from an administrator's document (create, update, copy), draft or not: its schema, its window's
+    order, and never a contact in a reserved example domain (a draft may leave the address empty until it is
+    published, never give one nobody reads)."""
     forms.require_valid("bulletin", doc)
     try:
-        return Bulletin.from_dict(doc)
+        b = Bulletin.from_dict(doc)
     except UnreadableBulletin as exc:  # the schema passed: only the window's order is left
         raise ValidationFailed([FieldError("/closes_at", "closes-before-it-opens", "The call must close after it opens.",
                                            "L'appel doit se terminer après son ouverture.")]) from exc
+    _refuse_if(call_rules.reserved_contact(b.contact))
+    return b
 
 
 def _no_overlap(deps: Deps, b: Bulletin) -> None:

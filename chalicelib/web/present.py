@@ -12,13 +12,14 @@ from ..domain.eligibility import MIN_YEARS
 from ..domain.i18n import pick
 from ..domain.workflow import load_workflow
 from ..domain.missions import kinds
+from ..domain import program
 from . import fields
 from .render import day, when
 from .text import catalogue, t
 
 
 # The program's own contact (the International Peace Operations Branch's published address and number).
-PROGRAM_CONTACT = {"email": "peacekeeping@rcmp-grc.gc.ca", "phone": "613-993-4915"}
+PROGRAM_CONTACT = program.CONTACT
 PRIVACY_COMMISSIONER = {"en": "https://www.priv.gc.ca/en/", "fr": "https://www.priv.gc.ca/fr/"}
 
 
