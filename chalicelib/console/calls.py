@@ -20,7 +20,7 @@ from ..domain.documents import kinds as document_kinds
 from ..domain.errors import FieldError, ValidationFailed
 from ..domain.forms import load_schema
 from ..domain.i18n import pick
-from ..services import bulletins
+from ..services import bulletins, catalogue
 from ..web import present as web_present
 from ..web.pages import Visit
 from ..web.render import render as web_render
@@ -287,6 +287,8 @@ def preview_page(v: ConsoleVisit, bulletin_id: str) -> Response:  # who: irss, a
                       title=pick(call["title"], v.lang) or t("call_untitled", v.lang), call=call,
                       mission_name=pick(call.get("mission_name") or {}, v.lang), deadline=call["deadline"][v.lang],
                       contact=call.get("contact"), program=web_present.PROGRAM_CONTACT,
+                      **web_present.call_asks(bulletins.call_of(deps(), bulletin_id, staff=True),
+                                              catalogue.get_mission(deps(), call["mission_id"]), v.lang),
                       tasks=[p.title(v.lang) for p in _draft_pages()],
                       start_url=pv.url(f"/calls/{quote(bulletin_id, safe='')}/apply"))
     return v.finish(Response(body=body, status_code=200, headers={"Content-Type": "text/html; charset=utf-8"}))

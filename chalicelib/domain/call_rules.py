@@ -11,8 +11,9 @@ asked only when the mission's pathway has that stage and the stage's own conditi
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from typing import Any, Mapping
 
+from . import requirements
 from .bulletins import Bulletin
 from .errors import FieldError
 from .missions import Mission
@@ -25,13 +26,6 @@ TEXTS = ("title", "description")
 LANGS = ("en", "fr")
 LANG_NAMES = {"en": ("English", "anglais"), "fr": ("French", "français")}
 
-# The conditions a stage's ``when`` names, read for a mission (the workflow's guards of the same names).
-_WHEN: dict[str, Callable[[Mission], bool]] = {
-    "un_mission": lambda m: m.is_un,
-    "not_un_mission": lambda m: not m.is_un,
-    "interview_required": lambda m: m.interview_required,
-    "no_interview_required": lambda m: not m.interview_required,
-}
 
 
 def reserved_email(address: str) -> bool:
@@ -46,12 +40,9 @@ def reserved_email(address: str) -> bool:
 
 
 def stage_documents(pathway: Pathway, mission: Mission, stage_names: set[str], asked: tuple[str, ...]) -> list[str]:
-    """The documents ``asked`` that name a workflow stage this mission's files never reach."""
-    def reached(stage: str) -> bool:
-        s = pathway.stages.get(stage)
-        return s is not None and (s.when is None or _WHEN.get(s.when, lambda _m: True)(mission))
-
-    return [code for code in asked if code in stage_names and not reached(code)]
+    """The documents ``asked`` that name a workflow stage this mission's files never reach (domain/requirements.py,
+    the one rule)."""
+    return requirements.unreached_documents(pathway, mission, stage_names, asked)
 
 
 def _err(pointer: str, code: str, en: str, fr: str) -> FieldError:

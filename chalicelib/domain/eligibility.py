@@ -24,6 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
+from . import requirements
 from .bulletins import RCMP_RANKS, Bulletin
 from .missions import Mission
 
@@ -182,6 +183,7 @@ class Case:
     form: Mapping[str, Any]
     mission: Mission
     bulletin: Bulletin | None = None
+    needs: frozenset[str] = frozenset()  # what the opportunity asks (domain/requirements.py's codes)
 
     @property
     def civilian(self) -> bool:
@@ -325,7 +327,7 @@ def _qualification(q: Qualification) -> Criterion:
 
 def _four_by_four(case: Case) -> Finding:
     c = "four_by_four"
-    if not case.mission.requires_4x4:
+    if "four_by_four" not in case.needs:
         return case.finding(c, "met", "The mission does not ask for 4x4 experience.",
                             "La mission n'exige pas d'expérience de conduite 4x4.")
     has = case.form.get("four_by_four_experience")
@@ -414,18 +416,18 @@ def _previous_missions(case: Case) -> Finding | None:
 
 
 # What only a deployment asks (a course or a roster's training deploys no one: no qualifications to
-# carry through a mission, no 4x4 driving).
+# carry through a mission, no 4x4 driving): read from domain/requirements.py, the one rule.
 DEPLOYMENT_CRITERIA: tuple[Criterion, ...] = (*(_qualification(q) for q in QUALIFICATIONS), _four_by_four)
 CRITERIA: tuple[Criterion, ...] = (
     _years, _language, *DEPLOYMENT_CRITERIA, _civilian_analysts, _rank, _degree, _previous_missions,
 )
 
 
-def _deploys(m: Mission) -> bool:
-    """Whether the mission's pathway deploys (has a stage that takes a seat); nominations do not."""
+def _needs(m: Mission, bulletin: Bulletin | None) -> frozenset[str]:
+    """What the opportunity asks, from its pathway and its call (domain/requirements.py)."""
     from .workflow import load_workflow  # the workflow imports figures, which import this module: read it late
 
-    return load_workflow().pathway_of(m).deploys
+    return frozenset(requirements.codes(m, load_workflow().pathway_of(m), bulletin))
 
 
 def evaluate(form: Mapping[str, Any], missions: Sequence[Mission],
@@ -436,8 +438,10 @@ def evaluate(form: Mapping[str, Any], missions: Sequence[Mission],
     """
     found = []
     for m in missions:
-        case = Case(form, m, (bulletins or {}).get(m.mission_id))
-        criteria = CRITERIA if _deploys(m) else tuple(c for c in CRITERIA if c not in DEPLOYMENT_CRITERIA)
+        bulletin = (bulletins or {}).get(m.mission_id)
+        case = Case(form, m, bulletin, _needs(m, bulletin))
+        criteria = CRITERIA if "police_qualifications" in case.needs else tuple(
+            c for c in CRITERIA if c not in DEPLOYMENT_CRITERIA)
         found += [f for criterion in criteria if (f := criterion(case)) is not None]
     return found
 

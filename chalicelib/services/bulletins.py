@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, Mapping
 
-from ..domain import bodies, call_rules, emails, forms, program
+from ..domain import bodies, call_rules, emails, forms, program, requirements
 from ..domain.bulletins import Bulletin, Criteria, UnreadableBulletin, in_program_time, moment, open_now
 from ..domain.documents import kinds as document_kinds
 from ..domain.drafts import Draft
@@ -73,6 +73,15 @@ def get_bulletin(deps: Deps, bulletin_id: str, staff: bool = False) -> dict[str,
     if stored is None or not (staff or stored.bulletin.published):
         raise NotFound("No such call for applications.", "Appel de candidatures introuvable.")
     return view(stored, deps.clock(), deps.store.catalogue.mission(stored.bulletin.mission_id))
+
+
+def call_of(deps: Deps, bulletin_id: str, staff: bool = False) -> Bulletin:
+    """The call itself (its criteria, for the one rule of what it asks: domain/requirements.py), as ``get_bulletin``
+    finds it: a draft only for staff."""
+    stored = deps.store.catalogue.bulletin(bulletin_id)
+    if stored is None or not (staff or stored.bulletin.published):
+        raise NotFound("No such call for applications.", "Appel de candidatures introuvable.")
+    return stored.bulletin
 
 
 def for_mission(deps: Deps, mission_id: str) -> list[Bulletin]:
@@ -406,6 +415,13 @@ def _seed_text(m: Mission) -> dict[str, dict[str, str]]:
                             "fr": f"Les candidatures sont ouvertes pour {pick(m.name, 'fr')}. Lisez les critères de cet appel avant de postuler."}}
 
 
+def seed_documents(m: Mission) -> list[str]:
+    """The documents a seeded call asks for: its kind's, without those of stages its mission's files never reach
+    (no UN modules' certificates on an EU, bilateral or national posting: domain/requirements.py)."""
+    wf = load_workflow()
+    return requirements.documents(wf.pathway_of(m), m, wf.stages, SEED_DOCUMENTS.get(m.kind, []))
+
+
 def seed_bulletin(m: Mission, now: datetime, positions: int) -> Bulletin:
     """An open call for a mission that takes applications (local runs and tests start with one each)."""
     closes = in_program_time(now + timedelta(days=SEED_OPEN_DAYS)).replace(hour=23, minute=59, second=0, microsecond=0)
@@ -415,5 +431,5 @@ def seed_bulletin(m: Mission, now: datetime, positions: int) -> Bulletin:
                     opens_at=opens.isoformat(), closes_at=closes.isoformat(), title=text["title"],
                     description=text["description"], contact=SEED_CONTACT,
                     criteria=Criteria.from_dict({"civilian_analysts": m.civilian_analysts,
-                                                 "required_documents": SEED_DOCUMENTS.get(m.kind, []),
+                                                 "required_documents": seed_documents(m),
                                                  **SEED_CRITERIA.get(m.mission_id, {})}))

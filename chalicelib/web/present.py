@@ -12,7 +12,9 @@ from ..domain.eligibility import MIN_YEARS
 from ..domain.i18n import pick
 from ..domain.workflow import load_workflow
 from ..domain.missions import kinds
-from ..domain import program
+from ..domain import program, requirements
+from ..domain.bulletins import Bulletin
+from ..domain.documents import kinds as document_kinds
 from . import fields
 from .render import day, when
 from .text import catalogue, t
@@ -54,23 +56,37 @@ def path_state(state: str, lang: str) -> str:
     return t(f"path_{state}", lang)
 
 
-def asks_for(m: dict[str, Any], lang: str) -> list[str]:
-    """What the mission asks of an applicant, beyond the general criteria."""
+_NEEDS = {"police_qualifications": "needs_police_qualifications", "four_by_four": "needs_4x4",
+          "interview": "needs_interview", "un_modules": "needs_un_modules",
+          "civilian_analysts": "needs_civilians_welcome"}
+
+
+def asks_for(m: Mapping[str, Any], lang: str, call: Bulletin | None = None) -> list[str]:
+    """What the mission (and the call applied to, when there is one) asks of an applicant, beyond the general
+    criteria: domain/requirements.py, the one rule from the pathway and the call."""
+    mission = requirements.mission_of(m)
     needs = []
-    if m.get("language_of_operation") in ("en", "fr"):
-        needs.append(t("needs_language", lang, language=language_name(m["language_of_operation"], lang)))
-    if load_workflow().pathway_for(str(m.get("kind", "operation"))).deploys:  # every police officer's deployment, armed or not (seed 003's general criteria)
-        needs.append(t("needs_police_qualifications", lang))
-    if m.get("requires_4x4"):
-        needs.append(t("needs_4x4", lang))
-    if m.get("interview_required"):
-        needs.append(t("needs_interview", lang))
-    if m.get("body") == "un":
-        needs.append(t("needs_un_modules", lang))
-    needs.append(t("needs_years", lang, years=MIN_YEARS))
-    if m.get("civilian_analysts"):
-        needs.append(t("needs_civilians_welcome", lang))
+    for r in requirements.requirements(mission, load_workflow().pathway_of(mission), call):
+        if r.code == "language_of_operation":
+            needs.append(t("needs_language", lang, language=language_name(r.value, lang)))
+        elif r.code == "years":
+            needs.append(t("needs_years", lang, years=MIN_YEARS))
+        else:
+            needs.append(t(_NEEDS[r.code], lang))
     return needs
+
+
+def call_asks(call: Bulletin, m: Mapping[str, Any], lang: str) -> dict[str, Any]:
+    """A call's start page's lists: what it asks (``needs``) and the documents to send (``documents``)."""
+    return {"needs": asks_for(m, lang, call), "documents": call_documents(call, m, lang)}
+
+
+def call_documents(call: Bulletin, m: Mapping[str, Any], lang: str) -> list[str]:
+    """The documents a call asks for, as its start page lists them: those of stages its mission's files reach."""
+    mission, wf = requirements.mission_of(m), load_workflow()
+    known = document_kinds()
+    asked = requirements.documents(wf.pathway_of(mission), mission, wf.stages, call.criteria.required_documents)
+    return [pick(known[code].label, lang) for code in asked if code in known]
 
 
 def facts(m: dict[str, Any], lang: str) -> list[tuple[str, str]]:

@@ -77,3 +77,95 @@ def test_a_call_whose_contact_is_a_reserved_example_domain_is_refused_draft_or_n
         bulletins.update_bulletin(deps, admin, CALL["bulletin_id"], {"contact": contact})
     assert ("/contact/email", "reserved-domain") in {(e.pointer, e.code) for e in err.value.errors}
     assert bulletins.get_bulletin(deps, CALL["bulletin_id"], staff=True)["contact"] == CALL["contact"]
+
+
+# --- requirements: one rule from the pathway and the call ------------------------------------------
+
+NOT_UN = ("ukraine-patrol-police", "ukraine-euam", "iraq-mlt", "west-bank-eupol-copps", "west-bank-proteus",
+          "philippines", "un-new-york-senior-police-advisor")
+
+
+def _mission_views() -> dict[str, dict[str, Any]]:
+    from chalicelib.services import catalogue
+
+    from .fakes import make_deps
+
+    return {m["mission_id"]: m for m in catalogue.list_missions(make_deps())}
+
+
+def test_the_seeded_calls_ask_un_module_certificates_of_un_deployments_only() -> None:
+    from .fakes import make_deps
+
+    # Given the seeded calls
+    calls = {s.bulletin.mission_id: s.bulletin for s in make_deps().store.catalogue.bulletins()}
+    # Then no EU, bilateral or national call asks for the UN modules' certificates
+    for mission_id in NOT_UN:
+        assert "un_modules" not in calls[mission_id].criteria.required_documents, mission_id
+        assert "firearms" in calls[mission_id].criteria.required_documents, mission_id
+    # While a UN deployment's call still does
+    assert "un_modules" in calls["haiti-minustah"].criteria.required_documents
+
+
+def test_the_mission_pages_say_only_what_the_pathway_walks() -> None:
+    from chalicelib.web import present
+
+    views = _mission_views()
+    modules_en, interview_en = present.t("needs_un_modules", "en"), present.t("needs_interview", "en")
+    # Given the senior courses and SAAT (a nomination: no interview, no UN modules on its pathway)
+    for mission_id in ("un-senior-mission-leaders-course", "un-saat-instructors",
+                       "senior-strategic-advisors-master-class"):
+        needs = present.asks_for(views[mission_id], "en")
+        # Then their pages advertise neither
+        assert modules_en not in needs and interview_en not in needs, (mission_id, needs)
+        assert present.t("needs_police_qualifications", "en") not in needs
+    # And an EU mission has its interview but no UN modules; a bilateral one neither; a UN deployment both
+    assert interview_en in present.asks_for(views["ukraine-euam"], "en")
+    assert modules_en not in present.asks_for(views["ukraine-euam"], "en")
+    for mission_id in NOT_UN:
+        assert modules_en not in present.asks_for(views[mission_id], "en"), mission_id
+    assert {modules_en, interview_en} <= set(present.asks_for(views["haiti-minustah"], "en"))
+    assert present.t("needs_un_modules", "fr") in present.asks_for(views["haiti-minustah"], "fr")
+
+
+def test_a_call_that_asked_un_modules_of_an_eu_mission_before_the_rule_does_not_ask_the_applicant() -> None:
+    from dataclasses import replace
+
+    from chalicelib.domain.bulletins import Criteria
+    from chalicelib.services import documents
+    from chalicelib.web import present
+
+    from .fakes import make_deps
+
+    deps = make_deps()
+    stored = next(s for s in deps.store.catalogue.bulletins() if s.bulletin.mission_id == "ukraine-euam")
+    # Given a call stored before the rule, asking an EU mission for the UN modules' certificates
+    old = replace(stored.bulletin, criteria=Criteria.from_dict({
+        **stored.bulletin.criteria.as_dict(), "required_documents": ["first_aid_cpr", "un_modules"]}))
+    uow = deps.store.unit_of_work()
+    uow.put_bulletin(old, stored.version + 1, stored.version, deps.now())
+    uow.commit()
+    # Then its start page lists only what the mission's path reaches
+    listed = present.call_documents(old, _mission_views()["ukraine-euam"], "en")
+    assert listed == ["First Aid/CPR certificate"]
+
+    class _File:
+        bulletin_id, track = old.bulletin_id, "police_officer"
+
+    # And the file's documents page asks only for that
+    assert [k.code for k in documents.needed(deps, _File())] == ["first_aid_cpr"]  # type: ignore[arg-type]
+
+
+def test_the_pre_screen_reads_the_same_rule() -> None:
+    from chalicelib.domain import eligibility, requirements
+    from chalicelib.domain.missions import seed_catalogue
+    from chalicelib.domain.workflow import load_workflow
+
+    missions = {m.mission_id: m for m in seed_catalogue()[1]}
+    wf = load_workflow()
+    for m in missions.values():
+        needs = requirements.codes(m, wf.pathway_of(m))
+        found = {f.criterion for f in eligibility.evaluate({"track": "police_officer"}, [m])}
+        # A nomination's pre-screen asks no police qualifications, as its page says; a deployment's does
+        assert ("firearms" in found) == ("police_qualifications" in needs), m.mission_id
+    assert "interview" not in requirements.codes(missions["un-senior-mission-leaders-course"],
+                                                 wf.pathway_of(missions["un-senior-mission-leaders-course"]))

@@ -1,0 +1,53 @@
+"""The public pages tell only facts the seeds or the call give (issue 23), through the real routes on moto.
+
+Given / When / Then: a call's start page lists what the call asks (domain/requirements.py, the one rule) and the
+documents to send: no UN online module certificates on an EU or bilateral call, no interview nor UN modules on the
+senior courses' and SAAT's pages.
+"""
+from __future__ import annotations
+
+import json
+import re
+from html import unescape
+from typing import Any
+
+
+def text(r: Any) -> str:
+    body = r.body.decode()
+    main = body[body.index("<main"):body.index("</main>")]
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", main)))
+
+
+def open_calls(client: Any) -> dict[str, str]:
+    r = client.http.get("/bulletins")
+    assert r.status_code == 200
+    return {b["mission_id"]: b["bulletin_id"] for b in json.loads(r.body)["bulletins"]}
+
+
+def test_a_calls_start_page_lists_what_its_pathway_and_call_ask_and_nothing_else(client: Any) -> None:
+    calls = open_calls(client)
+    # Given the EU, bilateral and national calls' start pages
+    for mission_id in ("ukraine-euam", "ukraine-patrol-police", "iraq-mlt", "west-bank-eupol-copps", "philippines",
+                       "un-new-york-senior-police-advisor"):
+        page = text(client.http.get(f"/en/calls/{calls[mission_id]}"))
+        # Then they list what the call asks and the documents to send, never the UN modules
+        assert "What this call asks for" in page and "Documents to send once you have applied" in page, mission_id
+        assert "UN online module certificates" not in page and "United Nations online training" not in page, mission_id
+        assert "Firearms qualification" in page, mission_id
+    assert "An interview" in text(client.http.get(f"/en/calls/{calls['ukraine-euam']}"))
+    assert "An interview" not in text(client.http.get(f"/en/calls/{calls['iraq-mlt']}"))
+    # While a UN deployment's call asks for them, in French too
+    haiti = text(client.http.get(f"/en/calls/{calls['haiti-minustah']}"))
+    assert "UN online module certificates" in haiti and "United Nations online training modules" in haiti
+    assert "Certificats des modules en ligne de l'ONU" in text(client.http.get(f"/fr/calls/{calls['haiti-minustah']}"))
+
+
+def test_the_senior_courses_and_saat_pages_advertise_no_un_modules_nor_interview(client: Any) -> None:
+    calls = open_calls(client)
+    for mission_id in ("un-senior-mission-leaders-course", "un-saat-instructors"):
+        for path in (f"/en/missions/{mission_id}", f"/en/calls/{calls[mission_id]}"):
+            page = text(client.http.get(path))
+            assert "United Nations online training" not in page and "An interview" not in page, path
+            assert "firearms, baton and pepper spray" not in page, path
+        fr = text(client.http.get(f"/fr/missions/{mission_id}"))
+        assert "modules de formation en ligne" not in fr and "Une entrevue" not in fr
