@@ -293,8 +293,8 @@ QUALIFICATIONS = (
     Qualification("oc_spray", "oc_spray_expiry", "The OC (pepper) spray qualification",
                   "La qualification au gaz poivré (OC)", "de la qualification au gaz poivré (OC)", police=True),
 )
-_MANDATORY_EN = " Mandatory police qualifications apply to every deployment, armed mission or not."
-_MANDATORY_FR = " Les qualifications policières obligatoires s'appliquent à tout déploiement, mission armée ou non."
+_MANDATORY_EN = " " + requirements.POLICE_QUALIFICATION_RULE["en"]  # the one wording of the rule
+_MANDATORY_FR = " " + requirements.POLICE_QUALIFICATION_RULE["fr"]
 
 
 def _expiry(case: Case, q: Qualification) -> Finding:

@@ -32,6 +32,23 @@ if TYPE_CHECKING:  # the workflow imports figures, which import eligibility, whi
 
 INTERVIEW, UN_MODULES = "interview", "un_modules"
 
+# The mandatory police qualifications' rule in words, the one wording: the application form's help for each of
+# them (web/fields.py) and the pre-screen's findings (domain/eligibility.py) read it. Seed 003's general criteria
+# ask every candidate for "current qualifications for mandatory police training (firearms, baton, pepper spray,
+# etc.)": every deployment, armed mission or not, through its end.
+POLICE_QUALIFICATION_FIELDS = ("firearms_expiry", "baton_expiry", "oc_spray_expiry")
+POLICE_QUALIFICATION_RULE = {
+    "en": "Police officers need it current through the end of the deployment, for every deployment, armed mission "
+          "or not.",
+    "fr": "Les policiers et policières doivent l'avoir à jour jusqu'à la fin du déploiement, pour tout déploiement, "
+          "mission armée ou non.",
+}
+
+
+def field_help(name: str) -> Mapping[str, str] | None:
+    """The help a form field's rule gives (the police qualifications'), else None: the schema's own."""
+    return POLICE_QUALIFICATION_RULE if name in POLICE_QUALIFICATION_FIELDS else None
+
 # The conditions a stage's ``when`` names, read for a mission (the workflow's guards of the same names).
 WHEN: dict[str, Callable[[Mission], bool]] = {
     "un_mission": lambda m: m.is_un,

@@ -169,3 +169,35 @@ def test_the_pre_screen_reads_the_same_rule() -> None:
         assert ("firearms" in found) == ("police_qualifications" in needs), m.mission_id
     assert "interview" not in requirements.codes(missions["un-senior-mission-leaders-course"],
                                                  wf.pathway_of(missions["un-senior-mission-leaders-course"]))
+
+
+# --- the police qualifications: one wording from the rule ------------------------------------------
+
+def test_the_qualifications_help_and_the_pre_screen_say_the_rule_in_one_wording() -> None:
+    from chalicelib.domain import eligibility, requirements
+    from chalicelib.domain.missions import seed_catalogue
+    from chalicelib.web import fields
+
+    rule = requirements.POLICE_QUALIFICATION_RULE
+    police = {q.field for q in eligibility.QUALIFICATIONS if q.police}
+    assert police == set(requirements.POLICE_QUALIFICATION_FIELDS)
+    for lang in ("en", "fr"):
+        shown = {f.name: f.help for s in fields.build("application", lang) for f in s.fields}
+        # Given the application form's help for each police qualification
+        for name in police:
+            # Then it is the rule's wording (every deployment, armed mission or not), never "armed missions" only
+            assert shown[name].startswith(rule[lang]), (lang, name, shown[name])
+        assert "armed missions need it current" not in json.dumps(shown)
+        assert "les missions armées l'exigent" not in json.dumps(shown, ensure_ascii=False)
+    # And the pre-screen of an unarmed deployment says the same words
+    ukraine = next(m for m in seed_catalogue()[1] if m.mission_id == "ukraine-euam")
+    [firearms] = [f for f in eligibility.evaluate({"track": "police_officer"}, [ukraine]) if f.criterion == "firearms"]
+    assert firearms.reason_en.endswith(rule["en"]) and firearms.reason_fr.endswith(rule["fr"])
+
+
+def test_the_schemas_help_for_the_qualifications_is_the_rules_wording() -> None:
+    from chalicelib.domain import forms, requirements
+
+    props = forms.load_schema("application")["properties"]
+    for name in requirements.POLICE_QUALIFICATION_FIELDS:
+        assert props[name]["x-help"] == requirements.POLICE_QUALIFICATION_RULE, name
