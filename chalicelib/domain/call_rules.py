@@ -104,8 +104,4 @@ def publish_problems(b: Bulletin, mission: Mission, pathway: Pathway, stage_name
                         f"“{label['en']}” is not part of this opportunity's process; do not ask for it.",
                         f"«\u00a0{label['fr']}\u00a0» ne fait pas partie du processus de cette possibilité\u00a0; "
                         "ne le demandez pas."))
-    if b.criteria.civilian_analysts and not mission.civilian_analysts:
-        out.append(_err("/criteria/civilian_analysts", "not-in-pathway",
-                        "This opportunity takes no civilian analysts.",
-                        "Cette possibilité n'accepte pas d'analystes civils."))
-    return out
+    return out  # whether it takes civilian analysts is the call's to say (seed 004: analysts deploy beyond PROTEUS)

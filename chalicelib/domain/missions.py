@@ -69,7 +69,7 @@ class Mission:
     accepting_applications: bool
     # Optional in the schema (a default here).
     participation_since: str | None = None
-    civilian_analysts: bool = False
+    civilian_analysts: bool = False  # read by nothing: a call says whether it takes analysts (kept for stored rows)
 
     @property
     def is_un(self) -> bool:

@@ -22,8 +22,11 @@ from .ports import ConditionFailed
 
 SEED_CONTACT = program.call_contact()  # the program's published contact (domain/program.py), never a placeholder
 SEED_OPEN_DAYS = 90
-# The seeded calls of the senior courses and SAAT carry the criteria seed 003 states for them.
+# The seeded calls of the senior courses and SAAT carry the criteria seed 003 states for them; the PROTEUS call
+# takes civilian analysts (seed 004: the first civilian analyst deployed there). Whether a call takes analysts is
+# the call's own field: seed 004 says analyst positions are available for other deployments too.
 SEED_CRITERIA: dict[str, dict[str, Any]] = {
+    "west-bank-proteus": {"civilian_analysts": True},
     "senior-strategic-advisors-master-class": {"min_rank": "superintendent"},
     "un-senior-mission-leaders-course": {"min_rank": "chief_superintendent", "degree": "master"},
     "un-saat-instructors": {"previous_mission_experience": True},
@@ -97,7 +100,7 @@ def calls_by_mission(bulletins: list[StoredBulletin], now: datetime) -> dict[str
         if b.is_open(now):
             entry["open_bulletin"] = {"bulletin_id": b.bulletin_id, "closes_at": b.closes_at,
                                       "deadline": {"en": deadline_text(b, "en"), "fr": deadline_text(b, "fr")},
-                                      "positions": b.positions}
+                                      "positions": b.positions, "civilian_analysts": b.criteria.civilian_analysts}
         elif b.published and b.closes <= now:
             entry["last_closed_at"] = b.closes_at
     return out
@@ -430,6 +433,5 @@ def seed_bulletin(m: Mission, now: datetime, positions: int) -> Bulletin:
     return Bulletin(bulletin_id=f"{m.mission_id}-{opens.year}", mission_id=m.mission_id, positions=max(positions, 1),
                     opens_at=opens.isoformat(), closes_at=closes.isoformat(), title=text["title"],
                     description=text["description"], contact=SEED_CONTACT,
-                    criteria=Criteria.from_dict({"civilian_analysts": m.civilian_analysts,
-                                                 "required_documents": seed_documents(m),
+                    criteria=Criteria.from_dict({"required_documents": seed_documents(m),
                                                  **SEED_CRITERIA.get(m.mission_id, {})}))

@@ -52,7 +52,6 @@ def test_a_draft_is_never_open_nor_public_and_an_old_call_reads_as_published() -
     ({"mission_id": "ukraine-euam"}, ("/criteria/required_documents", "not-in-pathway")),
     ({"mission_id": "un-saat-instructors", "criteria": {"required_documents": ["preliminary_instructions"]}},
      ("/criteria/required_documents", "not-in-pathway")),
-    ({"criteria": {"civilian_analysts": True}}, ("/criteria/civilian_analysts", "not-in-pathway")),
 ])
 def test_publishing_is_refused_with_the_reason_by_field(change: dict[str, Any], expected: tuple[str, str]) -> None:
     deps = make_deps()

@@ -201,3 +201,36 @@ def test_the_schemas_help_for_the_qualifications_is_the_rules_wording() -> None:
     props = forms.load_schema("application")["properties"]
     for name in requirements.POLICE_QUALIFICATION_FIELDS:
         assert props[name]["x-help"] == requirements.POLICE_QUALIFICATION_RULE, name
+
+
+# --- civilian analysts: the call decides --------------------------------------------------------
+
+def test_a_call_beyond_proteus_may_take_civilian_analysts_and_they_may_answer_it() -> None:
+    from chalicelib.domain.missions import seed_catalogue
+    from chalicelib.domain.workflow import Actor
+    from chalicelib.services import bulletins, catalogue
+
+    from .fakes import make_deps
+    from .test_calls import CALL
+
+    # Given no mission row that decides for its calls (seed 004: analysts deploy beyond PROTEUS)
+    raw = json.loads((ROOT / "chalicelib" / "data" / "missions.json").read_text(encoding="utf-8"))
+    assert not [m["mission_id"] for m in raw["missions"] if "civilian_analysts" in m]
+    deps, admin = make_deps(), Actor("admin", "admin-1")
+    # When an administrator publishes a call for a UN deployment (Haiti) that takes civilian analysts
+    made = bulletins.create_bulletin(deps, admin, {
+        **CALL, "bulletin_id": "haiti-analysts", "mission_id": "haiti-minustah", "published": True,
+        "opens_at": "2026-06-01T09:00:00-04:00", "closes_at": "2026-07-01T23:59:00-04:00",
+        "criteria": {"civilian_analysts": True}})
+    # Then it is published, and an analyst's choice of it is answered by it
+    assert made["status"] == "scheduled" and made["criteria"]["civilian_analysts"] is True
+    deps.clock.set(deps.clock().replace(month=6, day=15))  # the seeded Haiti call closed at the end of May
+    found, errors = bulletins.calls_for(deps, {"track": "civilian_analyst", "missions": ["haiti-minustah"]})
+    assert errors == [] and found["haiti-minustah"].bulletin_id == "haiti-analysts"
+    # And the public view says so from its call, not from the mission
+    view = next(m for m in catalogue.list_missions(deps) if m["mission_id"] == "haiti-minustah")
+    assert view["civilian_analysts"] is True and view["open_bulletin"]["civilian_analysts"] is True
+    # While the seeded PROTEUS call takes them, and the seeded Iraq call does not
+    calls = {s.bulletin.mission_id: s.bulletin for s in deps.store.catalogue.bulletins()}
+    assert calls["west-bank-proteus"].criteria.civilian_analysts and not calls["iraq-mlt"].criteria.civilian_analysts
+    assert {m.mission_id for m in seed_catalogue()[1] if m.civilian_analysts} == set()
