@@ -83,6 +83,7 @@ def document_from_form(data: dict[str, list[str]]) -> dict[str, Any]:
                      "language": language,
                      "previous_mission_experience": f("criteria_previous_mission_experience") == "yes",
                      "civilian_analysts": f("criteria_civilian_analysts") == "yes",
+                     "four_by_four": {"yes": True, "no": False}.get(f("criteria_four_by_four")),
                      "required_documents": [c for c in data.get("criteria_required_documents", []) if c]},
     }
 
@@ -104,6 +105,7 @@ def form_values(call: dict[str, Any]) -> dict[str, Any]:
             "criteria_language_code": lang.get("code", ""), "criteria_language_level": lang.get("level", ""),
             "criteria_previous_mission_experience": bool(c.get("previous_mission_experience")),
             "criteria_civilian_analysts": bool(c.get("civilian_analysts")),
+            "criteria_four_by_four": {"True": "yes", "False": "no"}.get(str(c.get("four_by_four")), ""),
             "criteria_required_documents": list(c.get("required_documents") or [])}
 
 
@@ -135,6 +137,7 @@ def _choices(lang: str) -> dict[str, Any]:
             "ranks": [(r, pick(ranks.get(r) or {"en": r}, lang)) for r in RCMP_RANKS],
             "degrees": [(d, pick(degrees.get(d) or {"en": d}, lang)) for d in DEGREES],
             "levels": [(lv, t("level_" + lv, lang)) for lv in LANG_LEVELS],
+            "four_by_four": [("yes", t("call_4x4_yes", lang)), ("no", t("call_4x4_no", lang))],
             "documents": [(code, pick(k.label, lang)) for code, k in document_kinds().items()]}
 
 

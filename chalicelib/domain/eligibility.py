@@ -18,7 +18,7 @@ the mission's length (12 months when the catalogue does not give one).
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -183,7 +183,8 @@ class Case:
     form: Mapping[str, Any]
     mission: Mission
     bulletin: Bulletin | None = None
-    needs: frozenset[str] = frozenset()  # what the opportunity asks (domain/requirements.py's codes)
+    needs: Mapping[str, Any] = field(default_factory=dict)  # what the opportunity asks: code -> value, None when
+    # not known (domain/requirements.py)
 
     @property
     def civilian(self) -> bool:
@@ -328,9 +329,17 @@ def _qualification(q: Qualification) -> Criterion:
 def _four_by_four(case: Case) -> Finding:
     c = "four_by_four"
     if "four_by_four" not in case.needs:
-        return case.finding(c, "met", "The mission does not ask for 4x4 experience.",
-                            "La mission n'exige pas d'expérience de conduite 4x4.")
+        return case.finding(c, "met", "Neither the mission nor the call asks for 4x4 experience.",
+                            "Ni la mission ni l'appel n'exigent d'expérience de conduite 4x4.")
     has = case.form.get("four_by_four_experience")
+    if case.needs["four_by_four"] is None:  # "for some missions": neither the mission nor the call says
+        if has is True:
+            return case.finding(c, "met", "4x4 experience (neither the mission nor the call says whether it is asked).",
+                                "Expérience de conduite 4x4 (ni la mission ni l'appel ne disent si elle est exigée).")
+        return case.finding(c, "unknown", "Asked for some missions; neither this mission nor its call says whether it "
+                                          "asks for 4x4 experience: selection staff check it.",
+                            "Exigée pour certaines missions\u00a0; ni cette mission ni son appel ne disent si l'expérience "
+                            "de conduite 4x4 est exigée\u00a0: le personnel de sélection le vérifie.")
     if has is True:
         return case.finding(c, "met", "4x4 experience, as the mission asks.",
                             "Expérience de conduite 4x4, comme l'exige la mission.")
@@ -423,11 +432,11 @@ CRITERIA: tuple[Criterion, ...] = (
 )
 
 
-def _needs(m: Mission, bulletin: Bulletin | None) -> frozenset[str]:
-    """What the opportunity asks, from its pathway and its call (domain/requirements.py)."""
+def _needs(m: Mission, bulletin: Bulletin | None) -> dict[str, Any]:
+    """What the opportunity asks, from its pathway and its call (domain/requirements.py): code -> value."""
     from .workflow import load_workflow  # the workflow imports figures, which import this module: read it late
 
-    return frozenset(requirements.codes(m, load_workflow().pathway_of(m), bulletin))
+    return {r.code: r.value for r in requirements.requirements(m, load_workflow().pathway_of(m), bulletin)}
 
 
 def evaluate(form: Mapping[str, Any], missions: Sequence[Mission],

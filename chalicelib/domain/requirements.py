@@ -12,7 +12,9 @@ publish rule's, a file's documents page). Nothing here is shown unless the pathw
   posting, never a nomination;
 - ``police_qualifications`` (First Aid/CPR, firearms, baton, pepper spray, current through the deployment): every
   pathway that deploys, armed mission or not (seed 003's general criteria);
-- ``four_by_four``: a deployment only, where the mission asks for it;
+- ``four_by_four``: a deployment only; the call's own answer when it sets one, else the mission's; unknown (None)
+  when neither says (seed 003: "have experience with standard shift 4x4 motor vehicles for some missions", naming
+  none): the pages say "see the call";
 - ``language_of_operation``: the mission's language of operation, a mission-specific criterion;
 - ``years``: at least 5 years of operational service (police officers);
 - ``civilian_analysts``: the call takes civilian analysts (its own field).
@@ -79,7 +81,12 @@ def reaches(pathway: "Pathway", mission: Mission, stage: str) -> bool:
 
 
 def _four_by_four(mission: Mission, call: "Bulletin | None") -> Requirement | None:
-    return Requirement("four_by_four") if mission.requires_4x4 else None
+    asked = call.criteria.four_by_four if call is not None else None
+    if asked is not None:
+        return Requirement("four_by_four", True, "call") if asked else None
+    if mission.requires_4x4 is False:
+        return None
+    return Requirement("four_by_four", True if mission.requires_4x4 else None)
 
 
 def requirements(mission: Mission, pathway: "Pathway", call: "Bulletin | None" = None) -> tuple[Requirement, ...]:

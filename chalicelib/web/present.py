@@ -69,6 +69,8 @@ def asks_for(m: Mapping[str, Any], lang: str, call: Bulletin | None = None) -> l
     for r in requirements.requirements(mission, load_workflow().pathway_of(mission), call):
         if r.code == "language_of_operation":
             needs.append(t("needs_language", lang, language=language_name(r.value, lang)))
+        elif r.code == "four_by_four" and r.value is None:
+            needs.append(t("needs_4x4_see_call", lang))
         elif r.code == "years":
             needs.append(t("needs_years", lang, years=MIN_YEARS))
         else:

@@ -51,3 +51,23 @@ def test_the_senior_courses_and_saat_pages_advertise_no_un_modules_nor_interview
             assert "firearms, baton and pepper spray" not in page, path
         fr = text(client.http.get(f"/fr/missions/{mission_id}"))
         assert "modules de formation en ligne" not in fr and "Une entrevue" not in fr
+
+
+def test_haiti_and_the_drc_say_see_the_call_for_4x4_and_a_console_call_sets_its_own(client: Any, signed: Any) -> None:
+    from .test_console_calls import EN, FORM, post
+
+    # Given Haiti's and the DRC's pages: the seeds name no mission for 4x4 driving
+    for mission_id in ("haiti-minustah", "drc-monusco"):
+        assert "asked for some missions: see the call" in text(client.http.get(f"/en/missions/{mission_id}"))
+        assert "voir l'appel de candidatures" in text(client.http.get(f"/fr/missions/{mission_id}"))
+    # When an administrator writes a call for Haiti that requires it, in the console
+    admin = signed("admin")
+    fields = [(k, v) for k, v in FORM if k not in ("mission_id", "contact_email", "title_fr")]
+    r = post(admin, f"{EN}/new-call", f"{EN}/calls", [*fields, ("mission_id", "haiti-minustah"),
+                                                      ("contact_email", "peacekeeping@rcmp-grc.gc.ca"),
+                                                      ("title_fr", "Haïti"), ("criteria_four_by_four", "yes")])
+    assert r.status_code == 303, text(r)
+    # Then the call keeps it, and its form shows it chosen
+    page = admin.get(f"{EN}/calls/drc-2099").body.decode()
+    assert re.search(r'<option value="yes" selected>Required by this call</option>', page)
+    assert '<option value="">As the mission says' in page

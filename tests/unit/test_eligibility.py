@@ -129,9 +129,15 @@ def test_unknowns_from_the_catalogue_are_reported_as_unknown() -> None:
 
 
 def test_four_by_four_where_asked() -> None:
-    assert results(form(four_by_four_experience=False), "haiti-minustah")["four_by_four"] == "not_met"
-    assert results(form(four_by_four_experience=None), "haiti-minustah")["four_by_four"] == "unknown"
+    asks = bulletin("haiti-minustah", four_by_four=True)
+    assert results(form(four_by_four_experience=False), "haiti-minustah", asks)["four_by_four"] == "not_met"
+    assert results(form(four_by_four_experience=None), "haiti-minustah", asks)["four_by_four"] == "unknown"
     assert results(form(four_by_four_experience=False), "iraq-mlt")["four_by_four"] == "met"
+    # Where neither the mission nor its call says (seed 003: "for some missions"), it is not known
+    assert results(form(four_by_four_experience=False), "haiti-minustah")["four_by_four"] == "unknown"
+    assert results(form(four_by_four_experience=True), "haiti-minustah")["four_by_four"] == "met"
+    assert results(form(four_by_four_experience=False), "haiti-minustah",
+                   bulletin("haiti-minustah", four_by_four=False))["four_by_four"] == "met"
 
 
 def test_findings_for_each_mission_and_summary_flag() -> None:

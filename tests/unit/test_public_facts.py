@@ -234,3 +234,35 @@ def test_a_call_beyond_proteus_may_take_civilian_analysts_and_they_may_answer_it
     calls = {s.bulletin.mission_id: s.bulletin for s in deps.store.catalogue.bulletins()}
     assert calls["west-bank-proteus"].criteria.civilian_analysts and not calls["iraq-mlt"].criteria.civilian_analysts
     assert {m.mission_id for m in seed_catalogue()[1] if m.civilian_analysts} == set()
+
+
+# --- unknown stays unknown: 4x4 driving --------------------------------------------------------------
+
+def test_4x4_driving_is_not_a_fact_for_any_mission_the_seeds_do_not_name_and_a_call_may_set_it() -> None:
+    from dataclasses import replace
+
+    from chalicelib.domain.bulletins import Criteria
+    from chalicelib.domain.missions import seed_catalogue
+    from chalicelib.web import present
+
+    # Given the catalogue: seed 003 asks for 4x4 experience "for some missions", naming none
+    raw = json.loads((ROOT / "chalicelib" / "data" / "missions.json").read_text(encoding="utf-8"))
+    assert [m["mission_id"] for m in raw["missions"] if m["requires_4x4"] is True] == []
+    missions = {m.mission_id: m for m in seed_catalogue()[1]}
+    assert missions["haiti-minustah"].requires_4x4 is None and missions["drc-monusco"].requires_4x4 is None
+    views = _mission_views()
+    see_en, see_fr = present.t("needs_4x4_see_call", "en"), present.t("needs_4x4_see_call", "fr")
+    # Then Haiti's and the DRC's pages say "see the call", in both languages, never a bare requirement
+    for mission_id in ("haiti-minustah", "drc-monusco"):
+        assert see_en in present.asks_for(views[mission_id], "en")
+        assert present.t("needs_4x4", "en") not in present.asks_for(views[mission_id], "en")
+        assert "voir l'appel de candidatures" in see_fr and see_fr in present.asks_for(views[mission_id], "fr")
+    # And a call that sets its own requirement is what its page says
+    from .fakes import make_deps
+
+    call = next(s.bulletin for s in make_deps().store.catalogue.bulletins() if s.bulletin.mission_id == "haiti-minustah")
+    asks = replace(call, criteria=replace(call.criteria, four_by_four=True))
+    assert present.t("needs_4x4", "en") in present.asks_for(views["haiti-minustah"], "en", asks)
+    waives = replace(call, criteria=replace(call.criteria, four_by_four=False))
+    assert not [n for n in present.asks_for(views["haiti-minustah"], "en", waives) if "4x4" in n]
+    assert Criteria.from_dict(asks.criteria.as_dict()).four_by_four is True  # stored and read back
