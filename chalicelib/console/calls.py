@@ -84,6 +84,7 @@ def document_from_form(data: dict[str, list[str]]) -> dict[str, Any]:
                      "previous_mission_experience": f("criteria_previous_mission_experience") == "yes",
                      "civilian_analysts": f("criteria_civilian_analysts") == "yes",
                      "four_by_four": {"yes": True, "no": False}.get(f("criteria_four_by_four")),
+                     "fitness_test": f("criteria_fitness_test") or None,
                      "required_documents": [c for c in data.get("criteria_required_documents", []) if c]},
     }
 
@@ -106,6 +107,7 @@ def form_values(call: dict[str, Any]) -> dict[str, Any]:
             "criteria_previous_mission_experience": bool(c.get("previous_mission_experience")),
             "criteria_civilian_analysts": bool(c.get("civilian_analysts")),
             "criteria_four_by_four": {"True": "yes", "False": "no"}.get(str(c.get("four_by_four")), ""),
+            "criteria_fitness_test": c.get("fitness_test") or "",
             "criteria_required_documents": list(c.get("required_documents") or [])}
 
 
@@ -138,6 +140,7 @@ def _choices(lang: str) -> dict[str, Any]:
             "degrees": [(d, pick(degrees.get(d) or {"en": d}, lang)) for d in DEGREES],
             "levels": [(lv, t("level_" + lv, lang)) for lv in LANG_LEVELS],
             "four_by_four": [("yes", t("call_4x4_yes", lang)), ("no", t("call_4x4_no", lang))],
+            "fitness": [("pare", t("call_fitness_pare", lang)), ("own_test", t("call_fitness_own_test", lang))],
             "documents": [(code, pick(k.label, lang)) for code, k in document_kinds().items()]}
 
 

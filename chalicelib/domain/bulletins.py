@@ -46,6 +46,7 @@ class Criteria:
     civilian_analysts: bool = False
     required_documents: tuple[str, ...] = ()
     four_by_four: bool | None = None  # the call's own 4x4 requirement; None: the mission's (or not known)
+    fitness_test: str | None = None  # "pare" (the Physical Abilities Requirement Evaluation) or "own_test"
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> "Criteria":
@@ -54,14 +55,15 @@ class Criteria:
                    previous_mission_experience=bool(raw.get("previous_mission_experience", False)),
                    civilian_analysts=bool(raw.get("civilian_analysts", False)),
                    required_documents=tuple(raw.get("required_documents") or ()),
-                   four_by_four=None if raw.get("four_by_four") is None else bool(raw["four_by_four"]))
+                   four_by_four=None if raw.get("four_by_four") is None else bool(raw["four_by_four"]),
+                   fitness_test=raw.get("fitness_test"))
 
     def as_dict(self) -> dict[str, Any]:
         return {"min_rank": self.min_rank, "degree": self.degree,
                 "language": dict(self.language) if self.language else None,
                 "previous_mission_experience": self.previous_mission_experience,
                 "civilian_analysts": self.civilian_analysts, "required_documents": list(self.required_documents),
-                "four_by_four": self.four_by_four}
+                "four_by_four": self.four_by_four, "fitness_test": self.fitness_test}
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,9 @@ publish rule's, a file's documents page). Nothing here is shown unless the pathw
   none): the pages say "see the call";
 - ``language_of_operation``: the mission's language of operation, a mission-specific criterion;
 - ``years``: at least 5 years of operational service (police officers);
+- ``fitness``: the call's fitness requirement of the posting, the Physical Abilities Requirement Evaluation (PARE) or
+  its own test (seed 003: "complete specific fitness requirements in each posting for mission, such as the Physical
+  Abilities Requirement Evaluation");
 - ``civilian_analysts``: the call takes civilian analysts (its own field).
 
 A stage's ``when`` names a guard of the workflow; the conditions below are those guards read for a mission.
@@ -61,7 +64,7 @@ WHEN: dict[str, Callable[[Mission], bool]] = {
 
 # In the order the pages list them.
 CODES = ("language_of_operation", "police_qualifications", "four_by_four", "interview", "un_modules", "years",
-         "civilian_analysts")
+         "fitness", "civilian_analysts")
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,8 @@ def requirements(mission: Mission, pathway: "Pathway", call: "Bulletin | None" =
     if reaches(pathway, mission, UN_MODULES):
         out.append(Requirement(UN_MODULES))
     out.append(Requirement("years"))
+    if call is not None and call.criteria.fitness_test in ("pare", "own_test"):
+        out.append(Requirement("fitness", call.criteria.fitness_test, "call"))
     if call is not None and call.criteria.civilian_analysts:
         out.append(Requirement("civilian_analysts", True, "call"))
     return tuple(out)

@@ -69,6 +69,8 @@ def asks_for(m: Mapping[str, Any], lang: str, call: Bulletin | None = None) -> l
     for r in requirements.requirements(mission, load_workflow().pathway_of(mission), call):
         if r.code == "language_of_operation":
             needs.append(t("needs_language", lang, language=language_name(r.value, lang)))
+        elif r.code == "fitness":
+            needs.append(t(f"needs_fitness_{r.value}", lang))
         elif r.code == "four_by_four" and r.value is None:
             needs.append(t("needs_4x4_see_call", lang))
         elif r.code == "years":
@@ -219,8 +221,8 @@ def findings(s: dict[str, Any], lang: str) -> list[tuple[str, str]]:
         reason = f.get("reason_fr") if lang == "fr" else f.get("reason_en")
         key = f"criterion_{f['criterion']}"
         term = t(key, lang) if key in catalogue() else f["criterion"]
-        if f.get("source") == "bulletin":  # a file stored before findings named their source has general ones only
-            term = f"{term} ({t('finding_source_bulletin', lang)})"
+        if f.get("source") in ("bulletin", "mission"):  # a file stored before findings named their source: general
+            term = f"{term} ({t('finding_source_' + f['source'], lang)})"
         rows.append((term, f"{finding_result(f['result'], lang)} – {reason}"))
     return rows
 

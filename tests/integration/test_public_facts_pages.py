@@ -65,9 +65,15 @@ def test_haiti_and_the_drc_say_see_the_call_for_4x4_and_a_console_call_sets_its_
     fields = [(k, v) for k, v in FORM if k not in ("mission_id", "contact_email", "title_fr")]
     r = post(admin, f"{EN}/new-call", f"{EN}/calls", [*fields, ("mission_id", "haiti-minustah"),
                                                       ("contact_email", "peacekeeping@rcmp-grc.gc.ca"),
-                                                      ("title_fr", "Haïti"), ("criteria_four_by_four", "yes")])
+                                                      ("title_fr", "Haïti"), ("criteria_four_by_four", "yes"),
+                                                      ("criteria_fitness_test", "pare")])
     assert r.status_code == 303, text(r)
     # Then the call keeps it, and its form shows it chosen
     page = admin.get(f"{EN}/calls/drc-2099").body.decode()
     assert re.search(r'<option value="yes" selected>Required by this call</option>', page)
     assert '<option value="">As the mission says' in page
+    assert re.search(r'<option value="pare" selected>Physical Abilities Requirement Evaluation \(PARE\)</option>', page)
+    # And its preview, the applicant's page, says what it asks: the 4x4 driving and the PARE
+    preview = text(admin.get(f"{EN}/calls/drc-2099/preview"))
+    assert "Experience driving standard-shift 4x4 vehicles" in preview and "see the call" not in preview
+    assert "The Physical Abilities Requirement Evaluation (PARE)" in preview

@@ -266,3 +266,81 @@ def test_4x4_driving_is_not_a_fact_for_any_mission_the_seeds_do_not_name_and_a_c
     waives = replace(call, criteria=replace(call.criteria, four_by_four=False))
     assert not [n for n in present.asks_for(views["haiti-minustah"], "en", waives) if "4x4" in n]
     assert Criteria.from_dict(asks.criteria.as_dict()).four_by_four is True  # stored and read back
+
+
+# --- seed 003's general selection criteria ----------------------------------------------------------
+
+def _found(form: dict[str, Any], mission_id: str, call: Any = None) -> dict[str, Any]:
+    from chalicelib.domain import eligibility
+    from chalicelib.domain.missions import seed_catalogue
+
+    m = next(m for m in seed_catalogue()[1] if m.mission_id == mission_id)
+    return {f.criterion: f for f in eligibility.evaluate(form, [m], {mission_id: call} if call else None)}
+
+
+BASE = {"track": "police_officer", "years_operational_service": 8, "english_proficiency": "basic",
+        "french_proficiency": "advanced", "leadership_experience": "informal", "computer_literacy": "basic_office",
+        "four_by_four_experience": True, "available_from": "2027-03-01"}
+
+
+def test_the_general_language_criterion_is_either_official_language_and_the_missions_is_its_own() -> None:
+    # Given an officer with excellent French and basic English, applying to an English-speaking mission
+    found = _found(BASE, "ukraine-euam")
+    # Then the general criterion (either official language, seed 003) is met
+    general = found["official_language"]
+    assert (general.result, general.source) == ("met", "general") and "either official language" in general.reason_en
+    assert "l'une ou l'autre langue officielle" in general.reason_fr
+    # And the mission's language of operation is a separate, mission-specific criterion, named as such
+    own = found["language_of_operation"]
+    assert (own.result, own.source) == ("not_met", "mission") and "language of operation" in own.reason_en
+    # And with neither language excellent, the general one is not met
+    assert _found({**BASE, "french_proficiency": "intermediate"}, "haiti-minustah")[
+        "official_language"].result == "not_met"
+    from chalicelib.web import present
+
+    rows = dict(present.findings({"mission": {"mission_id": "ukraine-euam"}, "eligibility": [
+        f.as_dict() for f in found.values()]}, "en"))
+    assert "Language of operation (criterion of this mission)" in rows
+    assert "Oral and written communication in French or English" in rows
+
+
+def test_a_call_can_require_a_pare_or_its_own_test_and_the_pre_screen_and_its_page_explain_it() -> None:
+    from dataclasses import replace
+
+    from chalicelib.web import present
+
+    from .fakes import make_deps
+
+    call = next(s.bulletin for s in make_deps().store.catalogue.bulletins() if s.bulletin.mission_id == "haiti-minustah")
+    assert "fitness" not in _found(BASE, "haiti-minustah", call)  # a call that sets none: no finding
+    pare = replace(call, criteria=replace(call.criteria, fitness_test="pare"))
+    f = _found(BASE, "haiti-minustah", pare)["fitness"]
+    assert (f.result, f.source) == ("unknown", "bulletin")
+    assert "Physical Abilities Requirement Evaluation (PARE)" in f.reason_en and "TAPE" in f.reason_fr
+    assert "assessed during selection" in f.reason_en
+    own = replace(call, criteria=replace(call.criteria, fitness_test="own_test"))
+    assert "its own fitness test" in _found(BASE, "haiti-minustah", own)["fitness"].reason_en
+    view = _mission_views()["haiti-minustah"]
+    assert present.t("needs_fitness_pare", "en") in present.asks_for(view, "en", pare)
+    assert present.t("needs_fitness_own_test", "fr") in present.asks_for(view, "fr", own)
+    assert not [n for n in present.asks_for(view, "en", call) if "fitness" in n.lower()]
+
+
+def test_leadership_and_computer_literacy_answers_reach_the_pre_screen_and_nothing_is_collected_unread() -> None:
+    from chalicelib.domain import eligibility, forms
+
+    # Given the answers the form collects for seed 003's general criteria
+    asked = set(forms.load_schema("application")["properties"])
+    assert {"leadership_experience", "computer_literacy"} <= asked
+    # And none for the criteria it does not ask (interpersonal skills, flexibility, a difficult environment)
+    assert not [a for a in asked if any(w in a for w in ("interpersonal", "flexib", "environment"))]
+    found = _found(BASE, "ukraine-euam")
+    # Then each answer is read by the pre-screen, met or not
+    assert found["leadership_coaching"].result == "met" and "informal" in found["leadership_coaching"].reason_en
+    assert found["computer_literacy"].result == "met"
+    poor = _found({**BASE, "leadership_experience": "none", "computer_literacy": "none"}, "ukraine-euam")
+    assert poor["leadership_coaching"].result == "not_met" and poor["computer_literacy"].result == "not_met"
+    assert eligibility.summary_flag(list(poor.values()), "ukraine-euam") == "not_met"
+    missing = _found({k: v for k, v in BASE.items() if k not in ("leadership_experience", "computer_literacy")},
+                     "ukraine-euam")
+    assert missing["leadership_coaching"].result == missing["computer_literacy"].result == "unknown"
