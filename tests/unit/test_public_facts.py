@@ -344,3 +344,21 @@ def test_leadership_and_computer_literacy_answers_reach_the_pre_screen_and_nothi
     missing = _found({k: v for k, v in BASE.items() if k not in ("leadership_experience", "computer_literacy")},
                      "ukraine-euam")
     assert missing["leadership_coaching"].result == missing["computer_literacy"].result == "unknown"
+
+
+# --- UN modules: the rule without invented names -----------------------------------------------------
+
+def test_the_un_modules_keep_the_seeds_rule_and_no_module_name_the_seeds_never_give() -> None:
+    from chalicelib.domain.workflow import load_workflow
+
+    seeds = "\n".join(p.read_text(encoding="utf-8") for p in sorted(Path("/work/shared/seeds").glob("*.txt"))) \
+        if Path("/work/shared/seeds").is_dir() else ""
+    wf = load_workflow()
+    # The rule the seeds give: online modules, a mark of at least 80%, a certificate for each (seed 003)
+    assert wf.pass_mark == 80
+    # And no module named as fact that the seeds never name (BSAFE, PSEA, "Core Pre-Deployment Training Materials")
+    raw = json.dumps(json.loads((ROOT / "chalicelib" / "data" / "workflow.json").read_text(encoding="utf-8")))
+    for invented in ("BSAFE", "Sexual Exploitation", "Core Pre-Deployment", "un-bsafe", "un-psea"):
+        assert invented not in raw, invented
+        assert not seeds or invented not in seeds
+    assert list(wf.un_modules) == ["un-online-modules"]
