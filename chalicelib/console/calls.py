@@ -64,7 +64,8 @@ def from_local_input(value: str) -> str:
 
 
 def _positions(raw: str) -> Any:
-    return int(raw) if raw.strip().isdigit() else raw
+    """A whole number; empty: no number given (null, "see the call")."""
+    return int(raw) if raw.strip().isdigit() else None if not raw.strip() else raw
 
 
 def document_from_form(data: dict[str, list[str]]) -> dict[str, Any]:
@@ -95,7 +96,8 @@ def form_values(call: dict[str, Any]) -> dict[str, Any]:
     lang = c.get("language") or {}
     contact = call.get("contact") or {}
     return {"bulletin_id": call.get("bulletin_id", ""), "mission_id": call.get("mission_id", ""),
-            "positions": call.get("positions", ""), "opens_at": local_input(call.get("opens_at")),
+            "positions": "" if call.get("positions") is None else call["positions"],
+            "opens_at": local_input(call.get("opens_at")),
             "closes_at": local_input(call.get("closes_at")), "expected_start": call.get("expected_start") or "",
             "title_en": (call.get("title") or {}).get("en", ""), "title_fr": (call.get("title") or {}).get("fr", ""),
             "description_en": (call.get("description") or {}).get("en", ""),

@@ -70,7 +70,7 @@ class Criteria:
 class Bulletin:
     bulletin_id: str
     mission_id: str
-    positions: int
+    positions: int | None  # None: no number given (the pages give none); no place of a session until one is set
     opens_at: str
     closes_at: str
     title: Mapping[str, str]
@@ -88,7 +88,7 @@ class Bulletin:
             errors.append("/closes_at: closes-before-it-opens")
         if errors:
             raise UnreadableBulletin(str(data.get("bulletin_id", "?")), errors)
-        return cls(bulletin_id=data["bulletin_id"], mission_id=data["mission_id"], positions=int(data["positions"]),
+        return cls(bulletin_id=data["bulletin_id"], mission_id=data["mission_id"], positions=None if data["positions"] is None else int(data["positions"]),
                    opens_at=data["opens_at"], closes_at=data["closes_at"], title=dict(data["title"]),
                    description=dict(data["description"]), contact=dict(data["contact"]),
                    criteria=Criteria.from_dict(data.get("criteria") or {}), expected_start=data.get("expected_start"),

@@ -425,12 +425,12 @@ def seed_documents(m: Mission) -> list[str]:
     return requirements.documents(wf.pathway_of(m), m, wf.stages, SEED_DOCUMENTS.get(m.kind, []))
 
 
-def seed_bulletin(m: Mission, now: datetime, positions: int) -> Bulletin:
+def seed_bulletin(m: Mission, now: datetime, positions: int | None) -> Bulletin:
     """An open call for a mission that takes applications (local runs and tests start with one each)."""
     closes = in_program_time(now + timedelta(days=SEED_OPEN_DAYS)).replace(hour=23, minute=59, second=0, microsecond=0)
     opens = in_program_time(now - timedelta(days=1)).replace(hour=9, minute=0, second=0, microsecond=0)
     text = _seed_text(m)
-    return Bulletin(bulletin_id=f"{m.mission_id}-{opens.year}", mission_id=m.mission_id, positions=max(positions, 1),
+    return Bulletin(bulletin_id=f"{m.mission_id}-{opens.year}", mission_id=m.mission_id, positions=positions if positions else None,
                     opens_at=opens.isoformat(), closes_at=closes.isoformat(), title=text["title"],
                     description=text["description"], contact=SEED_CONTACT,
                     criteria=Criteria.from_dict({"required_documents": seed_documents(m),

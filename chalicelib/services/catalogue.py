@@ -102,7 +102,8 @@ def seed(deps: Deps) -> int:
             continue
         seats = by_cap[m.cap_id].seats_left if m.cap_id in by_cap else None
         uow = deps.store.unit_of_work()
-        uow.put_bulletin(bulletins.seed_bulletin(m, deps.clock(), seats or 5), 1, None, deps.now())
+        # The seats left as the call's positions; none (no figure, or every seat taken): no number, "see the call"
+        uow.put_bulletin(bulletins.seed_bulletin(m, deps.clock(), seats or None), 1, None, deps.now())
         try:
             uow.commit()
             calls += 1

@@ -77,3 +77,24 @@ def test_haiti_and_the_drc_say_see_the_call_for_4x4_and_a_console_call_sets_its_
     preview = text(admin.get(f"{EN}/calls/drc-2099/preview"))
     assert "Experience driving standard-shift 4x4 vehicles" in preview and "see the call" not in preview
     assert "The Physical Abilities Requirement Evaluation (PARE)" in preview
+
+
+def test_a_call_with_no_number_says_not_stated_and_its_number_can_be_set_and_cleared_on_dynamodb(
+        client: Any, tokens: Any) -> None:
+    from .conftest import staff_call
+
+    calls = open_calls(client)
+    # Given Ukraine's seeded call (all 20 seats taken): no invented number
+    call = json.loads(client.http.get(f"/bulletins/{calls['ukraine-euam']}").body)
+    assert call["positions"] is None and call["places_left"] is None
+    assert "Positions Not stated yet" in text(client.http.get(f"/en/calls/{calls['ukraine-euam']}"))
+    assert "Pas encore indiqué" in text(client.http.get(f"/fr/calls/{calls['ukraine-euam']}"))
+    # When an administrator sets a number, then clears it again (no place given)
+    url = f"/admin/bulletins/{calls['ukraine-euam']}"
+    r = staff_call(client, "patch", url, tokens["admin"], {"positions": 3, "version": call["version"]})
+    assert r.status_code == 200 and json.loads(r.body)["positions"] == 3, r.body
+    r = staff_call(client, "patch", url, tokens["admin"], {"positions": None, "version": call["version"] + 1})
+    # Then the stored call reads as it was written
+    assert r.status_code == 200 and json.loads(r.body)["positions"] is None, r.body
+    listed = json.loads(client.http.get("/missions/ukraine-euam").body)["open_bulletin"]
+    assert listed["positions"] is None

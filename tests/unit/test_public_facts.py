@@ -362,3 +362,44 @@ def test_the_un_modules_keep_the_seeds_rule_and_no_module_name_the_seeds_never_g
         assert invented not in raw, invented
         assert not seeds or invented not in seeds
     assert list(wf.un_modules) == ["un-online-modules"]
+
+
+# --- positions: no invented numbers --------------------------------------------------------------------
+
+def test_the_seeded_calls_invent_no_positions_and_a_session_takes_places_only_once_a_number_is_set() -> None:
+    from chalicelib.domain.errors import GuardRefused
+    from chalicelib.domain.workflow import Actor
+    from chalicelib.services import bulletins
+
+    from .fakes import make_deps
+    from .test_services_workflow import IRSS, move, new_file
+
+    deps = make_deps()
+    calls = {s.bulletin.mission_id: s for s in deps.store.catalogue.bulletins()}
+    # Given the seeded calls: Ukraine's 20 seats all taken, SAAT's, SML's and the DRC's figures not given
+    for mission_id in ("ukraine-euam", "ukraine-patrol-police", "un-saat-instructors",
+                       "un-senior-mission-leaders-course", "drc-monusco"):
+        # Then none is given an invented number of positions
+        assert calls[mission_id].bulletin.positions is None, mission_id
+        assert calls[mission_id].places_left is None
+    # While a figure the seeds give stays (JRR's four candidates, Haiti's seats left)
+    assert calls["justice-rapid-response"].bulletin.positions == 4
+    assert calls["haiti-minustah"].bulletin.positions == 50
+    # And an SML nomination is refused, saying why, until an administrator sets the positions
+    app_id, _ = new_file(deps, "un-senior-mission-leaders-course")
+    for stage in ("service_nomination", "irss_review"):
+        move(deps, app_id, stage, IRSS)
+    with pytest.raises(GuardRefused) as err:
+        move(deps, app_id, "nominated", IRSS)
+    assert "no number of positions yet" in err.value.detail_en and "aucun nombre de postes" in err.value.detail_fr
+    sml = calls["un-senior-mission-leaders-course"]
+    bulletins.update_bulletin(deps, Actor("admin", "admin-1"), sml.bulletin.bulletin_id,
+                              {"positions": 2, "version": sml.version})
+    assert move(deps, app_id, "nominated", IRSS)["stage"] == "nominated"
+    # And once a place is given, the number cannot go back to none
+    from chalicelib.domain.errors import StaleState
+
+    stored = deps.store.catalogue.bulletin(sml.bulletin.bulletin_id)
+    with pytest.raises(StaleState):
+        bulletins.update_bulletin(deps, Actor("admin", "admin-1"), sml.bulletin.bulletin_id,
+                                  {"positions": None, "version": stored.version})
