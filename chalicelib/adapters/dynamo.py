@@ -417,10 +417,15 @@ class DynamoUnitOfWork:
         if expected_version is None:
             self._put("bulletin", row, cond)
         else:  # keep the places already given
+            # No number (null): the positions attribute goes, and only while no place is given.
+            positions, room = ((BulletinModel.positions.remove(), BulletinModel.places_taken == 0)
+                               if bulletin.positions is None else
+                               (BulletinModel.positions.set(bulletin.positions),
+                                BulletinModel.places_taken <= bulletin.positions))
             self._update("bulletin", BulletinModel("bulletin", bulletin.bulletin_id), [
                 BulletinModel.mission_id.set(bulletin.mission_id), BulletinModel.data.set(bulletin.as_dict()),
-                BulletinModel.positions.set(bulletin.positions), BulletinModel.version.set(version),
-                BulletinModel.updated_at.set(now)], cond & (BulletinModel.places_taken <= bulletin.positions))
+                positions, BulletinModel.version.set(version),
+                BulletinModel.updated_at.set(now)], cond & room)
         self._add("check", "mission", lambda tw: tw.condition_check(MissionModel, "mission", bulletin.mission_id,
                                                                     condition=MissionModel.sk.exists()))
 

@@ -210,7 +210,9 @@ class MemoryUnitOfWork:
             current = s.bulletins.get(bulletin.bulletin_id)
             if expected_version is None:
                 return current is None
-            return current is not None and current.version == expected_version and current.places_taken <= bulletin.positions
+            room = current is not None and (current.places_taken == 0 if bulletin.positions is None
+                                            else current.places_taken <= bulletin.positions)
+            return current is not None and current.version == expected_version and room
 
         def apply(s: MemoryState) -> None:
             current = s.bulletins.get(bulletin.bulletin_id)
@@ -230,7 +232,7 @@ class MemoryUnitOfWork:
     def take_place(self, bulletin_id: str, now: str) -> None:
         def check(s: MemoryState) -> bool:
             b = s.bulletins.get(bulletin_id)
-            return b is not None and b.places_taken < b.bulletin.positions
+            return b is not None and b.bulletin.positions is not None and b.places_taken < b.bulletin.positions
 
         self._add("bulletin", check, lambda s: s.bulletins.__setitem__(
             bulletin_id, replace(s.bulletins[bulletin_id], places_taken=s.bulletins[bulletin_id].places_taken + 1)))

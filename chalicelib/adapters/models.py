@@ -66,7 +66,7 @@ class BulletinModel(Model):
     sk = UnicodeAttribute(range_key=True)  # bulletin_id
     mission_id = UnicodeAttribute()
     data = JSONAttribute()  # the call as its schema describes it
-    positions = NumberAttribute()
+    positions = NumberAttribute(null=True)  # absent: the call gives no number yet (no place can be taken)
     places_taken = NumberAttribute(default=0)
     version = NumberAttribute(default=1)
     updated_at = UnicodeAttribute()

@@ -21,7 +21,7 @@ from ..domain.errors import FieldError, ValidationFailed
 from ..domain.forms import load_schema
 from ..domain.i18n import pick
 from ..domain.localtime import from_iso, local_time
-from ..services import bulletins
+from ..services import bulletins, catalogue
 from ..web import present as web_present
 from ..web.pages import Visit
 from ..web.render import render as web_render
@@ -65,7 +65,8 @@ def from_local_input(value: str) -> str:
 
 
 def _positions(raw: str) -> Any:
-    return int(raw) if raw.strip().isdigit() else raw
+    """A whole number; empty: no number given (null, "see the call")."""
+    return int(raw) if raw.strip().isdigit() else None if not raw.strip() else raw
 
 
 def document_from_form(data: dict[str, list[str]]) -> dict[str, Any]:
@@ -84,6 +85,8 @@ def document_from_form(data: dict[str, list[str]]) -> dict[str, Any]:
                      "language": language,
                      "previous_mission_experience": f("criteria_previous_mission_experience") == "yes",
                      "civilian_analysts": f("criteria_civilian_analysts") == "yes",
+                     "four_by_four": {"yes": True, "no": False}.get(f("criteria_four_by_four")),
+                     "fitness_test": f("criteria_fitness_test") or None,
                      "required_documents": [c for c in data.get("criteria_required_documents", []) if c]},
     }
 
@@ -94,7 +97,8 @@ def form_values(call: dict[str, Any]) -> dict[str, Any]:
     lang = c.get("language") or {}
     contact = call.get("contact") or {}
     return {"bulletin_id": call.get("bulletin_id", ""), "mission_id": call.get("mission_id", ""),
-            "positions": call.get("positions", ""), "opens_at": local_input(call.get("opens_at")),
+            "positions": "" if call.get("positions") is None else call["positions"],
+            "opens_at": local_input(call.get("opens_at")),
             "closes_at": local_input(call.get("closes_at")), "expected_start": call.get("expected_start") or "",
             "title_en": (call.get("title") or {}).get("en", ""), "title_fr": (call.get("title") or {}).get("fr", ""),
             "description_en": (call.get("description") or {}).get("en", ""),
@@ -105,6 +109,8 @@ def form_values(call: dict[str, Any]) -> dict[str, Any]:
             "criteria_language_code": lang.get("code", ""), "criteria_language_level": lang.get("level", ""),
             "criteria_previous_mission_experience": bool(c.get("previous_mission_experience")),
             "criteria_civilian_analysts": bool(c.get("civilian_analysts")),
+            "criteria_four_by_four": {"True": "yes", "False": "no"}.get(str(c.get("four_by_four")), ""),
+            "criteria_fitness_test": c.get("fitness_test") or "",
             "criteria_required_documents": list(c.get("required_documents") or [])}
 
 
@@ -136,6 +142,8 @@ def _choices(lang: str) -> dict[str, Any]:
             "ranks": [(r, pick(ranks.get(r) or {"en": r}, lang)) for r in RCMP_RANKS],
             "degrees": [(d, pick(degrees.get(d) or {"en": d}, lang)) for d in DEGREES],
             "levels": [(lv, t("level_" + lv, lang)) for lv in LANG_LEVELS],
+            "four_by_four": [("yes", t("call_4x4_yes", lang)), ("no", t("call_4x4_no", lang))],
+            "fitness": [("pare", t("call_fitness_pare", lang)), ("own_test", t("call_fitness_own_test", lang))],
             "documents": [(code, pick(k.label, lang)) for code, k in document_kinds().items()]}
 
 
@@ -290,6 +298,8 @@ def preview_page(v: ConsoleVisit, bulletin_id: str) -> Response:  # who: irss, a
                       title=pick(call["title"], v.lang) or t("call_untitled", v.lang), call=call,
                       mission_name=pick(call.get("mission_name") or {}, v.lang), deadline=call["deadline"][v.lang],
                       contact=call.get("contact"), program=web_present.PROGRAM_CONTACT,
+                      **web_present.call_asks(bulletins.call_of(deps(), bulletin_id, staff=True),
+                                              catalogue.get_mission(deps(), call["mission_id"]), v.lang),
                       tasks=[p.title(v.lang) for p in _draft_pages()],
                       start_url=pv.url(f"/calls/{quote(bulletin_id, safe='')}/apply"))
     return v.finish(Response(body=body, status_code=200, headers={"Content-Type": "text/html; charset=utf-8"}))

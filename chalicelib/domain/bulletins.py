@@ -45,6 +45,8 @@ class Criteria:
     previous_mission_experience: bool = False
     civilian_analysts: bool = False
     required_documents: tuple[str, ...] = ()
+    four_by_four: bool | None = None  # the call's own 4x4 requirement; None: the mission's (or not known)
+    fitness_test: str | None = None  # "pare" (the Physical Abilities Requirement Evaluation) or "own_test"
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> "Criteria":
@@ -52,20 +54,23 @@ class Criteria:
                    language=dict(raw["language"]) if raw.get("language") else None,
                    previous_mission_experience=bool(raw.get("previous_mission_experience", False)),
                    civilian_analysts=bool(raw.get("civilian_analysts", False)),
-                   required_documents=tuple(raw.get("required_documents") or ()))
+                   required_documents=tuple(raw.get("required_documents") or ()),
+                   four_by_four=None if raw.get("four_by_four") is None else bool(raw["four_by_four"]),
+                   fitness_test=raw.get("fitness_test"))
 
     def as_dict(self) -> dict[str, Any]:
         return {"min_rank": self.min_rank, "degree": self.degree,
                 "language": dict(self.language) if self.language else None,
                 "previous_mission_experience": self.previous_mission_experience,
-                "civilian_analysts": self.civilian_analysts, "required_documents": list(self.required_documents)}
+                "civilian_analysts": self.civilian_analysts, "required_documents": list(self.required_documents),
+                "four_by_four": self.four_by_four, "fitness_test": self.fitness_test}
 
 
 @dataclass(frozen=True)
 class Bulletin:
     bulletin_id: str
     mission_id: str
-    positions: int
+    positions: int | None  # None: no number given (the pages give none); no place of a session until one is set
     opens_at: str
     closes_at: str
     title: Mapping[str, str]
@@ -83,7 +88,7 @@ class Bulletin:
             errors.append("/closes_at: closes-before-it-opens")
         if errors:
             raise UnreadableBulletin(str(data.get("bulletin_id", "?")), errors)
-        return cls(bulletin_id=data["bulletin_id"], mission_id=data["mission_id"], positions=int(data["positions"]),
+        return cls(bulletin_id=data["bulletin_id"], mission_id=data["mission_id"], positions=None if data["positions"] is None else int(data["positions"]),
                    opens_at=data["opens_at"], closes_at=data["closes_at"], title=dict(data["title"]),
                    description=dict(data["description"]), contact=dict(data["contact"]),
                    criteria=Criteria.from_dict(data.get("criteria") or {}), expected_start=data.get("expected_start"),

@@ -2,7 +2,8 @@
 
 A call is written as a draft (``Bulletin.published`` false: never public, never takes applications) and
 published once it passes ``publish_problems``: both official languages filled in, a real contact (a name in
-both languages and an address outside the reserved example domains of RFC 2606/6761), a closing after its
+both languages and an address outside the reserved example domains of RFC 2606/6761, which no write of a call,
+draft or not, may give: ``reserved_contact``), a closing after its
 opening, and nothing asked of applicants that the call's pathway never uses. The last is ``stage_documents``:
 a document that is a stage of the workflow (the UN modules' results, the Preliminary Instructions forms) is
 asked only when the mission's pathway has that stage and the stage's own condition (``when``, e.g.
@@ -10,8 +11,9 @@ asked only when the mission's pathway has that stage and the stage's own conditi
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from typing import Any, Mapping
 
+from . import requirements
 from .bulletins import Bulletin
 from .errors import FieldError
 from .missions import Mission
@@ -24,13 +26,6 @@ TEXTS = ("title", "description")
 LANGS = ("en", "fr")
 LANG_NAMES = {"en": ("English", "anglais"), "fr": ("French", "français")}
 
-# The conditions a stage's ``when`` names, read for a mission (the workflow's guards of the same names).
-_WHEN: dict[str, Callable[[Mission], bool]] = {
-    "un_mission": lambda m: m.is_un,
-    "not_un_mission": lambda m: not m.is_un,
-    "interview_required": lambda m: m.interview_required,
-    "no_interview_required": lambda m: not m.interview_required,
-}
 
 
 def reserved_email(address: str) -> bool:
@@ -45,12 +40,9 @@ def reserved_email(address: str) -> bool:
 
 
 def stage_documents(pathway: Pathway, mission: Mission, stage_names: set[str], asked: tuple[str, ...]) -> list[str]:
-    """The documents ``asked`` that name a workflow stage this mission's files never reach."""
-    def reached(stage: str) -> bool:
-        s = pathway.stages.get(stage)
-        return s is not None and (s.when is None or _WHEN.get(s.when, lambda _m: True)(mission))
-
-    return [code for code in asked if code in stage_names and not reached(code)]
+    """The documents ``asked`` that name a workflow stage this mission's files never reach (domain/requirements.py,
+    the one rule)."""
+    return requirements.unreached_documents(pathway, mission, stage_names, asked)
 
 
 def _err(pointer: str, code: str, en: str, fr: str) -> FieldError:
@@ -79,16 +71,21 @@ def _contact(contact: Mapping[str, Any]) -> list[FieldError]:
             en, fr = LANG_NAMES[lang]
             out.append(_err(f"/contact/name/{lang}", "missing-contact", f"Give the contact's name in {en}.",
                             f"Donnez le nom de la personne-ressource en {fr}."))
-    email = str(contact.get("email") or "").strip()
-    if not email:
+    if not str(contact.get("email") or "").strip():
         out.append(_err("/contact/email", "missing-contact", "Give the contact's email address.",
                         "Donnez l'adresse courriel de la personne-ressource."))
-    elif reserved_email(email):
-        out.append(_err("/contact/email", "reserved-domain",
-                        "This address is in a domain reserved for examples; give a real mailbox applicants can write to.",
-                        "Cette adresse est d'un domaine réservé aux exemples\u00a0; donnez une vraie boîte aux lettres "
-                        "où écrire."))
-    return out
+    return out + reserved_contact(contact)
+
+
+def reserved_contact(contact: Mapping[str, Any]) -> list[FieldError]:
+    """The contact's address is in a reserved example domain: refused on every write of a call, draft or not."""
+    email = str(contact.get("email") or "").strip()
+    if not email or not reserved_email(email):
+        return []
+    return [_err("/contact/email", "reserved-domain",
+                 "This address is in a domain reserved for examples; give a real mailbox applicants can write to.",
+                 "Cette adresse est d'un domaine réservé aux exemples\u00a0; donnez une vraie boîte aux lettres "
+                 "où écrire.")]
 
 
 def publish_problems(b: Bulletin, mission: Mission, pathway: Pathway, stage_names: set[str],
@@ -107,8 +104,4 @@ def publish_problems(b: Bulletin, mission: Mission, pathway: Pathway, stage_name
                         f"“{label['en']}” is not part of this opportunity's process; do not ask for it.",
                         f"«\u00a0{label['fr']}\u00a0» ne fait pas partie du processus de cette possibilité\u00a0; "
                         "ne le demandez pas."))
-    if b.criteria.civilian_analysts and not mission.civilian_analysts:
-        out.append(_err("/criteria/civilian_analysts", "not-in-pathway",
-                        "This opportunity takes no civilian analysts.",
-                        "Cette possibilité n'accepte pas d'analystes civils."))
-    return out
+    return out  # whether it takes civilian analysts is the call's to say (seed 004: analysts deploy beyond PROTEUS)

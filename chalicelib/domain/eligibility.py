@@ -18,12 +18,13 @@ the mission's length (12 months when the catalogue does not give one).
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
+from . import requirements
 from .bulletins import RCMP_RANKS, Bulletin
 from .localtime import written_day
 from .missions import Mission
@@ -32,6 +33,7 @@ DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 MIN_YEARS = 5
 DEFAULT_MONTHS = 12  # "Deployments are 12 months in duration unless otherwise indicated."
 GENERAL, BULLETIN = "general", "bulletin"
+MISSION = "mission"  # a mission-specific criterion: the mission's language of operation (seed 003)
 CIVILIAN = "civilian_analyst"
 WORKING_LEVEL = "advanced"
 LEVELS = ("none", "basic", "intermediate", "advanced")  # the form's proficiency answers, lowest first
@@ -183,6 +185,8 @@ class Case:
     form: Mapping[str, Any]
     mission: Mission
     bulletin: Bulletin | None = None
+    needs: Mapping[str, Any] = field(default_factory=dict)  # what the opportunity asks: code -> value, None when
+    # not known (domain/requirements.py)
 
     @property
     def civilian(self) -> bool:
@@ -233,13 +237,15 @@ def _required_language(case: Case) -> tuple[str | None, str, str]:
 
 
 def _general_language(case: Case, lang: str, level: Any) -> Finding:
-    c, (en_name, fr_name), of_fr = "language_of_operation", LANG_NAME[lang], _LANG_FR[lang][1]
+    c, (en_name, _), of_fr = "language_of_operation", LANG_NAME[lang], _LANG_FR[lang][1]
     if level == WORKING_LEVEL:
         return case.finding(c, "met", f"Advanced {en_name}, the mission's language of operation.",
                             f"Maîtrise avancée {of_fr}, langue de travail de la mission.")
-    return case.finding(c, "not_met", f"The mission works in {en_name}; excellent oral and written {en_name} is needed.",
-                        f"La mission travaille en {fr_name}; une excellente maîtrise {of_fr} à l'oral "
-                        f"et à l'écrit est exigée.")
+    the_fr = _LANG_FR[lang][0]
+    return case.finding(c, "not_met", f"{en_name} is the mission's language of operation, a criterion of this mission: "
+                                      f"advanced oral and written {en_name} is needed.",
+                        f"{the_fr[:1].upper()}{the_fr[1:]} est la langue de travail de la mission, un critère propre "
+                        f"à la mission\u00a0: une maîtrise avancée {of_fr} à l'oral et à l'écrit est exigée.")
 
 
 def _call_language(case: Case, lang: str, required: str, level: str) -> Finding:
@@ -256,6 +262,32 @@ def _call_language(case: Case, lang: str, required: str, level: str) -> Finding:
 
 
 def _language(case: Case) -> Finding:
+    """The language of operation: a criterion of the mission (or of its call), apart from the general one."""
+    found = _operation_language(case)
+    return replace(found, source=MISSION) if found.source == GENERAL else found
+
+
+def _official_language(case: Case) -> Finding:
+    """Seed 003's general criterion: "excellent oral and written communications skills in either French or
+    English" (advanced, in the form's words), whatever the mission's language of operation."""
+    c = "official_language"
+    levels = [case.form.get(LANG_FIELD[code]) for code in ("en", "fr")]
+    if WORKING_LEVEL in levels:
+        code = "en" if levels[0] == WORKING_LEVEL else "fr"
+        en, of_fr = LANG_NAME[code][0], _LANG_FR[code][1]
+        return case.finding(c, "met", f"Excellent oral and written {en} (advanced): either official language will do.",
+                            f"Excellente maîtrise {of_fr} à l'oral et à l'écrit (avancée)\u00a0: l'une ou l'autre "
+                            "langue officielle suffit.")
+    if all(level in LEVELS for level in levels):
+        return case.finding(c, "not_met", "Excellent oral and written communication in French or English is needed "
+                                          "(advanced in one of them).",
+                            "Une excellente communication orale et écrite en français ou en anglais est exigée "
+                            "(niveau avancé dans l'une des deux).")
+    return case.finding(c, "unknown", "English and French proficiency not both given.",
+                        "Compétences en anglais et en français non indiquées toutes les deux.")
+
+
+def _operation_language(case: Case) -> Finding:
     c = "language_of_operation"
     lang, required, source = _required_language(case)
     if lang not in LANG_FIELD:
@@ -292,8 +324,8 @@ QUALIFICATIONS = (
     Qualification("oc_spray", "oc_spray_expiry", "The OC (pepper) spray qualification",
                   "La qualification au gaz poivré (OC)", "de la qualification au gaz poivré (OC)", police=True),
 )
-_MANDATORY_EN = " Mandatory police qualifications apply to every deployment, armed mission or not."
-_MANDATORY_FR = " Les qualifications policières obligatoires s'appliquent à tout déploiement, mission armée ou non."
+_MANDATORY_EN = " " + requirements.POLICE_QUALIFICATION_RULE["en"]  # the one wording of the rule
+_MANDATORY_FR = " " + requirements.POLICE_QUALIFICATION_RULE["fr"]
 
 
 def _expiry(case: Case, q: Qualification) -> Finding:
@@ -326,10 +358,18 @@ def _qualification(q: Qualification) -> Criterion:
 
 def _four_by_four(case: Case) -> Finding:
     c = "four_by_four"
-    if not case.mission.requires_4x4:
-        return case.finding(c, "met", "The mission does not ask for 4x4 experience.",
-                            "La mission n'exige pas d'expérience de conduite 4x4.")
+    if "four_by_four" not in case.needs:
+        return case.finding(c, "met", "Neither the mission nor the call asks for 4x4 experience.",
+                            "Ni la mission ni l'appel n'exigent d'expérience de conduite 4x4.")
     has = case.form.get("four_by_four_experience")
+    if case.needs["four_by_four"] is None:  # "for some missions": neither the mission nor the call says
+        if has is True:
+            return case.finding(c, "met", "4x4 experience (neither the mission nor the call says whether it is asked).",
+                                "Expérience de conduite 4x4 (ni la mission ni l'appel ne disent si elle est exigée).")
+        return case.finding(c, "unknown", "Asked for some missions; neither this mission nor its call says whether it "
+                                          "asks for 4x4 experience: selection staff check it.",
+                            "Exigée pour certaines missions\u00a0; ni cette mission ni son appel ne disent si l'expérience "
+                            "de conduite 4x4 est exigée\u00a0: le personnel de sélection le vérifie.")
     if has is True:
         return case.finding(c, "met", "4x4 experience, as the mission asks.",
                             "Expérience de conduite 4x4, comme l'exige la mission.")
@@ -339,7 +379,61 @@ def _four_by_four(case: Case) -> Finding:
     return case.finding(c, "unknown", "4x4 experience not given.", "Expérience 4x4 non indiquée.")
 
 
+# ---- the general criteria the form asks (seed 003): each answer read, nothing collected unread ------------------
+
+_LEADERSHIP = {"formal": ("formal", "formelle"), "informal": ("informal", "informelle")}
+
+
+def _leadership(case: Case) -> Finding:
+    """Seed 003: "have experience in leadership and/or coaching, whether informal or formal"."""
+    c, given = "leadership_coaching", case.form.get("leadership_experience")
+    if given in _LEADERSHIP:
+        en, fr = _LEADERSHIP[given]
+        return case.finding(c, "met", f"Leadership or coaching experience ({en}).",
+                            f"Expérience en leadership ou en encadrement ({fr}).")
+    if given == "none":
+        return case.finding(c, "not_met", "Experience in leadership or coaching, informal or formal, is needed.",
+                            "Une expérience en leadership ou en encadrement, informelle ou formelle, est exigée.")
+    return case.finding(c, "unknown", "Leadership or coaching experience not given.",
+                        "Expérience en leadership ou en encadrement non indiquée.")
+
+
+def _computer_literacy(case: Case) -> Finding:
+    """Seed 003: "be computer literate, with knowledge of basic Microsoft Office applications"."""
+    c, given = "computer_literacy", case.form.get("computer_literacy")
+    if given in ("basic_office", "advanced"):
+        return case.finding(c, "met", "Computer literate, with knowledge of basic Microsoft Office applications.",
+                            "Connaissances informatiques, dont les applications de base de Microsoft Office.")
+    if given == "none":
+        return case.finding(c, "not_met", "Knowledge of basic Microsoft Office applications is needed.",
+                            "La connaissance des applications de base de Microsoft Office est exigée.")
+    return case.finding(c, "unknown", "Computer literacy not given.", "Connaissances informatiques non indiquées.")
+
+
 # ---- the call's own criteria (None: the call does not ask) --------------------------------------
+
+_FITNESS = {
+    "pare": ("This call requires the Physical Abilities Requirement Evaluation (PARE), the fitness requirement of this "
+             "posting; it is assessed during selection, not from the form.",
+             "Cet appel exige le Test d'aptitudes physiques essentielles (TAPE), l'exigence de condition physique "
+             "de cette affectation\u00a0; il est évalué pendant la sélection, pas d'après le formulaire."),
+    "own_test": ("This call requires its own fitness test for this posting (its description says which); it is "
+                 "assessed during selection, not from the form.",
+                 "Cet appel exige son propre test de condition physique pour cette affectation (sa description "
+                 "précise lequel)\u00a0; il est évalué pendant la sélection, pas d'après le formulaire."),
+}
+
+
+def _fitness(case: Case) -> Finding | None:
+    """Seed 003: "complete specific fitness requirements in each posting for mission, such as the Physical
+    Abilities Requirement Evaluation": the call says which, and the pre-screen says so (selection assesses it)."""
+    test = case.bulletin.criteria.fitness_test if case.bulletin is not None else None
+    if test not in _FITNESS:
+        return None
+    en, fr = _FITNESS[test]
+    return case.finding("fitness", "unknown", en, fr, BULLETIN)
+
+
 
 def _civilian_analysts(case: Case) -> Finding | None:
     if case.bulletin is None or not case.civilian:
@@ -415,18 +509,19 @@ def _previous_missions(case: Case) -> Finding | None:
 
 
 # What only a deployment asks (a course or a roster's training deploys no one: no qualifications to
-# carry through a mission, no 4x4 driving).
+# carry through a mission, no 4x4 driving): read from domain/requirements.py, the one rule.
 DEPLOYMENT_CRITERIA: tuple[Criterion, ...] = (*(_qualification(q) for q in QUALIFICATIONS), _four_by_four)
 CRITERIA: tuple[Criterion, ...] = (
-    _years, _language, *DEPLOYMENT_CRITERIA, _civilian_analysts, _rank, _degree, _previous_missions,
+    _years, _official_language, _language, *DEPLOYMENT_CRITERIA, _leadership, _computer_literacy,
+    _civilian_analysts, _rank, _degree, _previous_missions, _fitness,
 )
 
 
-def _deploys(m: Mission) -> bool:
-    """Whether the mission's pathway deploys (has a stage that takes a seat); nominations do not."""
+def _needs(m: Mission, bulletin: Bulletin | None) -> dict[str, Any]:
+    """What the opportunity asks, from its pathway and its call (domain/requirements.py): code -> value."""
     from .workflow import load_workflow  # the workflow imports figures, which import this module: read it late
 
-    return load_workflow().pathway_of(m).deploys
+    return {r.code: r.value for r in requirements.requirements(m, load_workflow().pathway_of(m), bulletin)}
 
 
 def evaluate(form: Mapping[str, Any], missions: Sequence[Mission],
@@ -437,8 +532,10 @@ def evaluate(form: Mapping[str, Any], missions: Sequence[Mission],
     """
     found = []
     for m in missions:
-        case = Case(form, m, (bulletins or {}).get(m.mission_id))
-        criteria = CRITERIA if _deploys(m) else tuple(c for c in CRITERIA if c not in DEPLOYMENT_CRITERIA)
+        bulletin = (bulletins or {}).get(m.mission_id)
+        case = Case(form, m, bulletin, _needs(m, bulletin))
+        criteria = CRITERIA if "police_qualifications" in case.needs else tuple(
+            c for c in CRITERIA if c not in DEPLOYMENT_CRITERIA)
         found += [f for criterion in criteria if (f := criterion(case)) is not None]
     return found
 

@@ -65,11 +65,11 @@ class Mission:
     body: str
     interview_required: bool
     deployment_months: int | None
-    requires_4x4: bool
+    requires_4x4: bool | None  # None: the pages do not say (seed 003: "for some missions"); a call may set it
     accepting_applications: bool
     # Optional in the schema (a default here).
     participation_since: str | None = None
-    civilian_analysts: bool = False
+    civilian_analysts: bool = False  # read by nothing: a call says whether it takes analysts (kept for stored rows)
 
     @property
     def is_un(self) -> bool:

@@ -251,5 +251,8 @@ class StoredBulletin:
     places_taken: int = 0
 
     @property
-    def places_left(self) -> int:
+    def places_left(self) -> int | None:
+        """None while the call gives no number of positions."""
+        if self.bulletin.positions is None:
+            return None
         return max(self.bulletin.positions - self.places_taken, 0)

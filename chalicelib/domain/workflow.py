@@ -477,6 +477,14 @@ def _place_available(f: FileState, m: Mission, cap: Cap | None, wf: Workflow) ->
         explain_place_refusal(None, 0)
 
 
+def explain_no_positions() -> None:
+    """The call gives no number of positions yet (the pages give none): no place until an administrator sets it."""
+    _refuse("This call gives no number of positions yet: an administrator sets its positions before a place of its "
+            "session can be given.",
+            "Cet appel n'indique encore aucun nombre de postes\u00a0: un administrateur fixe ses postes avant qu'une place "
+            "de sa séance puisse être donnée.", "place_available")
+
+
 def explain_place_refusal(positions: int | None, places_taken: int) -> None:
     """Why a call's session gives no place (no call, or every position taken); returns when it has one.
 

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, Mapping
 
-from ..domain import bodies, call_rules, emails, forms
+from ..domain import bodies, call_rules, emails, forms, program, requirements
 from ..domain.bulletins import Bulletin, Criteria, UnreadableBulletin, in_program_time, moment, open_now
 from ..domain.documents import kinds as document_kinds
 from ..domain.drafts import Draft
@@ -21,12 +21,13 @@ from . import notifications
 from .deps import Deps
 from .ports import ConditionFailed
 
-SEED_CONTACT = {"name": {"en": "International Recruitment, Screening and Selection (RCMP)",
-                         "fr": "Recrutement, présélection et sélection à l'international (GRC)"},
-                "email": "peaceops-irss@example.ca"}
+SEED_CONTACT = program.call_contact()  # the program's published contact (domain/program.py), never a placeholder
 SEED_OPEN_DAYS = 90
-# The seeded calls of the senior courses and SAAT carry the criteria seed 003 states for them.
+# The seeded calls of the senior courses and SAAT carry the criteria seed 003 states for them; the PROTEUS call
+# takes civilian analysts (seed 004: the first civilian analyst deployed there). Whether a call takes analysts is
+# the call's own field: seed 004 says analyst positions are available for other deployments too.
 SEED_CRITERIA: dict[str, dict[str, Any]] = {
+    "west-bank-proteus": {"civilian_analysts": True},
     "senior-strategic-advisors-master-class": {"min_rank": "superintendent"},
     "un-senior-mission-leaders-course": {"min_rank": "chief_superintendent", "degree": "master"},
     "un-saat-instructors": {"previous_mission_experience": True},
@@ -78,6 +79,15 @@ def get_bulletin(deps: Deps, bulletin_id: str, staff: bool = False) -> dict[str,
     return view(stored, deps.clock(), deps.store.catalogue.mission(stored.bulletin.mission_id))
 
 
+def call_of(deps: Deps, bulletin_id: str, staff: bool = False) -> Bulletin:
+    """The call itself (its criteria, for the one rule of what it asks: domain/requirements.py), as ``get_bulletin``
+    finds it: a draft only for staff."""
+    stored = deps.store.catalogue.bulletin(bulletin_id)
+    if stored is None or not (staff or stored.bulletin.published):
+        raise NotFound("No such call for applications.", "Appel de candidatures introuvable.")
+    return stored.bulletin
+
+
 def for_mission(deps: Deps, mission_id: str) -> list[Bulletin]:
     return [s.bulletin for s in deps.store.catalogue.bulletins() if s.bulletin.mission_id == mission_id]
 
@@ -91,7 +101,7 @@ def calls_by_mission(bulletins: list[StoredBulletin], now: datetime) -> dict[str
         if b.is_open(now):
             entry["open_bulletin"] = {"bulletin_id": b.bulletin_id, "closes_at": b.closes_at,
                                       "deadline": {"en": deadline_text(b, "en"), "fr": deadline_text(b, "fr")},
-                                      "positions": b.positions}
+                                      "positions": b.positions, "civilian_analysts": b.criteria.civilian_analysts}
         elif b.published and b.closes <= now:
             entry["last_closed_at"] = b.closes_at
     return out
@@ -100,12 +110,17 @@ def calls_by_mission(bulletins: list[StoredBulletin], now: datetime) -> dict[str
 # --- administrators ----------------------------------------------------------
 
 def _build(doc: Any) -> Bulletin:
+    """A call from an administrator's document (create, update, copy), draft or not: its schema, its window's
+    order, and never a contact in a reserved example domain (a draft may leave the address empty until it is
+    published, never give one nobody reads)."""
     forms.require_valid("bulletin", doc)
     try:
-        return Bulletin.from_dict(doc)
+        b = Bulletin.from_dict(doc)
     except UnreadableBulletin as exc:  # the schema passed: only the window's order is left
         raise ValidationFailed([FieldError("/closes_at", "closes-before-it-opens", "The call must close after it opens.",
                                            "L'appel doit se terminer après son ouverture.")]) from exc
+    _refuse_if(call_rules.reserved_contact(b.contact))
+    return b
 
 
 def _no_overlap(deps: Deps, b: Bulletin) -> None:
@@ -404,14 +419,20 @@ def _seed_text(m: Mission) -> dict[str, dict[str, str]]:
                             "fr": f"Les candidatures sont ouvertes pour {pick(m.name, 'fr')}. Lisez les critères de cet appel avant de postuler."}}
 
 
-def seed_bulletin(m: Mission, now: datetime, positions: int) -> Bulletin:
+def seed_documents(m: Mission) -> list[str]:
+    """The documents a seeded call asks for: its kind's, without those of stages its mission's files never reach
+    (no UN modules' certificates on an EU, bilateral or national posting: domain/requirements.py)."""
+    wf = load_workflow()
+    return requirements.documents(wf.pathway_of(m), m, wf.stages, SEED_DOCUMENTS.get(m.kind, []))
+
+
+def seed_bulletin(m: Mission, now: datetime, positions: int | None) -> Bulletin:
     """An open call for a mission that takes applications (local runs and tests start with one each)."""
     closes = in_program_time(now + timedelta(days=SEED_OPEN_DAYS)).replace(hour=23, minute=59, second=0, microsecond=0)
     opens = in_program_time(now - timedelta(days=1)).replace(hour=9, minute=0, second=0, microsecond=0)
     text = _seed_text(m)
-    return Bulletin(bulletin_id=f"{m.mission_id}-{opens.year}", mission_id=m.mission_id, positions=max(positions, 1),
+    return Bulletin(bulletin_id=f"{m.mission_id}-{opens.year}", mission_id=m.mission_id, positions=positions if positions else None,
                     opens_at=opens.isoformat(), closes_at=closes.isoformat(), title=text["title"],
                     description=text["description"], contact=SEED_CONTACT,
-                    criteria=Criteria.from_dict({"civilian_analysts": m.civilian_analysts,
-                                                 "required_documents": SEED_DOCUMENTS.get(m.kind, []),
+                    criteria=Criteria.from_dict({"required_documents": seed_documents(m),
                                                  **SEED_CRITERIA.get(m.mission_id, {})}))

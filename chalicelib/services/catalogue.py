@@ -40,6 +40,8 @@ def _views(missions: list[Mission], caps: dict[str, Cap], calls: dict[str, dict[
         view.update(calls.get(m.mission_id) or {"open_bulletin": None, "last_closed_at": None})
         # Taking applications: the administrators' switch is on and a call is open now.
         view["taking_applications"] = m.accepting_applications and view["open_bulletin"] is not None
+        # Civilian analysts may apply when the open call takes them: the call decides, never the mission's row.
+        view["civilian_analysts"] = bool((view["open_bulletin"] or {}).get("civilian_analysts"))
         views.append(view)
     return views
 
@@ -100,7 +102,8 @@ def seed(deps: Deps) -> int:
             continue
         seats = by_cap[m.cap_id].seats_left if m.cap_id in by_cap else None
         uow = deps.store.unit_of_work()
-        uow.put_bulletin(bulletins.seed_bulletin(m, deps.clock(), seats or 5), 1, None, deps.now())
+        # The seats left as the call's positions; none (no figure, or every seat taken): no number, "see the call"
+        uow.put_bulletin(bulletins.seed_bulletin(m, deps.clock(), seats or None), 1, None, deps.now())
         try:
             uow.commit()
             calls += 1

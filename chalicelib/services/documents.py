@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Callable
 
-from ..domain import access, documents, signing
+from ..domain import access, documents, requirements, signing
 from ..domain.documents import Document, DocumentKind
 from ..domain.emails import reference
 from ..domain.errors import Conflict, DomainError, Forbidden, NotFound
@@ -72,7 +72,12 @@ def needed(deps: Deps, file: ApplicationFile) -> list[DocumentKind]:
     stored = deps.store.catalogue.bulletin(file.bulletin_id) if file.bulletin_id else None
     if stored is None:
         return []
-    return documents.required_kinds(stored.bulletin.criteria.required_documents, file.track)
+    asked = list(stored.bulletin.criteria.required_documents)
+    mission = deps.store.catalogue.mission(stored.bulletin.mission_id)
+    if mission is not None:  # never a document of a stage the file's path never reaches (domain/requirements.py)
+        wf = load_workflow()
+        asked = requirements.documents(wf.pathway_of(mission), mission, wf.stages, asked)
+    return documents.required_kinds(asked, file.track)
 
 
 def scan_tag(deps: Deps, doc: Document) -> str | None:

@@ -15,7 +15,7 @@ from ..domain.workflow import (
     Actor,
     MovePlan,
     MoveRequest,
-    explain_place_refusal,
+    explain_no_positions, explain_place_refusal,
     explain_seat_refusal,
     load_workflow,
     plan_move,
@@ -109,6 +109,8 @@ def _explain(deps: Deps, plan: MovePlan, failed: set[str]) -> None:
         explain_seat_refusal(deps.store.catalogue.cap(plan.cap_id))
     if "bulletin" in failed and plan.place == "take" and plan.bulletin_id is not None:
         call = deps.store.catalogue.bulletin(plan.bulletin_id)
+        if call is not None and call.bulletin.positions is None:
+            explain_no_positions()
         explain_place_refusal(call.bulletin.positions if call else None, call.places_taken if call else 0)
 
 

@@ -23,6 +23,7 @@ from typing import Any, Iterable, Mapping
 
 from ..domain.errors import FieldError
 from ..domain.forms import FORM_NAMES, load_schema, top_field
+from ..domain import requirements
 from ..domain.i18n import pick
 from .text import t
 
@@ -141,7 +142,8 @@ def mission_options(missions: Iterable[dict[str, Any]], lang: str) -> tuple[Opti
 def build_field(name: str, prop: dict[str, Any], required: bool, lang: str,
                 missions: Iterable[dict[str, Any]] = ()) -> Field:
     common: dict[str, Any] = {"name": name, "label": pick(prop.get("x-label"), lang) or name,
-                              "help": pick(prop.get("x-help"), lang), "required": required}
+                              "help": pick(requirements.field_help(name) or prop.get("x-help"), lang),
+                              "required": required}
     kind = prop.get("type")
     if prop.get("x-source") == "missions":
         slots = tuple(t("choice_required" if i < prop.get("minItems", 0) else "choice_optional", lang,

@@ -12,13 +12,16 @@ from ..domain.eligibility import MIN_YEARS
 from ..domain.i18n import pick
 from ..domain.workflow import load_workflow
 from ..domain.missions import kinds
+from ..domain import program, requirements
+from ..domain.bulletins import Bulletin
+from ..domain.documents import kinds as document_kinds
 from . import fields
 from .render import day, when
 from .text import catalogue, t
 
 
 # The program's own contact (the International Peace Operations Branch's published address and number).
-PROGRAM_CONTACT = {"email": "peacekeeping@rcmp-grc.gc.ca", "phone": "613-993-4915"}
+PROGRAM_CONTACT = program.CONTACT
 PRIVACY_COMMISSIONER = {"en": "https://www.priv.gc.ca/en/", "fr": "https://www.priv.gc.ca/fr/"}
 
 
@@ -53,23 +56,41 @@ def path_state(state: str, lang: str) -> str:
     return t(f"path_{state}", lang)
 
 
-def asks_for(m: dict[str, Any], lang: str) -> list[str]:
-    """What the mission asks of an applicant, beyond the general criteria."""
+_NEEDS = {"police_qualifications": "needs_police_qualifications", "four_by_four": "needs_4x4",
+          "interview": "needs_interview", "un_modules": "needs_un_modules",
+          "civilian_analysts": "needs_civilians_welcome"}
+
+
+def asks_for(m: Mapping[str, Any], lang: str, call: Bulletin | None = None) -> list[str]:
+    """What the mission (and the call applied to, when there is one) asks of an applicant, beyond the general
+    criteria: domain/requirements.py, the one rule from the pathway and the call."""
+    mission = requirements.mission_of(m)
     needs = []
-    if m.get("language_of_operation") in ("en", "fr"):
-        needs.append(t("needs_language", lang, language=language_name(m["language_of_operation"], lang)))
-    if load_workflow().pathway_for(str(m.get("kind", "operation"))).deploys:  # every police officer's deployment, armed or not (seed 003's general criteria)
-        needs.append(t("needs_police_qualifications", lang))
-    if m.get("requires_4x4"):
-        needs.append(t("needs_4x4", lang))
-    if m.get("interview_required"):
-        needs.append(t("needs_interview", lang))
-    if m.get("body") == "un":
-        needs.append(t("needs_un_modules", lang))
-    needs.append(t("needs_years", lang, years=MIN_YEARS))
-    if m.get("civilian_analysts"):
-        needs.append(t("needs_civilians_welcome", lang))
+    for r in requirements.requirements(mission, load_workflow().pathway_of(mission), call):
+        if r.code == "language_of_operation":
+            needs.append(t("needs_language", lang, language=language_name(r.value, lang)))
+        elif r.code == "fitness":
+            needs.append(t(f"needs_fitness_{r.value}", lang))
+        elif r.code == "four_by_four" and r.value is None:
+            needs.append(t("needs_4x4_see_call", lang))
+        elif r.code == "years":
+            needs.append(t("needs_years", lang, years=MIN_YEARS))
+        else:
+            needs.append(t(_NEEDS[r.code], lang))
     return needs
+
+
+def call_asks(call: Bulletin, m: Mapping[str, Any], lang: str) -> dict[str, Any]:
+    """A call's start page's lists: what it asks (``needs``) and the documents to send (``documents``)."""
+    return {"needs": asks_for(m, lang, call), "documents": call_documents(call, m, lang)}
+
+
+def call_documents(call: Bulletin, m: Mapping[str, Any], lang: str) -> list[str]:
+    """The documents a call asks for, as its start page lists them: those of stages its mission's files reach."""
+    mission, wf = requirements.mission_of(m), load_workflow()
+    known = document_kinds()
+    asked = requirements.documents(wf.pathway_of(mission), mission, wf.stages, call.criteria.required_documents)
+    return [pick(known[code].label, lang) for code in asked if code in known]
 
 
 def facts(m: dict[str, Any], lang: str) -> list[tuple[str, str]]:
@@ -200,8 +221,8 @@ def findings(s: dict[str, Any], lang: str) -> list[tuple[str, str]]:
         reason = f.get("reason_fr") if lang == "fr" else f.get("reason_en")
         key = f"criterion_{f['criterion']}"
         term = t(key, lang) if key in catalogue() else f["criterion"]
-        if f.get("source") == "bulletin":  # a file stored before findings named their source has general ones only
-            term = f"{term} ({t('finding_source_bulletin', lang)})"
+        if f.get("source") in ("bulletin", "mission"):  # a file stored before findings named their source: general
+            term = f"{term} ({t('finding_source_' + f['source'], lang)})"
         rows.append((term, f"{finding_result(f['result'], lang)} – {reason}"))
     return rows
 

@@ -58,6 +58,8 @@ def call_page(v: Visit, bulletin_id: str) -> Response:  # who: public
     return v.page("call_start.html", title=pick(call["title"], v.lang), call=call,
                   mission_name=pick(call.get("mission_name") or {}, v.lang), deadline=call["deadline"][v.lang],
                   contact=call.get("contact"), program=present.PROGRAM_CONTACT,
+                  **present.call_asks(bulletins.call_of(deps(), bulletin_id),
+                                      catalogue.get_mission(deps(), call["mission_id"]), v.lang),
                   tasks=[p.title(v.lang) for p in rules.pages()], start_url=v.url(f"/calls/{quote(bulletin_id)}/apply"))
 
 

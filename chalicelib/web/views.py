@@ -101,10 +101,11 @@ def missions_page(v: Visit) -> Response:  # who: public; ?kind=&language=&open=y
 
 def mission_page(v: Visit, mission_id: str) -> Response:  # who: public
     m = catalogue.get_mission(deps(), mission_id)
-    open_call = m.get("open_bulletin")  # the call's own contact, where it has one
-    contact = bulletins.get_bulletin(deps(), open_call["bulletin_id"]).get("contact") if open_call else None
+    open_call = m.get("open_bulletin")  # the call's own contact and criteria, where it has one
+    call = bulletins.call_of(deps(), open_call["bulletin_id"]) if open_call else None
+    contact = dict(call.contact) if call else None
     return v.page("mission.html", title=pick(m["name"], v.lang), m=m, facts=present.facts(m, v.lang),
-                  needs=present.asks_for(m, v.lang), call=present.call_text(m, v.lang),
+                  needs=present.asks_for(m, v.lang, call), call=present.call_text(m, v.lang),
                   state=present.status_text(m, v.lang), contact=contact)
 
 

@@ -132,5 +132,5 @@ def test_health_staff_cannot_slip_medical_detail_into_an_outcome(client, tokens)
     assert "n'est pas un champ" in body["errors"][0]["message"]
     assert ApplicationModel.get(app_id).medical_outcome is None
     r = staff_call(client, "post", f"/admin/applications/{app_id}/module-results", tokens["irss"],
-                   {"module": "un-bsafe", "score": 90, "comment": "x"})
+                   {"module": "un-online-modules", "score": 90, "comment": "x"})
     assert [e["pointer"] for e in _problem(r, 422, "validation-failed")["errors"]] == ["/comment"]

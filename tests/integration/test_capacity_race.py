@@ -59,7 +59,7 @@ def test_twenty_moves_five_seats(client, tokens, serialized_moto, monkeypatch):
         created = submit(client, email=f"officer{i}@example.ca", missions=["cambodia-eccc"])
         ApplicationModel(created["application_id"]).update(actions=[
             ApplicationModel.stage.set("training"),
-            ApplicationModel.modules.set({"un-core-pre-deployment": 90, "un-bsafe": 90, "un-psea": 90})])
+            ApplicationModel.modules.set({"un-online-modules": 90})])
         ids.append(created["application_id"])
 
     # When: all twenty moves run at once.

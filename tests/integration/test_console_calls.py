@@ -36,8 +36,14 @@ def version(browser: WebClient, url: str) -> str:
 
 def test_an_administrator_writes_previews_publishes_extends_closes_and_copies_a_call(client: Any, signed: Any) -> None:
     admin = signed("admin")
-    # A draft call, with its French title still missing and an example contact
+    # A call with an example contact is refused at once, draft or not: the reason next to the address, nothing kept
     r = post(admin, f"{EN}/new-call", f"{EN}/calls", FORM)
+    assert r.status_code == 422 and 'id="contact_email-error"' in r.body.decode() and "reserved for examples" in text(r)
+    assert admin.get(f"{EN}/calls/drc-2099").status_code == 404
+    r = post(admin, f"{FR}/new-call", f"{FR}/calls", FORM)
+    assert r.status_code == 422 and "domaine réservé aux exemples" in text(r)
+    # A draft call, with its French title still missing and a contact left empty
+    r = post(admin, f"{EN}/new-call", f"{EN}/calls", [(k, "" if k == "contact_email" else v) for k, v in FORM])
     assert r.status_code == 303 and r.headers["Location"] == f"{EN}/calls/drc-2099?done=created", text(r)
     page = f"{EN}/calls/drc-2099"
     listing = text(admin.get(f"{EN}/calls"))
@@ -54,7 +60,7 @@ def test_an_administrator_writes_previews_publishes_extends_closes_and_copies_a_
     body = text(r)
     assert r.status_code == 422
     assert 'id="title_fr-error"' in r.body.decode() and "Write the French title." in body
-    assert 'id="contact_email-error"' in r.body.decode() and "reserved for examples" in body
+    assert 'id="contact_email-error"' in r.body.decode() and "Give the contact's email address." in body
     # The UN modules are asked of a UN mission: no error for them here
     assert "not part of this opportunity's process" not in body
     r = post(admin, page, page, [*[(k, v) for k, v in FORM if k not in ("bulletin_id", "mission_id", "title_fr",

@@ -126,7 +126,7 @@ def test_a_civilian_analyst_is_not_asked_for_police_qualifications(client: Any) 
                          years_operational_service=None, firearms_expiry=None, baton_expiry=None,
                          oc_spray_expiry=None, missions=["west-bank-proteus"])
     forms = _forms(_text(web.get(f"/fr/status/{app_id}/documents")))
-    assert list(forms) == ["first_aid_cpr", "un_modules", "preliminary_instructions"]
+    assert list(forms) == ["first_aid_cpr", "preliminary_instructions"]  # PROTEUS is bilateral: no UN modules
 
 
 def test_a_pdf_posted_to_s3_is_recorded_then_checked_then_accepted(client: Any) -> None:

@@ -11,7 +11,7 @@ from chalicelib.domain.localtime import shown_day
 
 from .conftest import bearer, link_token, sent_messages, staff_call, submit
 
-MODULES = {"un-core-pre-deployment": 90, "un-bsafe": 90, "un-psea": 90}
+MODULES = {"un-online-modules": 90}
 IRSS_EMAIL = "peaceops-irss@example.ca"
 SPVM = "peaceops-coordinator.spvm@example.ca"
 

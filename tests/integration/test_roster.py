@@ -13,7 +13,7 @@ from typing import Any
 
 from .conftest import sent_messages, staff_call, submit
 
-MODULES = {"un-core-pre-deployment": 90, "un-bsafe": 90, "un-psea": 90}
+MODULES = {"un-online-modules": 90}
 IRSS_EMAIL = "peaceops-irss@example.ca"
 
 

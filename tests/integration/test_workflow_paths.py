@@ -280,10 +280,9 @@ def test_un_mission_whole_path_in_french(client, tokens):
     refused(f, "irss", "final_recommendation", "not_un_mission")
     step(f, "irss", "un_modules")
     refused(f, "irss", "final_recommendation", "un_modules_passed")
-    for module, score in (("un-core-pre-deployment", 92), ("un-bsafe", 79), ("un-psea", 88)):
-        record(f, "irss", "post", "module-results", {"module": module, "score": score})
+    record(f, "irss", "post", "module-results", {"module": "un-online-modules", "score": 79})
     refused(f, "irss", "final_recommendation", "un_modules_passed")  # 79 < 80
-    record(f, "irss", "post", "module-results", {"module": "un-bsafe", "score": 85})
+    record(f, "irss", "post", "module-results", {"module": "un-online-modules", "score": 85})
     step(f, "irss", "final_recommendation")
     step(f, "irss", "joining_instructions")
     step(f, "irss", "training")
@@ -299,7 +298,7 @@ def test_un_mission_whole_path_in_french(client, tokens):
     assert [a["to_stage"] for a in view["audit"] if a["kind"] == "stage_change"] == moves
     kinds = [a["kind"] for a in view["audit"]]
     assert [kinds.count(k) for k in ("forms_returned", "family_readiness", "medical_outcome", "module_result")] == [
-        1, 1, 2, 4]
+        1, 1, 2, 2]  # the modules recorded at 79, then 85
     status = applicant_status(f)
     assert status["closed"] is True and status["can_withdraw"] is False
     assert [s["state"] for s in status["pathway"]["stages"]] == ["done"] * 11 + ["current"]
@@ -407,7 +406,7 @@ def test_a_stored_file_at_a_stage_that_no_longer_exists_moves_on(client, tokens)
     # Given a Haiti file stored at pre_deployment (the old stage after the medical), modules passed
     f = submitted(client, tokens, missions=["haiti-minustah"])
     shortcut_to(f, "pre_deployment", medical_outcome="fit",
-                modules={"un-core-pre-deployment": 90, "un-bsafe": 90, "un-psea": 90})
+                modules={"un-online-modules": 90})
     # Then every view reads it under its new name (the adapter applies workflow.json's renamed_stages)
     assert file_view(f)["stage"] == "joining_instructions"
     report = json.loads(staff_call(client, "get", "/admin/reports/pipeline", tokens["irss"]).body)
@@ -483,7 +482,7 @@ def test_stale_move_gets_409_with_current_state(client, tokens):
 
 def test_deploying_without_authorized_figure_is_refused(client, tokens):
     f = submitted(client, tokens, missions=["drc-monusco"])
-    shortcut_to(f, "training", modules={"un-core-pre-deployment": 90, "un-bsafe": 90, "un-psea": 90})
+    shortcut_to(f, "training", modules={"un-online-modules": 90})
     refused(f, "irss", "deployed", "seat_available")
 
 

@@ -9,22 +9,23 @@ import pytest
 
 from chalicelib.domain.bulletins import RCMP_RANKS, Bulletin
 from chalicelib.domain.eligibility import (
-    BULLETIN, CRITERIA, EDUCATION, GENERAL, Finding, count_en, count_fr, evaluate, planned_end, ranks, summary_flag,
+    BULLETIN, CRITERIA, EDUCATION, GENERAL, MISSION, Finding, count_en, count_fr, evaluate, planned_end, ranks, summary_flag,
 )
 from chalicelib.domain.forms import load_schema
 from chalicelib.domain.missions import seed_catalogue
 
 MISSIONS = {m.mission_id: m for m in seed_catalogue()[1]}
 START = date(2027, 3, 1)
-GENERAL_CRITERIA = ("operational_service", "language_of_operation", "first_aid_cpr", "firearms", "baton", "oc_spray",
-                    "four_by_four")
+GENERAL_CRITERIA = ("operational_service", "official_language", "language_of_operation", "first_aid_cpr", "firearms",
+                    "baton", "oc_spray", "four_by_four", "leadership_coaching", "computer_literacy")
 
 
 def form(**kw: Any) -> dict[str, Any]:
     base = {"track": "police_officer", "police_service": "opp", "rank": "sergeant", "years_operational_service": 8,
             "english_proficiency": "advanced", "french_proficiency": "intermediate",
             "first_aid_cpr_expiry": "2028-06-01", "firearms_expiry": "2028-06-01", "baton_expiry": "2028-06-01",
-            "oc_spray_expiry": "2028-06-01", "four_by_four_experience": True, "available_from": START.isoformat()}
+            "oc_spray_expiry": "2028-06-01", "four_by_four_experience": True, "available_from": START.isoformat(),
+            "leadership_experience": "formal", "computer_literacy": "basic_office"}  # both required by the form
     base.update(kw)
     return {k: v for k, v in base.items() if v is not None}
 
@@ -57,7 +58,7 @@ def results(doc: dict[str, Any], mission_id: str, call: Bulletin | None = None) 
 def test_all_met_for_an_english_unarmed_mission() -> None:
     found = evaluate(form(), [MISSIONS["ukraine-euam"]])
     assert [f.criterion for f in found] == list(GENERAL_CRITERIA)
-    assert {f.result for f in found} == {"met"} and {f.source for f in found} == {GENERAL}
+    assert {f.result for f in found} == {"met"} and {f.source for f in found} == {GENERAL, MISSION}
 
 
 def test_without_a_call_the_general_criteria_only_and_the_old_call_still_works() -> None:
@@ -129,9 +130,15 @@ def test_unknowns_from_the_catalogue_are_reported_as_unknown() -> None:
 
 
 def test_four_by_four_where_asked() -> None:
-    assert results(form(four_by_four_experience=False), "haiti-minustah")["four_by_four"] == "not_met"
-    assert results(form(four_by_four_experience=None), "haiti-minustah")["four_by_four"] == "unknown"
+    asks = bulletin("haiti-minustah", four_by_four=True)
+    assert results(form(four_by_four_experience=False), "haiti-minustah", asks)["four_by_four"] == "not_met"
+    assert results(form(four_by_four_experience=None), "haiti-minustah", asks)["four_by_four"] == "unknown"
     assert results(form(four_by_four_experience=False), "iraq-mlt")["four_by_four"] == "met"
+    # Where neither the mission nor its call says (seed 003: "for some missions"), it is not known
+    assert results(form(four_by_four_experience=False), "haiti-minustah")["four_by_four"] == "unknown"
+    assert results(form(four_by_four_experience=True), "haiti-minustah")["four_by_four"] == "met"
+    assert results(form(four_by_four_experience=False), "haiti-minustah",
+                   bulletin("haiti-minustah", four_by_four=False))["four_by_four"] == "met"
 
 
 def test_findings_for_each_mission_and_summary_flag() -> None:
@@ -206,7 +213,7 @@ def test_the_calls_language_and_level_replace_the_missions() -> None:
     english = bulletin("ukraine-euam", language={"code": "en", "level": "advanced"})
     f = findings(form(english_proficiency="intermediate"), "ukraine-euam", english)["language_of_operation"]
     assert f.result == "not_met" and "l'anglais au niveau avancé" in f.reason_fr
-    assert findings(form(), "ukraine-euam")["language_of_operation"].source == GENERAL
+    assert findings(form(), "ukraine-euam")["language_of_operation"].source == MISSION  # the mission's own
 
 
 def test_french_reasons_use_the_article_the_language_takes() -> None:
@@ -294,9 +301,9 @@ def test_general_and_call_findings_side_by_side_per_mission() -> None:
     found = evaluate(form(), [MISSIONS["ukraine-euam"], MISSIONS[SML]], calls)
     assert [(f.criterion, f.source) for f in found if f.mission_id == SML][-2:] == [("rank", BULLETIN),
                                                                                     ("degree", BULLETIN)]
-    assert {f.source for f in found if f.mission_id == "ukraine-euam"} == {GENERAL}
+    assert {f.source for f in found if f.mission_id == "ukraine-euam"} == {GENERAL, MISSION}
     assert summary_flag(found, "ukraine-euam") == "all_met" and summary_flag(found, SML) == "not_met"
-    assert len(CRITERIA) == len(GENERAL_CRITERIA) + 4
+    assert len(CRITERIA) == len(GENERAL_CRITERIA) + 5
 
 
 # ---- words ---------------------------------------------------------------------------------------
