@@ -479,10 +479,10 @@ def _place_available(f: FileState, m: Mission, cap: Cap | None, wf: Workflow) ->
 
 def explain_no_positions() -> None:
     """The call gives no number of positions yet (the pages give none): no place until an administrator sets it."""
-    _refuse("This call gives no number of positions yet: an administrator sets its positions before a place of its "
-            "session can be given.",
-            "Cet appel n'indique encore aucun nombre de postes\u00a0: un administrateur fixe ses postes avant qu'une place "
-            "de sa séance puisse être donnée.", "place_available")
+    _refuse("This call gives no number of positions yet: an administrator sets its positions before Canada "
+            "nominates anyone to it.",
+            "Cet appel n'indique encore aucun nombre de postes\u00a0: l'administration du programme fixe ses postes "
+            "avant que le Canada y présente une candidature.", "place_available")
 
 
 def explain_place_refusal(positions: int | None, places_taken: int) -> None:

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, Mapping
 
-from ..domain import bodies, call_rules, emails, forms, program, requirements
+from ..domain import bodies, call_rules, emails, forms, program, requirements, typography
 from ..domain.bulletins import Bulletin, Criteria, UnreadableBulletin, in_program_time, moment, open_now
 from ..domain.documents import kinds as document_kinds
 from ..domain.drafts import Draft
@@ -115,7 +115,7 @@ def _build(doc: Any) -> Bulletin:
     published, never give one nobody reads)."""
     forms.require_valid("bulletin", doc)
     try:
-        b = Bulletin.from_dict(doc)
+        b = Bulletin.from_dict(typography.french_sides(doc))  # French as typed, with the Bureau's spacing
     except UnreadableBulletin as exc:  # the schema passed: only the window's order is left
         raise ValidationFailed([FieldError("/closes_at", "closes-before-it-opens", "The call must close after it opens.",
                                            "L'appel doit se terminer après son ouverture.")]) from exc

@@ -8,7 +8,7 @@ from datetime import timedelta
 from chalicelib.domain.workflow import load_workflow
 
 from .fakes import make_deps
-from .test_services_workflow import IRSS, drive, file_of, move, new_file
+from .test_services_workflow import IRSS, drive, file_of, give_positions, move, new_file
 
 WF = load_workflow()
 SML = "un-senior-mission-leaders-course"
@@ -28,6 +28,7 @@ def test_a_nomination_says_canada_nominates_and_the_organization_selects_in_both
     for lang in ("en", "fr"):
         deps = make_deps()
         app_id, _ = new_file(deps, SML, preferred_language=lang)
+        give_positions(deps, app_id)
         drive(deps, app_id, "nominated")
         email = _applicant_email(deps, app_id, "nominated")
         if lang == "en":

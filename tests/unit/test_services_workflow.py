@@ -815,6 +815,15 @@ def nominee(deps, mission="justice-rapid-response", **overrides):
     return app_id, token
 
 
+def give_positions(deps, app_id, positions=2):
+    """An administrator sets the positions of the file's call (the seeds give none for SAAT, SML and the DRC)."""
+    from chalicelib.services import bulletins
+
+    stored = deps.store.catalogue.bulletin(file_of(deps, app_id).bulletin_id)
+    bulletins.update_bulletin(deps, Actor("admin", "admin-1"), stored.bulletin.bulletin_id,
+                              {"positions": positions, "version": stored.version})
+
+
 def places_taken(deps, app_id):
     return deps.store.catalogue.bulletin(file_of(deps, app_id).bulletin_id).places_taken
 
@@ -846,6 +855,7 @@ def test_a_roster_training_ends_certified_on_the_roster_and_a_course_ends_attend
     jrr, _ = nominee(deps)
     move(deps, jrr, "nominated")
     saat, _ = nominee(deps, "un-saat-instructors")
+    give_positions(deps, saat)
     move(deps, saat, "nominated")
 
     # Then the JRR file cannot end "attended" (roster_certification's way), nor the course "certified"

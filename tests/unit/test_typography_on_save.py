@@ -38,3 +38,21 @@ def test_a_mission_description_typed_with_plain_spaces_is_stored_with_the_bureau
     stored = catalogue_admin.mission_admin_view(deps, "haiti-minustah")
     assert stored["mission"]["description"] == {"en": "Policing : advice.",
                                                 "fr": "Police\u00a0: conseils «\u00a0sur place\u00a0»."}
+
+
+def test_a_calls_french_title_typed_with_a_plain_space_is_stored_with_the_bureaus() -> None:
+    from chalicelib.services import bulletins
+
+    from .test_calls import ADMIN as CALL_ADMIN, CALL
+
+    deps = make_deps()
+    typed = {**CALL, "title": {"en": "Call: Brindisi", "fr": "Appel de candidatures : Brindisi"},
+             "description": {"en": "Advisers (80 %).", "fr": "Conseillers « aguerris » (80 %) ?"}}
+    made = bulletins.create_bulletin(deps, CALL_ADMIN, typed)
+    stored = deps.store.catalogue.bulletin(made["bulletin_id"]).bulletin
+    assert stored.title == {"en": "Call: Brindisi", "fr": "Appel de candidatures\u00a0: Brindisi"}
+    assert stored.description == {"en": "Advisers (80 %).", "fr": "Conseillers «\u00a0aguerris\u00a0» (80\u00a0%)?"}
+    # and an edit of the French side is spaced the same way
+    bulletins.update_bulletin(deps, CALL_ADMIN, made["bulletin_id"],
+                              {"title": {"en": "Call: Brindisi", "fr": "Appel : Brindisi"}})
+    assert deps.store.catalogue.bulletin(made["bulletin_id"]).bulletin.title["fr"] == "Appel\u00a0: Brindisi"
