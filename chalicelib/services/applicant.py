@@ -205,14 +205,8 @@ def request_links(deps: Deps, email: str) -> int:
     key = tokens.email_key(email)
     row = notifications.new_message(deps, f"{notifications.ACCESS_REQUEST}:{uuid.uuid4().hex}", f"access#{key}",
                                     notifications.ACCESS_REQUEST, "applicant", email.strip(), "en", {})
-    uow = deps.store.unit_of_work()
-    uow.count_within(limits.link_requests_this_hour(email, deps.clock(), deps.settings.max_link_requests_per_hour))
-    uow.add_outbox(row)
-    try:
-        uow.commit()
-    except ConditionFailed:
-        return 0
-    return 1
+    counter = limits.link_requests_this_hour(email, deps.clock(), deps.settings.max_link_requests_per_hour)
+    return 1 if notifications.send_counted(deps, counter, row) else 0
 
 
 def request_links_for(deps: Deps, body: Any) -> int:

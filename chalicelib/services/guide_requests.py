@@ -21,7 +21,6 @@ from ..domain.emails import BEFORE_THE_MISSION_GUIDE
 from ..domain.i18n import LANGUAGES
 from . import notifications
 from .deps import Deps
-from .ports import ConditionFailed
 
 SUBJECT_PREFIX = "guide#"
 
@@ -39,11 +38,5 @@ def request_guide(deps: Deps, body: Any, lang: str) -> bool:
     language = lang if lang in LANGUAGES else "en"
     row = notifications.new_message(deps, f"guide:{uuid.uuid4().hex}", subject_for(deps.today()),
                                     BEFORE_THE_MISSION_GUIDE, "requester", address, language, {})
-    uow = deps.store.unit_of_work()
-    uow.count_within(limits.guide_requests_today(address, deps.today(), deps.settings.max_guide_requests_per_day))
-    uow.add_outbox(row)
-    try:
-        uow.commit()
-    except ConditionFailed:
-        return False
-    return True
+    counter = limits.guide_requests_today(address, deps.today(), deps.settings.max_guide_requests_per_day)
+    return notifications.send_counted(deps, counter, row)

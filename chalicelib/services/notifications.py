@@ -30,11 +30,13 @@ from ..adapters.mailer import Email, MailerError
 from ..adapters.stream import stream_record
 from ..domain import addresses, drafts, email_change, emails, feedback, links, reminders, tokens
 from ..domain.i18n import pick
+from ..domain.limits import Counter
 from ..domain.localtime import shown_day
 from ..domain.missions import Mission, contact_for
 from ..domain.records import OutboxMessage
 from ..domain.workflow import Stage, load_workflow
 from .deps import Deps, iso, parse_iso
+from .ports import ConditionFailed
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +85,19 @@ def new_message(deps: Deps, message_id: str, application_id: str, template: str,
     return OutboxMessage(message_id=message_id, application_id=application_id, template=template, recipient=recipient,
                          to_address=to_address, language=language, params=params, created_at=iso(now),
                          status="pending", attempts=0, due_at=iso(now))
+
+
+def send_counted(deps: Deps, counter: Counter, row: OutboxMessage) -> bool:
+    """One email whose sending a per-mailbox limit counts: the counter and the outbox row in one transaction, so a
+    burst cannot pass the limit and a refused request counts and sends nothing. False when the limit refused it."""
+    uow = deps.store.unit_of_work()
+    uow.count_within(counter)
+    uow.add_outbox(row)
+    try:
+        uow.commit()
+    except ConditionFailed:
+        return False
+    return True
 
 
 def staff_message(deps: Deps, message_id: str, subject_id: str, template: str, recipient: str, to_address: str,

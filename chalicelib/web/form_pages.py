@@ -154,26 +154,25 @@ def withdrawal_confirmation(v: Visit, file: Any, request: dict[str, Any]) -> Res
 
 # --- a new link ---------------------------------------------------------------
 
-def access_form(v: Visit, data: FormData | None = None, errors: Iterable[FieldError] = ()) -> PageForm:
-    sections = [Section("access", "", (
+def _email_form(v: Visit, form: str, path: str, data: FormData | None, errors: Iterable[FieldError]) -> PageForm:
+    """A public form of one email address (a new link, the guide), its texts under ``<form>_*``."""
+    sections = [Section(form, "", (
         Field(name="email", widget="text", input_type="email", autocomplete="email", width="w-30",
-              label=t("access_email", v.lang), help=t("access_email_help", v.lang), required=True),
+              label=t(f"{form}_email", v.lang), help=t(f"{form}_email_help", v.lang), required=True),
     ))]
-    return PageForm(title=t("access_title", v.lang), intro=t("access_intro", v.lang), action=v.url("/access"),
-                    submit_label=t("access_submit", v.lang),
-                    view=FormView(sections, data or {}, fields.problems("access", errors, sections, v.lang)))
+    return PageForm(title=t(f"{form}_title", v.lang), intro=t(f"{form}_intro", v.lang), action=v.url(path),
+                    submit_label=t(f"{form}_submit", v.lang),
+                    view=FormView(sections, data or {}, fields.problems(form, errors, sections, v.lang)))
+
+
+def access_form(v: Visit, data: FormData | None = None, errors: Iterable[FieldError] = ()) -> PageForm:
+    return _email_form(v, "access", "/access", data, errors)
 
 
 # --- "Before the Mission" by email ------------------------------------------------
 
 def guide_form(v: Visit, data: FormData | None = None, errors: Iterable[FieldError] = ()) -> PageForm:
-    sections = [Section("guide", "", (
-        Field(name="email", widget="text", input_type="email", autocomplete="email", width="w-30",
-              label=t("guide_email", v.lang), help=t("guide_email_help", v.lang), required=True),
-    ))]
-    return PageForm(title=t("guide_title", v.lang), intro=t("guide_intro", v.lang), action=v.url("/before-the-mission"),
-                    submit_label=t("guide_submit", v.lang),
-                    view=FormView(sections, data or {}, fields.problems("guide", errors, sections, v.lang)))
+    return _email_form(v, "guide", "/before-the-mission", data, errors)
 
 
 # --- a change of email address ---------------------------------------------------
