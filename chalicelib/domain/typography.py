@@ -16,7 +16,6 @@ import re
 from typing import Any
 
 NBSP = "\u00a0"
-_KEEP = "\u00a0\u202f"
 
 # A colon that ends a phrase: followed by a space or the end, so "https://x" and "14:05" never match.
 _COLON = re.compile(r"[ \u00a0\u202f]*:(?=\s|$)")

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..domain.i18n import pick
-from ..domain.localtime import local_time, written_day
+from ..domain.localtime import local_time, shown_day
 from ..services.deps import parse_iso
 from .text import t
 
@@ -49,16 +49,12 @@ def when(value: str | None, lang: str) -> str:
 
 
 def day(value: str | None, lang: str) -> str:
-    """A calendar day (YYYY-MM-DD, or the day of a timestamp) as people write it.
+    """A calendar day (YYYY-MM-DD, or the day in Ottawa of a timestamp) as people write it (localtime.shown_day).
 
     >>> day("2027-03-01", "fr"), day("2027-03-02", "fr"), day("2027-03-01T14:05:00Z", "en")
     ('1er mars 2027', '2 mars 2027', 'March 1, 2027')
     """
-    try:
-        d = datetime.strptime((value or "")[:10], "%Y-%m-%d")
-    except ValueError:
-        return value or ""
-    return written_day(d.date(), lang)
+    return shown_day(value, lang)
 
 
 @lru_cache(maxsize=1)
