@@ -34,10 +34,15 @@ def _mailbox(address: str) -> str:
     return addresses.key(address)
 
 
+def _daily(kind: str, subject: str, today: date, limit: int, label: str = "limit") -> Counter:
+    """The counter of ``kind`` for ``subject`` on one calendar day (Ottawa's), kept until a day after it ends."""
+    end = datetime.combine(today + timedelta(days=1), time(), PROGRAM_TIME)
+    return Counter(f"limit#{kind}#{subject}#{today.isoformat()}", limit, int((end + KEEP_AFTER).timestamp()), label)
+
+
 def files_today(address: str, today: date, limit: int) -> Counter:
     """New files from one address on one calendar day (Ottawa's)."""
-    end = datetime.combine(today + timedelta(days=1), time(), PROGRAM_TIME)
-    return Counter(f"limit#files#{_mailbox(address)}#{today.isoformat()}", limit, int((end + KEEP_AFTER).timestamp()))
+    return _daily("files", _mailbox(address), today, limit)
 
 
 def link_requests_this_hour(address: str, now: datetime, limit: int) -> Counter:
@@ -50,28 +55,21 @@ def link_requests_this_hour(address: str, now: datetime, limit: int) -> Counter:
 
 def email_changes_today(application_id: str, today: date, limit: int) -> Counter:
     """Changes of address asked for on one file on one calendar day (Ottawa's): each emails an address typed in."""
-    end = datetime.combine(today + timedelta(days=1), time(), PROGRAM_TIME)
-    return Counter(f"limit#email-change#{application_id}#{today.isoformat()}", limit,
-                   int((end + KEEP_AFTER).timestamp()))
+    return _daily("email-change", application_id, today, limit)
 
 
 def drafts_today(address: str, today: date, limit: int) -> Counter:
     """Applications started (drafts) from one address on one calendar day (Ottawa's): each emails it a link."""
-    end = datetime.combine(today + timedelta(days=1), time(), PROGRAM_TIME)
-    return Counter(f"limit#drafts#{_mailbox(address)}#{today.isoformat()}", limit, int((end + KEEP_AFTER).timestamp()))
+    return _daily("drafts", _mailbox(address), today, limit)
 
 
 def guide_requests_today(address: str, today: date, limit: int) -> Counter:
     """"Before the Mission" asked for one mailbox on one calendar day (Ottawa's): each emails an address typed in
     by anyone, so the mailbox is counted, whoever asks."""
-    end = datetime.combine(today + timedelta(days=1), time(), PROGRAM_TIME)
-    return Counter(f"limit#guide-to#{_mailbox(address)}#{today.isoformat()}", limit,
-                   int((end + KEEP_AFTER).timestamp()), label="limit:recipient")
+    return _daily("guide-to", _mailbox(address), today, limit, "limit:recipient")
 
 
 def confirmations_to_today(address: str, today: date, limit: int) -> Counter:
     """Confirmations of a change of address sent to one mailbox on one calendar day (Ottawa's), whatever the
     file asking: the per-file limit alone let four files send twenty to one victim."""
-    end = datetime.combine(today + timedelta(days=1), time(), PROGRAM_TIME)
-    return Counter(f"limit#email-change-to#{_mailbox(address)}#{today.isoformat()}", limit,
-                   int((end + KEEP_AFTER).timestamp()), label="limit:recipient")
+    return _daily("email-change-to", _mailbox(address), today, limit, "limit:recipient")
